@@ -1,0 +1,38 @@
+# The two commands the README starts with: `make demo` and `make test`.
+# Both create .venv with Python 3.11+ and install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= demo-workspace
+
+.PHONY: demo test lint bench clean install
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	rm -rf $(DEMO_DIR)
+	$(BIN)/counterspell synth --posts 3000 --seed 7 -o $(DEMO_DIR)/input
+	$(BIN)/counterspell init $(DEMO_DIR)/ws
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws ingest $(DEMO_DIR)/input
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws stats
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

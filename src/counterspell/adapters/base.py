@@ -1,0 +1,93 @@
+"""The adapter interface: one class per input format, chosen by content.
+
+An adapter turns one file into a stream of :class:`~counterspell.models.Post` records, plus
+:class:`~counterspell.textio.Problem` items for records it could not read (they go to the
+quarantine) and :class:`Notice` items for things it kept but a user should know (an assumed time
+zone, a duplicate message id, a count the export got wrong).
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import ClassVar
+
+from ..errors import Place
+from ..models import Post, Source
+from ..registry import Registry
+from ..textio import Problem
+
+__all__ = ["ADAPTERS", "Adapter", "Notice", "ReadContext", "register_adapter"]
+
+
+@dataclass(slots=True)
+class Notice:
+    """Something kept but noteworthy, reported once per file and kind."""
+
+    place: Place
+    message: str
+
+
+@dataclass(slots=True)
+class ReadContext:
+    """What an adapter needs to know besides the file: user options and provenance."""
+
+    community: str | None = None  # override for formats that do not name their community
+    tz: tzinfo = UTC  # zone for local times without an offset (Telegram's "date")
+    tz_explicit: bool = False  # whether the user chose ``tz`` (otherwise we record the assumption)
+    run_id: str | None = None
+    sha256: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+    def source(self, file: str, record: int, line: int | None = None) -> Source:
+        return Source(file=file, record=record, line=line, run_id=self.run_id, sha256=self.sha256)
+
+
+Item = Post | Problem | Notice
+
+
+class Adapter(ABC):
+    """Reads one source format. Subclasses set ``name``, ``platform`` and ``description``."""
+
+    name: ClassVar[str]
+    platform: ClassVar[str]
+    description: ClassVar[str]
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, head: str, path: str) -> int:
+        """Confidence 0-100 that a file whose decoded start is ``head`` is in this format."""
+
+    @abstractmethod
+    def read(self, path: str, ctx: ReadContext) -> Iterator[Item]:
+        """Yield posts, problems and notices. Never raise for one bad record: yield a Problem."""
+
+
+ADAPTERS: Registry[type[Adapter]] = Registry("adapter")
+
+
+def register_adapter(cls: type[Adapter]) -> type[Adapter]:
+    """Class decorator: make an adapter available to detection and ``--format``."""
+    ADAPTERS.register(cls.name, cls)
+    return cls
+
+
+_WS_HEAD = re.compile(r"^\ufeff?\s*")
+
+
+def strip_head(head: str) -> str:
+    return _WS_HEAD.sub("", head, count=1)
+
+
+def from_unix(value: object) -> datetime | None:
+    """UTC datetime from unix seconds given as int, float or digit string; None if unusable."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if seconds != seconds or not -1e11 < seconds < 1e11:  # NaN or absurd
+        return None
+    return datetime.fromtimestamp(seconds, tz=UTC)

@@ -1,0 +1,65 @@
+"""Settings: defaults < ``counterspell.toml`` in the workspace < ``COUNTERSPELL_*`` env < flags.
+
+Secrets never live here: they come from the environment or files under ``.secrets/``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import CounterspellError
+
+DEFAULT_TOML = """\
+# Counterspell workspace settings. Environment variables COUNTERSPELL_<NAME> (upper case)
+# override these; command-line flags override both.
+
+[ingest]
+# Posts buffered before they are written to the lake as one Parquet file per community.
+batch_size = 50000
+# Time zone for local times without an offset (Telegram's "date"), e.g. "Europe/Berlin".
+tz = "UTC"
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    batch_size: int = 50_000
+    tz: str = "UTC"
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _coerce(name: str, value: Any, target: type[Any] | str, origin: str) -> Any:
+    kind = target if isinstance(target, type) else {"int": int, "str": str}[str(target)]
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise CounterspellError(f"{origin}: setting {name!r} must be {kind.__name__}, got {value!r}") from None
+
+
+def load_settings(workspace: Path | None) -> Settings:
+    """Defaults, then the workspace file, then the environment."""
+    values: dict[str, Any] = {}
+    types = {f.name: f.type for f in fields(Settings)}
+    if workspace is not None:
+        toml_path = workspace / "counterspell.toml"
+        if toml_path.exists():
+            try:
+                data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise CounterspellError(f"{toml_path}: not valid TOML: {exc}") from None
+            for section in data.values():
+                if isinstance(section, dict):
+                    for k, v in section.items():
+                        if k in types:
+                            values[k] = _coerce(k, v, types[k], str(toml_path))
+    for name, target in types.items():
+        env = os.environ.get(f"COUNTERSPELL_{name.upper()}")
+        if env is not None:
+            values[name] = _coerce(name, env, target, f"COUNTERSPELL_{name.upper()}")
+    return Settings(**values)

@@ -1,0 +1,312 @@
+"""``counterspell ingest``: inputs -> adapters -> Post batches -> the lake, with a manifest.
+
+Guarantees (each has a test):
+
+* **atomic**: Parquet files appear whole (temp file + rename); a file is recorded in the manifest
+  only after all its posts are durably written, in one transaction with its quarantine entries;
+* **idempotent**: an input whose SHA-256 is in the manifest is skipped, and every post is
+  deduplicated by uid against the lake, so the same data twice adds nothing;
+* **resumable**: after a crash, files not in the manifest are read again and the posts already
+  written are recognised as duplicates, so a rerun ends with exactly what a clean run gives;
+* **bounded memory**: adapters stream; at most ``batch_size`` posts are buffered.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import glob
+import hashlib
+import os
+import secrets
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+
+from .adapters import Adapter, Notice, ReadContext, detect, get_adapter
+from .errors import CounterspellError, InputError, Place, UnknownFormatError
+from .lake.manifest import InputRecord, Manifest, ProblemRecord, now_iso
+from .lake.workspace import Workspace
+from .lake.writer import PostsWriter, remove_stale_temp_files
+from .models import Post, posts_to_table
+from .textio import Problem, fallback_bytes
+
+INPUT_EXTENSIONS = (".json", ".jsonl", ".ndjson")
+MAX_PROBLEMS_PER_FILE = 10_000
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    size: int = 0
+    sha256: str | None = None
+    format: str | None = None
+    status: str = "ingested"  # ingested | already | error
+    error: str | None = None
+    added: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    notices: int = 0
+    problems: list[ProblemRecord] = field(default_factory=list)
+
+    def add_problem(self, kind: str, place: Place, reason: str, snippet: str | None = None) -> None:
+        if kind == "quarantine":
+            self.quarantined += 1
+        else:
+            self.notices += 1
+        if len(self.problems) < MAX_PROBLEMS_PER_FILE:
+            self.problems.append(
+                ProblemRecord(kind, place.file, reason, place.line, place.offset, place.record, snippet)
+            )
+
+
+@dataclass
+class IngestResult:
+    run_id: str
+    files: list[FileOutcome]
+
+    @property
+    def errors(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.status == "error"]
+
+    def by_format(self) -> dict[str, dict[str, int]]:
+        table: dict[str, dict[str, int]] = {}
+        for f in self.files:
+            row = table.setdefault(f.format or "(unreadable)", dict.fromkeys(("files", "added", "duplicates", "quarantined", "notices", "errors"), 0))
+            row["files"] += 1
+            row["added"] += f.added
+            row["duplicates"] += f.duplicates
+            row["quarantined"] += f.quarantined
+            row["notices"] += f.notices
+            row["errors"] += f.status == "error"
+        return table
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+
+class Progress(Protocol):
+    def file_started(self, path: str, index: int, total: int) -> None: ...
+    def posts_read(self, count: int) -> None: ...
+    def file_done(self, outcome: FileOutcome) -> None: ...
+
+
+class _Quiet:
+    def file_started(self, path: str, index: int, total: int) -> None:
+        pass
+
+    def posts_read(self, count: int) -> None:
+        pass
+
+    def file_done(self, outcome: FileOutcome) -> None:
+        pass
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+
+
+def expand_inputs(paths: list[str]) -> list[str]:
+    """Files named, files under folders named (JSON kinds only), and glob matches, in order."""
+    out: list[str] = []
+    for p in paths:
+        if any(ch in p for ch in "*?[") and not os.path.exists(p):
+            matches = sorted(glob.glob(p, recursive=True))
+            if not matches:
+                raise CounterspellError(f"{p}: no files match this pattern")
+            out.extend(m for m in matches if os.path.isfile(m))
+        elif os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(
+                    os.path.join(root, f) for f in sorted(files) if f.lower().endswith(INPUT_EXTENSIONS) and not f.startswith(".")
+                )
+        elif os.path.isfile(p):
+            out.append(p)
+        else:
+            raise CounterspellError(f"{p}: no such file or folder")
+    return list(dict.fromkeys(os.path.abspath(p) for p in out))
+
+
+def file_sha256(path: str) -> tuple[int, str]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+@contextmanager
+def ingest_lock(ws: Workspace) -> Iterator[None]:
+    """One writer at a time per workspace; a killed writer's lock dies with its process."""
+    ws.state.mkdir(parents=True, exist_ok=True)
+    with open(ws.state / "ingest.lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CounterspellError(f"{ws.root}: another ingest is running in this workspace") from None
+        yield
+
+
+def resolve_tz(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CounterspellError(f"--tz {name!r}: unknown time zone (use an IANA name such as Europe/Berlin)") from None
+
+
+class _Ingest:
+    def __init__(self, ws: Workspace, run_id: str, manifest: Manifest, batch_size: int, progress: Progress) -> None:
+        self.ws = ws
+        self.run_id = run_id
+        self.manifest = manifest
+        self.batch_size = batch_size
+        self.progress = progress
+        self.writer = PostsWriter(ws.dataset("posts"), run_id)
+        self.buffer: dict[tuple[str, str], list[Post]] = defaultdict(list)
+        self.owners: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.buffered = 0
+        self.outcomes: list[FileOutcome] = []
+        self.pending: list[int] = []  # outcomes read to the end, waiting for their posts to be flushed
+
+    def add(self, post: Post, owner: int) -> None:
+        key = (post.platform, post.community)
+        self.buffer[key].append(post)
+        self.owners[key].append(owner)
+        self.buffered += 1
+        if self.buffered >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        nfiles = len(self.outcomes)
+        for key, posts in self.buffer.items():
+            owners = np.asarray(self.owners[key], dtype=np.int64)
+            result = self.writer.write(key[0], key[1], posts_to_table(posts))
+            added = np.bincount(owners[result.keep], minlength=nfiles)
+            dupes = np.bincount(owners[~result.keep], minlength=nfiles)
+            for i in np.flatnonzero(added | dupes):
+                self.outcomes[i].added += int(added[i])
+                self.outcomes[i].duplicates += int(dupes[i])
+            for row in result.repeated[:100]:
+                p = posts[int(row)]
+                o = self.outcomes[int(owners[row])]
+                src = p.source
+                o.add_problem(
+                    "notice",
+                    Place(o.path, line=src.line if src else None, record=src.record if src else None),
+                    f"duplicate post {p.uid} in this run's input; kept the first copy",
+                )
+        self.buffer.clear()
+        self.owners.clear()
+        self.buffered = 0
+        done = [self.outcomes[i] for i in self.pending]
+        if done:
+            self.manifest.commit_inputs(
+                (
+                    InputRecord(o.sha256 or "", o.path, o.size, o.format or "", o.added, o.duplicates, o.quarantined, o.notices, self.run_id, now_iso()),
+                    o.problems,
+                )
+                for o in done
+            )
+        self.pending.clear()
+
+    def read_file(self, path: str, adapter_cls: type[Adapter] | None, ctx: ReadContext, strict: bool) -> None:
+        outcome = FileOutcome(path)
+        index = len(self.outcomes)
+        self.outcomes.append(outcome)
+        try:
+            outcome.size, outcome.sha256 = file_sha256(path)
+        except OSError as exc:
+            outcome.status, outcome.error = "error", f"{path}: cannot read: {exc.strerror or exc}"
+            return
+        seen = self.manifest.get_input(outcome.sha256)
+        if seen is not None:
+            outcome.status, outcome.format = "already", seen.format
+            outcome.duplicates = seen.posts_added + seen.posts_duplicate
+            return
+        try:
+            cls = adapter_cls or detect(path)
+        except UnknownFormatError as exc:
+            if strict:
+                raise
+            outcome.status, outcome.error = "error", str(exc)
+            return
+        except (OSError, UnicodeError) as exc:
+            outcome.status, outcome.error = "error", f"{path}: cannot read: {exc}"
+            return
+        outcome.format = cls.name
+        ctx.sha256 = outcome.sha256
+        before = fallback_bytes()
+        count = 0
+        try:
+            for item in cls().read(path, ctx):
+                if isinstance(item, Post):
+                    self.add(item, index)
+                    count += 1
+                    if count % 10_000 == 0:
+                        self.progress.posts_read(10_000)
+                elif isinstance(item, Problem):
+                    if strict:
+                        raise InputError(item.place, item.reason)
+                    outcome.add_problem("quarantine", item.place, item.reason, item.snippet or None)
+                elif isinstance(item, Notice):
+                    outcome.add_problem("notice", item.place, item.message)
+        except InputError as exc:
+            if strict:
+                raise
+            outcome.add_problem("quarantine", exc.place, f"{exc.reason}; the rest of the file was not read")
+        except (OSError, UnicodeError) as exc:
+            if strict:
+                raise CounterspellError(f"{path}: {exc}") from None
+            outcome.add_problem("quarantine", Place(path), f"read failed: {exc}; the rest of the file was not read")
+        self.progress.posts_read(count % 10_000)
+        latin1 = fallback_bytes() - before
+        if latin1:
+            outcome.add_problem("notice", Place(path), f"{latin1} bytes were not valid UTF-8 and were read as Latin-1")
+        self.pending.append(index)
+
+
+def ingest(
+    ws: Workspace,
+    paths: list[str],
+    *,
+    fmt: str | None = None,
+    strict: bool = False,
+    community: str | None = None,
+    tz: str | None = None,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest files, folders and globs into the workspace's lake."""
+    settings = ws.settings.with_overrides(tz=tz, batch_size=batch_size)
+    files = expand_inputs(paths)
+    adapter_cls = get_adapter(fmt) if fmt else None
+    zone = resolve_tz(settings.tz)
+    progress = progress or _Quiet()
+    run_id = new_run_id()
+    with ingest_lock(ws):
+        remove_stale_temp_files(ws.dataset("posts"))
+        manifest = Manifest(ws.manifest_path)
+        manifest.start_run(run_id, "ingest " + " ".join(paths))
+        job = _Ingest(ws, run_id, manifest, max(1, settings.batch_size), progress)
+        status = "failed"
+        try:
+            for i, path in enumerate(files):
+                progress.file_started(path, i, len(files))
+                ctx = ReadContext(community=community, tz=zone, tz_explicit=tz is not None or settings.tz != "UTC", run_id=run_id)
+                job.read_file(path, adapter_cls, ctx, strict)
+                progress.file_done(job.outcomes[-1])
+            job.flush()
+            status = "done"
+        finally:
+            manifest.finish_run(run_id, status)
+            manifest.close()
+    return IngestResult(run_id, job.outcomes)

@@ -1,0 +1,459 @@
+"""Reading input files safely: encodings, JSON documents of any size, JSON lines.
+
+Exports arrive in whatever state the collector left them: with a BOM, as UTF-16 from a Windows
+tool, with stray Latin-1 bytes, truncated by a full disk, or several gigabytes in one JSON array.
+This module turns all of that into values plus exact places, so adapters never see raw bytes and
+never hold a whole large file in memory.
+
+Two cursors share one pull API (:class:`JsonCursor`): :class:`ParsedCursor` walks a document
+that ``orjson`` parsed in one go (small files: fastest), :class:`StreamCursor` walks a document
+chunk by chunk, decoding one array element at a time (large or damaged files: bounded memory,
+and it can resume after a malformed element).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import IO, Any, Protocol
+
+import orjson
+
+from .errors import InputError, Place
+
+# Files up to this size are parsed whole with orjson; larger ones are streamed.
+WHOLE_FILE_LIMIT = 32 * 1024 * 1024
+# One JSON value (an array element, a line) larger than this is refused rather than buffered.
+MAX_VALUE_CHARS = 256 * 1024 * 1024
+CHUNK_CHARS = 1 << 20
+
+_fallback_bytes = 0  # bytes decoded by the Latin-1 fallback, across all readers (single-threaded)
+_fallback_first: int | None = None
+
+
+def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Decode bytes that are not UTF-8 as Latin-1 instead of failing the whole file."""
+    global _fallback_bytes
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    _fallback_bytes += len(bad)
+    return bytes(bad).decode("latin-1"), exc.end
+
+
+codecs.register_error("counterspell-latin1", _latin1_fallback)
+
+
+def fallback_bytes() -> int:
+    """How many bytes so far were read through the Latin-1 fallback (for per-file notices)."""
+    return _fallback_bytes
+
+
+def sniff_encoding(head: bytes) -> str:
+    """Pick a codec from the first bytes: BOMs first, then the NUL pattern of BOM-less UTF-16."""
+    if head.startswith(codecs.BOM_UTF32_LE) or head.startswith(codecs.BOM_UTF32_BE):
+        return "utf-32"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if len(head) >= 4:
+        if head[0] == 0 and head[1] != 0 and head[2] == 0:
+            return "utf-16-be"
+        if head[0] != 0 and head[1] == 0 and head[3] == 0:
+            return "utf-16-le"
+    return "utf-8"
+
+
+def open_text(path: str) -> tuple[IO[str], str]:
+    """Open a file as text with the sniffed encoding and the Latin-1 fallback for bad bytes."""
+    raw = open(path, "rb")  # noqa: SIM115 - handed to the wrapper, closed with it
+    head = raw.read(4)
+    raw.seek(0)
+    encoding = sniff_encoding(head)
+    text = io.TextIOWrapper(raw, encoding=encoding, errors="counterspell-latin1", newline="")
+    return text, encoding
+
+
+def read_head(path: str, chars: int = 65536) -> str:
+    """The first characters of a file, decoded, for format detection."""
+    with open_text(path)[0] as f:
+        return f.read(chars)
+
+
+class JsonCursor(Protocol):
+    """Pull-style walk over one JSON document. Every yielded key or index must be followed by
+    exactly one call that consumes its value (``read_value``, ``skip_value``, ``iter_object``,
+    ``iter_array``) before the iterator is advanced."""
+
+    file: str
+
+    def peek_kind(self) -> str: ...
+    def iter_object(self) -> Iterator[str]: ...
+    def iter_array(self) -> Iterator[int]: ...
+    def read_value(self) -> Any: ...
+    def skip_value(self) -> None: ...
+    def place(self) -> Place: ...
+    def iter_records(
+        self, looks_like: Callable[[Any], bool] | None = None
+    ) -> Iterator[Record | Problem]: ...
+
+
+@dataclass(slots=True)
+class Record:
+    """One decoded array element and where it started."""
+
+    index: int
+    place: Place
+    value: Any
+
+
+@dataclass(slots=True)
+class Problem:
+    """Part of an input that could not be decoded; ingest quarantines it and carries on."""
+
+    place: Place
+    reason: str
+    snippet: str = ""
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "scalar"
+
+
+class ParsedCursor:
+    """The cursor API over a document already parsed in memory."""
+
+    def __init__(self, document: Any, file: str) -> None:
+        self.file = file
+        self._pending: Any = document
+        self._index: int | None = None
+
+    def peek_kind(self) -> str:
+        return _kind_of(self._pending)
+
+    def _take(self) -> Any:
+        value, self._pending = self._pending, None
+        return value
+
+    def read_value(self) -> Any:
+        return self._take()
+
+    def skip_value(self) -> None:
+        self._take()
+
+    def iter_object(self) -> Iterator[str]:
+        value = self._take()
+        if not isinstance(value, dict):
+            raise InputError(self.place(), f"expected a JSON object, found {_kind_of(value)}")
+        for key, item in value.items():
+            self._pending = item
+            yield key
+
+    def iter_array(self) -> Iterator[int]:
+        value = self._take()
+        if not isinstance(value, list):
+            raise InputError(self.place(), f"expected a JSON array, found {_kind_of(value)}")
+        for i, item in enumerate(value):
+            self._pending = item
+            self._index = i
+            yield i
+        self._index = None
+
+    def iter_records(self, looks_like: Callable[[Any], bool] | None = None) -> Iterator[Record | Problem]:
+        for i in self.iter_array():
+            yield Record(i, Place(self.file, record=i), self._take())
+
+    def place(self) -> Place:
+        return Place(self.file, record=self._index)
+
+
+_WS = re.compile(r"[ \t\r\n]*")
+_NUMBER_OR_LITERAL_END = 16  # an error this close to the end of the buffer may be truncation
+
+
+class StreamCursor:
+    """The cursor API over text read in chunks; memory is bounded by the largest single value."""
+
+    def __init__(self, text: IO[str], file: str, chunk: int = CHUNK_CHARS) -> None:
+        self.file = file
+        self._text = text
+        self._chunk = chunk
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+        self._base_offset = 0  # characters dropped from the front of the buffer
+        self._base_line = 1  # line number at the front of the buffer
+        self._decoder = json.JSONDecoder()
+        self._scan = self._decoder.scan_once
+        self._fill()
+        if self._buf.startswith("\ufeff"):
+            self._pos = 1
+
+    # -- buffer management -------------------------------------------------
+    def _fill(self, want: int = 0) -> bool:
+        """Read at least one more chunk (or ``want`` characters). False at end of file."""
+        if self._eof:
+            return False
+        if self._pos > len(self._buf) // 2:
+            dropped = self._buf[: self._pos]
+            self._base_line += dropped.count("\n")
+            self._base_offset += self._pos
+            self._buf = self._buf[self._pos :]
+            self._pos = 0
+        data = self._text.read(max(self._chunk, want))
+        if not data:
+            self._eof = True
+            return False
+        self._buf += data
+        return True
+
+    def place(self, pos: int | None = None) -> Place:
+        p = self._pos if pos is None else pos
+        line = self._base_line + self._buf.count("\n", 0, p)
+        return Place(self.file, line=line, offset=self._base_offset + p)
+
+    def _skip_ws(self) -> None:
+        while True:
+            m = _WS.match(self._buf, self._pos)
+            self._pos = m.end() if m else self._pos
+            if self._pos < len(self._buf) or not self._fill():
+                return
+
+    def _peek(self) -> str:
+        self._skip_ws()
+        return self._buf[self._pos] if self._pos < len(self._buf) else ""
+
+    def _expect(self, ch: str) -> None:
+        got = self._peek()
+        if got != ch:
+            found = repr(got) if got else "end of file"
+            raise InputError(self.place(), f"malformed JSON: expected {ch!r}, found {found}")
+        self._pos += 1
+
+    def _grow(self) -> bool:
+        """Read more for a value that did not fit; refuse values beyond the size limit."""
+        if len(self._buf) - self._pos > MAX_VALUE_CHARS:
+            raise InputError(self.place(), f"a single JSON value is larger than {MAX_VALUE_CHARS:,} characters")
+        return self._fill(want=len(self._buf) - self._pos)
+
+    # -- values --------------------------------------------------------------
+    def peek_kind(self) -> str:
+        ch = self._peek()
+        if ch == "{":
+            return "object"
+        if ch == "[":
+            return "array"
+        return "end" if not ch else "scalar"
+
+    def read_value(self) -> Any:
+        self._skip_ws()
+        while True:
+            start = self._pos
+            try:
+                value, end = self._scan(self._buf, start)
+            except StopIteration as stop:
+                err_pos, message = int(stop.value), "expected a JSON value"
+            except json.JSONDecodeError as exc:
+                err_pos, message = exc.pos, exc.msg
+            else:
+                if end < len(self._buf) or self._eof or not self._grow():
+                    self._pos = end
+                    return value
+                continue
+            truncated_here = message.startswith("Unterminated string") or (
+                err_pos >= len(self._buf) - _NUMBER_OR_LITERAL_END
+            )
+            if truncated_here and self._grow():
+                continue
+            if truncated_here and self._eof:
+                raise InputError(self.place(start), "truncated JSON: the file ends inside this value")
+            raise InputError(self.place(err_pos), f"malformed JSON: {message}")
+
+    def skip_value(self) -> None:
+        self.read_value()
+
+    def _read_key(self) -> str:
+        self._skip_ws()
+        if self._peek() != '"':
+            raise InputError(self.place(), "malformed JSON: expected a quoted key")
+        while True:
+            try:
+                key, end = scanstring(self._buf, self._pos + 1, True)
+            except json.JSONDecodeError:
+                if self._grow():
+                    continue
+                raise InputError(self.place(), "truncated JSON: the file ends inside a key") from None
+            self._pos = end
+            return str(key)
+
+    def iter_object(self) -> Iterator[str]:
+        self._expect("{")
+        if self._peek() == "}":
+            self._pos += 1
+            return
+        while True:
+            key = self._read_key()
+            self._expect(":")
+            yield key
+            ch = self._peek()
+            self._pos += 1
+            if ch == ",":
+                continue
+            if ch == "}":
+                return
+            self._pos -= 1
+            raise InputError(self.place(), "malformed JSON: expected ',' or '}' after a member")
+
+    def iter_array(self) -> Iterator[int]:
+        self._expect("[")
+        if self._peek() == "]":
+            self._pos += 1
+            return
+        i = 0
+        while True:
+            yield i
+            i += 1
+            ch = self._peek()
+            self._pos += 1
+            if ch == ",":
+                continue
+            if ch == "]":
+                return
+            self._pos -= 1
+            raise InputError(self.place(), "malformed JSON: expected ',' or ']' after an element")
+
+    # -- records with recovery ------------------------------------------------
+    def iter_records(self, looks_like: Callable[[Any], bool] | None = None) -> Iterator[Record | Problem]:
+        """Yield array elements; after a malformed one, report it and resynchronise on the next
+        element that starts at the same indentation (pretty-printed exports) or that decodes to
+        something ``looks_like`` accepts (minified ones)."""
+        self._expect("[")
+        if self._peek() == "]":
+            self._pos += 1
+            return
+        indent = self._element_indent()
+        i = 0
+        while True:
+            start = self._pos
+            place = self.place(start)
+            try:
+                value = self.read_value()
+            except InputError as exc:
+                yield Problem(exc.place, exc.reason, self._buf[start : start + 200])
+                if not self._resync(start, indent, looks_like):
+                    yield Problem(
+                        self.place(start), "could not find another complete record after this point; the rest of the file was skipped"
+                    )
+                    return
+                i += 1
+                continue
+            yield Record(i, place, value)
+            i += 1
+            ch = self._peek()
+            if ch == ",":
+                self._pos += 1
+                continue
+            if ch == "]":
+                self._pos += 1
+                return
+            reason = "truncated JSON: the file ends after this record" if not ch else f"malformed JSON: expected ',' or ']' after a record, found {ch!r}"
+            yield Problem(self.place(), reason, self._buf[self._pos : self._pos + 200])
+            if not ch or not self._resync(self._pos, indent, looks_like):
+                return
+
+    def _element_indent(self) -> str | None:
+        line_start = self._buf.rfind("\n", 0, self._pos)
+        if line_start < 0:
+            return None
+        between = self._buf[line_start + 1 : self._pos]
+        return between if between.strip() == "" else None
+
+    def _resync(self, after: int, indent: str | None, looks_like: Callable[[Any], bool] | None) -> bool:
+        if indent is not None:
+            pattern = re.compile(r",[ \t\r]*\n" + re.escape(indent) + r"(?=[\{\[\"0-9tfn-])")
+        else:
+            pattern = re.compile(r"[\}\]][ \t\r\n]*,[ \t\r\n]*(?=\{)")
+        search_from = after + 1
+        while True:
+            m = pattern.search(self._buf, search_from)
+            if m is None:
+                search_from = max(after + 1, len(self._buf) - 64)
+                if not self._grow_for_resync():
+                    return False
+                after = min(after, self._pos)
+                continue
+            candidate = m.end()
+            saved = self._pos
+            self._pos = candidate
+            try:
+                value = self.read_value()
+                ok = looks_like(value) if looks_like else True
+                nxt = self._peek() if ok else ""
+                ok = ok and nxt in (",", "]")
+            except InputError:
+                ok = False
+            self._pos = candidate if ok else saved
+            if ok:
+                return True
+            search_from = m.end()
+
+    def _grow_for_resync(self) -> bool:
+        # Keep the buffer bounded while scanning forward through garbage.
+        if self._pos < len(self._buf) - CHUNK_CHARS:
+            self._pos = len(self._buf) - CHUNK_CHARS
+        return self._fill()
+
+
+def open_json(path: str, whole_file_limit: int = WHOLE_FILE_LIMIT) -> JsonCursor:
+    """A cursor over a JSON file: parsed whole when small and valid UTF-8, streamed otherwise."""
+    size = os.path.getsize(path)
+    if size <= whole_file_limit:
+        with open(path, "rb") as f:
+            data = f.read()
+        if sniff_encoding(data[:4]) == "utf-8":
+            try:
+                return ParsedCursor(orjson.loads(data), path)
+            except orjson.JSONDecodeError:
+                pass  # malformed, truncated or not UTF-8: the stream cursor says where, and recovers
+    text, _ = open_text(path)
+    return StreamCursor(text, path)
+
+
+@dataclass(slots=True)
+class Line:
+    number: int
+    text: str
+
+
+def iter_lines(path: str, max_chars: int = MAX_VALUE_CHARS) -> Iterator[Line | Problem]:
+    """Non-empty lines of a text file with 1-based numbers; over-long lines become problems."""
+    text, _ = open_text(path)
+    with text:
+        number = 0
+        while True:
+            line = text.readline(max_chars)
+            if not line:
+                return
+            number += 1
+            if len(line) >= max_chars and not line.endswith("\n"):
+                while True:  # drop the rest of the over-long line without buffering it
+                    rest = text.readline(CHUNK_CHARS)
+                    if not rest or rest.endswith("\n"):
+                        break
+                yield Problem(Place(path, line=number), f"line longer than {max_chars:,} characters")
+                continue
+            if number == 1 and line.startswith("\ufeff"):
+                line = line[1:]
+            if line.strip():
+                yield Line(number, line)
