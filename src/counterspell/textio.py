@@ -415,10 +415,10 @@ class StreamCursor:
         return self._fill()
 
 
-def open_json(path: str, whole_file_limit: int = WHOLE_FILE_LIMIT) -> JsonCursor:
+def open_json(path: str, whole_file_limit: int | None = None) -> JsonCursor:
     """A cursor over a JSON file: parsed whole when small and valid UTF-8, streamed otherwise."""
     size = os.path.getsize(path)
-    if size <= whole_file_limit:
+    if size <= (WHOLE_FILE_LIMIT if whole_file_limit is None else whole_file_limit):
         with open(path, "rb") as f:
             data = f.read()
         if sniff_encoding(data[:4]) == "utf-8":
@@ -427,7 +427,7 @@ def open_json(path: str, whole_file_limit: int = WHOLE_FILE_LIMIT) -> JsonCursor
             except orjson.JSONDecodeError:
                 pass  # malformed, truncated or not UTF-8: the stream cursor says where, and recovers
     text, _ = open_text(path)
-    return StreamCursor(text, path)
+    return StreamCursor(text, path, CHUNK_CHARS)
 
 
 @dataclass(slots=True)

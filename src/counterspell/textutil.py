@@ -41,6 +41,8 @@ def fourchan_html_to_text(com: str) -> tuple[str, list[QuoteRef], list[str]]:
         quotes.append((m.group("board"), m.group("post")))
     hrefs = [m.group("href") for m in _HREF.finditer(com)] if "href=\"http" in com else []
     text = _WBR.sub("", com)
+    if "\n" in text:  # literal newlines are HTML whitespace; <br> carries the line breaks
+        text = text.replace("\r", "").replace(">\n", ">").replace("\n", " ")
     text = _BR.sub("\n", text)
     text = _TAG.sub("", text)
     text = html.unescape(text)

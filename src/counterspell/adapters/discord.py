@@ -134,6 +134,7 @@ class _Mapper:
         author = m.get("author") if isinstance(m.get("author"), dict) else {}
         content = m.get("content") if isinstance(m.get("content"), str) else ""
         parents: list[str] = []
+        extra_ref: dict[str, str] = {}
         ref = m.get("reference")
         if isinstance(ref, dict) and ref.get("messageId"):
             ref_channel = str(ref.get("channelId") or self.channel_id)
@@ -142,6 +143,8 @@ class _Mapper:
             else:
                 community = f"{ref.get('guildId') or self.guild_id}/{ref_channel}"
             parents.append(make_uid("discord", community, str(ref["messageId"])))
+        elif isinstance(ref, dict) and ref.get("channelId"):
+            extra_ref = {"referenced_channel_id": str(ref["channelId"])}  # e.g. ThreadCreated -> the thread
         reactions = []
         for r in m.get("reactions") or []:
             if isinstance(r, dict):
@@ -150,6 +153,7 @@ class _Mapper:
         media = [x for x in (self._attachment(a) for a in m.get("attachments") or []) if x is not None]
         extra: dict[str, Any] = {k: v for k, v in m.items() if k not in _MAPPED}
         extra.update({k: v for k, v in self.meta.items() if v})
+        extra.update(extra_ref)
         if self.is_thread:
             extra["thread_channel_id"] = self.channel_id
         extra["author"] = {k: v for k, v in author.items() if k not in ("id", "name", "nickname")}

@@ -139,6 +139,10 @@ class FoolFuukaThread(Adapter):
             op = thread.get("op")
             posts = thread.get("posts") or {}
             items = ([op] if op else []) + (list(posts.values()) if isinstance(posts, dict) else list(posts))
+            board_hint = ctx.community
             for p in items:
-                yield map_post(p, ctx.community, thread_num, ctx.source(path, record, place.line), ctx)
+                item = map_post(p, board_hint, thread_num, ctx.source(path, record, place.line), ctx)
+                if isinstance(item, Post) and board_hint is None and item.community != "unknown":
+                    board_hint = item.community  # posts without a board belong to their thread's
+                yield item
                 record += 1

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from counterspell.adapters import ReadContext, detect
+from counterspell.lake.workspace import Workspace
+from counterspell.models import Post
+from counterspell.textio import Problem
+
+REPO = Path(__file__).resolve().parents[1]
+REAL = REPO.parent / "shared" / "fixtures" / "real"
+
+
+def real(rel: str) -> Path:
+    """A recorded real fixture; the test skips where ../shared is absent (never in CI)."""
+    path = REAL / rel
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            raise AssertionError(f"{path} is missing in CI")
+        pytest.skip(f"{path} not present (../shared/fixtures/real is outside the repository)")
+    return path
+
+
+def read_all(path: Path | str, ctx: ReadContext | None = None, fmt: type | None = None) -> tuple[list[Post], list[object]]:
+    """Posts and everything else (problems, notices) an adapter yields for a file."""
+    cls = fmt or detect(str(path))
+    posts: list[Post] = []
+    other: list[object] = []
+    for item in cls().read(str(path), ctx or ReadContext()):
+        (posts if isinstance(item, Post) else other).append(item)
+    return posts, other
+
+
+def problems(items: list[object]) -> list[Problem]:
+    return [i for i in items if isinstance(i, Problem)]
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace.init(tmp_path / "ws")
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the real ``counterspell`` command in a subprocess, as a user would."""
+
+    def run(*args: str, check: bool = False, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+        proc = subprocess.run(
+            [sys.executable, "-m", "counterspell", *args], capture_output=True, text=True, env=full_env, cwd=tmp_path
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"counterspell {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    return run
