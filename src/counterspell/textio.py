@@ -179,7 +179,8 @@ class ParsedCursor:
 
 
 _WS = re.compile(r"[ \t\r\n]*")
-_NUMBER_OR_LITERAL_END = 16  # an error this close to the end of the buffer may be truncation
+_NUMBER_OR_LITERAL_END = 16
+_NUMBER_LOOKAHEAD = 64  # characters that must follow a number before we trust where it ends  # an error this close to the end of the buffer may be truncation
 
 
 class StreamCursor:
@@ -194,6 +195,7 @@ class StreamCursor:
         self._eof = False
         self._base_offset = 0  # characters dropped from the front of the buffer
         self._base_line = 1  # line number at the front of the buffer
+        self._ended_reported = False  # a truncation was already reported; don't report it again
         self._decoder = json.JSONDecoder()
         self._scan = self._decoder.scan_once
         self._fill()
@@ -205,16 +207,15 @@ class StreamCursor:
         """Read at least one more chunk (or ``want`` characters). False at end of file."""
         if self._eof:
             return False
-        if self._pos > len(self._buf) // 2:
-            dropped = self._buf[: self._pos]
-            self._base_line += dropped.count("\n")
-            self._base_offset += self._pos
-            self._buf = self._buf[self._pos :]
-            self._pos = 0
         data = self._text.read(max(self._chunk, want))
         if not data:
             self._eof = True
-            return False
+            return False  # the buffer is unchanged, so positions held by callers stay valid
+        if self._pos > len(self._buf) // 2:
+            self._base_line += self._buf.count("\n", 0, self._pos)
+            self._base_offset += self._pos
+            self._buf = self._buf[self._pos :]
+            self._pos = 0
         self._buf += data
         return True
 
@@ -267,7 +268,9 @@ class StreamCursor:
             except json.JSONDecodeError as exc:
                 err_pos, message = exc.pos, exc.msg
             else:
-                if end < len(self._buf) or self._eof or not self._grow():
+                # A number at the end of the buffer may continue in the next chunk ("0" | ".5").
+                lookahead = _NUMBER_LOOKAHEAD if isinstance(value, int | float) and not isinstance(value, bool) else 1
+                if len(self._buf) - end >= lookahead or self._eof or not self._grow():
                     self._pos = end
                     return value
                 continue
@@ -310,7 +313,7 @@ class StreamCursor:
             self._pos += 1
             if ch == ",":
                 continue
-            if ch == "}":
+            if ch == "}" or (not ch and self._ended_reported):
                 return
             self._pos -= 1
             raise InputError(self.place(), "malformed JSON: expected ',' or '}' after a member")
@@ -328,7 +331,7 @@ class StreamCursor:
             self._pos += 1
             if ch == ",":
                 continue
-            if ch == "]":
+            if ch == "]" or (not ch and self._ended_reported):
                 return
             self._pos -= 1
             raise InputError(self.place(), "malformed JSON: expected ',' or ']' after an element")
@@ -345,19 +348,25 @@ class StreamCursor:
         indent = self._element_indent()
         i = 0
         while True:
-            start = self._pos
-            place = self.place(start)
+            self._skip_ws()
+            place = self.place()
+            absolute = self._base_offset + self._pos  # the buffer may be compacted while reading
             try:
                 value = self.read_value()
             except InputError as exc:
+                start = max(absolute - self._base_offset, 0)
                 yield Problem(exc.place, exc.reason, self._buf[start : start + 200])
-                if not self._resync(start, indent, looks_like):
-                    yield Problem(
-                        self.place(start), "could not find another complete record after this point; the rest of the file was skipped"
-                    )
+                if self._eof and exc.reason.startswith("truncated"):
+                    self._pos = len(self._buf)
+                    self._ended_reported = True
                     return
-                i += 1
-                continue
+                found = self._resync(absolute, indent, looks_like)
+                if found is None:
+                    yield Problem(place, "could not find another complete record after this point; the rest of the file was skipped")
+                    self._ended_reported = True
+                    return
+                i += 1  # the malformed record had an index too
+                place, value = found
             yield Record(i, place, value)
             i += 1
             ch = self._peek()
@@ -367,9 +376,23 @@ class StreamCursor:
             if ch == "]":
                 self._pos += 1
                 return
-            reason = "truncated JSON: the file ends after this record" if not ch else f"malformed JSON: expected ',' or ']' after a record, found {ch!r}"
-            yield Problem(self.place(), reason, self._buf[self._pos : self._pos + 200])
-            if not ch or not self._resync(self._pos, indent, looks_like):
+            if not ch:
+                yield Problem(self.place(), "truncated JSON: the file ends after this record")
+                self._ended_reported = True
+                return
+            absolute = self._base_offset + self._pos
+            yield Problem(self.place(), f"malformed JSON: expected ',' or ']' after a record, found {ch!r}", self._buf[self._pos : self._pos + 200])
+            found = self._resync(absolute, indent, looks_like)
+            if found is None:
+                self._ended_reported = True
+                return
+            place, value = found
+            yield Record(i, place, value)
+            i += 1
+            ch = self._peek()
+            self._pos += 1 if ch in (",", "]") else 0
+            if ch != ",":
+                self._ended_reported = ch != "]"
                 return
 
     def _element_indent(self) -> str | None:
@@ -379,40 +402,38 @@ class StreamCursor:
         between = self._buf[line_start + 1 : self._pos]
         return between if between.strip() == "" else None
 
-    def _resync(self, after: int, indent: str | None, looks_like: Callable[[Any], bool] | None) -> bool:
+    def _resync(self, after_abs: int, indent: str | None, looks_like: Callable[[Any], bool] | None) -> tuple[Place, Any] | None:
+        """Find the next element after absolute offset ``after_abs`` that decodes and is followed
+        by ',' or ']'; return its place and value, leaving the cursor just after it."""
         if indent is not None:
             pattern = re.compile(r",[ \t\r]*\n" + re.escape(indent) + r"(?=[\{\[\"0-9tfn-])")
         else:
             pattern = re.compile(r"[\}\]][ \t\r\n]*,[ \t\r\n]*(?=\{)")
-        search_from = after + 1
+        search_abs = after_abs + 1
         while True:
-            m = pattern.search(self._buf, search_from)
+            rel = max(search_abs - self._base_offset, 0)
+            m = pattern.search(self._buf, rel)
             if m is None:
-                search_from = max(after + 1, len(self._buf) - 64)
-                if not self._grow_for_resync():
-                    return False
-                after = min(after, self._pos)
+                keep = max(len(self._buf) - 64, rel)  # a match may straddle the chunk boundary
+                search_abs = self._base_offset + keep
+                self._pos = max(self._pos, keep)  # let the buffer drop what was scanned
+                if not self._fill():
+                    self._pos = len(self._buf)
+                    return None
                 continue
-            candidate = m.end()
-            saved = self._pos
-            self._pos = candidate
+            candidate_abs = self._base_offset + m.end()
+            self._pos = m.end()
+            place = self.place()
             try:
                 value = self.read_value()
                 ok = looks_like(value) if looks_like else True
-                nxt = self._peek() if ok else ""
-                ok = ok and nxt in (",", "]")
+                ok = ok and self._peek() in (",", "]")
             except InputError:
                 ok = False
-            self._pos = candidate if ok else saved
             if ok:
-                return True
-            search_from = m.end()
-
-    def _grow_for_resync(self) -> bool:
-        # Keep the buffer bounded while scanning forward through garbage.
-        if self._pos < len(self._buf) - CHUNK_CHARS:
-            self._pos = len(self._buf) - CHUNK_CHARS
-        return self._fill()
+                return place, value
+            search_abs = candidate_abs
+            self._pos = max(candidate_abs - self._base_offset, 0)
 
 
 def open_json(path: str, whole_file_limit: int | None = None) -> JsonCursor:
