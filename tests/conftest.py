@@ -27,7 +27,9 @@ def real(rel: str) -> Path:
     return path
 
 
-def read_all(path: Path | str, ctx: ReadContext | None = None, fmt: type | None = None) -> tuple[list[Post], list[object]]:
+def read_all(
+    path: Path | str, ctx: ReadContext | None = None, fmt: type | None = None
+) -> tuple[list[Post], list[object]]:
     """Posts and everything else (problems, notices) an adapter yields for a file."""
     cls = fmt or detect(str(path))
     posts: list[Post] = []
@@ -50,13 +52,21 @@ def ws(tmp_path: Path) -> Workspace:
 def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the real ``counterspell`` command in a subprocess, as a user would."""
 
-    def run(*args: str, check: bool = False, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, check: bool = False, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
         proc = subprocess.run(
-            [sys.executable, "-m", "counterspell", *args], capture_output=True, text=True, env=full_env, cwd=tmp_path
+            [sys.executable, "-m", "counterspell", *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=tmp_path,
         )
         if check and proc.returncode != 0:
-            raise AssertionError(f"counterspell {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+            raise AssertionError(
+                f"counterspell {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+            )
         return proc
 
     return run

@@ -60,7 +60,9 @@ def test_real_fixtures_ingest_with_expected_counts_and_reingest_adds_nothing(ws:
     assert lake_uids(ws) == uids
 
 
-def test_same_posts_in_a_different_file_are_skipped_as_duplicates(ws: Workspace, tmp_path: Path) -> None:
+def test_same_posts_in_a_different_file_are_skipped_as_duplicates(
+    ws: Workspace, tmp_path: Path
+) -> None:
     src = real("4chan/go4chanapi-thread-ck-2012.json")
     copy = tmp_path / "ck" / "thread" / "3856791.json"
     copy.parent.mkdir(parents=True)
@@ -73,7 +75,13 @@ def test_same_posts_in_a_different_file_are_skipped_as_duplicates(ws: Workspace,
 
 
 def test_export_posts_has_every_field_in_every_format(ws: Workspace, tmp_path: Path) -> None:
-    ingest(ws, [str(real("discord/dce-example-guild-general.json")), str(real("telegram/chatanalytics-DM_2A_7M.json"))])
+    ingest(
+        ws,
+        [
+            str(real("discord/dce-example-guild-general.json")),
+            str(real("telegram/chatanalytics-DM_2A_7M.json")),
+        ],
+    )
     fields = [f.name for f in POST_SCHEMA if f.name != "uid_hash"]
     n = export_posts(ws, "jsonl", str(tmp_path / "p.jsonl"))
     rows = [orjson.loads(line) for line in (tmp_path / "p.jsonl").read_bytes().splitlines()]
@@ -85,7 +93,9 @@ def test_export_posts_has_every_field_in_every_format(ws: Workspace, tmp_path: P
     with open(tmp_path / "p.csv", newline="", encoding="utf-8") as f:
         csv_rows = list(csv.DictReader(f))
     assert len(csv_rows) == 43 and list(csv_rows[0]) == fields
-    assert json.loads(next(r for r in csv_rows if r["post_id"] == "1060926346089476176")["parent_uids"])
+    assert json.loads(
+        next(r for r in csv_rows if r["post_id"] == "1060926346089476176")["parent_uids"]
+    )
     export_posts(ws, "parquet", str(tmp_path / "p.parquet"))
     assert pq.read_table(tmp_path / "p.parquet").num_rows == 43
 
@@ -118,7 +128,17 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_run(tmp_path: Path) -> Non
     expected = lake_uids(clean)
 
     crashed = Workspace.init(tmp_path / "crashed")
-    cmd = [sys.executable, "-m", "counterspell", "-w", str(crashed.root), "ingest", "--batch-size", "300", str(corpus)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "counterspell",
+        "-w",
+        str(crashed.root),
+        "ingest",
+        "--batch-size",
+        "300",
+        str(corpus),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     posts_dir = crashed.dataset("posts")
     deadline = time.monotonic() + 120
@@ -137,25 +157,56 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_run(tmp_path: Path) -> Non
     assert lake_uids(crashed) == expected
 
 
-def test_bad_inputs_get_one_line_errors_and_lose_nothing_valid(tmp_path: Path, cli: CliRunner) -> None:
+def test_bad_inputs_get_one_line_errors_and_lose_nothing_valid(
+    tmp_path: Path, cli: CliRunner
+) -> None:
     d = tmp_path / "mixed"
     d.mkdir()
-    good = {"posts": [{"no": 1, "resto": 0, "time": 1700000000, "com": "op"}, {"no": 2, "resto": 1, "time": 1700000001, "com": "reply"}]}
+    good = {
+        "posts": [
+            {"no": 1, "resto": 0, "time": 1700000000, "com": "op"},
+            {"no": 2, "resto": 1, "time": 1700000001, "com": "reply"},
+        ]
+    }
     (d / "r-thread-good.json").write_text(json.dumps(good))
     (d / "empty.json").write_bytes(b"")
     (d / "unknown.json").write_text('{"hello": "world"}')
-    (d / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps({"posts": [{"no": 3, "resto": 0, "time": 1700000002}]}).encode())
-    tg = {"name": "G", "type": "private_group", "id": 42, "messages": [
-        {"id": i, "type": "message", "date_unixtime": str(1700000000 + i), "from": "A", "from_id": "user1", "text": f"m{i} é"} for i in range(1, 6)
-    ]}
+    (d / "bom.json").write_bytes(
+        b"\xef\xbb\xbf"
+        + json.dumps({"posts": [{"no": 3, "resto": 0, "time": 1700000002}]}).encode()
+    )
+    tg = {
+        "name": "G",
+        "type": "private_group",
+        "id": 42,
+        "messages": [
+            {
+                "id": i,
+                "type": "message",
+                "date_unixtime": str(1700000000 + i),
+                "from": "A",
+                "from_id": "user1",
+                "text": f"m{i} é",
+            }
+            for i in range(1, 6)
+        ],
+    }
     (d / "utf16.json").write_bytes(json.dumps(tg, indent=1, ensure_ascii=False).encode("utf-16"))
-    latin = json.dumps({**tg, "id": 43}, indent=1, ensure_ascii=False).encode("utf-8").replace("é".encode(), b"\xe9")
+    latin = (
+        json.dumps({**tg, "id": 43}, indent=1, ensure_ascii=False)
+        .encode("utf-8")
+        .replace("é".encode(), b"\xe9")
+    )
     (d / "latin1.json").write_bytes(latin)
     truncated = json.dumps({**tg, "id": 44}, indent=1)
     (d / "truncated.json").write_text(truncated[: truncated.index('"id": 4,')])
     malformed = json.dumps({**tg, "id": 45}, indent=1).replace('"text": "m2', '"text": oops "m2')
     (d / "malformed.json").write_text(malformed)
-    missing = {**tg, "id": 46, "messages": [{"type": "message", "text": "no id"}, tg["messages"][0]]}
+    missing = {
+        **tg,
+        "id": 46,
+        "messages": [{"type": "message", "text": "no id"}, tg["messages"][0]],
+    }
     (d / "missing.json").write_text(json.dumps(missing, indent=1))
     huge = {**tg, "id": 47, "messages": [{**tg["messages"][0], "text": "x" * 5_000_000}]}
     (d / "huge-field.json").write_text(json.dumps(huge))
@@ -171,13 +222,20 @@ def test_bad_inputs_get_one_line_errors_and_lose_nothing_valid(tmp_path: Path, c
 
     w = Workspace.open(ws)
     uids = set(lake_uids(w))
-    assert {"4chan:unknown:1", "4chan:unknown:2", "4chan:unknown:3"} <= uids or {"4chan:r:1", "4chan:r:2"} <= uids
+    assert {"4chan:unknown:1", "4chan:unknown:2", "4chan:unknown:3"} <= uids or {
+        "4chan:r:1",
+        "4chan:r:2",
+    } <= uids
     assert {f"telegram:42:{i}" for i in range(1, 6)} <= uids  # UTF-16
     assert {f"telegram:43:{i}" for i in range(1, 6)} <= uids  # Latin-1 bytes read, not lost
-    assert {f"telegram:44:{i}" for i in range(1, 4)} <= uids and "telegram:44:4" not in uids  # truncated
+    assert {
+        f"telegram:44:{i}" for i in range(1, 4)
+    } <= uids and "telegram:44:4" not in uids  # truncated
     assert {f"telegram:45:{i}" for i in (1, 3, 4, 5)} <= uids  # malformed record 2 skipped only
     assert "telegram:46:1" in uids and "telegram:47:1" in uids
-    [text] = duckdb.sql(f"SELECT text FROM {posts_relation_sql(w)} WHERE uid = 'telegram:43:1'").fetchall()
+    [text] = duckdb.sql(
+        f"SELECT text FROM {posts_relation_sql(w)} WHERE uid = 'telegram:43:1'"
+    ).fetchall()
     assert text[0] == "m1 é"
 
     q = cli("-w", str(ws), "quarantine").stdout
@@ -195,7 +253,11 @@ def test_bad_inputs_get_one_line_errors_and_lose_nothing_valid(tmp_path: Path, c
 
 def test_user_errors_are_one_line(tmp_path: Path, cli: CliRunner) -> None:
     nows = cli("-w", str(tmp_path / "nope"), "stats")
-    assert nows.returncode == 2 and "not a Counterspell workspace" in nows.stderr and "Traceback" not in nows.stderr
+    assert (
+        nows.returncode == 2
+        and "not a Counterspell workspace" in nows.stderr
+        and "Traceback" not in nows.stderr
+    )
     cli("init", str(tmp_path / "ws"), check=True)
     for args, needle in [
         (["ingest", str(tmp_path / "missing.json")], "no such file"),
@@ -207,4 +269,6 @@ def test_user_errors_are_one_line(tmp_path: Path, cli: CliRunner) -> None:
         proc = cli("-w", str(tmp_path / "ws"), *args)
         assert proc.returncode == 2, (args, proc.stderr)
         assert needle in proc.stderr and "Traceback" not in proc.stderr
-        assert len([ln for ln in proc.stderr.strip().splitlines() if ln.strip()]) <= 2  # one line (maybe wrapped)
+        assert (
+            len([ln for ln in proc.stderr.strip().splitlines() if ln.strip()]) <= 2
+        )  # one line (maybe wrapped)

@@ -11,31 +11,59 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from counterspell.errors import InputError
-from counterspell.textio import Problem, Record, StreamCursor, iter_lines, open_json, open_text, sniff_encoding
+from counterspell.textio import (
+    Problem,
+    Record,
+    StreamCursor,
+    iter_lines,
+    open_json,
+    open_text,
+    sniff_encoding,
+)
 
 
-def _records(text: str, chunk: int = 5, required: tuple[str, ...] = ("id",)) -> list[Record | Problem]:
+def _records(
+    text: str, chunk: int = 5, required: tuple[str, ...] = ("id",)
+) -> list[Record | Problem]:
     cur = StreamCursor(io.StringIO(text), "t.json", chunk=chunk)
     out: list[Record | Problem] = []
     for key in cur.iter_object():
         if key == "messages":
-            out.extend(cur.iter_records(lambda v: isinstance(v, dict) and all(k in v for k in required)))
+            out.extend(
+                cur.iter_records(lambda v: isinstance(v, dict) and all(k in v for k in required))
+            )
         else:
             cur.skip_value()
     return out
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
 
 @settings(max_examples=150, deadline=None)
-@given(values=st.lists(json_values, max_size=8), chunk=st.integers(1, 40), indent=st.sampled_from([None, 1, 2]))
-def test_stream_cursor_matches_json_at_any_chunk_size(values: list[object], chunk: int, indent: int | None) -> None:
-    text = json.dumps({"head": {"x": [1, 2]}, "messages": values, "tail": "end"}, indent=indent, ensure_ascii=False)
+@given(
+    values=st.lists(json_values, max_size=8),
+    chunk=st.integers(1, 40),
+    indent=st.sampled_from([None, 1, 2]),
+)
+def test_stream_cursor_matches_json_at_any_chunk_size(
+    values: list[object], chunk: int, indent: int | None
+) -> None:
+    text = json.dumps(
+        {"head": {"x": [1, 2]}, "messages": values, "tail": "end"},
+        indent=indent,
+        ensure_ascii=False,
+    )
     got = [r.value for r in _records(text, chunk) if isinstance(r, Record)]
     assert got == values
 
@@ -91,7 +119,14 @@ def test_number_split_across_chunks_is_not_cut_short() -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "bom"),
-    [("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""), ("utf-16-be", b""), ("utf-32-le", b"\xff\xfe\x00\x00")],
+    [
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-16-le", b""),
+        ("utf-16-be", b""),
+        ("utf-32-le", b"\xff\xfe\x00\x00"),
+    ],
 )
 def test_encodings_are_sniffed(tmp_path: Path, encoding: str, bom: bytes) -> None:
     doc = {"messages": [{"id": 1, "text": "Zoë 👀 ünïcode"}]}
@@ -109,7 +144,7 @@ def test_latin1_bytes_are_decoded_not_lost(tmp_path: Path) -> None:
     f.write_bytes('{"messages": [{"id": 1, "text": "caf\xe9 cr\xe8me"}]}'.encode("latin-1"))
     assert sniff_encoding(f.read_bytes()[:4]) == "utf-8"
     cur = open_json(str(f))
-    for key in cur.iter_object():
+    for _key in cur.iter_object():
         assert cur.read_value()[0]["text"] == "café crème"
     text, _ = open_text(str(f))
     assert "café" in text.read()
@@ -117,8 +152,8 @@ def test_latin1_bytes_are_decoded_not_lost(tmp_path: Path) -> None:
 
 def test_iter_lines_handles_bom_blank_lines_and_overlong_lines(tmp_path: Path) -> None:
     f = tmp_path / "x.jsonl"
-    f.write_bytes(b"\xef\xbb\xbf{\"a\": 1}\n\n" + b"x" * 5000 + b"\n{\"b\": 2}\n")
+    f.write_bytes(b'\xef\xbb\xbf{"a": 1}\n\n' + b"x" * 5000 + b'\n{"b": 2}\n')
     out = list(iter_lines(str(f), max_chars=1000))
-    assert [getattr(o, "text", None) for o in out][0] == '{"a": 1}\n'
+    assert next(getattr(o, "text", None) for o in out) == '{"a": 1}\n'
     assert isinstance(out[1], Problem) and out[1].place.line == 3
     assert out[2].text == '{"b": 2}\n' and out[2].number == 4  # type: ignore[union-attr]

@@ -39,7 +39,9 @@ def _coerce(name: str, value: Any, target: type[Any] | str, origin: str) -> Any:
     try:
         return kind(value)
     except (TypeError, ValueError):
-        raise CounterspellError(f"{origin}: setting {name!r} must be {kind.__name__}, got {value!r}") from None
+        raise CounterspellError(
+            f"{origin}: setting {name!r} must be {kind.__name__}, got {value!r}"
+        ) from None
 
 
 def load_settings(workspace: Path | None) -> Settings:

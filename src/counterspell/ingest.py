@@ -37,6 +37,8 @@ from .models import Post, posts_to_table
 from .textio import Problem, fallback_bytes
 
 INPUT_EXTENSIONS = (".json", ".jsonl", ".ndjson")
+# Flush early when buffered text grows past this, whatever the post count (long posts).
+MAX_BUFFERED_CHARS = 64 * 1024 * 1024
 MAX_PROBLEMS_PER_FILE = 10_000
 
 
@@ -61,7 +63,9 @@ class FileOutcome:
             self.notices += 1
         if len(self.problems) < MAX_PROBLEMS_PER_FILE:
             self.problems.append(
-                ProblemRecord(kind, place.file, reason, place.line, place.offset, place.record, snippet)
+                ProblemRecord(
+                    kind, place.file, reason, place.line, place.offset, place.record, snippet
+                )
             )
 
 
@@ -77,7 +81,12 @@ class IngestResult:
     def by_format(self) -> dict[str, dict[str, int]]:
         table: dict[str, dict[str, int]] = {}
         for f in self.files:
-            row = table.setdefault(f.format or "(unreadable)", dict.fromkeys(("files", "added", "duplicates", "quarantined", "notices", "errors"), 0))
+            row = table.setdefault(
+                f.format or "(unreadable)",
+                dict.fromkeys(
+                    ("files", "added", "duplicates", "quarantined", "notices", "errors"), 0
+                ),
+            )
             row["files"] += 1
             row["added"] += f.added
             row["duplicates"] += f.duplicates
@@ -125,7 +134,9 @@ def expand_inputs(paths: list[str]) -> list[str]:
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 out.extend(
-                    os.path.join(root, f) for f in sorted(files) if f.lower().endswith(INPUT_EXTENSIONS) and not f.startswith(".")
+                    os.path.join(root, f)
+                    for f in sorted(files)
+                    if f.lower().endswith(INPUT_EXTENSIONS) and not f.startswith(".")
                 )
         elif os.path.isfile(p):
             out.append(p)
@@ -152,7 +163,9 @@ def ingest_lock(ws: Workspace) -> Iterator[None]:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise CounterspellError(f"{ws.root}: another ingest is running in this workspace") from None
+            raise CounterspellError(
+                f"{ws.root}: another ingest is running in this workspace"
+            ) from None
         yield
 
 
@@ -160,11 +173,15 @@ def resolve_tz(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CounterspellError(f"--tz {name!r}: unknown time zone (use an IANA name such as Europe/Berlin)") from None
+        raise CounterspellError(
+            f"--tz {name!r}: unknown time zone (use an IANA name such as Europe/Berlin)"
+        ) from None
 
 
 class _Ingest:
-    def __init__(self, ws: Workspace, run_id: str, manifest: Manifest, batch_size: int, progress: Progress) -> None:
+    def __init__(
+        self, ws: Workspace, run_id: str, manifest: Manifest, batch_size: int, progress: Progress
+    ) -> None:
         self.ws = ws
         self.run_id = run_id
         self.manifest = manifest
@@ -174,15 +191,19 @@ class _Ingest:
         self.buffer: dict[tuple[str, str], list[Post]] = defaultdict(list)
         self.owners: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.buffered = 0
+        self.buffered_chars = 0
         self.outcomes: list[FileOutcome] = []
-        self.pending: list[int] = []  # outcomes read to the end, waiting for their posts to be flushed
+        self.pending: list[
+            int
+        ] = []  # outcomes read to the end, waiting for their posts to be flushed
 
     def add(self, post: Post, owner: int) -> None:
         key = (post.platform, post.community)
         self.buffer[key].append(post)
         self.owners[key].append(owner)
         self.buffered += 1
-        if self.buffered >= self.batch_size:
+        self.buffered_chars += len(post.text) + len(post.raw_markup or "")
+        if self.buffered >= self.batch_size or self.buffered_chars >= MAX_BUFFERED_CHARS:
             self.flush()
 
     def flush(self) -> None:
@@ -201,24 +222,40 @@ class _Ingest:
                 src = p.source
                 o.add_problem(
                     "notice",
-                    Place(o.path, line=src.line if src else None, record=src.record if src else None),
+                    Place(
+                        o.path, line=src.line if src else None, record=src.record if src else None
+                    ),
                     f"duplicate post {p.uid} in this run's input; kept the first copy",
                 )
         self.buffer.clear()
         self.owners.clear()
         self.buffered = 0
+        self.buffered_chars = 0
         done = [self.outcomes[i] for i in self.pending]
         if done:
             self.manifest.commit_inputs(
                 (
-                    InputRecord(o.sha256 or "", o.path, o.size, o.format or "", o.added, o.duplicates, o.quarantined, o.notices, self.run_id, now_iso()),
+                    InputRecord(
+                        o.sha256 or "",
+                        o.path,
+                        o.size,
+                        o.format or "",
+                        o.added,
+                        o.duplicates,
+                        o.quarantined,
+                        o.notices,
+                        self.run_id,
+                        now_iso(),
+                    ),
                     o.problems,
                 )
                 for o in done
             )
         self.pending.clear()
 
-    def read_file(self, path: str, adapter_cls: type[Adapter] | None, ctx: ReadContext, strict: bool) -> None:
+    def read_file(
+        self, path: str, adapter_cls: type[Adapter] | None, ctx: ReadContext, strict: bool
+    ) -> None:
         outcome = FileOutcome(path)
         index = len(self.outcomes)
         self.outcomes.append(outcome)
@@ -262,15 +299,23 @@ class _Ingest:
         except InputError as exc:
             if strict:
                 raise
-            outcome.add_problem("quarantine", exc.place, f"{exc.reason}; the rest of the file was not read")
+            outcome.add_problem(
+                "quarantine", exc.place, f"{exc.reason}; the rest of the file was not read"
+            )
         except (OSError, UnicodeError) as exc:
             if strict:
                 raise CounterspellError(f"{path}: {exc}") from None
-            outcome.add_problem("quarantine", Place(path), f"read failed: {exc}; the rest of the file was not read")
+            outcome.add_problem(
+                "quarantine", Place(path), f"read failed: {exc}; the rest of the file was not read"
+            )
         self.progress.posts_read(count % 10_000)
         latin1 = fallback_bytes() - before
         if latin1:
-            outcome.add_problem("notice", Place(path), f"{latin1} bytes were not valid UTF-8 and were read as Latin-1")
+            outcome.add_problem(
+                "notice",
+                Place(path),
+                f"{latin1} bytes were not valid UTF-8 and were read as Latin-1",
+            )
         self.pending.append(index)
 
 
@@ -301,7 +346,12 @@ def ingest(
         try:
             for i, path in enumerate(files):
                 progress.file_started(path, i, len(files))
-                ctx = ReadContext(community=community, tz=zone, tz_explicit=tz is not None or settings.tz != "UTC", run_id=run_id)
+                ctx = ReadContext(
+                    community=community,
+                    tz=zone,
+                    tz_explicit=tz is not None or settings.tz != "UTC",
+                    run_id=run_id,
+                )
                 job.read_file(path, adapter_cls, ctx, strict)
                 progress.file_done(job.outcomes[-1])
             job.flush()

@@ -41,7 +41,9 @@ def uid_hash(uid: str) -> int:
 
     At 10 million posts in one community the chance of any collision is about 3e-6.
     """
-    return int.from_bytes(hashlib.blake2b(uid.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(uid.encode("utf-8"), digest_size=8).digest(), "little", signed=True
+    )
 
 
 @dataclass(slots=True)
@@ -74,7 +76,9 @@ class Source:
 
     file: str
     record: int  # 0-based ordinal of the record within the file
-    line: int | None = None  # 1-based line, where the format is line-oriented or the parser knows it
+    line: int | None = (
+        None  # 1-based line, where the format is line-oriented or the parser knows it
+    )
     run_id: str | None = None
     sha256: str | None = None  # checksum of the input file
 

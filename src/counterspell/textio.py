@@ -170,7 +170,9 @@ class ParsedCursor:
             yield i
         self._index = None
 
-    def iter_records(self, looks_like: Callable[[Any], bool] | None = None) -> Iterator[Record | Problem]:
+    def iter_records(
+        self, looks_like: Callable[[Any], bool] | None = None
+    ) -> Iterator[Record | Problem]:
         for i in self.iter_array():
             yield Record(i, Place(self.file, record=i), self._take())
 
@@ -195,9 +197,10 @@ class StreamCursor:
         self._eof = False
         self._base_offset = 0  # characters dropped from the front of the buffer
         self._base_line = 1  # line number at the front of the buffer
+        self._mark_pos, self._mark_line = 0, 1  # a known (position, line) pair, for place()
         self._ended_reported = False  # a truncation was already reported; don't report it again
         self._decoder = json.JSONDecoder()
-        self._scan = self._decoder.scan_once
+        self._scan = self._decoder.scan_once  # type: ignore[attr-defined]
         self._fill()
         if self._buf.startswith("\ufeff"):
             self._pos = 1
@@ -215,13 +218,19 @@ class StreamCursor:
             self._base_line += self._buf.count("\n", 0, self._pos)
             self._base_offset += self._pos
             self._buf = self._buf[self._pos :]
+            self._mark_pos, self._mark_line = 0, self._base_line
             self._pos = 0
         self._buf += data
         return True
 
     def place(self, pos: int | None = None) -> Place:
         p = self._pos if pos is None else pos
-        line = self._base_line + self._buf.count("\n", 0, p)
+        # Count newlines incrementally from the last place asked for: records are asked in order.
+        if p >= self._mark_pos:
+            line = self._mark_line + self._buf.count("\n", self._mark_pos, p)
+        else:
+            line = self._base_line + self._buf.count("\n", 0, p)
+        self._mark_pos, self._mark_line = p, line
         return Place(self.file, line=line, offset=self._base_offset + p)
 
     def _skip_ws(self) -> None:
@@ -245,7 +254,9 @@ class StreamCursor:
     def _grow(self) -> bool:
         """Read more for a value that did not fit; refuse values beyond the size limit."""
         if len(self._buf) - self._pos > MAX_VALUE_CHARS:
-            raise InputError(self.place(), f"a single JSON value is larger than {MAX_VALUE_CHARS:,} characters")
+            raise InputError(
+                self.place(), f"a single JSON value is larger than {MAX_VALUE_CHARS:,} characters"
+            )
         return self._fill(want=len(self._buf) - self._pos)
 
     # -- values --------------------------------------------------------------
@@ -269,7 +280,11 @@ class StreamCursor:
                 err_pos, message = exc.pos, exc.msg
             else:
                 # A number at the end of the buffer may continue in the next chunk ("0" | ".5").
-                lookahead = _NUMBER_LOOKAHEAD if isinstance(value, int | float) and not isinstance(value, bool) else 1
+                lookahead = (
+                    _NUMBER_LOOKAHEAD
+                    if isinstance(value, int | float) and not isinstance(value, bool)
+                    else 1
+                )
                 if len(self._buf) - end >= lookahead or self._eof or not self._grow():
                     self._pos = end
                     return value
@@ -280,7 +295,9 @@ class StreamCursor:
             if truncated_here and self._grow():
                 continue
             if truncated_here and self._eof:
-                raise InputError(self.place(start), "truncated JSON: the file ends inside this value")
+                raise InputError(
+                    self.place(start), "truncated JSON: the file ends inside this value"
+                )
             raise InputError(self.place(err_pos), f"malformed JSON: {message}")
 
     def skip_value(self) -> None:
@@ -296,7 +313,9 @@ class StreamCursor:
             except json.JSONDecodeError:
                 if self._grow():
                     continue
-                raise InputError(self.place(), "truncated JSON: the file ends inside a key") from None
+                raise InputError(
+                    self.place(), "truncated JSON: the file ends inside a key"
+                ) from None
             self._pos = end
             return str(key)
 
@@ -337,7 +356,9 @@ class StreamCursor:
             raise InputError(self.place(), "malformed JSON: expected ',' or ']' after an element")
 
     # -- records with recovery ------------------------------------------------
-    def iter_records(self, looks_like: Callable[[Any], bool] | None = None) -> Iterator[Record | Problem]:
+    def iter_records(
+        self, looks_like: Callable[[Any], bool] | None = None
+    ) -> Iterator[Record | Problem]:
         """Yield array elements; after a malformed one, report it and resynchronise on the next
         element that starts at the same indentation (pretty-printed exports) or that decodes to
         something ``looks_like`` accepts (minified ones)."""
@@ -362,7 +383,10 @@ class StreamCursor:
                     return
                 found = self._resync(absolute, indent, looks_like)
                 if found is None:
-                    yield Problem(place, "could not find another complete record after this point; the rest of the file was skipped")
+                    yield Problem(
+                        place,
+                        "could not find another complete record after this point; the rest of the file was skipped",
+                    )
                     self._ended_reported = True
                     return
                 i += 1  # the malformed record had an index too
@@ -381,7 +405,11 @@ class StreamCursor:
                 self._ended_reported = True
                 return
             absolute = self._base_offset + self._pos
-            yield Problem(self.place(), f"malformed JSON: expected ',' or ']' after a record, found {ch!r}", self._buf[self._pos : self._pos + 200])
+            yield Problem(
+                self.place(),
+                f"malformed JSON: expected ',' or ']' after a record, found {ch!r}",
+                self._buf[self._pos : self._pos + 200],
+            )
             found = self._resync(absolute, indent, looks_like)
             if found is None:
                 self._ended_reported = True
@@ -402,7 +430,9 @@ class StreamCursor:
         between = self._buf[line_start + 1 : self._pos]
         return between if between.strip() == "" else None
 
-    def _resync(self, after_abs: int, indent: str | None, looks_like: Callable[[Any], bool] | None) -> tuple[Place, Any] | None:
+    def _resync(
+        self, after_abs: int, indent: str | None, looks_like: Callable[[Any], bool] | None
+    ) -> tuple[Place, Any] | None:
         """Find the next element after absolute offset ``after_abs`` that decodes and is followed
         by ',' or ']'; return its place and value, leaving the cursor just after it."""
         if indent is not None:
@@ -472,7 +502,9 @@ def iter_lines(path: str, max_chars: int = MAX_VALUE_CHARS) -> Iterator[Line | P
                     rest = text.readline(CHUNK_CHARS)
                     if not rest or rest.endswith("\n"):
                         break
-                yield Problem(Place(path, line=number), f"line longer than {max_chars:,} characters")
+                yield Problem(
+                    Place(path, line=number), f"line longer than {max_chars:,} characters"
+                )
                 continue
             if number == 1 and line.startswith("\ufeff"):
                 line = line[1:]

@@ -18,8 +18,12 @@ _QUOTELINK = re.compile(
     r'<a\s+href="(?:(?://boards\.4chan(?:nel)?\.org)?/(?P<board>[a-z0-9]+)/(?:thread|res)/)?(?P<thread>\d+)?(?:\.html)?#p(?P<post>\d+)"[^>]*>'
 )
 # A board or catalog link: >>>/po/ or >>>/po/lft (no post number)
-_BOARDLINK = re.compile(r'<a\s+href="[^"#]*?/(?P<board>[a-z0-9]+)/(?:catalog[^"]*|)"\s+class="quotelink"[^>]*>')
-_DEADLINK = re.compile(r'<span class="deadlink">&gt;&gt;(?:&gt;/(?P<board>[a-z0-9]+)/)?(?P<post>\d+)</span>')
+_BOARDLINK = re.compile(
+    r'<a\s+href="[^"#]*?/(?P<board>[a-z0-9]+)/(?:catalog[^"]*|)"\s+class="quotelink"[^>]*>'
+)
+_DEADLINK = re.compile(
+    r'<span class="deadlink">&gt;&gt;(?:&gt;/(?P<board>[a-z0-9]+)/)?(?P<post>\d+)</span>'
+)
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _WBR = re.compile(r"<wbr\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^<>]{0,2000}>")
@@ -39,7 +43,7 @@ def fourchan_html_to_text(com: str) -> tuple[str, list[QuoteRef], list[str]]:
         quotes.append((m.group("board"), m.group("post")))
     for m in _DEADLINK.finditer(com):
         quotes.append((m.group("board"), m.group("post")))
-    hrefs = [m.group("href") for m in _HREF.finditer(com)] if "href=\"http" in com else []
+    hrefs = [m.group("href") for m in _HREF.finditer(com)] if 'href="http' in com else []
     text = _WBR.sub("", com)
     if "\n" in text:  # literal newlines are HTML whitespace; <br> carries the line breaks
         text = text.replace("\r", "").replace(">\n", ">").replace("\n", " ")

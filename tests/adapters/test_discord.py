@@ -29,7 +29,9 @@ def test_guild_channel_replies_attachments_reactions() -> None:
     assert [(r.emoji, r.count) for r in reply.reactions] == [("👀", 1)]
     att = by_id["1060926845832409158"].media[0]
     assert att.name == "dce-export-more.png" and att.size == 42900 and att.kind == "image"
-    assert att.path is not None and att.path.endswith("dce-export-more-662EF.png")  # backslashes resolved
+    assert att.path is not None and att.path.endswith(
+        "dce-export-more-662EF.png"
+    )  # backslashes resolved
     assert att.note == "file named by the export is missing"
     joins = [p for p in posts if p.kind == "service"]
     assert {p.extra["action"] for p in joins} == {"GuildMemberJoin", "ThreadCreated"}
@@ -60,7 +62,10 @@ def test_edge_cases_deleted_user_calls_group_dm() -> None:
     assert sv[0].author_name == "Deleted User"
     no_nick = next(p for p in sv if p.post_id == "447793085255123004")
     assert no_nick.author_name == "mlomb"
-    assert next(p for p in sv if p.post_id == "447793085255123005").media[0].url == "https://cdn.discordapp.com/attachments/123/123/unknown.png"
+    assert (
+        next(p for p in sv if p.post_id == "447793085255123005").media[0].url
+        == "https://cdn.discordapp.com/attachments/123/123/unknown.png"
+    )
     dm, _ = read_all(real("discord/chatanalytics-DM_2A_2M.json"))
     assert {p.community for p in dm} == {"0/530805775262679064"}
     assert [p.kind for p in dm].count("service") == 1  # the call
@@ -69,9 +74,27 @@ def test_edge_cases_deleted_user_calls_group_dm() -> None:
 
 
 def test_attachment_path_cannot_escape_export(tmp_path: Path) -> None:
-    doc = {"guild": {"id": "1", "name": "G"}, "channel": {"id": "2", "type": "GuildTextChat", "name": "c"},
-           "messages": [{"id": "3", "type": "Default", "timestamp": "2026-01-01T00:00:00+00:00", "content": "x",
-                         "author": {"id": "4", "name": "a"}, "attachments": [{"id": "5", "url": "../../secret.png", "fileName": "secret.png", "fileSizeBytes": 1}]}]}
+    doc = {
+        "guild": {"id": "1", "name": "G"},
+        "channel": {"id": "2", "type": "GuildTextChat", "name": "c"},
+        "messages": [
+            {
+                "id": "3",
+                "type": "Default",
+                "timestamp": "2026-01-01T00:00:00+00:00",
+                "content": "x",
+                "author": {"id": "4", "name": "a"},
+                "attachments": [
+                    {
+                        "id": "5",
+                        "url": "../../secret.png",
+                        "fileName": "secret.png",
+                        "fileSizeBytes": 1,
+                    }
+                ],
+            }
+        ],
+    }
     f = tmp_path / "sub" / "e.json"
     f.parent.mkdir()
     f.write_text(json.dumps(doc))

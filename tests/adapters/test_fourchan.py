@@ -8,7 +8,13 @@ import pytest
 
 from counterspell.adapters import ReadContext, detect
 from counterspell.adapters.foolfuuka import FoolFuukaThread
-from counterspell.adapters.fourchan import FourchanJson, FourchanNdjson, infer_board, md5_hex, parse_now
+from counterspell.adapters.fourchan import (
+    FourchanJson,
+    FourchanNdjson,
+    infer_board,
+    md5_hex,
+    parse_now,
+)
 from counterspell.textutil import fourchan_html_to_text
 from tests.conftest import problems, read_all, real
 
@@ -21,7 +27,9 @@ def test_old_thread_shape_ck_2012() -> None:
     op = posts[0]
     assert op.uid == "4chan:ck:3856791" and op.is_op and op.thread_id == "3856791"
     assert op.created_at == datetime(2012, 9, 6, 22, 0, 17, tzinfo=UTC)
-    assert op.text.startswith("All industrial food is based on something real you can make at home, and")  # &#44;
+    assert op.text.startswith(
+        "All industrial food is based on something real you can make at home, and"
+    )  # &#44;
     assert op.media[0].md5 == "fe8ef68c9422c57081657143d21b4f06"  # base64 -> hex
     assert op.media[0].name == "White-Bread.jpg" and op.media[0].width == 400
     by_id = {p.post_id: p for p in posts}
@@ -99,11 +107,17 @@ def test_board_override_and_unknown_board_notice(tmp_path: Path) -> None:
 
 def test_missing_time_uses_now_and_missing_no_is_quarantined(tmp_path: Path) -> None:
     f = tmp_path / "r-thread.json"
-    f.write_text(json.dumps({"posts": [
-        {"no": 1, "resto": 0, "now": "03/01/26(Sun)10:00", "com": "op"},
-        {"resto": 1, "time": 1772000000, "com": "no number"},
-        {"no": 3, "resto": 1, "time": 1772000100, "com": "fine"},
-    ]}))
+    f.write_text(
+        json.dumps(
+            {
+                "posts": [
+                    {"no": 1, "resto": 0, "now": "03/01/26(Sun)10:00", "com": "op"},
+                    {"resto": 1, "time": 1772000000, "com": "no number"},
+                    {"no": 3, "resto": 1, "time": 1772000100, "com": "fine"},
+                ]
+            }
+        )
+    )
     posts, other = read_all(f)
     assert [p.post_id for p in posts] == ["1", "3"]
     assert posts[0].created_at == datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
@@ -114,23 +128,49 @@ def test_missing_time_uses_now_and_missing_no_is_quarantined(tmp_path: Path) -> 
 def test_board_index_page(tmp_path: Path) -> None:
     f = tmp_path / "r" / "1.json"
     f.parent.mkdir()
-    f.write_text(json.dumps({"threads": [
-        {"posts": [{"no": 10, "resto": 0, "time": 1}, {"no": 12, "resto": 10, "time": 2}]},
-        {"posts": [{"no": 20, "resto": 0, "time": 3}]},
-    ]}))
+    f.write_text(
+        json.dumps(
+            {
+                "threads": [
+                    {
+                        "posts": [
+                            {"no": 10, "resto": 0, "time": 1},
+                            {"no": 12, "resto": 10, "time": 2},
+                        ]
+                    },
+                    {"posts": [{"no": 20, "resto": 0, "time": 3}]},
+                ]
+            }
+        )
+    )
     assert detect(str(f)) is FourchanJson
     posts, _ = read_all(f)
     assert [(p.uid, p.thread_id, p.is_op) for p in posts] == [
-        ("4chan:r:10", "10", True), ("4chan:r:12", "10", False), ("4chan:r:20", "20", True)
+        ("4chan:r:10", "10", True),
+        ("4chan:r:12", "10", False),
+        ("4chan:r:20", "20", True),
     ]
 
 
 def test_ndjson_threads_keep_extra_keys(tmp_path: Path) -> None:
     f = tmp_path / "pol_sample.ndjson"
     lines = [
-        json.dumps({"posts": [{"no": 1, "resto": 0, "time": 1, "com": "a", "perspectives": {"TOXICITY": 0.1}}]}),
+        json.dumps(
+            {
+                "posts": [
+                    {"no": 1, "resto": 0, "time": 1, "com": "a", "perspectives": {"TOXICITY": 0.1}}
+                ]
+            }
+        ),
         "{broken",
-        json.dumps({"posts": [{"no": 2, "resto": 0, "time": 2, "com": "b"}, {"no": 3, "resto": 2, "time": 3}]}),
+        json.dumps(
+            {
+                "posts": [
+                    {"no": 2, "resto": 0, "time": 2, "com": "b"},
+                    {"no": 3, "resto": 2, "time": 3},
+                ]
+            }
+        ),
     ]
     f.write_text("\n".join(lines) + "\n")
     assert detect(str(f)) is FourchanNdjson
@@ -142,27 +182,68 @@ def test_ndjson_threads_keep_extra_keys(tmp_path: Path) -> None:
 
 
 def test_foolfuuka_thread(tmp_path: Path) -> None:
-    doc = {"555": {
-        "op": {"num": "555", "subnum": "0", "thread_num": "555", "op": "1", "timestamp": 1700000000,
-               "name": "Anonymous", "trip": None, "title": "req thread", "comment": "first",
-               "poster_hash": None, "board": {"name": "Adult Requests", "shortname": "r"},
-               "media": {"media_filename": "a.jpg", "media_hash": "/o72jJQixXCBZXFD0htPBg==", "media_size": "1234", "media_w": "10", "media_h": "20"}},
-        "posts": {"556": {"num": "556", "subnum": "0", "thread_num": "555", "op": "0", "timestamp": 1700000100,
-                          "name": "Anonymous", "comment": ">>555\nnice\n>>>/b/77", "board": {"shortname": "r"}},
-                  "557": {"num": "557", "subnum": "1", "thread_num": "555", "op": "0", "timestamp": 1700000200, "comment": "ghost"}},
-    }}
+    doc = {
+        "555": {
+            "op": {
+                "num": "555",
+                "subnum": "0",
+                "thread_num": "555",
+                "op": "1",
+                "timestamp": 1700000000,
+                "name": "Anonymous",
+                "trip": None,
+                "title": "req thread",
+                "comment": "first",
+                "poster_hash": None,
+                "board": {"name": "Adult Requests", "shortname": "r"},
+                "media": {
+                    "media_filename": "a.jpg",
+                    "media_hash": "/o72jJQixXCBZXFD0htPBg==",
+                    "media_size": "1234",
+                    "media_w": "10",
+                    "media_h": "20",
+                },
+            },
+            "posts": {
+                "556": {
+                    "num": "556",
+                    "subnum": "0",
+                    "thread_num": "555",
+                    "op": "0",
+                    "timestamp": 1700000100,
+                    "name": "Anonymous",
+                    "comment": ">>555\nnice\n>>>/b/77",
+                    "board": {"shortname": "r"},
+                },
+                "557": {
+                    "num": "557",
+                    "subnum": "1",
+                    "thread_num": "555",
+                    "op": "0",
+                    "timestamp": 1700000200,
+                    "comment": "ghost",
+                },
+            },
+        }
+    }
     f = tmp_path / "ff.json"
     f.write_text(json.dumps(doc))
     assert detect(str(f)) is FoolFuukaThread
     posts, _ = read_all(f)
     assert [p.uid for p in posts] == ["4chan:r:555", "4chan:r:556", "4chan:r:557,1"]
-    assert posts[0].is_op and posts[0].media[0].md5 == "fe8ef68c9422c57081657143d21b4f06" and posts[0].media[0].size == 1234
+    assert (
+        posts[0].is_op
+        and posts[0].media[0].md5 == "fe8ef68c9422c57081657143d21b4f06"
+        and posts[0].media[0].size == 1234
+    )
     assert posts[1].parent_uids == ["4chan:r:555", "4chan:b:77"]
     assert posts[1].created_at == datetime.fromtimestamp(1700000100, tz=UTC)
     assert posts[2].community == "r"  # no board on the ghost post: its thread's board
 
 
-@pytest.mark.parametrize("name", ["4chan/official-thread-po-570368.json", "4chan/go4chanapi-thread-ck-2012.json"])
+@pytest.mark.parametrize(
+    "name", ["4chan/official-thread-po-570368.json", "4chan/go4chanapi-thread-ck-2012.json"]
+)
 def test_stream_and_whole_file_paths_agree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     path = real(name)
     whole, _ = read_all(path)

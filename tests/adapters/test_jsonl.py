@@ -11,9 +11,24 @@ from tests.conftest import problems, read_all
 
 def test_generic_jsonl_schema(tmp_path: Path) -> None:
     rows = [
-        {"platform": "kik", "community": "room1", "post_id": 1, "created_at": "2026-02-01T10:00:00Z", "text": "hi https://example.com/a",
-         "author_key": "u1", "media": [{"name": "a.png", "md5": "00" * 16, "size": 10, "width": "bad"}], "custom": 5},
-        {"platform": "kik", "community": "room1", "post_id": 2, "created_at": 1769940000, "parent_ids": ["1"], "reactions": [{"emoji": "🔥", "count": 2}]},
+        {
+            "platform": "kik",
+            "community": "room1",
+            "post_id": 1,
+            "created_at": "2026-02-01T10:00:00Z",
+            "text": "hi https://example.com/a",
+            "author_key": "u1",
+            "media": [{"name": "a.png", "md5": "00" * 16, "size": 10, "width": "bad"}],
+            "custom": 5,
+        },
+        {
+            "platform": "kik",
+            "community": "room1",
+            "post_id": 2,
+            "created_at": 1769940000,
+            "parent_ids": ["1"],
+            "reactions": [{"emoji": "🔥", "count": 2}],
+        },
         {"platform": "kik", "post_id": 3, "created_at": "2026-02-01T10:00:00Z"},
         {"platform": "kik", "community": "room1", "post_id": 4, "created_at": "yesterday"},
         [1, 2, 3],

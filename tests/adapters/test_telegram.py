@@ -53,7 +53,9 @@ def test_big_export_counts_and_authors() -> None:
     posts, other = read_all(real("telegram/chatanalytics-BIG_20A_5475M.json"))
     assert len(posts) == 5475 and not problems(other)
     assert len({p.author_key for p in posts}) == 20
-    assert posts[0].created_at == datetime(2017, 1, 1, 6, 20, 9, 248000, tzinfo=UTC)  # explicit Z kept
+    assert posts[0].created_at == datetime(
+        2017, 1, 1, 6, 20, 9, 248000, tzinfo=UTC
+    )  # explicit Z kept
     assert {p.community for p in posts} == {"1111111111"}
 
 
@@ -64,24 +66,83 @@ def _write_full_export(tmp_path: Path) -> Path:
     doc = {
         "about": "Here is the data you requested. Remember: Telegram is ad free.",
         "personal_information": {"user_id": 1, "first_name": "Example"},
-        "chats": {"about": "This page lists all chats from this export.", "list": [
-            {"name": "Group A", "type": "private_supergroup", "id": 111, "messages": [
-                {"id": 1, "type": "message", "date": "2026-01-01T10:00:00", "date_unixtime": "1767261600",
-                 "from": "Ann", "from_id": "user5", "text": "hello", "photo": "chats/chat_01/photos/p1.jpg",
-                 "reactions": [{"type": "emoji", "count": 3, "emoji": "🔥"}]},
-                {"id": 2, "type": "message", "date_unixtime": "1767261700", "from": "Bo", "from_id": "user6",
-                 "text": ["see ", {"type": "text_link", "text": "here", "href": "https://example.com/x"}],
-                 "reply_to_message_id": 1, "file": "../../../../etc/passwd", "media_type": "video_file"},
-            ]},
-            {"name": "Channel B", "type": "public_channel", "id": 222, "messages": [
-                {"id": 9, "type": "message", "date_unixtime": "1767261800", "from": "Channel B", "from_id": "channel222", "text": "post"},
-            ]},
-        ]},
-        "left_chats": {"about": "...", "list": [
-            {"name": "Old", "type": "private_group", "id": 333, "messages": [
-                {"id": 4, "type": "service", "date_unixtime": "1767261900", "actor": "Ann", "actor_id": "user5", "action": "pin_message", "text": ""},
-            ]},
-        ]},
+        "chats": {
+            "about": "This page lists all chats from this export.",
+            "list": [
+                {
+                    "name": "Group A",
+                    "type": "private_supergroup",
+                    "id": 111,
+                    "messages": [
+                        {
+                            "id": 1,
+                            "type": "message",
+                            "date": "2026-01-01T10:00:00",
+                            "date_unixtime": "1767261600",
+                            "from": "Ann",
+                            "from_id": "user5",
+                            "text": "hello",
+                            "photo": "chats/chat_01/photos/p1.jpg",
+                            "reactions": [{"type": "emoji", "count": 3, "emoji": "🔥"}],
+                        },
+                        {
+                            "id": 2,
+                            "type": "message",
+                            "date_unixtime": "1767261700",
+                            "from": "Bo",
+                            "from_id": "user6",
+                            "text": [
+                                "see ",
+                                {
+                                    "type": "text_link",
+                                    "text": "here",
+                                    "href": "https://example.com/x",
+                                },
+                            ],
+                            "reply_to_message_id": 1,
+                            "file": "../../../../etc/passwd",
+                            "media_type": "video_file",
+                        },
+                    ],
+                },
+                {
+                    "name": "Channel B",
+                    "type": "public_channel",
+                    "id": 222,
+                    "messages": [
+                        {
+                            "id": 9,
+                            "type": "message",
+                            "date_unixtime": "1767261800",
+                            "from": "Channel B",
+                            "from_id": "channel222",
+                            "text": "post",
+                        },
+                    ],
+                },
+            ],
+        },
+        "left_chats": {
+            "about": "...",
+            "list": [
+                {
+                    "name": "Old",
+                    "type": "private_group",
+                    "id": 333,
+                    "messages": [
+                        {
+                            "id": 4,
+                            "type": "service",
+                            "date_unixtime": "1767261900",
+                            "actor": "Ann",
+                            "actor_id": "user5",
+                            "action": "pin_message",
+                            "text": "",
+                        },
+                    ],
+                },
+            ],
+        },
     }
     path = folder / "result.json"
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -92,9 +153,17 @@ def test_full_account_export(tmp_path: Path) -> None:
     path = _write_full_export(tmp_path)
     assert detect(str(path)) is TelegramExport
     posts, other = read_all(path)
-    assert [p.uid for p in posts] == ["telegram:111:1", "telegram:111:2", "telegram:222:9", "telegram:333:4"]
+    assert [p.uid for p in posts] == [
+        "telegram:111:1",
+        "telegram:111:2",
+        "telegram:222:9",
+        "telegram:333:4",
+    ]
     first, second = posts[0], posts[1]
-    assert first.media[0].path == str(path.parent / "chats/chat_01/photos/p1.jpg") and first.media[0].note is None
+    assert (
+        first.media[0].path == str(path.parent / "chats/chat_01/photos/p1.jpg")
+        and first.media[0].note is None
+    )
     assert [(r.emoji, r.count) for r in first.reactions] == [("🔥", 3)]
     assert second.parent_uids == ["telegram:111:1"] and second.links == ["https://example.com/x"]
     # a path that escapes the export folder is never followed

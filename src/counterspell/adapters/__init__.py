@@ -7,7 +7,16 @@ from ..textio import read_head
 from . import discord, foolfuuka, fourchan, jsonl, telegram  # noqa: F401  (registration)
 from .base import ADAPTERS, Adapter, Item, Notice, ReadContext, register_adapter
 
-__all__ = ["ADAPTERS", "Adapter", "Item", "Notice", "ReadContext", "detect", "get_adapter", "register_adapter"]
+__all__ = [
+    "ADAPTERS",
+    "Adapter",
+    "Item",
+    "Notice",
+    "ReadContext",
+    "detect",
+    "get_adapter",
+    "register_adapter",
+]
 
 
 def detect(path: str, head: str | None = None) -> type[Adapter]:
@@ -16,11 +25,15 @@ def detect(path: str, head: str | None = None) -> type[Adapter]:
         head = read_head(path)
     if not head.strip():
         raise UnknownFormatError(Place(path), "file is empty")
-    scored = sorted(((cls.sniff(head, path), cls.name, cls) for cls in ADAPTERS), key=lambda t: (-t[0], t[1]))
+    scored = sorted(
+        ((cls.sniff(head, path), cls.name, cls) for cls in ADAPTERS), key=lambda t: (-t[0], t[1])
+    )
     best_score, _, best = scored[0]
     if best_score <= 0:
         known = ", ".join(ADAPTERS.names())
-        raise UnknownFormatError(Place(path), f"unrecognised format (known: {known}); use --format to force one")
+        raise UnknownFormatError(
+            Place(path), f"unrecognised format (known: {known}); use --format to force one"
+        )
     return best
 
 

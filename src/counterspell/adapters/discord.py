@@ -24,8 +24,12 @@ from ..textutil import extract_urls
 from .base import Adapter, Item, Notice, ReadContext, register_adapter, strip_head
 from .fourchan import _media_kind
 
-_MAPPED = frozenset("id type timestamp content author attachments reactions mentions reference".split())
-_CONTENT_TYPES = frozenset({"Default", "Reply", "ThreadStarterMessage", "ChatInputCommand", "ContextMenuCommand"})
+_MAPPED = frozenset(
+    "id type timestamp content author attachments reactions mentions reference".split()
+)
+_CONTENT_TYPES = frozenset(
+    {"Default", "Reply", "ThreadStarterMessage", "ChatInputCommand", "ContextMenuCommand"}
+)
 
 
 def _parse_ts(value: Any) -> datetime | None:
@@ -53,7 +57,9 @@ class DiscordChatExporter(Adapter):
     def read(self, path: str, ctx: ReadContext) -> Iterator[Item]:
         cursor = open_json(path)
         if cursor.peek_kind() != "object":
-            yield Problem(cursor.place(), "not a DiscordChatExporter export: expected a JSON object")
+            yield Problem(
+                cursor.place(), "not a DiscordChatExporter export: expected a JSON object"
+            )
             return
         export_dir = os.path.dirname(os.path.abspath(path))
         guild: dict[str, Any] = {}
@@ -67,7 +73,9 @@ class DiscordChatExporter(Adapter):
                     (guild if key == "guild" else channel).update(value)
             elif key == "messages" and cursor.peek_kind() == "array":
                 mapper = _Mapper(path, ctx, export_dir, guild, channel)
-                for rec in cursor.iter_records(lambda v: isinstance(v, dict) and "id" in v and "author" in v):
+                for rec in cursor.iter_records(
+                    lambda v: isinstance(v, dict) and "id" in v and "author" in v
+                ):
                     if isinstance(rec, Problem):
                         yield rec
                         continue
@@ -79,11 +87,21 @@ class DiscordChatExporter(Adapter):
             else:
                 cursor.skip_value()
         if isinstance(claimed, int) and claimed != seen:
-            yield Notice(Place(path), f"messageCount says {claimed} but the file holds {seen} messages; counted what is there")
+            yield Notice(
+                Place(path),
+                f"messageCount says {claimed} but the file holds {seen} messages; counted what is there",
+            )
 
 
 class _Mapper:
-    def __init__(self, path: str, ctx: ReadContext, export_dir: str, guild: dict[str, Any], channel: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        path: str,
+        ctx: ReadContext,
+        export_dir: str,
+        guild: dict[str, Any],
+        channel: dict[str, Any],
+    ) -> None:
         self.path = path
         self.ctx = ctx
         self.export_dir = export_dir
@@ -111,7 +129,12 @@ class _Mapper:
         name = a.get("fileName") if isinstance(a.get("fileName"), str) else None
         url = a.get("url") if isinstance(a.get("url"), str) else None
         ext = os.path.splitext(name or "")[1].lower() or None
-        item = Media(name=name, ext=ext, size=a.get("fileSizeBytes") if isinstance(a.get("fileSizeBytes"), int) else None, kind=_media_kind(ext))
+        item = Media(
+            name=name,
+            ext=ext,
+            size=a.get("fileSizeBytes") if isinstance(a.get("fileSizeBytes"), int) else None,
+            kind=_media_kind(ext),
+        )
         if url and not re.match(r"^[a-z]+://", url):
             full = os.path.normpath(os.path.join(self.export_dir, url.replace("\\", "/")))
             if os.path.commonpath([full, self.export_dir]) != self.export_dir:
@@ -127,12 +150,15 @@ class _Mapper:
 
     def map(self, m: Any, place: Place) -> Post | Problem:
         if not isinstance(m, dict) or not m.get("id"):
-            return Problem(place, "message has no 'id'", orjson.dumps(m)[:200].decode("utf-8", "replace"))
+            return Problem(
+                place, "message has no 'id'", orjson.dumps(m)[:200].decode("utf-8", "replace")
+            )
         msg_id = str(m["id"])
         source = self.ctx.source(self.path, self.record, place.line)
         self.record += 1
-        author = m.get("author") if isinstance(m.get("author"), dict) else {}
-        content = m.get("content") if isinstance(m.get("content"), str) else ""
+        raw_author, raw_content = m.get("author"), m.get("content")
+        author: dict[str, Any] = raw_author if isinstance(raw_author, dict) else {}
+        content: str = raw_content if isinstance(raw_content, str) else ""
         parents: list[str] = []
         extra_ref: dict[str, str] = {}
         ref = m.get("reference")
@@ -144,13 +170,22 @@ class _Mapper:
                 community = f"{ref.get('guildId') or self.guild_id}/{ref_channel}"
             parents.append(make_uid("discord", community, str(ref["messageId"])))
         elif isinstance(ref, dict) and ref.get("channelId"):
-            extra_ref = {"referenced_channel_id": str(ref["channelId"])}  # e.g. ThreadCreated -> the thread
+            extra_ref = {
+                "referenced_channel_id": str(ref["channelId"])
+            }  # e.g. ThreadCreated -> the thread
         reactions = []
         for r in m.get("reactions") or []:
             if isinstance(r, dict):
-                emoji = r.get("emoji") if isinstance(r.get("emoji"), dict) else {}
-                reactions.append(Reaction(str(emoji.get("name") or emoji.get("id") or "?"), int(r.get("count") or 0)))
-        media = [x for x in (self._attachment(a) for a in m.get("attachments") or []) if x is not None]
+                raw_emoji = r.get("emoji")
+                emoji: dict[str, Any] = raw_emoji if isinstance(raw_emoji, dict) else {}
+                reactions.append(
+                    Reaction(
+                        str(emoji.get("name") or emoji.get("id") or "?"), int(r.get("count") or 0)
+                    )
+                )
+        media = [
+            x for x in (self._attachment(a) for a in m.get("attachments") or []) if x is not None
+        ]
         extra: dict[str, Any] = {k: v for k, v in m.items() if k not in _MAPPED}
         extra.update({k: v for k, v in self.meta.items() if v})
         extra.update(extra_ref)
@@ -179,9 +214,14 @@ class _Mapper:
             source=source,
             kind=kind,
             reactions=reactions,
-            mentions=[str(x["id"]) for x in m.get("mentions") or [] if isinstance(x, dict) and x.get("id")],
+            mentions=[
+                str(x["id"]) for x in m.get("mentions") or [] if isinstance(x, dict) and x.get("id")
+            ],
         )
 
     def notices(self) -> Iterator[Notice]:
         if self.unsafe_paths:
-            yield Notice(Place(self.path), f"{self.unsafe_paths} attachment paths pointed outside the export folder and were ignored")
+            yield Notice(
+                Place(self.path),
+                f"{self.unsafe_paths} attachment paths pointed outside the export folder and were ignored",
+            )

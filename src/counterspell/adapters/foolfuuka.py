@@ -35,7 +35,9 @@ def _shift(created: datetime | None, ctx: ReadContext) -> datetime | None:
     return wall.replace(tzinfo=ctx.tz).astimezone(UTC)
 
 
-def map_post(p: Any, board_hint: str | None, thread_num: str, source: Source, ctx: ReadContext) -> Post | Problem:
+def map_post(
+    p: Any, board_hint: str | None, thread_num: str, source: Source, ctx: ReadContext
+) -> Post | Problem:
     place = Place(source.file, line=source.line, record=source.record)
     if not isinstance(p, dict):
         return Problem(place, f"expected a post object, found {type(p).__name__}")
@@ -43,15 +45,25 @@ def map_post(p: Any, board_hint: str | None, thread_num: str, source: Source, ct
     if not num.isdigit():
         return Problem(place, "post has no valid 'num'")
     subnum = str(p.get("subnum") or "0")
-    post_id = num if subnum in ("0", "") else f"{num},{subnum}"  # ghost posts live in the archive only
+    post_id = (
+        num if subnum in ("0", "") else f"{num},{subnum}"
+    )  # ghost posts live in the archive only
     board_obj = p.get("board")
     board = (
-        board_obj.get("shortname") if isinstance(board_obj, dict) and board_obj.get("shortname") else None
-    ) or board_hint or "unknown"
+        (
+            board_obj.get("shortname")
+            if isinstance(board_obj, dict) and board_obj.get("shortname")
+            else None
+        )
+        or board_hint
+        or "unknown"
+    )
     thread = str(p.get("thread_num") or thread_num)
     created = _shift(from_unix(p.get("timestamp")), ctx)
     text = p.get("comment") if isinstance(p.get("comment"), str) else ""
-    parents = list(dict.fromkeys(make_uid("4chan", qb or board, qp) for qb, qp in plain_quotes(text or "")))
+    parents = list(
+        dict.fromkeys(make_uid("4chan", qb or board, qp) for qb, qp in plain_quotes(text or ""))
+    )
     name = p.get("name") if isinstance(p.get("name"), str) else None
     trip = p.get("trip") or None
     poster_hash = p.get("poster_hash") or None
@@ -83,7 +95,11 @@ def map_post(p: Any, board_hint: str | None, thread_num: str, source: Source, ct
                 url=m.get("media_link") or m.get("remote_media_link") or None,
             )
         )
-        extra["media"] = {k: v for k, v in m.items() if k not in ("media_hash", "media_filename", "media_size", "media_w", "media_h")}
+        extra["media"] = {
+            k: v
+            for k, v in m.items()
+            if k not in ("media_hash", "media_filename", "media_size", "media_w", "media_h")
+        }
     is_op = str(p.get("op")) == "1" or num == thread
     return Post(
         platform="4chan",
@@ -94,7 +110,9 @@ def map_post(p: Any, board_hint: str | None, thread_num: str, source: Source, ct
         author_key=author_key,
         author_name=name,
         text=text or "",
-        raw_markup=p.get("comment_processed") if isinstance(p.get("comment_processed"), str) else None,
+        raw_markup=p.get("comment_processed")
+        if isinstance(p.get("comment_processed"), str)
+        else None,
         parent_uids=parents,
         links=extract_urls(text or ""),
         media=media,
@@ -138,10 +156,14 @@ class FoolFuukaThread(Adapter):
                 continue
             op = thread.get("op")
             posts = thread.get("posts") or {}
-            items = ([op] if op else []) + (list(posts.values()) if isinstance(posts, dict) else list(posts))
+            items = ([op] if op else []) + (
+                list(posts.values()) if isinstance(posts, dict) else list(posts)
+            )
             board_hint = ctx.community
             for p in items:
-                item = map_post(p, board_hint, thread_num, ctx.source(path, record, place.line), ctx)
+                item = map_post(
+                    p, board_hint, thread_num, ctx.source(path, record, place.line), ctx
+                )
                 if isinstance(item, Post) and board_hint is None and item.community != "unknown":
                     board_hint = item.community  # posts without a board belong to their thread's
                 yield item

@@ -108,7 +108,11 @@ def map_post(p: Any, board: str, source: Source, thread_hint: int | None = None)
         return Problem(place, f"expected a post object, found {type(p).__name__}")
     no = _int(p.get("no"))
     if no is None:
-        return Problem(place, "post has no valid 'no' (post number)", orjson.dumps(p)[:200].decode("utf-8", "replace"))
+        return Problem(
+            place,
+            "post has no valid 'no' (post number)",
+            orjson.dumps(p)[:200].decode("utf-8", "replace"),
+        )
     resto = _int(p.get("resto")) or 0
     thread_no = resto or (thread_hint if thread_hint and thread_hint != no else no)
     is_op = resto == 0 and (thread_hint is None or thread_hint == no)
@@ -190,11 +194,12 @@ class _FourchanBase(Adapter):
     def _board(self, path: str, ctx: ReadContext) -> tuple[str, Notice | None]:
         if ctx.community:
             return ctx.community, None
-        board, how = infer_board(path)
+        board, _how = infer_board(path)
         if board:
             return board, None
         return "unknown", Notice(
-            Place(path), "4chan JSON does not name its board and none could be read from the path; stored as board 'unknown' (use --community BOARD)"
+            Place(path),
+            "4chan JSON does not name its board and none could be read from the path; stored as board 'unknown' (use --community BOARD)",
         )
 
 
@@ -238,7 +243,9 @@ class FourchanJson(_FourchanBase):
                     yield from self._catalog_thread(op, board, path, ctx, counter, page.place.line)
             return
         if kind != "object":
-            yield Problem(cursor.place(), "not 4chan API JSON: expected an object or a catalog array")
+            yield Problem(
+                cursor.place(), "not 4chan API JSON: expected an object or a catalog array"
+            )
             return
         for key in cursor.iter_object():
             if key == "posts":
@@ -247,7 +254,9 @@ class FourchanJson(_FourchanBase):
                     if isinstance(rec, Problem):
                         yield rec
                         continue
-                    item = map_post(rec.value, board, ctx.source(path, counter[0], rec.place.line), thread_hint)
+                    item = map_post(
+                        rec.value, board, ctx.source(path, counter[0], rec.place.line), thread_hint
+                    )
                     counter[0] += 1
                     if isinstance(item, Post) and thread_hint is None:
                         thread_hint = int(item.thread_id)
@@ -272,7 +281,9 @@ class FourchanJson(_FourchanBase):
             yield Problem(Place(path, line=line), "catalog thread is not an object")
             return
         replies = op.get("last_replies") or []
-        yield from _thread_posts([op, *replies] if isinstance(replies, list) else [op], board, path, ctx, counter, line)
+        yield from _thread_posts(
+            [op, *replies] if isinstance(replies, list) else [op], board, path, ctx, counter, line
+        )
 
 
 def _thread_posts(
@@ -293,7 +304,7 @@ class FourchanNdjson(_FourchanBase):
     posts (e.g. ``perspectives``) are kept in ``extra``."""
 
     name = "4chan-ndjson"
-    description = "NDJSON, one 4chan API thread ({\"posts\": [...]}) per line"
+    description = 'NDJSON, one 4chan API thread ({"posts": [...]}) per line'
 
     @classmethod
     def sniff(cls, head: str, path: str) -> int:
@@ -319,11 +330,17 @@ class FourchanNdjson(_FourchanBase):
             try:
                 thread = orjson.loads(line.text)
             except orjson.JSONDecodeError as exc:
-                yield Problem(Place(path, line=line.number), f"malformed JSON line: {exc}", line.text[:200])
+                yield Problem(
+                    Place(path, line=line.number), f"malformed JSON line: {exc}", line.text[:200]
+                )
                 continue
             posts = thread.get("posts") if isinstance(thread, dict) else None
             if not isinstance(posts, list):
-                yield Problem(Place(path, line=line.number), "line is not a thread object with a 'posts' list", line.text[:200])
+                yield Problem(
+                    Place(path, line=line.number),
+                    "line is not a thread object with a 'posts' list",
+                    line.text[:200],
+                )
                 continue
             yield from _thread_posts(posts, board, path, ctx, counter, line.number)
 

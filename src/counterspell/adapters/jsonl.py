@@ -54,13 +54,17 @@ def map_record(d: Any, ctx: ReadContext, place: Place, source_record: int) -> Po
     if not community:
         missing.insert(0, "community")
     if missing:
-        return Problem(place, f"missing required field(s): {', '.join(missing)} (see docs/jsonl-schema.md)")
+        return Problem(
+            place, f"missing required field(s): {', '.join(missing)} (see docs/jsonl-schema.md)"
+        )
     created = _time(d.get("created_at"))
     if created is None:
         return Problem(place, f"created_at {d.get('created_at')!r} is not ISO 8601 or unix seconds")
     platform = str(d.get("platform") or "jsonl")
     community = str(community)
-    parents = _str_list(d.get("parent_uids")) + [make_uid(platform, community, p) for p in _str_list(d.get("parent_ids"))]
+    parents = _str_list(d.get("parent_uids")) + [
+        make_uid(platform, community, p) for p in _str_list(d.get("parent_ids"))
+    ]
     media: list[Media] = []
     for m in d.get("media") or []:
         if isinstance(m, dict):
@@ -73,7 +77,8 @@ def map_record(d: Any, ctx: ReadContext, place: Place, source_record: int) -> Po
             media.append(Media(**values))
     extra = dict(d["extra"]) if isinstance(d.get("extra"), dict) else {}
     extra.update({k: v for k, v in d.items() if k not in _FIELDS})
-    text = d.get("text") if isinstance(d.get("text"), str) else ""
+    raw_text = d.get("text")
+    text: str = raw_text if isinstance(raw_text, str) else ""
     return Post(
         platform=platform,
         community=community,

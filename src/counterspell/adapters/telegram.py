@@ -137,7 +137,9 @@ class _ChatReader:
             return Problem(place, f"expected a message object, found {type(m).__name__}")
         msg_id = m.get("id")
         if isinstance(msg_id, bool) or not isinstance(msg_id, int | str) or str(msg_id) == "":
-            return Problem(place, "message has no 'id'", orjson.dumps(m)[:200].decode("utf-8", "replace"))
+            return Problem(
+                place, "message has no 'id'", orjson.dumps(m)[:200].decode("utf-8", "replace")
+            )
         source = self.ctx.source(self.path, self.record, place.line)
         self.record += 1
         is_service = m.get("type") == "service"
@@ -152,7 +154,10 @@ class _ChatReader:
         if m.get("reply_to_message_id") is not None:
             parents.append(make_uid("telegram", chat_id, str(m["reply_to_message_id"])))
         reactions = [
-            Reaction(str(r.get("emoji") or r.get("document_id") or r.get("type") or "?"), int(r.get("count") or 0))
+            Reaction(
+                str(r.get("emoji") or r.get("document_id") or r.get("type") or "?"),
+                int(r.get("count") or 0),
+            )
             for r in (m.get("reactions") or [])
             if isinstance(r, dict)
         ]
@@ -198,7 +203,11 @@ class TelegramExport(Adapter):
             return 95
         if re.search(r'"type"\s*:\s*"(?:' + _CHAT_TYPES + r')"', h) and '"messages"' in h:
             return 92
-        if '"messages"' in h and ('"date_unixtime"' in h or '"from_id"' in h) and '"guild"' not in h:
+        if (
+            '"messages"' in h
+            and ('"date_unixtime"' in h or '"from_id"' in h)
+            and '"guild"' not in h
+        ):
             return 70
         return 0
 
@@ -210,9 +219,15 @@ class TelegramExport(Adapter):
         reader = _ChatReader(path, ctx, os.path.dirname(os.path.abspath(path)))
         yield from self._object(cursor, reader, top=True)
         if reader.assumed_tz:
-            yield Notice(Place(path), f"'date' has no time zone and no 'date_unixtime' on some messages; read as {ctx.tz} (use --tz to change)")
+            yield Notice(
+                Place(path),
+                f"'date' has no time zone and no 'date_unixtime' on some messages; read as {ctx.tz} (use --tz to change)",
+            )
         if reader.unsafe_paths:
-            yield Notice(Place(path), f"{reader.unsafe_paths} media paths pointed outside the export folder and were ignored")
+            yield Notice(
+                Place(path),
+                f"{reader.unsafe_paths} media paths pointed outside the export folder and were ignored",
+            )
 
     def _object(self, cursor: JsonCursor, reader: _ChatReader, top: bool) -> Iterator[Item]:
         """Walk an object that is either a chat (has ``messages``) or a container of chats."""
@@ -233,11 +248,17 @@ class TelegramExport(Adapter):
             else:
                 cursor.skip_value()
 
-    def _messages(self, cursor: JsonCursor, reader: _ChatReader, header: dict[str, Any]) -> Iterator[Item]:
+    def _messages(
+        self, cursor: JsonCursor, reader: _ChatReader, header: dict[str, Any]
+    ) -> Iterator[Item]:
         chat_id = header.get("id")
         if chat_id is None:
-            chat = reader.ctx.community or (str(header["name"]) if header.get("name") else "unknown")
-            yield Notice(cursor.place(), f"chat has no 'id' before its messages; using community {chat!r}")
+            chat = reader.ctx.community or (
+                str(header["name"]) if header.get("name") else "unknown"
+            )
+            yield Notice(
+                cursor.place(), f"chat has no 'id' before its messages; using community {chat!r}"
+            )
         else:
             chat = str(chat_id)
         for rec in cursor.iter_records(_looks_like_message):
@@ -251,4 +272,3 @@ class TelegramExport(Adapter):
                 if header.get("type"):
                     post.extra.setdefault("chat_type", header["type"])
             yield post
-

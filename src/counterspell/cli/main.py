@@ -53,7 +53,12 @@ def _ws() -> Workspace:
 def _main(
     workspace: Annotated[
         str | None,
-        typer.Option("-w", "--workspace", envvar="COUNTERSPELL_WORKSPACE", help="Workspace folder (default: current folder)."),
+        typer.Option(
+            "-w",
+            "--workspace",
+            envvar="COUNTERSPELL_WORKSPACE",
+            help="Workspace folder (default: current folder).",
+        ),
     ] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
@@ -64,7 +69,9 @@ def _main(
 
 
 @app.command()
-def init(directory: Annotated[str, typer.Argument(help="Folder to create or complete.")] = ".") -> None:
+def init(
+    directory: Annotated[str, typer.Argument(help="Folder to create or complete.")] = ".",
+) -> None:
     """Create a workspace: settings, a secret key for pseudonyms, and an empty lake."""
     ws = Workspace.init(directory)
     out.print(f"Workspace ready at [bold]{ws.root}[/bold]")
@@ -93,29 +100,69 @@ class _RichProgress:
 @app.command("ingest")
 def ingest_cmd(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or globs to ingest.")],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Force a format instead of detecting it.")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first record that cannot be read.")] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="Force a format instead of detecting it.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first record that cannot be read.")
+    ] = False,
     community: Annotated[
-        str | None, typer.Option("--community", help="Community for formats that do not name one (e.g. the 4chan board).")
+        str | None,
+        typer.Option(
+            "--community", help="Community for formats that do not name one (e.g. the 4chan board)."
+        ),
     ] = None,
     tz: Annotated[
-        str | None, typer.Option("--tz", help="Time zone of local times without an offset (default UTC).")
+        str | None,
+        typer.Option("--tz", help="Time zone of local times without an offset (default UTC)."),
     ] = None,
-    batch_size: Annotated[int | None, typer.Option("--batch-size", help="Posts buffered per write.")] = None,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", help="Posts buffered per write.")
+    ] = None,
 ) -> None:
     """Read exports into the lake; safe to repeat and to resume after a crash."""
     if fmt and fmt not in ADAPTERS:
-        raise CounterspellError(f"--format {fmt!r}: unknown; choose one of {', '.join(ADAPTERS.names())}")
+        raise CounterspellError(
+            f"--format {fmt!r}: unknown; choose one of {', '.join(ADAPTERS.names())}"
+        )
     ws = _ws()
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as progress:
-        result = ingest(ws, paths, fmt=fmt, strict=strict, community=community, tz=tz, batch_size=batch_size, progress=_RichProgress(progress))
+        result = ingest(
+            ws,
+            paths,
+            fmt=fmt,
+            strict=strict,
+            community=community,
+            tz=tz,
+            batch_size=batch_size,
+            progress=_RichProgress(progress),
+        )
     table = Table(title=f"Ingest run {result.run_id}")
-    for col in ("format", "files", "posts added", "duplicates skipped", "quarantined", "notices", "errors"):
+    for col in (
+        "format",
+        "files",
+        "posts added",
+        "duplicates skipped",
+        "quarantined",
+        "notices",
+        "errors",
+    ):
         table.add_column(col, justify="left" if col == "format" else "right")
     for name, row in sorted(result.by_format().items()):
-        table.add_row(name, *(f"{row[k]:,}" for k in ("files", "added", "duplicates", "quarantined", "notices", "errors")))
+        table.add_row(
+            name,
+            *(
+                f"{row[k]:,}"
+                for k in ("files", "added", "duplicates", "quarantined", "notices", "errors")
+            ),
+        )
     out.print(table)
     quarantined = sum(f.quarantined for f in result.files)
     if quarantined:
@@ -125,7 +172,9 @@ def ingest_cmd(
 
 
 @app.command("stats")
-def stats_cmd(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+def stats_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
     """What the workspace holds: posts, communities, threads, authors, media, date range."""
     s = stats(_ws())
     if as_json:
@@ -140,9 +189,20 @@ def stats_cmd(as_json: Annotated[bool, typer.Option("--json", help="Machine-read
         out.print(f"from {s['first_post']} to {s['last_post']}")
     table = Table()
     for col in ("platform", "community", "posts", "threads", "authors", "media", "first", "last"):
-        table.add_column(col, justify="right" if col in ("posts", "threads", "authors", "media") else "left")
+        table.add_column(
+            col, justify="right" if col in ("posts", "threads", "authors", "media") else "left"
+        )
     for r in s["per_community"][:50]:
-        table.add_row(r["platform"], r["community"], f"{r['posts']:,}", f"{r['threads']:,}", f"{r['authors']:,}", f"{r['media']:,}", (r["first"] or "")[:10], (r["last"] or "")[:10])
+        table.add_row(
+            r["platform"],
+            r["community"],
+            f"{r['posts']:,}",
+            f"{r['threads']:,}",
+            f"{r['authors']:,}",
+            f"{r['media']:,}",
+            (r["first"] or "")[:10],
+            (r["last"] or "")[:10],
+        )
     if s["per_community"]:
         out.print(table)
     if len(s["per_community"]) > 50:
@@ -151,7 +211,9 @@ def stats_cmd(as_json: Annotated[bool, typer.Option("--json", help="Machine-read
 
 @app.command("quarantine")
 def quarantine_cmd(
-    notices: Annotated[bool, typer.Option("--notices", help="Show notices instead of quarantined records.")] = False,
+    notices: Annotated[
+        bool, typer.Option("--notices", help="Show notices instead of quarantined records.")
+    ] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many rows.")] = 50,
 ) -> None:
     """Records that could not be read (file, place, reason), or notices about kept ones."""
@@ -166,14 +228,27 @@ def quarantine_cmd(
         out.print("nothing to show")
         return
     for r in rows:
-        where = ", ".join(x for x in (f"line {r['line']}" if r["line"] else "", f"record {r['record']}" if r["record"] is not None else "") if x)
-        out.print(f"{r['path']}{': ' + where if where else ''}: {r['reason']}", markup=False, highlight=False)
+        where = ", ".join(
+            x
+            for x in (
+                f"line {r['line']}" if r["line"] else "",
+                f"record {r['record']}" if r["record"] is not None else "",
+            )
+            if x
+        )
+        out.print(
+            f"{r['path']}{': ' + where if where else ''}: {r['reason']}",
+            markup=False,
+            highlight=False,
+        )
 
 
 @export_app.command("posts")
 def export_posts_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or parquet.")] = "jsonl",
-    output: Annotated[str | None, typer.Option("-o", "--output", help="File to write (default: standard output).")] = None,
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="File to write (default: standard output).")
+    ] = None,
 ) -> None:
     """One record per post with every Post field."""
     if fmt not in EXPORT_FORMATS:
@@ -188,11 +263,18 @@ def synth(
     output: Annotated[str, typer.Option("-o", "--output", help="Folder to write the corpus into.")],
     posts: Annotated[int, typer.Option("--posts", help="Approximate number of posts.")] = 5000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same corpus.")] = 1,
+    media_files: Annotated[
+        bool,
+        typer.Option(
+            "--media-files/--no-media-files",
+            help="Draw abstract stand-in images (off for huge benchmark corpora).",
+        ),
+    ] = True,
 ) -> None:
     """Write a synthetic, fictional, non-graphic multi-platform corpus with ground truth."""
     from ..synth import generate
 
-    summary = generate(output, posts=posts, seed=seed)
+    summary = generate(output, posts=posts, seed=seed, media_files=media_files)
     out.print(
         f"wrote {summary.posts:,} posts ({', '.join(f'{k}: {v:,}' for k, v in sorted(summary.per_platform.items()))}) "
         f"and ground truth to {summary.truth_path}"
@@ -207,5 +289,7 @@ def main() -> None:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
-        console.print("[red]interrupted[/red]: the lake holds whole files only; run the same command again to resume")
+        console.print(
+            "[red]interrupted[/red]: the lake holds whole files only; run the same command again to resume"
+        )
         sys.exit(130)

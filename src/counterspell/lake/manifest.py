@@ -104,11 +104,16 @@ class Manifest:
 
     def start_run(self, run_id: str, command: str) -> None:
         with self._tx() as db:
-            db.execute("INSERT INTO runs VALUES (?, ?, ?, NULL, 'running')", (run_id, command, now_iso()))
+            db.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, NULL, 'running')", (run_id, command, now_iso())
+            )
 
     def finish_run(self, run_id: str, status: str) -> None:
         with self._tx() as db:
-            db.execute("UPDATE runs SET finished_at = ?, status = ? WHERE run_id = ?", (now_iso(), status, run_id))
+            db.execute(
+                "UPDATE runs SET finished_at = ?, status = ? WHERE run_id = ?",
+                (now_iso(), status, run_id),
+            )
 
     def get_input(self, sha256: str) -> InputRecord | None:
         row = self._db.execute("SELECT * FROM inputs WHERE sha256 = ?", (sha256,)).fetchone()
@@ -120,18 +125,44 @@ class Manifest:
             for rec, problems in done:
                 db.execute(
                     "INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (rec.sha256, rec.path, rec.size, rec.format, rec.posts_added, rec.posts_duplicate,
-                     rec.quarantined, rec.notices, rec.run_id, rec.ingested_at),
+                    (
+                        rec.sha256,
+                        rec.path,
+                        rec.size,
+                        rec.format,
+                        rec.posts_added,
+                        rec.posts_duplicate,
+                        rec.quarantined,
+                        rec.notices,
+                        rec.run_id,
+                        rec.ingested_at,
+                    ),
                 )
                 db.execute("DELETE FROM problems WHERE sha256 = ?", (rec.sha256,))
                 db.executemany(
                     "INSERT INTO problems (sha256, path, kind, line, offset, record, reason, snippet, run_id)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(rec.sha256, p.path, p.kind, p.line, p.offset, p.record, p.reason, p.snippet, rec.run_id) for p in problems],
+                    [
+                        (
+                            rec.sha256,
+                            p.path,
+                            p.kind,
+                            p.line,
+                            p.offset,
+                            p.record,
+                            p.reason,
+                            p.snippet,
+                            rec.run_id,
+                        )
+                        for p in problems
+                    ],
                 )
 
     def inputs(self) -> list[InputRecord]:
-        return [InputRecord(*r) for r in self._db.execute("SELECT * FROM inputs ORDER BY ingested_at, path")]
+        return [
+            InputRecord(*r)
+            for r in self._db.execute("SELECT * FROM inputs ORDER BY ingested_at, path")
+        ]
 
     def problems(self, kind: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         sql = "SELECT kind, path, line, offset, record, reason, snippet FROM problems"
@@ -145,4 +176,6 @@ class Manifest:
         return [dict(zip(cols, row, strict=True)) for row in cur]
 
     def problem_counts(self) -> dict[str, int]:
-        return dict(self._db.execute("SELECT kind, count(*) FROM problems GROUP BY kind").fetchall())
+        return dict(
+            self._db.execute("SELECT kind, count(*) FROM problems GROUP BY kind").fetchall()
+        )

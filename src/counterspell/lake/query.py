@@ -110,13 +110,22 @@ def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
     if fmt not in EXPORT_FORMATS:
         raise CounterspellError(f"--format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
     if fmt == "parquet" and not output:
-        raise CounterspellError("--format parquet needs -o FILE (Parquet cannot go to standard output)")
+        raise CounterspellError(
+            "--format parquet needs -o FILE (Parquet cannot go to standard output)"
+        )
     con = connect()
     rel = posts_relation_sql(ws)
     cols = [f.name for f in POST_SCHEMA if f.name not in _INTERNAL_COLUMNS]
     select_cols = []
     for name in cols:
-        if fmt == "csv" and name in ("parent_uids", "links", "media", "source", "reactions", "mentions"):
+        if fmt == "csv" and name in (
+            "parent_uids",
+            "links",
+            "media",
+            "source",
+            "reactions",
+            "mentions",
+        ):
             select_cols.append(f"to_json({name}) AS {name}")
         elif fmt == "jsonl" and name == "extra":
             select_cols.append("json(extra) AS extra")
@@ -128,7 +137,11 @@ def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
     target = output or "/dev/stdout"
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
-    options = {"jsonl": "FORMAT json", "csv": "FORMAT csv, HEADER true", "parquet": "FORMAT parquet, COMPRESSION zstd"}[fmt]
+    options = {
+        "jsonl": "FORMAT json",
+        "csv": "FORMAT csv, HEADER true",
+        "parquet": "FORMAT parquet, COMPRESSION zstd",
+    }[fmt]
     tmp = f"{target}.tmp-{os.getpid()}" if output else target
     con.execute(f"COPY ({query}) TO '{tmp.replace(chr(39), chr(39) * 2)}' ({options})")
     if output:

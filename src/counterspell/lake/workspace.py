@@ -53,7 +53,9 @@ class Workspace:
         try:
             return path.read_bytes().strip()
         except FileNotFoundError:
-            raise WorkspaceError(f"{path}: secret {name!r} is missing; run 'counterspell init' again to create it") from None
+            raise WorkspaceError(
+                f"{path}: secret {name!r} is missing; run 'counterspell init' again to create it"
+            ) from None
 
     @classmethod
     def init(cls, root: str | os.PathLike[str]) -> Workspace:

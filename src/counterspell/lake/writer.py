@@ -26,7 +26,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 def partition_dir_name(key: str, value: str) -> str:
     """A folder name for a partition value; reversible percent-encoding of anything unusual."""
-    safe = _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), value) or "%00"
+    safe = (
+        _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), value)
+        or "%00"
+    )
     if safe.startswith("."):
         safe = "%2E" + safe[1:]
     return f"{key}={safe}"
@@ -67,7 +70,9 @@ def remove_stale_temp_files(dataset: Path) -> int:
 class _Partition:
     directory: Path
     stored: np.ndarray  # sorted int64 uid digests already in the lake before this run
-    added: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # sorted, this run
+    added: np.ndarray = field(
+        default_factory=lambda: np.empty(0, dtype=np.int64)
+    )  # sorted, this run
 
 
 @dataclass(slots=True)
@@ -90,12 +95,20 @@ class PostsWriter:
         key = (platform, community)
         part = self._parts.get(key)
         if part is None:
-            directory = self.dataset / partition_dir_name("platform", platform) / partition_dir_name("community", community)
-            stored = [
-                pq.read_table(f, columns=["uid_hash"]).column(0).to_numpy()
-                for f in sorted(directory.glob("*.parquet"))
-                if not f.name.startswith(".tmp-")
-            ] if directory.exists() else []
+            directory = (
+                self.dataset
+                / partition_dir_name("platform", platform)
+                / partition_dir_name("community", community)
+            )
+            stored = (
+                [
+                    pq.read_table(f, columns=["uid_hash"]).column(0).to_numpy()
+                    for f in sorted(directory.glob("*.parquet"))
+                    if not f.name.startswith(".tmp-")
+                ]
+                if directory.exists()
+                else []
+            )
             arr = np.unique(np.concatenate(stored)) if stored else np.empty(0, dtype=np.int64)
             part = self._parts[key] = _Partition(directory, arr.astype(np.int64, copy=False))
         return part
@@ -114,7 +127,9 @@ class PostsWriter:
         if keep.any():
             self._seq += 1
             out = table.filter(pa.array(keep)) if not keep.all() else table
-            write_atomic(out.cast(POST_SCHEMA), part.directory, f"part-{self.run_id}-{self._seq:06d}.parquet")
+            write_atomic(
+                out.cast(POST_SCHEMA), part.directory, f"part-{self.run_id}-{self._seq:06d}.parquet"
+            )
             part.added = np.union1d(part.added, hashes[keep])
         return BatchResult(keep=keep, in_lake=int(in_stored.sum()), repeated=repeated)
 

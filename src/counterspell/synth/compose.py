@@ -24,11 +24,16 @@ class Target:
 
 
 def make_target(rng: random.Random, tid: str, minor_rate: float = 0.04) -> Target:
-    relationship = rng.choices(
-        list(P.RELATIONSHIPS), weights=[22, 16, 14, 5, 18, 15, 10], k=1
-    )[0]
-    name = _pick(rng, P.STREAMER_NAMES) if relationship == "public_figure" and rng.random() < 0.6 else _pick(rng, P.FIRST_NAMES)
-    minor = relationship in ("classmate", "family", "acquaintance", "stranger") and rng.random() < minor_rate * 2.5
+    relationship = rng.choices(list(P.RELATIONSHIPS), weights=[22, 16, 14, 5, 18, 15, 10], k=1)[0]
+    name = (
+        _pick(rng, P.STREAMER_NAMES)
+        if relationship == "public_figure" and rng.random() < 0.6
+        else _pick(rng, P.FIRST_NAMES)
+    )
+    minor = (
+        relationship in ("classmate", "family", "acquaintance", "stranger")
+        and rng.random() < minor_rate * 2.5
+    )
     handle = None
     if rng.random() < 0.45:
         platform, _ = P.HANDLE_PLATFORMS[rng.randrange(len(P.HANDLE_PLATFORMS))]
@@ -96,7 +101,12 @@ def request(rng: random.Random, t: Target, repeat: bool = False) -> RoleText:
         slots.append(_pick(rng, P.PAYMENT))
         flags.append("payment")
     if repeat:
-        slots.insert(0, rng.choice(["rerequest", "asking again", "re-req from last thread", "nobody did her last time"]))
+        slots.insert(
+            0,
+            rng.choice(
+                ["rerequest", "asking again", "re-req from last thread", "nobody did her last time"]
+            ),
+        )
     opener, tail = _pick(rng, P.REQ_OPENERS), _pick(rng, P.REQ_TAILS)
     skeleton = rng.randrange(5)
     if skeleton == 0:
@@ -108,7 +118,11 @@ def request(rng: random.Random, t: Target, repeat: bool = False) -> RoleText:
     elif skeleton == 3:
         rest = slots[2:]
         rng.shuffle(rest)
-        text = f"{slots[1]} - {slots[0]}" + ("\n" + "\n".join(rest) if rest else "") + (f" {tail}" if tail else "")
+        text = (
+            f"{slots[1]} - {slots[0]}"
+            + ("\n" + "\n".join(rest) if rest else "")
+            + (f" {tail}" if tail else "")
+        )
     else:
         text = "\n".join(x for x in (opener, *slots, tail) if x)
     return RoleText("request", roughen(rng, text, 0.35), f"request/s{skeleton}", lang, flags)
@@ -143,7 +157,7 @@ def sfw_edit(rng: random.Random) -> RoleText:
 
 
 def distribution(rng: random.Random, platform: str, code: str) -> RoleText:
-    inv, style = P.invite(rng, platform, code)
+    inv, _style = P.invite(rng, platform, code)
     lead = _pick(rng, P.DIST)
     form = rng.randrange(3)
     text = f"{lead}: {inv}" if form == 0 else f"{inv}\n{lead}" if form == 1 else f"{lead} {inv} 🔗"
@@ -157,4 +171,13 @@ def compose(rng: random.Random, role: str) -> RoleText:
     return simple(rng, role)
 
 
-__all__ = ["Composed", "RoleText", "Target", "compose", "distribution", "make_target", "request", "sfw_edit"]
+__all__ = [
+    "Composed",
+    "RoleText",
+    "Target",
+    "compose",
+    "distribution",
+    "make_target",
+    "request",
+    "sfw_edit",
+]

@@ -6,6 +6,7 @@ platform writers render it as 4chan threads, Telegram chats or Discord channels.
 
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass, field
 
@@ -40,12 +41,29 @@ class World:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
-        self.creators = [Actor(f"creator{i}", creator=True, skill=1.0 / (i + 1) ** 1.1) for i in range(40)]
+        self.creators = [
+            Actor(f"creator{i}", creator=True, skill=1.0 / (i + 1) ** 1.1) for i in range(40)
+        ]
         self.targets: list[C.Target] = []
         self.campaigns = 0
         self.media_counter = seed * 1_000_003
-        self.posted_media: list[tuple[float, int, str, str]] = []  # (time, seed, campaign, target) for reposts
+        self.posted_media: list[
+            tuple[float, int, str, str]
+        ] = []  # (time, seed, campaign, target) for reposts
         self.users = 0
+        self._sorted = True
+        self._times: list[float] = []
+
+    def media_before(self, t: float, n: int) -> list[tuple[int, str, str]]:
+        """The ``n`` most recent fulfilment media posted before ``t``: what gets reposted."""
+        if not self._sorted:
+            self.posted_media.sort()
+            self._times = [m[0] for m in self.posted_media]
+            self._sorted = True
+        end = bisect.bisect_left(self._times, t)
+        return [
+            (seed, c, tid) for _, seed, c, tid in reversed(self.posted_media[max(0, end - n) : end])
+        ]
 
     def new_user(self) -> Actor:
         self.users += 1
@@ -68,6 +86,7 @@ class World:
         self.media_counter += 1
         if campaign is not None and target is not None:
             self.posted_media.append((t, self.media_counter, campaign, target))
+            self._sorted = False
         if len(self.posted_media) > 20_000:
             self.posted_media = self.posted_media[-10_000:]
         return self.media_counter
@@ -103,38 +122,105 @@ def conversation(
             parent = events[rng.randrange(len(events))] if rng.random() < 0.3 else None
             if parent is not None and parent.t >= t:
                 parent = None  # nobody answers a post from the future
-            events.append(Event(t, world.new_user(), rt, parent, parent is not None and rng.random() < quote_rate))
+            events.append(
+                Event(
+                    t,
+                    world.new_user(),
+                    rt,
+                    parent,
+                    parent is not None and rng.random() < quote_rate,
+                )
+            )
             continue
         events.extend(_campaign(world, platform, t, quote_rate, invites))
     events.sort(key=lambda e: e.t)
     return events
 
 
-def _campaign(world: World, platform: str, t: float, quote_rate: float, invites: dict[str, str]) -> list[Event]:
+def _campaign(
+    world: World, platform: str, t: float, quote_rate: float, invites: dict[str, str]
+) -> list[Event]:
     rng = world.rng
     target, repeat = world.target()
     cid = world.campaign_id(platform)
     requester = world.new_user()
-    out = [Event(t, requester, C.request(rng, target, repeat), None, False, campaign=cid, part="request", target=target)]
+    out = [
+        Event(
+            t,
+            requester,
+            C.request(rng, target, repeat),
+            None,
+            False,
+            campaign=cid,
+            part="request",
+            target=target,
+        )
+    ]
     if rng.random() < 0.3:
         out[0].media_seed = world.new_media(t)  # the source picture the requester posts
     if rng.random() < 0.25:
         ts = t + rng.expovariate(1 / 900)
-        out.append(Event(ts, world.new_user(), C.compose(rng, "source_solicitation"), out[0], rng.random() < quote_rate, campaign=cid, part="source_solicitation", target=target))
+        out.append(
+            Event(
+                ts,
+                world.new_user(),
+                C.compose(rng, "source_solicitation"),
+                out[0],
+                rng.random() < quote_rate,
+                campaign=cid,
+                part="source_solicitation",
+                target=target,
+            )
+        )
     fulfilled = rng.random() < (0.62 if not target.minor else 0.35)
     if fulfilled:
         tf = t
         for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
             tf = tf + rng.expovariate(1 / 5400)
             creator = world.creator()
-            f = Event(tf, creator, C.compose(rng, "fulfillment"), out[0], rng.random() < quote_rate + 0.1, world.new_media(tf, cid, target.tid), campaign=cid, part="fulfillment", target=target)
-            f.reactions = {e: rng.randint(1, 30) for e in rng.sample(["🔥", "😍", "👑", "🪄", "💯"], rng.randint(0, 3))}
+            f = Event(
+                tf,
+                creator,
+                C.compose(rng, "fulfillment"),
+                out[0],
+                rng.random() < quote_rate + 0.1,
+                world.new_media(tf, cid, target.tid),
+                campaign=cid,
+                part="fulfillment",
+                target=target,
+            )
+            f.reactions = {
+                e: rng.randint(1, 30)
+                for e in rng.sample(["🔥", "😍", "👑", "🪄", "💯"], rng.randint(0, 3))
+            }
             out.append(f)
             tp = tf
             for _ in range(min(int(rng.expovariate(1 / 2.2)), 12)):
                 tp += rng.expovariate(1 / 700)
-                out.append(Event(tp, world.new_user(), C.compose(rng, "praise"), f, rng.random() < quote_rate, campaign=cid, part="praise", target=target))
+                out.append(
+                    Event(
+                        tp,
+                        world.new_user(),
+                        C.compose(rng, "praise"),
+                        f,
+                        rng.random() < quote_rate,
+                        campaign=cid,
+                        part="praise",
+                        target=target,
+                    )
+                )
             if rng.random() < 0.18 and invites:
                 dest = rng.choice(sorted(invites))
-                out.append(Event(tp + rng.expovariate(1 / 300), creator, C.distribution(rng, dest, invites[dest]), f, False, campaign=cid, part="distribution", target=target))
+                out.append(
+                    Event(
+                        tp + rng.expovariate(1 / 300),
+                        creator,
+                        C.distribution(rng, dest, invites[dest]),
+                        f,
+                        False,
+                        campaign=cid,
+                        part="distribution",
+                        target=target,
+                    )
+                )
     return out

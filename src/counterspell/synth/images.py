@@ -7,6 +7,7 @@ colour) has a different MD5 but a near-identical perceptual hash.
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 
@@ -14,7 +15,12 @@ import numpy as np
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data))
+        + tag
+        + data
+        + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    )
 
 
 def encode_png(pixels: np.ndarray) -> bytes:
@@ -26,19 +32,27 @@ def encode_png(pixels: np.ndarray) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
+        + _chunk(b"IDAT", zlib.compress(raw.tobytes(), 1))
         + _chunk(b"IEND", b"")
     )
 
 
-def pattern(seed: int, size: int = 128) -> np.ndarray:
+@functools.lru_cache(maxsize=4)
+def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    return yy, xx
+
+
+def pattern(seed: int, size: int = 96) -> np.ndarray:
     """A deterministic abstract picture: a two-colour gradient with a few discs and bars."""
     rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    yy, xx = _grid(size)
     c1, c2 = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
     angle = rng.uniform(0, np.pi)
     t = (np.cos(angle) * xx + np.sin(angle) * yy + 1) / 2
-    img = (c1[None, None, :] * (1 - t[..., None]) + c2[None, None, :] * t[..., None]).astype(np.float32)
+    img = (c1[None, None, :] * (1 - t[..., None]) + c2[None, None, :] * t[..., None]).astype(
+        np.float32
+    )
     for _ in range(int(rng.integers(2, 6))):
         cx, cy, r = rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0.05, 0.3)
         mask = (xx - cx) ** 2 + (yy - cy) ** 2 < r * r
@@ -46,7 +60,8 @@ def pattern(seed: int, size: int = 128) -> np.ndarray:
     for _ in range(int(rng.integers(0, 3))):
         y0 = int(rng.integers(0, size - 8))
         img[y0 : y0 + int(rng.integers(3, 12)), :] = rng.integers(0, 256, 3)
-    return img.clip(0, 255).astype(np.uint8)
+    out: np.ndarray = img.clip(0, 255).astype(np.uint8)
+    return out
 
 
 def variant(pixels: np.ndarray, seed: int) -> np.ndarray:

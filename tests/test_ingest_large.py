@@ -1,0 +1,60 @@
+"""A 1 GB input: memory must stay flat (streamed, bounded buffers), and nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from counterspell.lake.query import posts_relation_sql
+from counterspell.lake.workspace import Workspace
+
+GIB = 1024**3
+
+
+@pytest.mark.slow
+def test_one_gigabyte_telegram_export_ingests_in_flat_memory(tmp_path: Path) -> None:
+    path = tmp_path / "export" / "result.json"
+    path.parent.mkdir()
+    text = "long message with lots of words " * 128  # 4 KiB a message
+    n = 0
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('{\n "name": "Big", "type": "private_supergroup", "id": 99,\n "messages": [')
+        size = 0
+        while size < GIB:
+            n += 1
+            m = {
+                "id": n,
+                "type": "message",
+                "date_unixtime": str(1700000000 + n),
+                "from": "A",
+                "from_id": f"user{n % 50}",
+                "text": text,
+            }
+            chunk = ("\n" if n == 1 else ",\n") + json.dumps(m, indent=1)
+            f.write(chunk)
+            size += len(chunk)
+        f.write("\n ]\n}\n")
+    assert path.stat().st_size >= GIB
+
+    ws = Workspace.init(tmp_path / "ws")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "counterspell", "-w", str(ws.root), "ingest", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert status == 0, proc.stderr.read().decode() if proc.stderr else ""
+    peak = usage.ru_maxrss * 1024
+    assert peak < GIB, (
+        f"peak memory {peak / 2**20:.0f} MiB for a {path.stat().st_size / 2**20:.0f} MiB input"
+    )
+    [(count, distinct)] = duckdb.sql(
+        f"SELECT count(*), count(DISTINCT uid) FROM {posts_relation_sql(ws)}"
+    ).fetchall()
+    assert count == distinct == n
