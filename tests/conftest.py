@@ -14,7 +14,8 @@ from counterspell.models import Post
 from counterspell.textio import Problem
 
 REPO = Path(__file__).resolve().parents[1]
-REAL = REPO.parent / "shared" / "fixtures" / "real"
+# The recorded real exports live beside the repository (../shared), never inside it.
+REAL = Path(os.environ.get("COUNTERSPELL_REAL_FIXTURES", REPO.parent / "shared" / "fixtures" / "real"))
 
 
 def real(rel: str) -> Path:
