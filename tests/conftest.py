@@ -15,7 +15,9 @@ from counterspell.textio import Problem
 
 REPO = Path(__file__).resolve().parents[1]
 # The recorded real exports live beside the repository (../shared), never inside it.
-REAL = Path(os.environ.get("COUNTERSPELL_REAL_FIXTURES", REPO.parent / "shared" / "fixtures" / "real"))
+REAL = Path(
+    os.environ.get("COUNTERSPELL_REAL_FIXTURES", REPO.parent / "shared" / "fixtures" / "real")
+)
 
 
 def real(rel: str) -> Path:

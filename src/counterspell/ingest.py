@@ -216,7 +216,13 @@ class _Ingest:
             for i in np.flatnonzero(added | dupes):
                 self.outcomes[i].added += int(added[i])
                 self.outcomes[i].duplicates += int(dupes[i])
-            for row in result.repeated[:100]:
+            # A uid twice in one file (Discord exports repeat ids) is worth a notice; the same
+            # post in overlapping files (a thread and its catalog entry) is ordinary.
+            rows = np.arange(len(owners))
+            twice = np.flatnonzero(
+                (result.first_row != rows) & (owners[result.first_row] == owners)
+            )
+            for row in twice[:100]:
                 p = posts[int(row)]
                 o = self.outcomes[int(owners[row])]
                 src = p.source
@@ -225,7 +231,7 @@ class _Ingest:
                     Place(
                         o.path, line=src.line if src else None, record=src.record if src else None
                     ),
-                    f"duplicate post {p.uid} in this run's input; kept the first copy",
+                    f"duplicate post {p.uid} in this file; kept the first copy",
                 )
         self.buffer.clear()
         self.owners.clear()

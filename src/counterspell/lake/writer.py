@@ -79,7 +79,7 @@ class _Partition:
 class BatchResult:
     keep: np.ndarray  # boolean mask over the batch rows that were written
     in_lake: int  # rows already stored by an earlier run
-    repeated: np.ndarray  # row indices repeating a post this run already saw
+    first_row: np.ndarray  # for every row, the row of the batch where its uid first appears
 
 
 class PostsWriter:
@@ -117,13 +117,12 @@ class PostsWriter:
         """Write the rows of ``table`` whose uid is new; report the ones that were not."""
         part = self._partition(platform, community)
         hashes = table.column("uid_hash").to_numpy()
-        _, first_idx = np.unique(hashes, return_index=True)
+        _, first_idx, inverse = np.unique(hashes, return_index=True, return_inverse=True)
         first = np.zeros(len(hashes), dtype=bool)
         first[first_idx] = True
         in_stored = _isin_sorted(hashes, part.stored)
         in_added = _isin_sorted(hashes, part.added)
         keep = first & ~in_stored & ~in_added
-        repeated = np.flatnonzero(~in_stored & (in_added | ~first))
         if keep.any():
             self._seq += 1
             out = table.filter(pa.array(keep)) if not keep.all() else table
@@ -131,7 +130,7 @@ class PostsWriter:
                 out.cast(POST_SCHEMA), part.directory, f"part-{self.run_id}-{self._seq:06d}.parquet"
             )
             part.added = np.union1d(part.added, hashes[keep])
-        return BatchResult(keep=keep, in_lake=int(in_stored.sum()), repeated=repeated)
+        return BatchResult(keep=keep, in_lake=int(in_stored.sum()), first_row=first_idx[inverse])
 
 
 def _isin_sorted(values: np.ndarray, sorted_arr: np.ndarray) -> np.ndarray:
