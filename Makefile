@@ -11,7 +11,7 @@ DEMO_DIR ?= demo-workspace
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,ml]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/counterspell init $(DEMO_DIR)/ws
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws ingest $(DEMO_DIR)/input
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws stats
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws analyze
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -33,6 +34,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/analyze.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

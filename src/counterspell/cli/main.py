@@ -33,6 +33,8 @@ app = typer.Typer(
 )
 export_app = typer.Typer(help="Export lake data for other tools.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+labels_app = typer.Typer(help="Reviewed labels for training and evaluation.", no_args_is_help=True)
+app.add_typer(labels_app, name="labels")
 
 console = Console(stderr=True)
 out = Console()
@@ -281,11 +283,205 @@ def synth(
     )
 
 
+@app.command("analyze")
+def analyze_cmd(
+    reanalyze: Annotated[
+        bool, typer.Option("--all", help="Analyse every post again, not only new ones.")
+    ] = False,
+) -> None:
+    """Roles, flags, targets, invites and tools for every post not yet analysed."""
+    from ..stages.analyze import analyze
+
+    ws = _ws()
+    with console.status("analysing posts"):
+        result = analyze(ws, reanalyze=reanalyze)
+    out.print(
+        f"analysed {result.analyzed:,} posts in {result.partitions} communities ({result.skipped:,} already done)"
+    )
+    if result.analyzed:
+        table = Table(title="roles and flags of the posts analysed now")
+        table.add_column("role")
+        table.add_column("posts", justify="right")
+        for role, n in result.roles.most_common():
+            table.add_row(role, f"{n:,}")
+        for flag, n in result.flags.most_common():
+            table.add_row(
+                f"[bold red]flag: {flag}[/]" if flag == "minor_risk" else f"flag: {flag}", f"{n:,}"
+            )
+        out.print(table)
+
+
+@labels_app.command("import")
+def labels_import_cmd(
+    file: Annotated[str, typer.Argument(help="CSV: platform, post_id, role, flags[, community].")],
+) -> None:
+    """Import reviewed labels (a later label for a post replaces an earlier one)."""
+    from ..stages.labels import import_labels
+
+    n = import_labels(_ws(), file)
+    out.print(f"imported {n:,} labels")
+
+
+@labels_app.command("export")
+def labels_export_cmd(
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="CSV file to write.")
+    ] = "labels.csv",
+) -> None:
+    """Write the workspace's labels as CSV."""
+    from ..stages.labels import export_labels
+
+    n = export_labels(_ws(), output)
+    out.print(f"wrote {n:,} labels to {output}")
+
+
+@app.command("train")
+def train_cmd(
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="Model file (default: the workspace's models/roles_model.npz)."
+        ),
+    ] = None,
+    posts: Annotated[int, typer.Option("--posts", help="Synthetic training posts.")] = 60_000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the training corpus.")] = 101,
+    use_labels: Annotated[
+        bool, typer.Option("--labels/--no-labels", help="Add the workspace's imported labels.")
+    ] = True,
+) -> None:
+    """Train the role model on synthetic data (training phrase split) plus imported labels."""
+    from ..stages.labels import resolve, stored
+    from ..stages.train import train
+
+    ws = Workspace.open(state.workspace) if (output is None or use_labels) and _has_ws() else None
+    if output is None and ws is None:
+        raise CounterspellError("no workspace to save the model in: pass -w DIR or -o FILE")
+    target = Path(output) if output else ws.root / "models" / "roles_model.npz"  # type: ignore[union-attr]
+    labels = (
+        {uid: lb.role for uid, lb in resolve(ws, stored(ws)).items()} if (ws and use_labels) else {}
+    )
+    with console.status(f"training on {posts:,} synthetic posts and {len(labels):,} labels"):
+        report = train(target, posts=posts, seed=seed, labels_ws=ws, labels=labels)
+    out.print(
+        f"model written to {report.path}: {report.examples:,} synthetic examples, {report.labelled:,} labelled; "
+        f"calibration split accuracy {report.heldout_accuracy:.3f}, temperature {report.temperature:.2f}"
+    )
+    out.print("run 'counterspell evaluate' for held-out figures (unseen phrasing and seed)")
+
+
+def _has_ws() -> bool:
+    try:
+        Workspace.open(state.workspace)
+    except CounterspellError:
+        return False
+    return True
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            "--labels", help="Score the workspace's analysed posts against this label CSV."
+        ),
+    ] = None,
+    real: Annotated[
+        str | None,
+        typer.Option(
+            "--real", help="Folder of real exports (ordinary talk) to measure false positives on."
+        ),
+    ] = None,
+    posts: Annotated[int, typer.Option("--posts", help="Held-out synthetic posts.")] = 20_000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the held-out corpus (never used in training).")
+    ] = 202,
+    synthetic: Annotated[
+        bool,
+        typer.Option("--synthetic/--no-synthetic", help="Run the held-out synthetic evaluation."),
+    ] = True,
+) -> None:
+    """Per-role precision, recall and F1, a confusion matrix, minor_risk recall, false-positive rates."""
+    from ..stages import evaluate as ev
+
+    ws = Workspace.open(state.workspace) if _has_ws() else None
+    model = ev.load_model(ws)
+    report: dict[str, object] = {"model_version": model.version}
+    if synthetic:
+        with console.status(f"held-out synthetic evaluation on {posts:,} posts"):
+            m = ev.heldout_synthetic(model, posts=posts, seed=seed)
+        _print_metrics(f"Held-out synthetic (seed {seed}, unseen phrasing)", m)
+        report["heldout_synthetic"] = m
+    if real:
+        with console.status("real fixtures"):
+            rates = ev.real_fixture_rates(Path(real), model)
+        if rates is None:
+            raise CounterspellError(f"{real}: no 4chan, telegram or discord folder inside")
+        out.print(
+            f"\n[bold]Real posts[/bold] ({rates.posts:,} ordinary posts): {rates.role_rate:.2%} given a role other than 'other' "
+            f"{dict(sorted(rates.by_role.items()))}, {rates.flag_rate:.2%} flagged {dict(sorted(rates.by_flag.items()))}"
+        )
+        report["real_fixtures"] = {
+            **rates.__dict__,
+            "role_rate": rates.role_rate,
+            "flag_rate": rates.flag_rate,
+        }
+    if labels:
+        if ws is None:
+            raise CounterspellError("--labels needs a workspace (-w DIR) whose posts were analysed")
+        m = ev.against_labels(ws, labels)
+        _print_metrics(f"Against {labels}", m)
+        report["labels"] = m
+    saved = ev.save(ws, report)
+    if saved:
+        console.print(f"saved to {saved}")
+
+
+def _print_metrics(title: str, m: object) -> None:
+    from ..stages.evaluate import Metrics
+    from ..stages.roles import ROLES
+
+    assert isinstance(m, Metrics)
+    table = Table(title=f"{title}: {m.n:,} posts, accuracy {m.accuracy:.3f}")
+    for col in ("role", "precision", "recall", "F1", "support"):
+        table.add_column(col, justify="left" if col == "role" else "right")
+    for role, v in m.per_role.items():
+        table.add_row(
+            role,
+            f"{v['precision']:.3f}",
+            f"{v['recall']:.3f}",
+            f"{v['f1']:.3f}",
+            f"{int(v['support']):,}",
+        )
+    out.print(table)
+    conf = Table(title="confusion (rows: truth, columns: predicted)")
+    conf.add_column("")
+    short = [r[:6] for r in ROLES]
+    for r in short:
+        conf.add_column(r, justify="right")
+    for role, row in zip(ROLES, m.confusion, strict=True):
+        conf.add_row(role[:12], *(str(x) for x in row))
+    out.print(conf)
+    flags = ", ".join(
+        f"{k} P {v['precision']:.3f} R {v['recall']:.3f} (n={int(v['support'])})"
+        for k, v in m.flags.items()
+    )
+    out.print(f"flags: {flags}")
+    if m.minor_risk_recall is not None:
+        out.print(
+            f"[bold]minor_risk recall: {m.minor_risk_recall:.3f}[/bold] of {m.minor_risk_support:,}"
+        )
+
+
 def main() -> None:
     """Entry point: user errors become one line and exit code 2."""
     try:
         app()
+    except BrokenPipeError:
+        sys.exit(0)  # the reader went away (`| head`): not an error
     except CounterspellError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(2)
+    except OSError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:

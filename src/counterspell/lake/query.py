@@ -15,12 +15,45 @@ from .workspace import Workspace
 
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 _INTERNAL_COLUMNS = ("uid_hash",)
+# Columns that ``analyze`` adds to each post (null until it has run).
+_ENRICHED = (
+    "role",
+    "role_scores",
+    "why",
+    "flags",
+    "destinations",
+    "target_relationship",
+    "target_ids",
+    "tools",
+)
+_ENRICHED_NESTED = ("role_scores", "why", "flags", "destinations", "target_ids", "tools")
+
+
+def _export_expr(fmt: str, name: str, expr: str, nested: set[str]) -> str:
+    if fmt == "csv" and name in nested:
+        return f"to_json({expr}) AS {name}"
+    if fmt == "jsonl" and name == "extra":
+        return f"json({expr}) AS extra"
+    if fmt == "jsonl" and name == "created_at":
+        return f"strftime({expr}, '%Y-%m-%dT%H:%M:%S.%fZ') AS created_at"
+    return f"{expr} AS {name}"
 
 
 def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     return con
+
+
+def arrow_batches(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any], batch_size: int
+) -> Any:
+    """Record batches of a query, streamed (DuckDB 2 moved this from ``fetch_record_batch``)."""
+    try:
+        return con.sql(sql, params=params).to_arrow_reader(batch_size)
+    except (AttributeError, TypeError):  # DuckDB 1.x
+        return con.execute(sql, params).fetch_record_batch(batch_size)  # type: ignore[attr-defined]
 
 
 def posts_relation_sql(ws: Workspace) -> str:
@@ -116,24 +149,21 @@ def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
     con = connect()
     rel = posts_relation_sql(ws)
     cols = [f.name for f in POST_SCHEMA if f.name not in _INTERNAL_COLUMNS]
+    nested = {"parent_uids", "links", "media", "source", "reactions", "mentions", *_ENRICHED_NESTED}
     select_cols = []
     for name in cols:
-        if fmt == "csv" and name in (
-            "parent_uids",
-            "links",
-            "media",
-            "source",
-            "reactions",
-            "mentions",
-        ):
-            select_cols.append(f"to_json({name}) AS {name}")
-        elif fmt == "jsonl" and name == "extra":
-            select_cols.append("json(extra) AS extra")
-        elif fmt == "jsonl" and name == "created_at":
-            select_cols.append("strftime(created_at, '%Y-%m-%dT%H:%M:%S.%fZ') AS created_at")
-        else:
-            select_cols.append(name)
-    query = f"SELECT {', '.join(select_cols)} FROM {rel} ORDER BY platform, community, created_at, post_id"
+        expr = f"p.{name}"
+        if name == "links" and ws.has_data("enrichments"):
+            expr = "coalesce(e.links, p.links)"  # de-obfuscated invites added by analyze
+        select_cols.append(_export_expr(fmt, name, expr, nested))
+    join = ""
+    if ws.has_data("enrichments"):
+        eglob = ws.dataset_glob("enrichments").replace("'", "''")
+        join = f"LEFT JOIN read_parquet('{eglob}', union_by_name = true) e USING (uid)"
+        select_cols.extend(_export_expr(fmt, c, f"e.{c}", nested) for c in _ENRICHED)
+    else:
+        select_cols.extend(f"NULL AS {c}" for c in _ENRICHED)
+    query = f"SELECT {', '.join(select_cols)} FROM {rel} p {join} ORDER BY p.platform, p.community, p.created_at, p.post_id"
     target = output or "/dev/stdout"
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +173,12 @@ def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
         "parquet": "FORMAT parquet, COMPRESSION zstd",
     }[fmt]
     tmp = f"{target}.tmp-{os.getpid()}" if output else target
-    con.execute(f"COPY ({query}) TO '{tmp.replace(chr(39), chr(39) * 2)}' ({options})")
+    try:
+        con.execute(f"COPY ({query}) TO '{tmp.replace(chr(39), chr(39) * 2)}' ({options})")
+    except duckdb.IOException as exc:
+        if "Broken pipe" in str(exc):
+            raise BrokenPipeError from None
+        raise CounterspellError(f"{output or 'standard output'}: cannot write: {exc}") from None
     if output:
         os.replace(tmp, output)
     count = con.execute(f"SELECT count(*) FROM {rel}").fetchone()

@@ -120,8 +120,8 @@ class PostsWriter:
         _, first_idx, inverse = np.unique(hashes, return_index=True, return_inverse=True)
         first = np.zeros(len(hashes), dtype=bool)
         first[first_idx] = True
-        in_stored = _isin_sorted(hashes, part.stored)
-        in_added = _isin_sorted(hashes, part.added)
+        in_stored = isin_sorted(hashes, part.stored)
+        in_added = isin_sorted(hashes, part.added)
         keep = first & ~in_stored & ~in_added
         if keep.any():
             self._seq += 1
@@ -133,7 +133,8 @@ class PostsWriter:
         return BatchResult(keep=keep, in_lake=int(in_stored.sum()), first_row=first_idx[inverse])
 
 
-def _isin_sorted(values: np.ndarray, sorted_arr: np.ndarray) -> np.ndarray:
+def isin_sorted(values: np.ndarray, sorted_arr: np.ndarray) -> np.ndarray:
+    """Membership of each value in a sorted array (vectorised, no Python loop)."""
     if len(sorted_arr) == 0:
         return np.zeros(len(values), dtype=bool)
     idx = np.searchsorted(sorted_arr, values)

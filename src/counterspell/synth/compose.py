@@ -74,7 +74,7 @@ def request(rng: random.Random, t: Target, repeat: bool = False) -> RoleText:
     lang = "en"
     ask = _pick(rng, P.REQ_ASKS)
     if rng.random() < 0.08:
-        lang, ask = P.REQ_ASKS_FOREIGN[rng.randrange(len(P.REQ_ASKS_FOREIGN))]
+        lang, ask = P.REQ_ASKS_FOREIGN[P.pick_index(rng, len(P.REQ_ASKS_FOREIGN))]
     who = t.rel_phrase
     name_style = rng.randrange(4)
     if name_style == 1:
@@ -137,7 +137,7 @@ def simple(rng: random.Random, role: str) -> RoleText:
         "counter_speech": P.COUNTER,
         "other": P.OTHER,
     }[role]
-    idx = rng.randrange(len(bank))
+    idx = P.pick_index(rng, len(bank))
     text = roughen(rng, bank[idx], 0.4 if role != "fulfillment" else 0.2)
     if role == "praise" and rng.random() < 0.3:
         text += " " + _pick(rng, P.PRAISE)
@@ -152,7 +152,7 @@ def payment(rng: random.Random) -> RoleText:
 
 
 def sfw_edit(rng: random.Random) -> RoleText:
-    idx = rng.randrange(len(P.SFW_EDITS))
+    idx = P.pick_index(rng, len(P.SFW_EDITS))
     return RoleText("other", roughen(rng, P.SFW_EDITS[idx], 0.3), f"other/sfw{idx % 3}")
 
 

@@ -242,7 +242,7 @@ class _Fourchan:
                 p["trip"] = self.trips[e.actor.key]
             if i == 0:
                 p["sub"] = (
-                    P.GENERAL_OPS[0].split(" -")[0]
+                    P.GENERAL_OPS[0].split(" -")[0].format(n=100 + self.threads)
                     if general
                     else rng.choice(["", "req", "R: edit"])
                 )

@@ -385,8 +385,28 @@ class Composed:
     lang: str = "en"
 
 
+# Which quarter of every phrase bank the generator may use: None (all), "train" (indices not
+# divisible by 4 + 3), "test" (the held-out quarter). Evaluations train and test on disjoint phrasing.
+_SPLIT: list[str | None] = [None]
+
+
+def set_split(split: str | None) -> None:
+    if split not in (None, "train", "test"):
+        raise ValueError(f"split must be None, 'train' or 'test', not {split!r}")
+    _SPLIT[0] = split
+
+
+def pick_index(rng: random.Random, n: int) -> int:
+    """An index into a bank of ``n`` phrases, honouring the train/test split."""
+    split = _SPLIT[0]
+    if split is None or n < 4:
+        return rng.randrange(n)
+    allowed = [i for i in range(n) if (i % 4 == 3) == (split == "test")]
+    return allowed[rng.randrange(len(allowed))]
+
+
 def _pick(rng: random.Random, bank: list[str]) -> str:
-    return bank[rng.randrange(len(bank))]
+    return bank[pick_index(rng, len(bank))]
 
 
 def roughen(rng: random.Random, text: str, level: float = 0.3) -> str:

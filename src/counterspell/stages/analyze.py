@@ -1,0 +1,309 @@
+"""``counterspell analyze``: the text stages over the lake, incrementally, into ``enrichments``.
+
+Per community (a lake partition), posts are read in time order in batches; posts already in
+``enrichments`` are skipped but still give context (their roles) to the new ones. Each batch runs
+in two passes: the first judges every post alone, the second adds what the first found about its
+parent and about the last hour of its thread (a reply to a request that carries media is likely a
+fulfilment; "holy shit wizard" right after one is praise). Memory is bounded by the batch size and
+a capped cache of recent roles, not by the size of the lake.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..lake.query import arrow_batches, connect, posts_relation_sql
+from ..lake.workspace import Workspace
+from ..lake.writer import isin_sorted, partition_dir_name, write_atomic
+from .cues import Cues, find_cues, pseudonym
+from .links import find_links
+from .normalize import clean, normalise
+from .roles import ROLES, PostView, RoleModel, RoleResult, classify
+
+ANALYZER_VERSION = "1"
+BATCH = 20_000
+PARENT_CACHE = 1_000_000
+THREAD_WINDOW_S = 3600.0
+
+ROLE_SCORES_TYPE = pa.struct([(r, pa.float32()) for r in ROLES])
+ENRICHMENT_SCHEMA = pa.schema(
+    [
+        ("uid", pa.string()),
+        ("uid_hash", pa.int64()),
+        ("platform", pa.string()),
+        ("community", pa.string()),
+        ("role", pa.string()),
+        ("role_scores", ROLE_SCORES_TYPE),
+        ("why", pa.list_(pa.string())),
+        ("flags", pa.list_(pa.string())),
+        ("destinations", pa.list_(pa.string())),
+        ("links", pa.list_(pa.string())),
+        ("target_relationship", pa.string()),
+        ("target_ids", pa.list_(pa.string())),
+        ("target_kinds", pa.list_(pa.string())),
+        ("tools", pa.list_(pa.string())),
+        ("female_ref", pa.bool_()),
+        ("analyzer_version", pa.string()),
+        ("model_version", pa.string()),
+        ("analyzed_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+EXPORT_COLUMNS = (
+    "role",
+    "role_scores",
+    "why",
+    "flags",
+    "destinations",
+    "target_relationship",
+    "target_ids",
+    "tools",
+)
+
+
+@dataclass(slots=True)
+class TextSignals:
+    """What the text stages found in one post, before the role is known."""
+
+    norm: str
+    cues: Cues
+    links: list[str]
+    destinations: list[str]
+
+
+def text_signals(
+    text: str, subject: str | None = None, known_links: list[str] | None = None
+) -> TextSignals:
+    """Normalisation, links and invites, flags, tools and targets for one text (pure)."""
+    full = f"{subject}\n{text}" if subject else text
+    if len(full) > 200_000:
+        full = full[:200_000]  # a megabyte post is judged on its first 200k characters
+    cleaned = clean(full)
+    norm = normalise(full)
+    links, dests = find_links(cleaned, norm, known_links)
+    return TextSignals(norm, find_cues(norm, cleaned), links, dests)
+
+
+@dataclass
+class AnalyzeResult:
+    analyzed: int = 0
+    skipped: int = 0
+    partitions: int = 0
+    roles: collections.Counter[str] = field(default_factory=collections.Counter)
+    flags: collections.Counter[str] = field(default_factory=collections.Counter)
+
+
+def _relationship(role: str, cues: Cues) -> str:
+    if role != "request":
+        return "none"
+    return cues.relationship or "unknown"
+
+
+def _partitions(ws: Workspace) -> list[tuple[str, str]]:
+    con = connect()
+    rows = con.execute(
+        f"SELECT DISTINCT platform, community FROM {posts_relation_sql(ws)} ORDER BY 1, 2"
+    ).fetchall()
+    return [(str(p), str(c)) for p, c in rows]
+
+
+def _existing(ws: Workspace, platform: str, community: str) -> tuple[Path, np.ndarray]:
+    d = (
+        ws.dataset("enrichments")
+        / partition_dir_name("platform", platform)
+        / partition_dir_name("community", community)
+    )
+    arrays = (
+        [
+            pq.read_table(f, columns=["uid_hash"]).column(0).to_numpy()
+            for f in sorted(d.glob("part-*.parquet"))
+        ]
+        if d.exists()
+        else []
+    )
+    return d, (np.unique(np.concatenate(arrays)) if arrays else np.empty(0, np.int64))
+
+
+def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.RecordBatch]:
+    con = connect()
+    rel = posts_relation_sql(ws)
+    enr = ""
+    role_sql = "NULL::VARCHAR AS known_role"
+    if ws.has_data("enrichments"):
+        eglob = ws.dataset_glob("enrichments").replace("'", "''")
+        enr = f"LEFT JOIN (SELECT uid, any_value(role) AS known_role FROM read_parquet('{eglob}', union_by_name = true) WHERE platform = $1 AND community = $2 GROUP BY uid) e USING (uid)"
+        role_sql = "e.known_role"
+    sql = f"""
+        SELECT p.uid, p.uid_hash, p.platform, p.community, p.thread_id, p.parent_uids, epoch(p.created_at) AS ts,
+               p.text, p.subject, p.links, len(p.media) AS n_media, p.is_op, p.kind, p.author_key,
+               coalesce(list_sum([r.count for r in p.reactions]), 0) AS n_reactions, {role_sql}
+        FROM {rel} p {enr}
+        WHERE p.platform = $1 AND p.community = $2
+        ORDER BY p.created_at NULLS FIRST, p.thread_id, p.post_id
+    """
+    yield from arrow_batches(con, sql, [platform, community], BATCH)
+
+
+class _Context:
+    """Roles of recent posts: by uid (for parents) and by thread (for the last hour).
+
+    An overlay (``parent`` set) holds one batch's tentative roles on top of the settled roles of
+    earlier batches, so each wave of classification can be recomputed without copying the cache.
+    """
+
+    def __init__(self, parent: _Context | None = None) -> None:
+        self.parent = parent
+        self.by_uid: collections.OrderedDict[str, tuple[str, float]] = collections.OrderedDict()
+        self.by_thread: dict[str, collections.deque[tuple[float, str]]] = {}
+
+    def remember(self, uid: str, thread: str, ts: float, role: str) -> None:
+        self.by_uid[uid] = (role, ts)
+        if len(self.by_uid) > PARENT_CACHE:
+            self.by_uid.popitem(last=False)
+        dq = self.by_thread.setdefault(thread, collections.deque(maxlen=8))
+        dq.append((ts, role))
+
+    def parent_of(self, parent_uids: list[str]) -> tuple[str | None, float | None]:
+        for p in parent_uids:
+            hit = self.by_uid.get(p)
+            if hit is None and self.parent is not None:
+                hit = self.parent.by_uid.get(p)
+            if hit:
+                return hit
+        return None, None
+
+    def recent(self, thread: str, ts: float) -> list[str]:
+        items: list[tuple[float, str]] = []
+        if self.parent is not None and thread in self.parent.by_thread:
+            items.extend(self.parent.by_thread[thread])
+        items.extend(self.by_thread.get(thread, ()))
+        return [r for t, r in items[-8:] if 0 <= ts - t <= THREAD_WINDOW_S]
+
+
+WAVES = 2  # context passes after the first: request -> fulfilment -> praise chains need two
+
+
+def analyze(
+    ws: Workspace, *, model: RoleModel | None = None, reanalyze: bool = False
+) -> AnalyzeResult:
+    """Analyse every post not yet analysed (all of them with ``reanalyze``)."""
+    model = model or load_model(ws)
+    key = ws.secret("hmac.key")
+    result = AnalyzeResult()
+    run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    if reanalyze and ws.dataset("enrichments").exists():
+        import shutil
+
+        shutil.rmtree(ws.dataset("enrichments"))
+    for platform, community in _partitions(ws):
+        result.partitions += 1
+        directory, done = _existing(ws, platform, community)
+        ctx = _Context()
+        seq = 0
+        for batch in _batches(ws, platform, community):
+            cols = batch.to_pydict()
+            n = len(cols["uid"])
+            hashes = np.asarray(cols["uid_hash"], dtype=np.int64)
+            new = ~isin_sorted(hashes, done)
+            result.skipped += int(n - new.sum())
+            rows = np.flatnonzero(new)
+            # Text stages run only on new posts; settled ones give context through their role.
+            signals = {
+                int(i): text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
+                for i in rows
+            }
+            views = {
+                i: PostView(
+                    norm=s.norm,
+                    cues=s.cues,
+                    destinations=s.destinations,
+                    has_link=bool(s.links),
+                    is_op=bool(cols["is_op"][i]),
+                    has_media=bool(cols["n_media"][i]),
+                    platform=platform,
+                    kind=cols["kind"][i] or "post",
+                    reactions=int(cols["n_reactions"][i] or 0),
+                    is_reply=bool(cols["parent_uids"][i]),
+                    author_is_channel=str(cols["author_key"][i] or "").startswith("channel"),
+                )
+                for i, s in signals.items()
+            }
+            known = cols["known_role"]
+            roles = [known[i] if (known[i] and not new[i]) else "other" for i in range(n)]
+            first = classify([views[int(i)] for i in rows], model, explain=False)
+            for j, i in enumerate(rows):
+                roles[i] = first[j].role
+            second: list[RoleResult] = first
+            for wave in range(WAVES):
+                overlay = _Context(parent=ctx)
+                for k in range(n):
+                    ts = float(cols["ts"][k] or 0.0)
+                    v = views.get(k)
+                    if v is not None:
+                        v.parent_role, t0 = overlay.parent_of(cols["parent_uids"][k] or [])
+                        v.parent_gap_s = (ts - t0) if t0 is not None else None
+                        v.recent_roles = overlay.recent(cols["thread_id"][k], ts)
+                    overlay.remember(cols["uid"][k], cols["thread_id"][k], ts, roles[k])
+                second = classify([views[int(i)] for i in rows], model, explain=wave == WAVES - 1)
+                for j, i in enumerate(rows):
+                    roles[i] = second[j].role
+            for k in range(n):
+                ctx.remember(
+                    cols["uid"][k], cols["thread_id"][k], float(cols["ts"][k] or 0.0), roles[k]
+                )
+            if not len(rows):
+                continue
+            table = _table(cols, rows, signals, second, key, platform, community, model.version)
+            seq += 1
+            write_atomic(table, directory, f"part-{run}-{seq:06d}.parquet")
+            result.analyzed += len(rows)
+            result.roles.update(r.role for r in second)
+            result.flags.update(f for i in rows for f in signals[int(i)].cues.flags)
+    return result
+
+
+def _table(
+    cols: dict[str, list[Any]], rows: np.ndarray, signals: dict[int, TextSignals], res: list[RoleResult],
+    key: bytes, platform: str, community: str, model_version: str,
+) -> pa.Table:  # fmt: skip
+    now = datetime.now(UTC)
+    out: dict[str, list[Any]] = {f.name: [] for f in ENRICHMENT_SCHEMA}
+    for j, i in enumerate(rows):
+        s, r = signals[int(i)], res[j]
+        out["uid"].append(cols["uid"][i])
+        out["uid_hash"].append(cols["uid_hash"][i])
+        out["platform"].append(platform)
+        out["community"].append(community)
+        out["role"].append(r.role)
+        out["role_scores"].append(r.scores)
+        out["why"].append(r.why)
+        out["flags"].append(s.cues.flags)
+        out["destinations"].append(s.destinations)
+        out["links"].append(s.links)
+        out["target_relationship"].append(_relationship(r.role, s.cues))
+        ids = s.cues.identifiers if r.role in ("request", "source_solicitation") else []
+        out["target_ids"].append([pseudonym(key, kind, value, community) for kind, value in ids])
+        out["target_kinds"].append([kind for kind, _ in ids])
+        out["tools"].append(s.cues.tools)
+        out["female_ref"].append(s.cues.female_ref)
+        out["analyzer_version"].append(ANALYZER_VERSION)
+        out["model_version"].append(model_version)
+        out["analyzed_at"].append(now)
+    return pa.Table.from_pydict(out, schema=ENRICHMENT_SCHEMA)
+
+
+def load_model(ws: Workspace | None = None) -> RoleModel:
+    """The workspace's trained model if there is one, else the model shipped with Counterspell."""
+    if ws is not None:
+        local = ws.root / "models" / "roles_model.npz"
+        if local.exists():
+            return RoleModel.load(local)
+    return RoleModel.load()

@@ -1,0 +1,102 @@
+"""Per-post signals from text: risk flags, tools, targets and the requester's relationship to her.
+
+All functions take the normalised text (and the cleaned text where case matters) and return plain
+Python values; :mod:`counterspell.stages.analyze` turns them into Arrow columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+
+from . import lexicon as L
+
+_REL_PATTERNS = [(rel, L.phrase_pattern(words)) for rel, words in L.RELATIONSHIPS.items()]
+_TOOL_PATTERNS = [(tool, L.phrase_pattern(words)) for tool, words in L.TOOLS.items()]
+_MINOR_STRONG = L.phrase_pattern(L.MINOR_STRONG)
+_MINOR_WEAK = L.phrase_pattern(L.MINOR_WEAK)
+_NON_CONSENT = L.phrase_pattern(L.NON_CONSENT)
+# Asking for an edit that sexualises someone (euphemisms included).
+EDIT_ASK = re.compile(
+    r"\b(?:nude|nudes|nudify|nudified|undress|undressed|strip|naked|lewd|lewds|lewded|topless|nsfw|spicy|clothes\s?off|"
+    r"remove\s+(?:the\s+|her\s+)?cloth\w*|take\s+(?:it\s+all|everything|(?:her\s+)?clothes)\s+off|without\s+clothes|"
+    r"(?:see|show)\s+(?:what'?s\s+)?underneath|show\s+more|bikini\s+to\s+nothing|pelada|desnud\w*|ausziehen|d[ée]shabill\w*|spogli\w*)\b"
+)
+_HANDLE = re.compile(
+    r"\b(ig|insta|instagram|tiktok|tik\s?tok|tt|snap|snapchat|sc|twitter|x|fb|facebook|onlyfans|of|twitch|reddit|vsco|threads|bluesky|bsky)"
+    r"\s*(?::|-|=|is|@|handle\s+is|name\s+is)+\s*@?([a-z0-9][a-z0-9._]{2,29})",
+    re.IGNORECASE,
+)
+_HANDLE_PLATFORM = {
+    "ig": "instagram", "insta": "instagram", "instagram": "instagram", "tiktok": "tiktok", "tik tok": "tiktok",
+    "tiktok ": "tiktok", "tt": "tiktok", "snap": "snapchat", "snapchat": "snapchat", "sc": "snapchat", "twitter": "twitter",
+    "x": "twitter", "fb": "facebook", "facebook": "facebook", "onlyfans": "onlyfans", "of": "onlyfans", "twitch": "twitch",
+    "reddit": "reddit", "vsco": "vsco", "threads": "threads", "bluesky": "bluesky", "bsky": "bluesky",
+}  # fmt: skip
+_NAME_AFTER = re.compile(
+    r"\b(?:her\s+name\s+is|named|called|name'?s|she'?s\s+called)\s+([A-Za-z][a-z]{1,20})\b"
+    r"|(?:coworker|colleague|classmate|partner|ex|gf|cousin|sister|friend|neighbou?r|roommate|streamer|girl|boss|manager|wife)"
+    r"\s*(?:,|\(|-|:)\s*([A-Za-z][a-z]{1,20})\b",
+    re.IGNORECASE,
+)
+_NOT_NAMES = frozenset(
+    "she her the a an my this that and or but pls please lol she's shes who from at in on with is was make nude "
+    "lewd undress strip do can will any anyone someone here thanks ty more got wizard wizards req request".split()
+)
+
+
+@dataclass(slots=True)
+class Cues:
+    flags: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    relationship: str | None = None
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (kind, clear value)
+    female_ref: bool = False
+    edit_ask: bool = False
+
+
+def find_cues(norm: str, clean_text: str) -> Cues:
+    c = Cues()
+    c.female_ref = bool(L.FEMALE_REF.search(norm))
+    c.edit_ask = bool(EDIT_ASK.search(norm))
+    # minor risk: strong cues alone; weak cues with a woman or an edit request in the same post
+    if (
+        _MINOR_STRONG.search(norm)
+        or L.MINOR_GRADE.search(norm)
+        or (_MINOR_WEAK.search(norm) and (c.female_ref or c.edit_ask))
+    ):
+        c.flags.append("minor_risk")
+    if _NON_CONSENT.search(norm) and (c.female_ref or c.edit_ask):
+        c.flags.append("non_consent")
+    if L.DOXXING.search(norm) and (c.female_ref or c.edit_ask):
+        c.flags.append("doxxing")
+    if L.PAYMENT.search(norm) or (L.PAYMENT_AMOUNT.search(norm) and (c.edit_ask or c.female_ref)):
+        c.flags.append("payment")
+    c.tools = [tool for tool, pattern in _TOOL_PATTERNS if pattern.search(norm)]
+    first: tuple[int, str] | None = None
+    for rel, pattern in _REL_PATTERNS:
+        m = pattern.search(norm)
+        if m and (first is None or m.start() < first[0]):
+            first = (m.start(), rel)
+    c.relationship = first[1] if first else None
+    for m in _HANDLE.finditer(clean_text):
+        platform = _HANDLE_PLATFORM.get(m.group(1).lower(), m.group(1).lower())
+        c.identifiers.append((f"handle:{platform}", m.group(2).lower().rstrip(".")))
+    for m in _NAME_AFTER.finditer(clean_text):
+        name = (m.group(1) or m.group(2) or "").lower()
+        if name and name not in _NOT_NAMES:
+            c.identifiers.append(("name", name))
+    c.identifiers = list(dict.fromkeys(c.identifiers))
+    return c
+
+
+def pseudonym(key: bytes, kind: str, value: str, scope: str = "") -> str:
+    """Keyed HMAC of an identifier: stable within a workspace, meaningless outside it.
+
+    Names are scoped (to a community) because a first name alone does not identify a person;
+    platform handles are global.
+    """
+    material = f"{kind}\x1f{scope if kind == 'name' else ''}\x1f{value.casefold()}".encode()
+    return "tgt_" + hmac.new(key, material, hashlib.sha256).hexdigest()[:20]

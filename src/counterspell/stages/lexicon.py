@@ -1,0 +1,121 @@
+"""The maintained vocabularies behind targets, risk flags and tools.
+
+Edit here, not in the rules: each list is matched on normalised text (lower case, de-leeted,
+de-spaced), as whole words. Keep entries short and unambiguous; an entry that fires on ordinary
+talk raises the false-positive rate measured on the real fixtures (``tests/stages``).
+"""
+
+from __future__ import annotations
+
+import re
+
+RELATIONSHIPS: dict[str, tuple[str, ...]] = {
+    "coworker": (
+        "coworker", "co-worker", "co worker", "colleague", "workmate", "from work", "at work", "at my work",
+        "my work", "my boss", "my manager", "my supervisor", "at my office", "my office", "my shift", "at my job",
+        "from my job", "the new hire", "receptionist at", "intern at",
+    ),
+    "classmate": (
+        "classmate", "class mate", "from class", "my class", "in my class", "my lecture", "lab partner",
+        "study group", "from uni", "my uni", "from college", "my college", "from school", "my school",
+        "on campus", "my seminar",
+    ),
+    "ex": ("my ex", "the ex", "ex gf", "exgf", "ex-gf", "ex girlfriend", "ex-girlfriend", "ex wife", "ex-wife", "used to date", "my former", "dumped me"),
+    "family": ("my cousin", "my sister", "stepsister", "step sister", "step-sister", "sister in law", "sister-in-law", "stepmom", "step mom", "my aunt", "my niece", "stepdaughter", "my sis"),
+    "acquaintance": (
+        "a friend", "my friend", "friend of mine", "friend's", "friends sister", "buddy's", "my buddys", "neighbor", "neighbour",
+        "from my gym", "at my gym", "from church", "roommate", "room mate", "a girl i know", "girl i know",
+        "my wife's friend", "my gf's friend", "my brother's gf", "my bro's gf",
+    ),
+    "public_figure": (
+        "streamer", "twitch", "influencer", "youtuber", "tiktoker", "e-girl", "egirl", "celebrity", "celeb", "actress",
+        "singer", "news anchor", "anchor", "weather girl", "cosplayer", "instagram model", "onlyfans", "vtuber", "idol",
+    ),
+    "stranger": (
+        "random girl", "a random", "some girl", "found her", "i found", "girl i saw", "saw her", "stranger", "on the train",
+        "on the bus", "from tinder", "from bumble", "from hinge", "no idea who she is",
+    ),
+}  # fmt: skip
+
+TOOLS: dict[str, tuple[str, ...]] = {
+    "stable_diffusion": ("stable diffusion", "stablediffusion", "sdxl", "sd 1.5", "sd1.5", "sd15", "pony diffusion", "automatic1111", "a1111", "forge ui", "checkpoint"),
+    "inpainting": ("inpaint", "inpainting", "in-paint", "generative fill", "denoise"),
+    "lora": ("lora", "loras"),
+    "faceswap": ("faceswap", "face swap", "roop", "reactor", "facefusion", "face fusion", "inswapper", "swapface", "ip-adapter", "ipadapter"),
+    "deepfacelab": ("deepfacelab", "deep face lab", "dfl"),
+    "nudify_app": ("nudify", "nudify app", "undress app", "undress ai", "undressai", "clothoff", "clothes off app", "deepnude", "nudifier", "remove clothes app"),
+    "wan": ("wan 2.1", "wan2.1", "wan 2.2", "wan2.2", "wan video", "wan for"),
+    "flux": ("flux", "flux.1", "flux dev"),
+    "comfyui": ("comfyui", "comfy ui", "comfy workflow", "comfy"),
+    "controlnet": ("controlnet", "control net", "openpose"),
+    "photoshop": ("photoshop", "ps generative"),
+    "midjourney": ("midjourney",),
+    "upscaler": ("upscale", "upscaler", "esrgan", "topaz"),
+}  # fmt: skip
+
+# Minor risk favours recall (a missed minor is the worst error): strong cues flag on their own,
+# weak ones when the post also talks about a woman or asks for an edit.
+MINOR_STRONG = (
+    "jailbait",
+    "jail bait",
+    "underage",
+    "under age",
+    "under 18",
+    "loli",
+    "preteen",
+    "pre-teen",
+    "elementary school",
+)
+MINOR_GRADE = re.compile(
+    r"\b(?:[5-9]th|1[0-2]th|11th|12th|10th|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)\s*grade"
+    r"|\bgrade\s*(?:[5-9]|1[0-2])\b|\byear\s*(?:[7-9]|1[0-3])\b"
+    r"|\b(?:freshman|sophomore|junior|senior)\s+(?:in|at)\s+(?:high\s?school|hs)\b|\bin\s+hs\b"
+    r"|\b(?:1[0-7]|[5-9])\s*(?:yo|y/o|y\.o\.|yrs?\s*old|years?\s*old)\b"
+    r"|\b(?:she'?s|she\s+is|shes|turned|turning|only|just|barely|aged?)\s+(?:1[0-7]|[5-9])\b(?!\s*(?:min|hour|day|week|month|am|pm|k\b|%|\$|/))"
+    r"|\b(?:1[0-7]|[5-9])\s*f\b",
+    re.IGNORECASE,
+)
+MINOR_WEAK = (
+    "high school", "highschool", "middle school", "junior high", "teen", "teens", "teenager", "schoolgirl", "school girl",
+    "young", "barely legal", "just turned 18", "still in school", "minor", "kid", "child", "little sister", "lil sis",
+)  # fmt: skip
+
+NON_CONSENT = (
+    "she doesn't know", "she doesnt know", "she does not know", "she has no idea", "without her knowing",
+    "she won't find out", "she wont find out", "she'd never", "she would never", "she'd kill me", "she would kill me",
+    "keep it between us", "don't tell her", "dont tell her", "leaked", "leak her", "hidden cam", "hidden camera",
+    "creepshot", "creep shot", "candid", "stole", "stolen", "from her private", "private account", "she'd be mortified",
+    "never posted anything like this", "she never consented", "without consent", "non consent", "nonconsent",
+    "secretly", "took this of her", "took it without",
+)  # fmt: skip
+
+# Payment methods and offers; a bare amount ("$20") counts only next to a request (see cues).
+PAYMENT_AMOUNT = re.compile(r"\$\s?\d{1,5}|\d{1,5}\s?(?:\$|usd|dollars|bucks|eur|€)")
+PAYMENT = re.compile(
+    r"\$\s?\d{1,5}\s+(?:for|per|each)\b|\b(?:offering|offer)\s+\$?\d|\bbtc\b|\bbitcoin\b|\bcrypto\b|\beth\b|\bxmr\b|\bmonero\b"
+    r"|\bpaypal\b|\bcash\s?app\b|\bvenmo\b|\bzelle\b|\bgift\s?card|\bwill\s+pay\b|\bpaying\b|\bpaid\s+(?:reqs?|requests?|only)\b"
+    r"|\bcommissions?\s+(?:open|closed)\b|\btip\s?jar\b|\bf&f\b|\bescrow\b|\bdm\s+(?:me\s+)?(?:for\s+)?prices?\b",
+    re.IGNORECASE,
+)
+
+DOXXING = re.compile(
+    r"\b(?:works?|working)\s+(?:at|for|in)\s+[a-z0-9]"
+    r"|\b(?:goes|going|went)\s+to\s+[a-z0-9][\w .'-]{1,40}?\b(?:high|school|college|university|uni|academy|state)\b"
+    r"|\b(?:she'?s|she\s+is)\s+at\s+[a-z0-9][\w .'-]{1,40}?\b(?:high|school|college|university|uni|academy|state|program)\b"
+    r"|\blives?\s+(?:in|on|at|near|off|by)\s+[a-z0-9]"
+    r"|\b(?:her|she'?s?)\s+(?:address|phone|number|cell|school|job|workplace|employer)\b"
+    r"|\b\d{1,5}\s+[a-z]+\s+(?:st|street|ave|avenue|rd|road|blvd|lane|ln|drive|dr)\b"
+    r"|(?:\+?\d{1,2}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b",
+    re.IGNORECASE,
+)
+
+# A woman being talked about: pronouns and terms (the report states this method and its limits).
+FEMALE_REF = re.compile(
+    r"\b(?:she|her|hers|herself|girl|gf|girlfriend|wife|woman|chick|lady|mom|sister|cousin|aunt|niece)\b"
+)
+
+
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation of whole-word phrases, longest first so the most specific wins."""
+    alts = sorted({re.escape(p) for p in phrases}, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")

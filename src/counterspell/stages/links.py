@@ -1,0 +1,150 @@
+"""Links and invites, including the disguised ones these boards use to move people elsewhere.
+
+``t[.]me/+abc``, ``t dot me slash abc``, ``disc0rd gg/abc``, ``discord.gg / abc``, ``kik: name``,
+``kik me @name``, ``teleguard id ABC123``, Session ids, Signal links, file hosts. Invite codes are
+case-sensitive, so matching runs on :func:`~counterspell.stages.normalize.clean` text (look-alikes
+and zero-width removed, case and digits kept) with case-insensitive patterns that spell out the
+disguises of the host names.
+
+``destinations`` uses a fixed vocabulary: telegram, discord, kik, teleguard, session, signal,
+mega, filehost, other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..textutil import extract_urls, normalise_url
+
+DESTINATIONS = (
+    "telegram",
+    "discord",
+    "kik",
+    "teleguard",
+    "session",
+    "signal",
+    "mega",
+    "filehost",
+    "other",
+)
+
+_DOT = r"\s{0,3}(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\bdot\b|,)\s{0,3}"
+_SLASH = r"\s{0,3}(?:/|\bslash\b|\\)\s{0,3}"
+_TELEGRAM = re.compile(
+    r"(?<![a-z0-9])(?:t|telegram)" + _DOT + r"me" + _SLASH + r"(\+?[a-z0-9_-]{4,64})"
+    r"|(?<![a-z0-9])(?:t|telegram)\s{1,3}me\s{0,3}/\s{0,3}(\+?[a-z0-9_-]{4,64})",
+    re.IGNORECASE,
+)
+_DISCORD = re.compile(
+    r"(?<![a-z0-9])d[i1!|l]sc[o0]rd(?:app)?(?:"
+    + _DOT
+    + r"|\s{1,3})(?:gg|com"
+    + _SLASH
+    + r"invite)"
+    + _SLASH
+    + r"([a-z0-9-]{2,32})",
+    re.IGNORECASE,
+)
+_KIK = re.compile(
+    r"(?<![a-z0-9])kik\b[\s:\-]{0,3}(?:me\b\s{0,3})?(?:(?:@|at\s|is\s|id\s?:?)\s{0,2})?@?([a-z][a-z0-9._]{2,31})",
+    re.IGNORECASE,
+)
+_KIK_STOP = frozenset(
+    {
+        "me",
+        "is",
+        "at",
+        "id",
+        "or",
+        "and",
+        "the",
+        "for",
+        "if",
+        "pls",
+        "please",
+        "too",
+        "only",
+        "name",
+        "app",
+    }
+)
+_TELEGUARD = re.compile(
+    r"(?<![a-z0-9])tele\s?guard\b[\s:\-]{0,3}(?:id\b[\s:\-]{0,3})?([a-z0-9]{6,12})\b", re.IGNORECASE
+)
+_SESSION = re.compile(r"(?<![0-9a-f])(05[0-9a-f]{64})(?![0-9a-f])", re.IGNORECASE)
+_SIGNAL = re.compile(r"(?<![a-z0-9])(signal\.(?:me|group)/[^\s<>\"']{2,200})", re.IGNORECASE)
+_FILEHOSTS = {
+    "mega": ("mega.nz", "mega.io", "mega.co.nz"),
+    "filehost": (
+        "gofile.io", "catbox.moe", "litter.catbox.moe", "pixeldrain.com", "bunkr", "anonfiles", "mediafire.com",
+        "krakenfiles.com", "cyberdrop", "1fichier.com", "dropbox.com", "wetransfer.com", "files.fm", "terabox",
+        "pomf", "uguu.se", "sendvid.com", "drive.google.com",
+    ),
+}  # fmt: skip
+_HOST_DEST = (
+    ("t.me", "telegram"), ("telegram.me", "telegram"), ("telegram.dog", "telegram"),
+    ("discord.gg", "discord"), ("discord.com", "discord"), ("discordapp.com", "discord"),
+    ("kik.me", "kik"), ("signal.me", "signal"), ("signal.group", "signal"), ("getsession.org", "session"),
+)  # fmt: skip
+# Platforms named in words, without a link ("more on my tg", "join the discord").
+_NAMED = [
+    (
+        "telegram",
+        re.compile(
+            r"\btelegram\b|\b(?:my|the|our|on|in|join)\s(?:tg|tele)\b|\btg\s(?:channel|group|link|chat)\b"
+        ),
+    ),
+    ("discord", re.compile(r"\bdiscord\b|\b(?:my|the|our|on|in|join)\sdc\b")),
+    ("kik", re.compile(r"\bkik\b")),
+    ("teleguard", re.compile(r"\btele\s?guard\b")),
+    ("session", re.compile(r"\bsession\s(?:id|app|messenger)\b|\bgetsession\b")),
+    ("signal", re.compile(r"\bon\ssignal\b|\bsignal\s(?:app|me|id|group)\b")),
+    ("mega", re.compile(r"\bmega\s?(?:\.nz|link|folder|drive)\b|\bon\smega\b")),
+    (
+        "filehost",
+        re.compile(r"\b(?:gofile|catbox|pixeldrain|bunkr|mediafire|krakenfiles|cyberdrop)\b"),
+    ),
+]
+
+
+def _host_destination(url: str) -> str:
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower()
+    for known, dest in _HOST_DEST:
+        if host == known or host.endswith("." + known):
+            return dest
+    for dest, hosts in _FILEHOSTS.items():
+        if any(h in host for h in hosts):
+            return dest
+    return "other"
+
+
+def find_links(
+    clean_text: str, norm: str, known_links: list[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """Normalised links and invites, and the destinations they (or the words) name."""
+    links: list[str] = []
+    for m in _TELEGRAM.finditer(clean_text):
+        links.append("https://t.me/" + (m.group(1) or m.group(2)))
+    for m in _DISCORD.finditer(clean_text):
+        links.append("https://discord.gg/" + m.group(1))
+    for m in _KIK.finditer(clean_text):
+        name = m.group(1).rstrip(".")
+        if name.lower() not in _KIK_STOP:
+            links.append("kik:" + name.lower())
+    for m in _TELEGUARD.finditer(clean_text):
+        links.append("teleguard:" + m.group(1).upper())
+    for m in _SESSION.finditer(clean_text):
+        links.append("session:" + m.group(1).lower())
+    for m in _SIGNAL.finditer(clean_text):
+        links.append(normalise_url(m.group(1)))
+    links.extend(extract_urls(clean_text, known_links))
+    links = list(dict.fromkeys(links))
+    dests: list[str] = []
+    for link in links:
+        kind = link.split(":", 1)[0]
+        dests.append(kind if kind in ("kik", "teleguard", "session") else _host_destination(link))
+    for dest, pattern in _NAMED:
+        if pattern.search(norm):
+            dests.append(dest)
+    ordered = [d for d in DESTINATIONS if d in dests]
+    return links, ordered
