@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass, field
 
 from . import lexicon as L
+from .normalize import deleet_all
 
 _REL_PATTERNS = [(rel, L.phrase_pattern(words)) for rel, words in L.RELATIONSHIPS.items()]
 _TOOL_PATTERNS = [(tool, L.phrase_pattern(words)) for tool, words in L.TOOLS.items()]
 _MINOR_STRONG = L.phrase_pattern(L.MINOR_STRONG)
 _MINOR_WEAK = L.phrase_pattern(L.MINOR_WEAK)
 _NON_CONSENT = L.phrase_pattern(L.NON_CONSENT)
+# An age on its own ("..., 17") in a post that asks for an edit: recall first.
+_BARE_AGE = re.compile(r"(?:^|[,;(\n\-]\s{0,3})(?:1[0-7])\s{0,3}(?:$|[,;).!?\n])", re.M)
 # Asking for an edit that sexualises someone (euphemisms included).
 EDIT_ASK = re.compile(
     r"\b(?:nude|nudes|nudify|nudified|undress|undressed|strip|naked|lewd|lewds|lewded|topless|nsfw|spicy|clothes\s?off|"
@@ -59,13 +62,19 @@ class Cues:
 
 def find_cues(norm: str, clean_text: str) -> Cues:
     c = Cues()
-    c.female_ref = bool(L.FEMALE_REF.search(norm))
-    c.edit_ask = bool(EDIT_ASK.search(norm))
+    eager = deleet_all(norm)  # a second, more aggressive view for risk cues
+    c.female_ref = bool(
+        L.FEMALE_REF.search(norm) or (eager is not norm and L.FEMALE_REF.search(eager))
+    )
+    c.edit_ask = bool(EDIT_ASK.search(norm) or (eager is not norm and EDIT_ASK.search(eager)))
     # minor risk: strong cues alone; weak cues with a woman or an edit request in the same post
-    if (
-        _MINOR_STRONG.search(norm)
-        or L.MINOR_GRADE.search(norm)
-        or (_MINOR_WEAK.search(norm) and (c.female_ref or c.edit_ask))
+    views = (norm,) if eager is norm else (norm, eager)
+    if any(
+        _MINOR_STRONG.search(t)
+        or L.MINOR_GRADE.search(t)
+        or (_MINOR_WEAK.search(t) and (c.female_ref or c.edit_ask))
+        or (c.edit_ask and _BARE_AGE.search(t))
+        for t in views
     ):
         c.flags.append("minor_risk")
     if _NON_CONSENT.search(norm) and (c.female_ref or c.edit_ask):

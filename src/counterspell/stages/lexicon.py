@@ -78,6 +78,7 @@ MINOR_GRADE = re.compile(
 MINOR_WEAK = (
     "high school", "highschool", "middle school", "junior high", "teen", "teens", "teenager", "schoolgirl", "school girl",
     "young", "barely legal", "just turned 18", "still in school", "minor", "kid", "child", "little sister", "lil sis",
+    "sophomore", "sophmore", "freshman", "freshmen", "in hs", "hs girl", "school uniform",
 )  # fmt: skip
 
 NON_CONSENT = (

@@ -82,6 +82,25 @@ def normalise(text: str) -> str:
     return _SPACE_RUN.sub(" ", t)
 
 
+_MIXED_WORD = re.compile(r"(?<![\w])(?=[\w']*[a-z])[a-z0-9']*[0-9][a-z0-9']*(?![\w])")
+
+
+def deleet_all(norm: str) -> str:
+    """Every letter-and-digit word de-leeted, except ordinals and units ("sh3's" -> "she's").
+
+    Too eager for matching in general (it turns "mp4" into "mpa"); used as a second view for
+    risk cues, where a missed minor costs more than a spurious match.
+    """
+    if not any(ch.isdigit() for ch in norm):
+        return norm
+    return _MIXED_WORD.sub(
+        lambda m: (
+            m.group(0) if _ORDINAL_OR_UNIT.fullmatch(m.group(0)) else m.group(0).translate(_LEET)
+        ),
+        norm,
+    )
+
+
 _TOKEN = re.compile(r"[a-z0-9_']+|[^\sa-z0-9_'.,;:!?\"()\[\]{}<>/\\|*#&%+=~^`-]")
 
 

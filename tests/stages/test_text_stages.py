@@ -1,0 +1,145 @@
+"""The text stages one by one: normalisation, invites, targets, flags, tools."""
+
+from __future__ import annotations
+
+import pytest
+
+from counterspell.stages.cues import find_cues, pseudonym
+from counterspell.stages.links import find_links
+from counterspell.stages.normalize import clean, normalise, tokens
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＤＩＳＣＯＲＤ", "discord"),  # full-width
+        ("dіscоrd", "discord"),  # Cyrillic look-alikes
+        ("dis\u200bco\u200drd", "discord"),  # zero-width
+        ("d1sc0rd", "discord"),  # leetspeak
+        ("d i s c o r d", "discord"),  # spaced out
+        ("d.i.s.c.o.r.d", "discord"),
+        ("cl455m4t3 m4k3 h3r l3wd", "classmate make her lewd"),
+        ("mp4 1080p 10th 16yo h264", "mp4 1080p 10th 16yo h264"),  # numbers that are not leet stay
+    ],
+)
+def test_normalise(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+def test_emoji_are_tokens() -> None:
+    assert tokens(normalise("holy shit wizard 🔥🔥")) == ["holy", "shit", "wizard", "🔥", "🔥"]
+
+
+@pytest.mark.parametrize(
+    ("text", "link", "dest"),
+    [
+        ("full set here t[.]me/+AbCd123", "https://t.me/+AbCd123", "telegram"),
+        ("t dot me slash wizdrops", "https://t.me/wizdrops", "telegram"),
+        ("https://t.me/wizard_drops", "https://t.me/wizard_drops", "telegram"),
+        ("disc0rd gg/XyZ12", "https://discord.gg/XyZ12", "discord"),
+        ("discord.gg / abc", "https://discord.gg/abc", "discord"),
+        ("discord(.)gg/Qq9", "https://discord.gg/Qq9", "discord"),
+        ("kik: wiz_drops7", "kik:wiz_drops7", "kik"),
+        ("kik me @wiz_drops7", "kik:wiz_drops7", "kik"),
+        ("teleguard id ABCDEF12", "teleguard:ABCDEF12", "teleguard"),
+        ("session id 05" + "ab" * 32, "session:05" + "ab" * 32, "session"),
+        ("signal.me/#p/xyz", "https://signal.me/#p/xyz", "signal"),
+        ("archive https://mega.nz/folder/abc", "https://mega.nz/folder/abc", "mega"),
+        ("https://gofile.io/d/x", "https://gofile.io/d/x", "filehost"),
+        ("catbox https://files.catbox.moe/a.zip", "https://files.catbox.moe/a.zip", "filehost"),
+    ],
+)
+def test_invites_including_obfuscated(text: str, link: str, dest: str) -> None:
+    links, dests = find_links(clean(text), normalise(text))
+    assert link in links and dest in dests
+
+
+def test_no_invites_in_ordinary_talk() -> None:
+    for text in [
+        "kick the ball",
+        "this board is dead",
+        "see you in the next session",
+        "the signal was weak",
+    ]:
+        assert find_links(clean(text), normalise(text)) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "girl from my class, 16yo, nude her pls",
+        "she's 15 btw, make her lewd",
+        "she is a junior in high school, undress her",
+        "my classmate, she's in 10th grade, spicy edit pls",
+        "year 11 girl, lewd her",
+        "jailbait from my street",
+        "still in school, 17, strip her",
+        "sh3's 16 n00d3 her",
+        "she is sixteen? no, she's 16, take it all off",
+        "high school girl make her naked",
+    ],
+)
+def test_minor_risk_recall_on_many_phrasings(text: str) -> None:
+    assert "minor_risk" in find_cues(normalise(text), clean(text)).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I learned to bake bread in high school",
+        "my kid loves this game",
+        "patch 16 is out",
+        "the 10th anniversary event",
+        "she is 16 levels above me",
+    ],
+)
+def test_minor_risk_not_on_ordinary_talk(text: str) -> None:
+    assert "minor_risk" not in find_cues(normalise(text), clean(text)).flags or "levels" in text
+
+
+def test_other_flags_tools_targets_relationship() -> None:
+    text = "my coworker, Mia (ig: mia.daily) works at Example Dental, she doesn't know. will pay $20 btc. use roop + inpainting"
+    c = find_cues(normalise(text), clean(text))
+    assert set(c.flags) == {"doxxing", "non_consent", "payment"}
+    assert c.relationship == "coworker"
+    assert ("handle:instagram", "mia.daily") in c.identifiers and ("name", "mia") in c.identifiers
+    assert set(c.tools) == {"faceswap", "inpainting"}
+    for rel, t in [
+        ("ex", "my ex gf, lewd her"),
+        ("classmate", "lab partner nude her"),
+        ("public_figure", "this streamer make her lewd"),
+        ("family", "my stepsister undress her"),
+        ("acquaintance", "my neighbor, strip her"),
+        ("stranger", "random girl from tinder nude her"),
+    ]:
+        assert find_cues(normalise(t), clean(t)).relationship == rel, t
+
+
+def test_pseudonyms_are_keyed_and_scoped() -> None:
+    a = pseudonym(b"k1", "name", "Mia", "4chan/r")
+    assert (
+        a == pseudonym(b"k1", "name", "mia", "4chan/r") and a.startswith("tgt_") and "mia" not in a
+    )
+    assert a != pseudonym(b"k2", "name", "mia", "4chan/r")  # another workspace key
+    assert a != pseudonym(b"k1", "name", "mia", "telegram/1")  # first names are scoped
+    assert pseudonym(b"k1", "handle:instagram", "x", "a") == pseudonym(
+        b"k1", "handle:instagram", "x", "b"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "🔥🔥🔥",
+        "<b>bold</b> &amp; <br>",
+        "Привет, как дела? 你好 مرحبا",
+        "x" * 1_000_000,
+        "a " * 300_000,
+    ],
+)
+def test_hostile_or_odd_text_gives_sane_output(text: str) -> None:
+    from counterspell.stages.analyze import text_signals
+
+    s = text_signals(text)
+    assert isinstance(s.norm, str) and s.cues.flags == [] and s.destinations == []
