@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from . import lexicon as L
 from .normalize import deleet_all
 
-_REL_PATTERNS = [(rel, L.phrase_pattern(words)) for rel, words in L.RELATIONSHIPS.items()]
-_TOOL_PATTERNS = [(tool, L.phrase_pattern(words)) for tool, words in L.TOOLS.items()]
-_MINOR_STRONG = L.phrase_pattern(L.MINOR_STRONG)
-_MINOR_WEAK = L.phrase_pattern(L.MINOR_WEAK)
-_NON_CONSENT = L.phrase_pattern(L.NON_CONSENT)
+_RELATIONSHIPS = L.PhraseIndex(L.RELATIONSHIPS)
+_TOOLS = L.PhraseIndex(L.TOOLS)
+_TOOL_ORDER = list(L.TOOLS)
+_RISK = L.PhraseIndex(
+    {"minor_strong": L.MINOR_STRONG, "minor_weak": L.MINOR_WEAK, "non_consent": L.NON_CONSENT}
+)
 # An age on its own ("..., 17") in a post that asks for an edit: recall first.
 _BARE_AGE = re.compile(r"(?:^|[,;(\n\-]\s{0,3})(?:1[0-7])\s{0,3}(?:$|[,;).!?\n])", re.M)
 # Asking for an edit that sexualises someone (euphemisms included).
@@ -63,34 +64,39 @@ class Cues:
 def find_cues(norm: str, clean_text: str) -> Cues:
     c = Cues()
     eager = deleet_all(norm)  # a second, more aggressive view for risk cues
-    c.female_ref = bool(
-        L.FEMALE_REF.search(norm) or (eager is not norm and L.FEMALE_REF.search(eager))
-    )
-    c.edit_ask = bool(EDIT_ASK.search(norm) or (eager is not norm and EDIT_ASK.search(eager)))
-    # minor risk: strong cues alone; weak cues with a woman or an edit request in the same post
     views = (norm,) if eager is norm else (norm, eager)
-    if any(
-        _MINOR_STRONG.search(t)
-        or L.MINOR_GRADE.search(t)
-        or (_MINOR_WEAK.search(t) and (c.female_ref or c.edit_ask))
-        or (c.edit_ask and _BARE_AGE.search(t))
-        for t in views
+    words = L.PhraseIndex.words(norm)
+    risk = _RISK.labels(words)
+    if eager is not norm:
+        risk |= _RISK.labels(L.PhraseIndex.words(eager))
+    c.female_ref = any(L.FEMALE_REF.search(t) for t in views)
+    c.edit_ask = any(EDIT_ASK.search(t) for t in views)
+    # minor risk: strong cues alone; weak cues with a woman or an edit request in the same post
+    if (
+        "minor_strong" in risk
+        or (any(h in norm for h in L.GRADE_HINTS) and any(L.MINOR_GRADE.search(t) for t in views))
+        or ("minor_weak" in risk and (c.female_ref or c.edit_ask))
+        or (c.edit_ask and any(_BARE_AGE.search(t) for t in views))
     ):
         c.flags.append("minor_risk")
-    if _NON_CONSENT.search(norm) and (c.female_ref or c.edit_ask):
+    if "non_consent" in risk and (c.female_ref or c.edit_ask):
         c.flags.append("non_consent")
-    if L.DOXXING.search(norm) and (c.female_ref or c.edit_ask):
+    if (
+        (c.female_ref or c.edit_ask)
+        and any(h in norm for h in L.DOXXING_HINTS)
+        and L.DOXXING.search(norm)
+    ):
         c.flags.append("doxxing")
-    if L.PAYMENT.search(norm) or (L.PAYMENT_AMOUNT.search(norm) and (c.edit_ask or c.female_ref)):
+    if any(h in norm for h in L.PAYMENT_HINTS) and (
+        L.PAYMENT.search(norm) or ((c.edit_ask or c.female_ref) and L.PAYMENT_AMOUNT.search(norm))
+    ):
         c.flags.append("payment")
-    c.tools = [tool for tool, pattern in _TOOL_PATTERNS if pattern.search(norm)]
-    first: tuple[int, str] | None = None
-    for rel, pattern in _REL_PATTERNS:
-        m = pattern.search(norm)
-        if m and (first is None or m.start() < first[0]):
-            first = (m.start(), rel)
-    c.relationship = first[1] if first else None
-    for m in _HANDLE.finditer(clean_text):
+    tools = _TOOLS.labels(words)
+    c.tools = [t for t in _TOOL_ORDER if t in tools]
+    rels = _RELATIONSHIPS.find(words)
+    c.relationship = rels[0][1] if rels else None
+    has_sep = any(ch in clean_text for ch in ":-=@") or " is " in clean_text
+    for m in _HANDLE.finditer(clean_text) if has_sep else ():
         platform = _HANDLE_PLATFORM.get(m.group(1).lower(), m.group(1).lower())
         c.identifiers.append((f"handle:{platform}", m.group(2).lower().rstrip(".")))
     for m in _NAME_AFTER.finditer(clean_text):

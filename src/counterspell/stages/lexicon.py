@@ -73,7 +73,6 @@ MINOR_GRADE = re.compile(
     r"|\b(?:1[0-7]|[5-9])\s*(?:yo|y/o|y\.o\.|yrs?\s*old|years?\s*old)\b"
     r"|\b(?:she'?s|she\s+is|shes|turned|turning|only|just|barely|aged?)\s+(?:1[0-7]|[5-9])\b(?!\s*(?:min|hour|day|week|month|am|pm|k\b|%|\$|/))"
     r"|\b(?:1[0-7]|[5-9])\s*f\b",
-    re.IGNORECASE,
 )
 MINOR_WEAK = (
     "high school", "highschool", "middle school", "junior high", "teen", "teens", "teenager", "schoolgirl", "school girl",
@@ -92,11 +91,76 @@ NON_CONSENT = (
 
 # Payment methods and offers; a bare amount ("$20") counts only next to a request (see cues).
 PAYMENT_AMOUNT = re.compile(r"\$\s?\d{1,5}|\d{1,5}\s?(?:\$|usd|dollars|bucks|eur|€)")
+# Cheap substring tests that must pass before the (slower) regexes run; matched on normalised text.
+PAYMENT_HINTS = (
+    "$",
+    "btc",
+    "bitcoin",
+    "crypto",
+    "eth",
+    "xmr",
+    "monero",
+    "paypal",
+    "cash",
+    "venmo",
+    "zelle",
+    "gift",
+    "pay",
+    "paid",
+    "commission",
+    "tip",
+    "f&f",
+    "escrow",
+    "price",
+    "offer",
+)
+DOXXING_HINTS = (
+    "work",
+    "goes",
+    "going",
+    "went",
+    "she",
+    "live",
+    "her ",
+    "st",
+    "ave",
+    "rd",
+    "road",
+    "lane",
+    "dr",
+    "blvd",
+)
+GRADE_HINTS = (
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "grade",
+    "year",
+    "fresh",
+    "soph",
+    "junior",
+    "senior",
+    "hs",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+)
 PAYMENT = re.compile(
     r"\$\s?\d{1,5}\s+(?:for|per|each)\b|\b(?:offering|offer)\s+\$?\d|\bbtc\b|\bbitcoin\b|\bcrypto\b|\beth\b|\bxmr\b|\bmonero\b"
     r"|\bpaypal\b|\bcash\s?app\b|\bvenmo\b|\bzelle\b|\bgift\s?card|\bwill\s+pay\b|\bpaying\b|\bpaid\s+(?:reqs?|requests?|only)\b"
     r"|\bcommissions?\s+(?:open|closed)\b|\btip\s?jar\b|\bf&f\b|\bescrow\b|\bdm\s+(?:me\s+)?(?:for\s+)?prices?\b",
-    re.IGNORECASE,
 )
 
 DOXXING = re.compile(
@@ -107,13 +171,50 @@ DOXXING = re.compile(
     r"|\b(?:her|she'?s?)\s+(?:address|phone|number|cell|school|job|workplace|employer)\b"
     r"|\b\d{1,5}\s+[a-z]+\s+(?:st|street|ave|avenue|rd|road|blvd|lane|ln|drive|dr)\b"
     r"|(?:\+?\d{1,2}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b",
-    re.IGNORECASE,
 )
 
 # A woman being talked about: pronouns and terms (the report states this method and its limits).
 FEMALE_REF = re.compile(
     r"\b(?:she|her|hers|herself|girl|gf|girlfriend|wife|woman|chick|lady|mom|sister|cousin|aunt|niece)\b"
 )
+
+
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+class PhraseIndex:
+    """Whole-word phrase lookup by tokens: one dict probe per word instead of one regex
+    alternative per phrase per position (Python's ``re`` does not build a trie)."""
+
+    def __init__(self, groups: dict[str, tuple[str, ...]]) -> None:
+        self._first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for label, phrases in groups.items():
+            for phrase in phrases:
+                words = tuple(_WORD.findall(phrase.casefold()))
+                if words:
+                    self._first.setdefault(words[0], []).append((words, label))
+        for entries in self._first.values():
+            entries.sort(key=lambda e: -len(e[0]))  # longest first
+
+    @staticmethod
+    def words(text: str) -> list[str]:
+        return _WORD.findall(text)
+
+    def find(self, words: list[str]) -> list[tuple[int, str]]:
+        """(position, label) of every phrase found, in order of position."""
+        out: list[tuple[int, str]] = []
+        first = self._first
+        for i, w in enumerate(words):
+            entries = first.get(w)
+            if entries:
+                for phrase, label in entries:
+                    if tuple(words[i : i + len(phrase)]) == phrase:
+                        out.append((i, label))
+                        break
+        return out
+
+    def labels(self, words: list[str]) -> set[str]:
+        return {label for _, label in self.find(words)}
 
 
 def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:

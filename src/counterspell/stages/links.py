@@ -90,18 +90,20 @@ _HOST_DEST = (
 _NAMED = [
     (
         "telegram",
+        "t",
         re.compile(
             r"\btelegram\b|\b(?:my|the|our|on|in|join)\s(?:tg|tele)\b|\btg\s(?:channel|group|link|chat)\b"
         ),
     ),
-    ("discord", re.compile(r"\bdiscord\b|\b(?:my|the|our|on|in|join)\sdc\b")),
-    ("kik", re.compile(r"\bkik\b")),
-    ("teleguard", re.compile(r"\btele\s?guard\b")),
-    ("session", re.compile(r"\bsession\s(?:id|app|messenger)\b|\bgetsession\b")),
-    ("signal", re.compile(r"\bon\ssignal\b|\bsignal\s(?:app|me|id|group)\b")),
-    ("mega", re.compile(r"\bmega\s?(?:\.nz|link|folder|drive)\b|\bon\smega\b")),
+    ("discord", "d", re.compile(r"\bdiscord\b|\b(?:my|the|our|on|in|join)\sdc\b")),
+    ("kik", "kik", re.compile(r"\bkik\b")),
+    ("teleguard", "guard", re.compile(r"\btele\s?guard\b")),
+    ("session", "session", re.compile(r"\bsession\s(?:id|app|messenger)\b|\bgetsession\b")),
+    ("signal", "signal", re.compile(r"\bon\ssignal\b|\bsignal\s(?:app|me|id|group)\b")),
+    ("mega", "mega", re.compile(r"\bmega\s?(?:\.nz|link|folder|drive)\b|\bon\smega\b")),
     (
         "filehost",
+        "",
         re.compile(r"\b(?:gofile|catbox|pixeldrain|bunkr|mediafire|krakenfiles|cyberdrop)\b"),
     ),
 ]
@@ -123,28 +125,32 @@ def find_links(
 ) -> tuple[list[str], list[str]]:
     """Normalised links and invites, and the destinations they (or the words) name."""
     links: list[str] = []
-    for m in _TELEGRAM.finditer(clean_text):
-        links.append("https://t.me/" + (m.group(1) or m.group(2)))
-    for m in _DISCORD.finditer(clean_text):
-        links.append("https://discord.gg/" + m.group(1))
-    for m in _KIK.finditer(clean_text):
-        name = m.group(1).rstrip(".")
-        if name.lower() not in _KIK_STOP:
-            links.append("kik:" + name.lower())
-    for m in _TELEGUARD.finditer(clean_text):
-        links.append("teleguard:" + m.group(1).upper())
-    for m in _SESSION.finditer(clean_text):
-        links.append("session:" + m.group(1).lower())
-    for m in _SIGNAL.finditer(clean_text):
-        links.append(normalise_url(m.group(1)))
+    low = norm  # cheap substring tests decide which patterns are worth running
+    if "me" in low:
+        for m in _TELEGRAM.finditer(clean_text):
+            links.append("https://t.me/" + (m.group(1) or m.group(2)))
+    if "rd" in low and ("gg" in low or "invite" in low):
+        for m in _DISCORD.finditer(clean_text):
+            links.append("https://discord.gg/" + m.group(1))
+    if "kik" in low:
+        for m in _KIK.finditer(clean_text):
+            name = m.group(1).rstrip(".")
+            if name.lower() not in _KIK_STOP:
+                links.append("kik:" + name.lower())
+    if "guard" in low:
+        links.extend("teleguard:" + m.group(1).upper() for m in _TELEGUARD.finditer(clean_text))
+    if "05" in clean_text:
+        links.extend("session:" + m.group(1).lower() for m in _SESSION.finditer(clean_text))
+    if "signal." in low:
+        links.extend(normalise_url(m.group(1)) for m in _SIGNAL.finditer(clean_text))
     links.extend(extract_urls(clean_text, known_links))
     links = list(dict.fromkeys(links))
     dests: list[str] = []
     for link in links:
         kind = link.split(":", 1)[0]
         dests.append(kind if kind in ("kik", "teleguard", "session") else _host_destination(link))
-    for dest, pattern in _NAMED:
-        if pattern.search(norm):
+    for dest, keyword, pattern in _NAMED:
+        if keyword in norm and pattern.search(norm):
             dests.append(dest)
     ordered = [d for d in DESTINATIONS if d in dests]
     return links, ordered

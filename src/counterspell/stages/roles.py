@@ -439,20 +439,21 @@ def has_domain_cue(v: PostView, fired: list[Rule]) -> bool:
 def classify(views: list[PostView], model: RoleModel, explain: bool = True) -> list[RoleResult]:
     """Rules plus model for a batch of posts (one pass; see ``analyze`` for the two-pass use)."""
     feats = [feature_tokens(v) for v in views]
-    idx = [hash_tokens(f) for f in feats]
-    logits = model.logits(idx) / model.temperature
+    logits = model.logits([hash_tokens(f) for f in feats]) / model.temperature
+    fired_all = [[r for r in RULES if r.test(v)] for v in views]
+    cues = [has_domain_cue(v, fired) for v, fired in zip(views, fired_all, strict=True)]
+    for i, fired in enumerate(fired_all):
+        for r in fired:
+            logits[i, ROLE_INDEX[r.role]] += r.weight
+        if not cues[i]:
+            logits[i, :] = -10.0
+            logits[i, ROLE_INDEX["other"]] = 10.0
+    probs_all = softmax(logits)
+    best_all = probs_all.argmax(axis=1)
     results: list[RoleResult] = []
     for i, v in enumerate(views):
-        fired = [r for r in RULES if r.test(v)]
-        row = logits[i].copy()
-        for r in fired:
-            row[ROLE_INDEX[r.role]] += r.weight
-        cue = has_domain_cue(v, fired)
-        if not cue:
-            row[:] = -10.0
-            row[ROLE_INDEX["other"]] = 10.0
-        probs = softmax(row[None, :])[0]
-        best = int(np.argmax(probs))
+        fired, cue, probs = fired_all[i], cues[i], probs_all[i]
+        best = int(best_all[i])
         # A role no rule supports needs a confident model on a short post; long posts need a rule.
         unsupported = (
             cue and ROLES[best] != "other" and not any(r.role == ROLES[best] for r in fired)
