@@ -99,12 +99,23 @@ def write_discord(corpus: Path, out: Path, n: int) -> None:
         f.write(f'\n  ],\n  "messageCount": {n}\n}}\n')
 
 
+_FLOOR = """
+import sys, time, orjson, pathlib
+files = sorted(pathlib.Path(sys.argv[1]).rglob("*.json"))
+t0 = time.perf_counter()
+for p in files:
+    orjson.loads(p.read_bytes())
+print(time.perf_counter() - t0)
+"""
+
+
 def orjson_floor(folder: Path) -> float:
-    files = sorted(p for p in folder.rglob("*.json"))
-    t0 = time.perf_counter()
-    for p in files:
-        orjson.loads(p.read_bytes())
-    return time.perf_counter() - t0
+    """Seconds orjson needs to read and parse every file, in its own process: parsing a huge
+    file in this process would leave it bloated, and measured children inherit that state."""
+    out = subprocess.run(
+        [sys.executable, "-c", _FLOOR, str(folder)], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip())
 
 
 def run_ingest(folder: Path, ws: Path) -> tuple[float, float, str]:
@@ -139,8 +150,8 @@ def main() -> None:
             data = tmp / f"data-{fmt}"
             writers[fmt](corpus, data, args.posts)
             size = sum(p.stat().st_size for p in data.rglob("*.json"))
-            floor = orjson_floor(data)
             elapsed, peak_mb, _ = run_ingest(data, tmp / f"ws-{fmt}")
+            floor = orjson_floor(data)
             rows.append((fmt, args.posts, size / 1e6, floor, elapsed, peak_mb))
             print(f"{fmt}: done", file=sys.stderr, flush=True)
     print(
