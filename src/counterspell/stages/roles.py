@@ -335,13 +335,22 @@ def feature_tokens(v: PostView) -> list[str]:
     return feats
 
 
+_HASH_CACHE: dict[str, int] = {}
+_HASH_CACHE_MAX = 500_000
+
+
+def _hash(feature: str) -> int:
+    h = _HASH_CACHE.get(feature)
+    if h is None:
+        h = zlib.crc32(feature.encode("utf-8")) & (N_FEATURES - 1)
+        if len(_HASH_CACHE) < _HASH_CACHE_MAX:  # frequent features are seen early (Zipf)
+            _HASH_CACHE[feature] = h
+    return h
+
+
 def hash_tokens(feats: Sequence[str]) -> np.ndarray:
     """Distinct hashed feature indices (presence, not counts)."""
-    raw = np.fromiter(
-        (zlib.crc32(f.encode("utf-8")) & (N_FEATURES - 1) for f in feats),
-        dtype=np.int64,
-        count=len(feats),
-    )
+    raw = np.fromiter(map(_hash, feats), dtype=np.int64, count=len(feats))
     return np.unique(raw)
 
 
@@ -402,11 +411,7 @@ class RoleModel:
     def contributions(self, feats: Sequence[str], role: int, k: int = 3) -> list[str]:
         """The features that pushed most towards ``role`` (for ``why``)."""
         uniq = list(dict.fromkeys(feats))
-        idx = np.fromiter(
-            (zlib.crc32(f.encode("utf-8")) & (N_FEATURES - 1) for f in uniq),
-            dtype=np.int64,
-            count=len(uniq),
-        )
+        idx = np.fromiter(map(_hash, uniq), dtype=np.int64, count=len(uniq))
         w = self.weights[role, idx] / np.sqrt(max(len(uniq), 1))
         order = np.argsort(-w)[:k]
         return [f"{uniq[i]} (+{w[i]:.2f})" for i in order if w[i] > 0.05]
@@ -450,6 +455,7 @@ def classify(views: list[PostView], model: RoleModel, explain: bool = True) -> l
             logits[i, ROLE_INDEX["other"]] = 10.0
     probs_all = softmax(logits)
     best_all = probs_all.argmax(axis=1)
+    rounded = probs_all.round(4).tolist()
     results: list[RoleResult] = []
     for i, v in enumerate(views):
         fired, cue, probs = fired_all[i], cues[i], probs_all[i]
@@ -472,9 +478,5 @@ def classify(views: list[PostView], model: RoleModel, explain: bool = True) -> l
                 why.append("model alone not confident enough for this post: other")
             elif model.version != "none":
                 why.extend("model: " + c for c in model.contributions(feats[i], best))
-        results.append(
-            RoleResult(
-                ROLES[best], {r: round(float(p), 4) for r, p in zip(ROLES, probs, strict=True)}, why
-            )
-        )
+        results.append(RoleResult(ROLES[best], dict(zip(ROLES, rounded[i], strict=True)), why))
     return results
