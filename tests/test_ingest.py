@@ -19,7 +19,7 @@ import pytest
 
 from counterspell import Workspace, ingest
 from counterspell.errors import CounterspellError
-from counterspell.ingest import ingest_lock
+from counterspell.lake.ingest import ingest_lock
 from counterspell.lake.manifest import Manifest
 from counterspell.lake.query import export_posts, posts_relation_sql, stats
 from counterspell.models import POST_SCHEMA
@@ -85,7 +85,9 @@ def test_export_posts_has_every_field_in_every_format(ws: Workspace, tmp_path: P
     fields = [f.name for f in POST_SCHEMA if f.name != "uid_hash"]
     n = export_posts(ws, "jsonl", str(tmp_path / "p.jsonl"))
     rows = [orjson.loads(line) for line in (tmp_path / "p.jsonl").read_bytes().splitlines()]
-    assert n == len(rows) == 43 and list(rows[0])[: len(fields)] == fields and rows[0]["role"] is None
+    assert (
+        n == len(rows) == 43 and list(rows[0])[: len(fields)] == fields and rows[0]["role"] is None
+    )
     reply = next(r for r in rows if r["post_id"] == "1060926346089476176")
     assert reply["parent_uids"] and reply["reactions"] == [{"emoji": "👀", "count": 1}]
     assert reply["created_at"].endswith("Z") and isinstance(reply["extra"], dict)

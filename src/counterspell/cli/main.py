@@ -20,7 +20,7 @@ from rich.table import Table
 from .. import __version__
 from ..adapters import ADAPTERS
 from ..errors import CounterspellError
-from ..ingest import FileOutcome, ingest
+from ..lake.ingest import FileOutcome, ingest
 from ..lake.query import EXPORT_FORMATS, export_posts, stats
 from ..lake.workspace import Workspace
 

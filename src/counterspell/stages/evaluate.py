@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ingest import ingest
+from ..lake.ingest import ingest
 from ..lake.query import connect
 from ..lake.workspace import Workspace
 from .analyze import analyze, load_model

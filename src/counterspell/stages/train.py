@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CounterspellError
-from ..ingest import ingest
+from ..lake.ingest import ingest
 from ..lake.workspace import Workspace
 from ..synth import generate
 from ..synth import phrases as synth_phrases

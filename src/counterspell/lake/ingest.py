@@ -28,13 +28,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
-from .adapters import Adapter, Notice, ReadContext, detect, get_adapter
-from .errors import CounterspellError, InputError, Place, UnknownFormatError
-from .lake.manifest import InputRecord, Manifest, ProblemRecord, now_iso
-from .lake.workspace import Workspace
-from .lake.writer import PostsWriter, remove_stale_temp_files
-from .models import Post, posts_to_table
-from .textio import Problem, fallback_bytes
+from ..adapters import Adapter, Notice, ReadContext, detect, get_adapter
+from ..errors import CounterspellError, InputError, Place, UnknownFormatError
+from ..models import Post, posts_to_table
+from ..textio import Problem, fallback_bytes
+from .manifest import InputRecord, Manifest, ProblemRecord, now_iso
+from .workspace import Workspace
+from .writer import PostsWriter, remove_stale_temp_files
 
 INPUT_EXTENSIONS = (".json", ".jsonl", ".ndjson")
 # Flush early when buffered text grows past this, whatever the post count (long posts).
