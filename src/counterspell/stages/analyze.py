@@ -92,6 +92,23 @@ def text_signals(
     return TextSignals(norm, find_cues(norm, cleaned), links, dests)
 
 
+def post_view(cols: dict[str, list[Any]], i: int, s: TextSignals) -> PostView:
+    """The role stage's view of row ``i`` of a batch from :func:`_batches`."""
+    return PostView(
+        norm=s.norm,
+        cues=s.cues,
+        destinations=s.destinations,
+        has_link=bool(s.links),
+        is_op=bool(cols["is_op"][i]),
+        has_media=bool(cols["n_media"][i]),
+        platform=cols["platform"][i],
+        kind=cols["kind"][i] or "post",
+        reactions=int(cols["n_reactions"][i] or 0),
+        is_reply=bool(cols["parent_uids"][i]),
+        author_is_channel=str(cols["author_key"][i] or "").startswith("channel"),
+    )
+
+
 @dataclass
 class AnalyzeResult:
     analyzed: int = 0
@@ -220,22 +237,7 @@ def analyze(
                 int(i): text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
                 for i in rows
             }
-            views = {
-                i: PostView(
-                    norm=s.norm,
-                    cues=s.cues,
-                    destinations=s.destinations,
-                    has_link=bool(s.links),
-                    is_op=bool(cols["is_op"][i]),
-                    has_media=bool(cols["n_media"][i]),
-                    platform=platform,
-                    kind=cols["kind"][i] or "post",
-                    reactions=int(cols["n_reactions"][i] or 0),
-                    is_reply=bool(cols["parent_uids"][i]),
-                    author_is_channel=str(cols["author_key"][i] or "").startswith("channel"),
-                )
-                for i, s in signals.items()
-            }
+            views = {i: post_view(cols, i, s) for i, s in signals.items()}
             known = cols["known_role"]
             roles = [known[i] if (known[i] and not new[i]) else "other" for i in range(n)]
             first = classify([views[int(i)] for i in rows], model, explain=False)

@@ -24,8 +24,8 @@ from ..lake.ingest import ingest
 from ..lake.workspace import Workspace
 from ..synth import generate
 from ..synth import phrases as synth_phrases
-from .analyze import _batches, _partitions, text_signals
-from .roles import N_FEATURES, ROLE_INDEX, ROLES, PostView, RoleModel, feature_tokens, hash_tokens
+from .analyze import _batches, _partitions, post_view, text_signals
+from .roles import N_FEATURES, ROLE_INDEX, ROLES, RoleModel, feature_tokens, hash_tokens
 
 
 @dataclass
@@ -71,19 +71,7 @@ def examples(
                 ts = float(cols["ts"][i] or 0.0)
                 thread = cols["thread_id"][i]
                 s = text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
-                v = PostView(
-                    norm=s.norm,
-                    cues=s.cues,
-                    destinations=s.destinations,
-                    has_link=bool(s.links),
-                    is_op=bool(cols["is_op"][i]),
-                    has_media=bool(cols["n_media"][i]),
-                    platform=platform,
-                    kind=cols["kind"][i] or "post",
-                    reactions=int(cols["n_reactions"][i] or 0),
-                    is_reply=bool(cols["parent_uids"][i]),
-                    author_is_channel=str(cols["author_key"][i] or "").startswith("channel"),
-                )
+                v = post_view(cols, i, s)
                 if rng.random() >= dropout:
                     for p in cols["parent_uids"][i] or []:
                         if p in by_uid:
