@@ -88,3 +88,14 @@ def test_corpus_is_fictional_and_uses_reserved_domains(tmp_path: Path) -> None:
     hosts = set(re.findall(r"https?://([a-z0-9.-]+)", text))
     allowed = {"example.com", "cdn.example.com", "t.me"}
     assert hosts <= allowed, hosts - allowed
+
+
+def test_media_cache_stays_bounded_and_correct() -> None:
+    from counterspell.synth.generator import _Media
+
+    m = _Media(files=False)
+    first = m.md5(1)
+    for seed in range(2, 50_010):
+        m.md5(seed)
+    assert len(m._md5) <= 50_000
+    assert m.md5(1) == first  # recomputed after eviction, identical

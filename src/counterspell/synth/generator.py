@@ -126,18 +126,17 @@ class _Media:
 
     def md5(self, seed: int, var: int | None = None) -> tuple[str, int]:
         key = (seed, var)
-        if key not in self._md5:
+        hit = self._md5.get(key)
+        if hit is None:
             if self.files:
                 data = self.png(seed, var)
-                self._md5[key] = (hashlib.md5(data).hexdigest(), len(data))
+                hit = (hashlib.md5(data).hexdigest(), len(data))
             else:
-                self._md5[key] = (
-                    hashlib.md5(f"{seed}/{var}".encode()).hexdigest(),
-                    20_000 + seed % 9000,
-                )
-            if len(self._md5) > 50_000:
-                self._md5.clear()
-        return self._md5[key]
+                hit = (hashlib.md5(f"{seed}/{var}".encode()).hexdigest(), 20_000 + seed % 9000)
+            if len(self._md5) >= 50_000:
+                self._md5.clear()  # bounded memory for corpora of millions of posts
+            self._md5[key] = hit
+        return hit
 
     def write(self, folder: Path, name: str, seed: int, var: int | None = None) -> int | None:
         """Write the image; None when the corpus has no media files."""
