@@ -243,9 +243,13 @@ def analyze(
             first = classify([views[int(i)] for i in rows], model, explain=False)
             for j, i in enumerate(rows):
                 roles[i] = first[j].role
-            second: list[RoleResult] = first
-            for wave in range(WAVES):
+            # Context waves: every post is judged again once with its thread's context (and
+            # explained); later waves re-judge only the posts whose context changed.
+            results: dict[int, RoleResult] = {}
+            signature: dict[int, tuple[str | None, tuple[str, ...]]] = {}
+            for _wave in range(WAVES):
                 overlay = _Context(parent=ctx)
+                changed: list[int] = []
                 for k in range(n):
                     ts = float(cols["ts"][k] or 0.0)
                     v = views.get(k)
@@ -253,10 +257,19 @@ def analyze(
                         v.parent_role, t0 = overlay.parent_of(cols["parent_uids"][k] or [])
                         v.parent_gap_s = (ts - t0) if t0 is not None else None
                         v.recent_roles = overlay.recent(cols["thread_id"][k], ts)
+                        sig = (v.parent_role, tuple(v.recent_roles))
+                        if signature.get(k) != sig or k not in results:
+                            signature[k] = sig
+                            changed.append(k)
                     overlay.remember(cols["uid"][k], cols["thread_id"][k], ts, roles[k])
-                second = classify([views[int(i)] for i in rows], model, explain=wave == WAVES - 1)
-                for j, i in enumerate(rows):
-                    roles[i] = second[j].role
+                if not changed:
+                    break
+                for k, res in zip(
+                    changed, classify([views[k] for k in changed], model, explain=True), strict=True
+                ):
+                    results[k] = res
+                    roles[k] = res.role
+            second = [results[int(i)] for i in rows]
             for k in range(n):
                 ctx.remember(
                     cols["uid"][k], cols["thread_id"][k], float(cols["ts"][k] or 0.0), roles[k]
