@@ -274,3 +274,17 @@ def test_user_errors_are_one_line(tmp_path: Path, cli: CliRunner) -> None:
         assert (
             len([ln for ln in proc.stderr.strip().splitlines() if ln.strip()]) <= 2
         )  # one line (maybe wrapped)
+
+
+def test_worker_processes_give_the_same_lake_as_one_process(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path, 2500, 8)
+    tables = []
+    for workers in (1, 2):
+        ws = Workspace.init(tmp_path / f"ws{workers}")
+        result = ingest(ws, [str(corpus)], workers=workers)
+        assert not result.errors
+        rows = duckdb.sql(
+            f"SELECT uid, text, parent_uids, created_at, source.file, source.record, media FROM {posts_relation_sql(ws)} ORDER BY uid"
+        ).fetchall()
+        tables.append((rows, {(f.path, f.added, f.duplicates) for f in result.files}))
+    assert tables[0] == tables[1]

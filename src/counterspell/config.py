@@ -22,6 +22,8 @@ DEFAULT_TOML = """\
 batch_size = 50000
 # Time zone for local times without an offset (Telegram's "date"), e.g. "Europe/Berlin".
 tz = "UTC"
+# Processes that map small input files in parallel (0: one per CPU; 1: read everything here).
+workers = 0
 """
 
 
@@ -29,6 +31,7 @@ tz = "UTC"
 class Settings:
     batch_size: int = 50_000
     tz: str = "UTC"
+    workers: int = 0  # processes that map input files; 0 = one per CPU, 1 = none
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

@@ -121,6 +121,12 @@ def ingest_cmd(
     batch_size: Annotated[
         int | None, typer.Option("--batch-size", help="Posts buffered per write.")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="Processes mapping small files (default: one per CPU; 1: none)."
+        ),
+    ] = None,
 ) -> None:
     """Read exports into the lake; safe to repeat and to resume after a crash."""
     if fmt and fmt not in ADAPTERS:
@@ -144,6 +150,7 @@ def ingest_cmd(
             community=community,
             tz=tz,
             batch_size=batch_size,
+            workers=workers,
             progress=_RichProgress(progress),
         )
     table = Table(title=f"Ingest run {result.run_id}")

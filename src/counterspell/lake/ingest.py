@@ -13,13 +13,17 @@ Guarantees (each has a test):
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
+import dataclasses
 import fcntl
 import glob
 import hashlib
+import multiprocessing
 import os
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +31,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
+import pyarrow as pa
 
 from ..adapters import Adapter, Notice, ReadContext, detect, get_adapter
 from ..errors import CounterspellError, InputError, Place, UnknownFormatError
@@ -37,6 +42,9 @@ from .workspace import Workspace
 from .writer import PostsWriter, remove_stale_temp_files
 
 INPUT_EXTENSIONS = (".json", ".jsonl", ".ndjson")
+# Files up to this size are mapped in worker processes, one file per task (bigger ones stream here).
+PARALLEL_MAX_BYTES = 32 * 1024 * 1024
+PARALLEL_MIN_FILES = 4  # below this, starting workers costs more than it saves
 # Flush early when buffered text grows past this, whatever the post count (long posts).
 MAX_BUFFERED_CHARS = 64 * 1024 * 1024
 MAX_PROBLEMS_PER_FILE = 10_000
@@ -55,6 +63,7 @@ class FileOutcome:
     quarantined: int = 0
     notices: int = 0
     problems: list[ProblemRecord] = field(default_factory=list)
+    index: int = -1  # position in the run, which buffered rows use to find their file
 
     def add_problem(self, kind: str, place: Place, reason: str, snippet: str | None = None) -> None:
         if kind == "quarantine":
@@ -178,6 +187,102 @@ def resolve_tz(name: str) -> ZoneInfo:
         ) from None
 
 
+def read_items(
+    path: str,
+    cls: type[Adapter],
+    ctx: ReadContext,
+    strict: bool,
+    add_post: Callable[[Post], None],
+    add_problem: Callable[[str, Place, str, str | None], None],
+) -> None:
+    """Run one adapter over one file, routing posts and problems; in strict mode the first
+    problem raises. Shared by the in-process path and the worker processes."""
+    before = fallback_bytes()
+    try:
+        for item in cls().read(path, ctx):
+            if isinstance(item, Post):
+                add_post(item)
+            elif isinstance(item, Problem):
+                if strict:
+                    raise InputError(item.place, item.reason)
+                add_problem("quarantine", item.place, item.reason, item.snippet or None)
+            elif isinstance(item, Notice):
+                add_problem("notice", item.place, item.message, None)
+    except InputError as exc:
+        if strict:
+            raise
+        add_problem(
+            "quarantine", exc.place, f"{exc.reason}; the rest of the file was not read", None
+        )
+    except (OSError, UnicodeError) as exc:
+        if strict:
+            raise CounterspellError(f"{path}: {exc}") from None
+        add_problem(
+            "quarantine",
+            Place(path),
+            f"read failed: {exc}; the rest of the file was not read",
+            None,
+        )
+    latin1 = fallback_bytes() - before
+    if latin1:
+        add_problem(
+            "notice",
+            Place(path),
+            f"{latin1} bytes were not valid UTF-8 and were read as Latin-1",
+            None,
+        )
+
+
+@dataclass
+class _WorkerRead:
+    """What a worker process sends back for one (small) file."""
+
+    format: str | None = None
+    error: str | None = None
+    fatal: tuple[Place, str] | None = None  # strict mode: the first problem
+    tables: list[tuple[tuple[str, str], pa.Table, int]] = field(default_factory=list)
+    problems: list[tuple[str, Place, str, str | None]] = field(default_factory=list)
+    posts: int = 0
+
+
+def _read_in_worker(path: str, fmt: str | None, ctx: ReadContext, strict: bool) -> _WorkerRead:
+    """Map one file to Arrow tables per partition in a worker process (no lake access)."""
+    out = _WorkerRead()
+    try:
+        cls = get_adapter(fmt) if fmt else detect(path)
+    except UnknownFormatError as exc:
+        out.error = str(exc)
+        return out
+    except (OSError, UnicodeError) as exc:
+        out.error = f"{path}: cannot read: {exc}"
+        return out
+    out.format = cls.name
+    by_key: dict[tuple[str, str], list[Post]] = defaultdict(list)
+
+    def add_problem(kind: str, place: Place, reason: str, snippet: str | None) -> None:
+        if len(out.problems) < MAX_PROBLEMS_PER_FILE or kind == "quarantine":
+            out.problems.append((kind, place, reason, snippet))
+
+    try:
+        read_items(
+            path,
+            cls,
+            ctx,
+            strict,
+            lambda p: by_key[(p.platform, p.community)].append(p),
+            add_problem,
+        )
+    except InputError as exc:
+        out.fatal = (exc.place, exc.reason)
+    except CounterspellError as exc:
+        out.fatal = (Place(path), str(exc))
+    for key, posts in by_key.items():
+        chars = sum(len(p.text) + len(p.raw_markup or "") for p in posts)
+        out.tables.append((key, posts_to_table(posts), chars))
+        out.posts += len(posts)
+    return out
+
+
 class _Ingest:
     def __init__(
         self, ws: Workspace, run_id: str, manifest: Manifest, batch_size: int, progress: Progress
@@ -190,6 +295,8 @@ class _Ingest:
         self.writer = PostsWriter(ws.dataset("posts"), run_id)
         self.buffer: dict[tuple[str, str], list[Post]] = defaultdict(list)
         self.owners: dict[tuple[str, str], list[int]] = defaultdict(list)
+        # tables mapped by worker processes, with the outcome index of their rows
+        self.tables: dict[tuple[str, str], list[tuple[pa.Table, int]]] = defaultdict(list)
         self.buffered = 0
         self.buffered_chars = 0
         self.outcomes: list[FileOutcome] = []
@@ -206,11 +313,30 @@ class _Ingest:
         if self.buffered >= self.batch_size or self.buffered_chars >= MAX_BUFFERED_CHARS:
             self.flush()
 
+    def add_table(self, key: tuple[str, str], table: pa.Table, owner: int, chars: int) -> None:
+        self.tables[key].append((table, owner))
+        self.buffered += table.num_rows
+        self.buffered_chars += chars
+        if self.buffered >= self.batch_size or self.buffered_chars >= MAX_BUFFERED_CHARS:
+            self.flush()
+
+    def _partition_batch(self, key: tuple[str, str]) -> tuple[pa.Table, np.ndarray]:
+        parts: list[pa.Table] = []
+        owner_parts: list[np.ndarray] = []
+        if self.buffer.get(key):
+            parts.append(posts_to_table(self.buffer[key]))
+            owner_parts.append(np.asarray(self.owners[key], dtype=np.int64))
+        for table, owner in self.tables.get(key, []):
+            parts.append(table)
+            owner_parts.append(np.full(table.num_rows, owner, dtype=np.int64))
+        table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+        return table, np.concatenate(owner_parts)
+
     def flush(self) -> None:
         nfiles = len(self.outcomes)
-        for key, posts in self.buffer.items():
-            owners = np.asarray(self.owners[key], dtype=np.int64)
-            result = self.writer.write(key[0], key[1], posts_to_table(posts))
+        for key in list(dict.fromkeys([*self.buffer, *self.tables])):
+            table, owners = self._partition_batch(key)
+            result = self.writer.write(key[0], key[1], table)
             added = np.bincount(owners[result.keep], minlength=nfiles)
             dupes = np.bincount(owners[~result.keep], minlength=nfiles)
             for i in np.flatnonzero(added | dupes):
@@ -223,18 +349,17 @@ class _Ingest:
                 (result.first_row != rows) & (owners[result.first_row] == owners)
             )
             for row in twice[:100]:
-                p = posts[int(row)]
                 o = self.outcomes[int(owners[row])]
-                src = p.source
+                uid = table.column("uid")[int(row)].as_py()
+                src = table.column("source")[int(row)].as_py() or {}
                 o.add_problem(
                     "notice",
-                    Place(
-                        o.path, line=src.line if src else None, record=src.record if src else None
-                    ),
-                    f"duplicate post {p.uid} in this file; kept the first copy",
+                    Place(o.path, line=src.get("line"), record=src.get("record")),
+                    f"duplicate post {uid} in this file; kept the first copy",
                 )
         self.buffer.clear()
         self.owners.clear()
+        self.tables.clear()
         self.buffered = 0
         self.buffered_chars = 0
         done = [self.outcomes[i] for i in self.pending]
@@ -259,22 +384,51 @@ class _Ingest:
             )
         self.pending.clear()
 
-    def read_file(
-        self, path: str, adapter_cls: type[Adapter] | None, ctx: ReadContext, strict: bool
-    ) -> None:
-        outcome = FileOutcome(path)
-        index = len(self.outcomes)
+    def check_file(self, path: str) -> FileOutcome | None:
+        """Checksum and manifest look-up; the outcome to read into, or None if nothing to read."""
+        outcome = FileOutcome(path, index=len(self.outcomes))
         self.outcomes.append(outcome)
         try:
             outcome.size, outcome.sha256 = file_sha256(path)
         except OSError as exc:
             outcome.status, outcome.error = "error", f"{path}: cannot read: {exc.strerror or exc}"
-            return
+            return None
         seen = self.manifest.get_input(outcome.sha256)
         if seen is not None:
             outcome.status, outcome.format = "already", seen.format
             outcome.duplicates = seen.posts_added + seen.posts_duplicate
+            return None
+        return outcome
+
+    def apply_worker_read(self, outcome: FileOutcome, read: _WorkerRead, strict: bool) -> None:
+        """Take a worker's tables and problems into the buffers, as if read here."""
+        if read.error:
+            if strict:
+                raise CounterspellError(read.error)
+            outcome.status, outcome.error = "error", read.error
+            self.progress.file_done(outcome)
             return
+        outcome.format = read.format
+        for kind, place, reason, snippet in read.problems:
+            outcome.add_problem(kind, place, reason, snippet)
+        for key, table, chars in read.tables:
+            self.add_table(key, table, outcome.index, chars)
+        if read.fatal is not None:
+            raise InputError(*read.fatal)
+        self.progress.posts_read(read.posts)
+        self.pending.append(outcome.index)
+        self.progress.file_done(outcome)
+
+    def read_file(
+        self,
+        outcome: FileOutcome,
+        adapter_cls: type[Adapter] | None,
+        ctx: ReadContext,
+        strict: bool,
+    ) -> None:
+        """Read one file in this process, streaming its posts into the buffers."""
+        path = outcome.path
+        index = outcome.index
         try:
             cls = adapter_cls or detect(path)
         except UnknownFormatError as exc:
@@ -287,41 +441,16 @@ class _Ingest:
             return
         outcome.format = cls.name
         ctx.sha256 = outcome.sha256
-        before = fallback_bytes()
-        count = 0
-        try:
-            for item in cls().read(path, ctx):
-                if isinstance(item, Post):
-                    self.add(item, index)
-                    count += 1
-                    if count % 10_000 == 0:
-                        self.progress.posts_read(10_000)
-                elif isinstance(item, Problem):
-                    if strict:
-                        raise InputError(item.place, item.reason)
-                    outcome.add_problem("quarantine", item.place, item.reason, item.snippet or None)
-                elif isinstance(item, Notice):
-                    outcome.add_problem("notice", item.place, item.message)
-        except InputError as exc:
-            if strict:
-                raise
-            outcome.add_problem(
-                "quarantine", exc.place, f"{exc.reason}; the rest of the file was not read"
-            )
-        except (OSError, UnicodeError) as exc:
-            if strict:
-                raise CounterspellError(f"{path}: {exc}") from None
-            outcome.add_problem(
-                "quarantine", Place(path), f"read failed: {exc}; the rest of the file was not read"
-            )
-        self.progress.posts_read(count % 10_000)
-        latin1 = fallback_bytes() - before
-        if latin1:
-            outcome.add_problem(
-                "notice",
-                Place(path),
-                f"{latin1} bytes were not valid UTF-8 and were read as Latin-1",
-            )
+        counter = [0]
+
+        def add_post(post: Post) -> None:
+            self.add(post, index)
+            counter[0] += 1
+            if counter[0] % 10_000 == 0:
+                self.progress.posts_read(10_000)
+
+        read_items(path, cls, ctx, strict, add_post, outcome.add_problem)
+        self.progress.posts_read(counter[0] % 10_000)
         self.pending.append(index)
 
 
@@ -334,10 +463,15 @@ def ingest(
     community: str | None = None,
     tz: str | None = None,
     batch_size: int | None = None,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> IngestResult:
-    """Ingest files, folders and globs into the workspace's lake."""
-    settings = ws.settings.with_overrides(tz=tz, batch_size=batch_size)
+    """Ingest files, folders and globs into the workspace's lake.
+
+    Small files are mapped by ``workers`` processes (default: one per CPU) and committed here in
+    input order, so the lake is the same whatever the number of workers.
+    """
+    settings = ws.settings.with_overrides(tz=tz, batch_size=batch_size, workers=workers)
     files = expand_inputs(paths)
     adapter_cls = get_adapter(fmt) if fmt else None
     zone = resolve_tz(settings.tz)
@@ -349,20 +483,53 @@ def ingest(
         manifest.start_run(run_id, "ingest " + " ".join(paths))
         job = _Ingest(ws, run_id, manifest, max(1, settings.batch_size), progress)
         status = "failed"
+        ctx = ReadContext(
+            community=community,
+            tz=zone,
+            tz_explicit=tz is not None or settings.tz != "UTC",
+            run_id=run_id,
+        )
+        n_workers = settings.workers or os.cpu_count() or 1
+        pool: concurrent.futures.ProcessPoolExecutor | None = None
+        inflight: collections.deque[tuple[FileOutcome, concurrent.futures.Future[_WorkerRead]]] = (
+            collections.deque()
+        )
+
+        def settle_one() -> None:
+            outcome, future = inflight.popleft()
+            job.apply_worker_read(outcome, future.result(), strict)
+
         try:
             for i, path in enumerate(files):
                 progress.file_started(path, i, len(files))
-                ctx = ReadContext(
-                    community=community,
-                    tz=zone,
-                    tz_explicit=tz is not None or settings.tz != "UTC",
-                    run_id=run_id,
-                )
-                job.read_file(path, adapter_cls, ctx, strict)
-                progress.file_done(job.outcomes[-1])
+                outcome = job.check_file(path)
+                if outcome is None:
+                    progress.file_done(job.outcomes[-1])
+                    continue
+                small = outcome.size <= PARALLEL_MAX_BYTES
+                if n_workers > 1 and small and len(files) >= PARALLEL_MIN_FILES:
+                    if pool is None:
+                        pool = concurrent.futures.ProcessPoolExecutor(
+                            max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")
+                        )
+                    file_ctx = dataclasses.replace(ctx, sha256=outcome.sha256)
+                    inflight.append(
+                        (outcome, pool.submit(_read_in_worker, path, fmt, file_ctx, strict))
+                    )
+                    while len(inflight) > 2 * n_workers:
+                        settle_one()
+                    continue
+                while inflight:  # keep file order: earlier files' posts come first
+                    settle_one()
+                job.read_file(outcome, adapter_cls, dataclasses.replace(ctx), strict)
+                progress.file_done(outcome)
+            while inflight:
+                settle_one()
             job.flush()
             status = "done"
         finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
             manifest.finish_run(run_id, status)
             manifest.close()
     return IngestResult(run_id, job.outcomes)
