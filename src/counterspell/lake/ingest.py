@@ -22,6 +22,8 @@ import hashlib
 import multiprocessing
 import os
 import secrets
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -243,6 +245,19 @@ class _WorkerRead:
     tables: list[tuple[tuple[str, str], pa.Table, int]] = field(default_factory=list)
     problems: list[tuple[str, Place, str, str | None]] = field(default_factory=list)
     posts: int = 0
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Worker initializer: exit when the ingest process is gone (even after SIGKILL), instead of
+    waiting forever on a task queue nobody will fill."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="counterspell-parent-watch").start()
 
 
 def _read_in_worker(path: str, fmt: str | None, ctx: ReadContext, strict: bool) -> _WorkerRead:
@@ -510,7 +525,10 @@ def ingest(
                 if n_workers > 1 and small and len(files) >= PARALLEL_MIN_FILES:
                     if pool is None:
                         pool = concurrent.futures.ProcessPoolExecutor(
-                            max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")
+                            max_workers=n_workers,
+                            mp_context=multiprocessing.get_context("spawn"),
+                            initializer=_watch_parent,
+                            initargs=(os.getpid(),),
                         )
                     file_ctx = dataclasses.replace(ctx, sha256=outcome.sha256)
                     inflight.append(
