@@ -368,29 +368,35 @@ class StreamCursor:
             return
         indent = self._element_indent()
         i = 0
+        pending: tuple[Place, Any] | None = None  # a record found by resynchronising
         while True:
-            self._skip_ws()
-            place = self.place()
-            absolute = self._base_offset + self._pos  # the buffer may be compacted while reading
-            try:
-                value = self.read_value()
-            except InputError as exc:
-                start = max(absolute - self._base_offset, 0)
-                yield Problem(exc.place, exc.reason, self._buf[start : start + 200])
-                if self._eof and exc.reason.startswith("truncated"):
-                    self._pos = len(self._buf)
-                    self._ended_reported = True
-                    return
-                found = self._resync(absolute, indent, looks_like)
-                if found is None:
-                    yield Problem(
-                        place,
-                        "could not find another complete record after this point; the rest of the file was skipped",
-                    )
-                    self._ended_reported = True
-                    return
-                i += 1  # the malformed record had an index too
-                place, value = found
+            if pending is not None:
+                (place, value), pending = pending, None
+            else:
+                self._skip_ws()
+                place = self.place()
+                absolute = (
+                    self._base_offset + self._pos
+                )  # the buffer may be compacted while reading
+                try:
+                    value = self.read_value()
+                except InputError as exc:
+                    start = max(absolute - self._base_offset, 0)
+                    yield Problem(exc.place, exc.reason, self._buf[start : start + 200])
+                    if self._eof and exc.reason.startswith("truncated"):
+                        self._pos = len(self._buf)
+                        self._ended_reported = True
+                        return
+                    found = self._resync(absolute, indent, looks_like)
+                    if found is None:
+                        yield Problem(
+                            place,
+                            "could not find another complete record after this point; the rest of the file was skipped",
+                        )
+                        self._ended_reported = True
+                        return
+                    i += 1  # the malformed record had an index too
+                    place, value = found
             yield Record(i, place, value)
             i += 1
             ch = self._peek()
@@ -410,17 +416,9 @@ class StreamCursor:
                 f"malformed JSON: expected ',' or ']' after a record, found {ch!r}",
                 self._buf[self._pos : self._pos + 200],
             )
-            found = self._resync(absolute, indent, looks_like)
-            if found is None:
+            pending = self._resync(absolute, indent, looks_like)
+            if pending is None:
                 self._ended_reported = True
-                return
-            place, value = found
-            yield Record(i, place, value)
-            i += 1
-            ch = self._peek()
-            self._pos += 1 if ch in (",", "]") else 0
-            if ch != ",":
-                self._ended_reported = ch != "]"
                 return
 
     def _element_indent(self) -> str | None:
