@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from counterspell import Workspace, ingest
-from counterspell.lake.query import export_posts
+from counterspell.lake.query import export_posts, stats
 from counterspell.stages.analyze import analyze
 from counterspell.stages.evaluate import heldout_synthetic, predictions, real_fixture_rates
 from counterspell.stages.roles import ROLES, RoleModel
@@ -65,6 +65,11 @@ def test_every_post_gets_every_column_and_a_valid_role(analysed: Workspace, tmp_
         assert r["why"], "every post says why"
     roles = {r["role"] for r in rows}
     assert {"request", "fulfillment", "praise", "distribution"} <= roles
+    summary = stats(analysed)
+    assert (
+        summary["analysed"] == n == sum(summary["roles"].values())
+        and "minor_risk" in summary["flags"]
+    )
     assert any(
         "https://t.me/" in link for r in rows for link in r["links"]
     )  # de-obfuscated invites

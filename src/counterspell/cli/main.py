@@ -196,6 +196,12 @@ def stats_cmd(
     )
     if s["first_post"]:
         out.print(f"from {s['first_post']} to {s['last_post']}")
+    if s["analysed"]:
+        roles = ", ".join(f"{k} {v:,}" for k, v in s["roles"].items())
+        flags = ", ".join(f"{k} {v:,}" for k, v in s["flags"].items()) or "none"
+        out.print(f"analysed {s['analysed']:,}: {roles}; flags: {flags}")
+    elif s["posts"]:
+        out.print("not analysed yet: run 'counterspell analyze'")
     table = Table()
     for col in ("platform", "community", "posts", "threads", "authors", "media", "first", "last"):
         table.add_column(

@@ -99,6 +99,21 @@ def stats(ws: Workspace) -> dict[str, Any]:
                    min(created_at) AS first, max(created_at) AS last
             FROM {rel} GROUP BY ALL ORDER BY platform, posts DESC, community"""
     ).fetchall()
+    roles: dict[str, int] = {}
+    flags: dict[str, int] = {}
+    analysed = 0
+    if ws.has_data("enrichments"):
+        eglob = ws.dataset_glob("enrichments").replace("'", "''")
+        erel = f"read_parquet('{eglob}', union_by_name = true)"
+        roles = dict(
+            con.execute(f"SELECT role, count(*) FROM {erel} GROUP BY 1 ORDER BY 2 DESC").fetchall()
+        )
+        flags = dict(
+            con.execute(
+                f"SELECT f, count(*) FROM (SELECT unnest(flags) AS f FROM {erel}) GROUP BY 1 ORDER BY 2 DESC"
+            ).fetchall()
+        )
+        analysed = sum(roles.values())
     manifest = Manifest(ws.manifest_path)
     try:
         inputs = manifest.inputs()
@@ -121,6 +136,9 @@ def stats(ws: Workspace) -> dict[str, Any]:
         "last_post": iso(totals[6]),
         "inputs": len(inputs),
         "quarantined": problems.get("quarantine", 0),
+        "analysed": analysed,
+        "roles": roles,
+        "flags": flags,
         "notices": problems.get("notice", 0),
         "per_community": [
             {
