@@ -485,6 +485,58 @@ def _print_metrics(title: str, m: object) -> None:
         )
 
 
+@app.command("hash")
+def hash_cmd(
+    files: Annotated[
+        list[str], typer.Argument(help="Media files to hash (nothing leaves this machine).")
+    ],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, jsonl or csv.")] = "text",
+    dihedral: Annotated[
+        bool, typer.Option("--dihedral", help="Also print the PDQ of all 8 rotations and flips.")
+    ] = False,
+) -> None:
+    """MD5, SHA-256 and PDQ (with quality) of files, offline: what a victim or helpline runs."""
+    import csv as csv_mod
+
+    from ..matching.hashing import dihedral_hashes, hash_file
+
+    if fmt not in ("text", "jsonl", "csv"):
+        raise CounterspellError(f"--format {fmt!r}: choose one of text, jsonl, csv")
+    writer = csv_mod.writer(sys.stdout) if fmt == "csv" else None
+    if writer:
+        writer.writerow(["path", "md5", "sha256", "pdq", "pdq_quality", "error"])
+    failed = False
+    for path in files:
+        h = hash_file(path)
+        failed |= h.error is not None
+        row = h.as_dict()
+        if dihedral and h.pdq:
+            row["pdq_dihedral"] = dihedral_hashes(path)
+        if fmt == "jsonl":
+            sys.stdout.write(orjson.dumps(row).decode() + "\n")
+        elif writer:
+            writer.writerow(
+                [
+                    h.path,
+                    h.md5 or "",
+                    h.sha256 or "",
+                    h.pdq or "",
+                    "" if h.pdq_quality is None else h.pdq_quality,
+                    h.error or "",
+                ]
+            )
+        else:
+            if h.error:
+                console.print(f"[red]error:[/red] {path}: {h.error}", highlight=False)
+            if h.md5:
+                pdq = f"pdq {h.pdq} q{h.pdq_quality}" if h.pdq else "pdq -"
+                sys.stdout.write(f"{path}\tmd5 {h.md5}\tsha256 {h.sha256}\t{pdq}\n")
+            for i, d in enumerate(row.get("pdq_dihedral", [])):
+                sys.stdout.write(f"{path}\tdihedral {i} {d}\n")
+    if failed:
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     """Entry point: user errors become one line and exit code 2."""
     try:

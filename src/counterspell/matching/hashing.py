@@ -1,0 +1,108 @@
+"""Hashes of media files: MD5 and SHA-256 of the bytes, PDQ and its quality for images.
+
+This is what a victim or a helpline runs (``counterspell hash``): it works offline, reads each file
+once, and keeps nothing but the hashes. Images are decoded with Pillow, EXIF orientation applied,
+every mode converted to RGB (palette, CMYK, 16-bit, alpha flattened on white, animated: first
+frame); decompression bombs and absurd dimensions are refused with a reason instead of hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_PIXELS = 64_000_000  # ~8000 x 8000; bigger is refused as a likely decompression bomb
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".jfif"}
+
+
+@dataclass(slots=True)
+class FileHashes:
+    path: str
+    md5: str | None = None
+    sha256: str | None = None
+    pdq: str | None = None
+    pdq_quality: int | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _rgb_pixels(path: str) -> np.ndarray:
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(path) as opened:
+            if opened.width * opened.height > MAX_PIXELS:
+                raise ValueError(
+                    f"{opened.width}x{opened.height} pixels is over the {MAX_PIXELS:,} limit"
+                )
+            opened.seek(0)  # animated images: the first frame
+            im: Image.Image = ImageOps.exif_transpose(opened) or opened
+            if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+                rgba = im.convert("RGBA")
+                background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                im = Image.alpha_composite(background, rgba)
+            if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+                arr = np.asarray(im, dtype=np.float64)
+                top = arr.max() or 1.0
+                im = Image.fromarray((arr * (255.0 / top)).astype(np.uint8))
+            return np.asarray(im.convert("RGB"))
+
+
+def pdq_of_pixels(pixels: np.ndarray) -> tuple[str, int]:
+    import pdqhash
+
+    bits, quality = pdqhash.compute(np.ascontiguousarray(pixels))
+    return bits_to_hex(bits), int(quality)
+
+
+def bits_to_hex(bits: np.ndarray) -> str:
+    """pdqhash's 256 bits (most significant first) as the 64 hex digits the reference prints."""
+    packed = np.packbits(np.asarray(bits, dtype=np.uint8))
+    return packed.tobytes().hex()
+
+
+def dihedral_hashes(path: str) -> list[str]:
+    """The PDQ hashes of all eight rotations and flips of an image (for ``--dihedral``)."""
+    import pdqhash
+
+    hashes, _ = pdqhash.compute_dihedral(np.ascontiguousarray(_rgb_pixels(path)))
+    return [bits_to_hex(h) for h in hashes]
+
+
+def hamming(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def hash_file(path: str, pdq: bool = True) -> FileHashes:
+    """Hashes of one file; problems are reported in ``error``, never raised."""
+    out = FileHashes(path=path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            out.error = f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,} limit"
+            return out
+        md5, sha = hashlib.md5(), hashlib.sha256()
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                md5.update(chunk)
+                sha.update(chunk)
+        out.md5, out.sha256 = md5.hexdigest(), sha.hexdigest()
+    except OSError as exc:
+        out.error = f"cannot read: {exc.strerror or exc}"
+        return out
+    if pdq and os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS:
+        try:
+            out.pdq, out.pdq_quality = pdq_of_pixels(_rgb_pixels(path))
+        except Exception as exc:
+            out.error = f"not a readable image: {type(exc).__name__}: {exc}"
+    return out

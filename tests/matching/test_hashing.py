@@ -1,0 +1,127 @@
+"""Media hashing against the PDQ reference, dihedral matching, and hostile images."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from counterspell.matching.hashing import dihedral_hashes, hamming, hash_file
+from tests.conftest import real
+
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+# Distances of a plain pdqhash call on a Pillow RGB array, measured 2026-11-29: the bar is never
+# to do worse than this (the reference's own bar is <= 10 for quality >= 80; two are at 12).
+PLAIN_CALL = {
+    "misc-images/c.png": 6, "misc-images/wee.jpg": 0, "reg-test-input/labelme-subset/q0122.jpg": 0,
+    "reg-test-input/labelme-subset/q0291.jpg": 0, "reg-test-input/labelme-subset/q0746.jpg": 0,
+    "reg-test-input/labelme-subset/q1050.jpg": 0, "reg-test-input/labelme-subset/q2821.jpg": 0,
+    "reg-test-input/dih/bridge-1-original.jpg": 6, "reg-test-input/dih/bridge-2-rotate-90.jpg": 10,
+    "reg-test-input/dih/bridge-3-rotate-180.jpg": 12, "reg-test-input/dih/bridge-4-rotate-270.jpg": 4,
+    "reg-test-input/dih/bridge-5-flipx.jpg": 4, "reg-test-input/dih/bridge-6-flipy.jpg": 10,
+    "reg-test-input/dih/bridge-7-flip-plus-1.jpg": 6, "reg-test-input/dih/bridge-8-flip-minus-1.jpg": 12,
+}  # fmt: skip
+
+
+def test_agreement_with_the_pdq_reference_per_image() -> None:
+    base = real("pdq")
+    with open(base / "expected-pdq-python-reference.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    checked = 0
+    for row in rows:
+        h = hash_file(str(base / row["path"]))
+        assert h.error is None and h.pdq is not None, row["path"]
+        if h.pdq_quality is not None and h.pdq_quality >= 80:
+            d = hamming(h.pdq, row["pdq_hex"])
+            assert d <= PLAIN_CALL[row["path"]], (
+                f"{row['path']}: distance {d}, plain call {PLAIN_CALL[row['path']]}"
+            )
+            checked += 1
+    assert checked == len(PLAIN_CALL)
+
+
+def test_all_eight_dihedral_variants_are_found_from_the_original() -> None:
+    dih = real("pdq/reg-test-input/dih")
+    original = dihedral_hashes(str(dih / "bridge-1-original.jpg"))
+    for variant in sorted(dih.glob("bridge-*.jpg")):
+        h = hash_file(str(variant)).pdq
+        assert h is not None and min(hamming(h, o) for o in original) <= 31, variant.name
+
+
+def _png(mode: str, size: tuple[int, int] = (64, 48)) -> bytes:
+    rng = np.random.default_rng(1)
+    base = Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8))
+    buf = io.BytesIO()
+    img = (
+        base.convert(mode)
+        if mode != "I;16"
+        else Image.fromarray(np.asarray(base.convert("L"), dtype=np.uint16) * 200)
+    )
+    img.save(buf, format="TIFF" if mode in ("CMYK", "I;16") else "PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "P", "L", "LA", "CMYK", "I;16", "1"])
+def test_every_pillow_mode_hashes(tmp_path: Path, mode: str) -> None:
+    ext = ".tif" if mode in ("CMYK", "I;16") else ".png"
+    f = tmp_path / f"img{ext}"
+    data = _png(mode)
+    f.write_bytes(data)
+    h = hash_file(str(f))
+    assert h.error is None and h.pdq is not None and len(h.pdq) == 64
+    assert h.md5 == hashlib.md5(data).hexdigest() and h.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_exif_orientation_is_applied(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    upright = Image.fromarray(rng.integers(0, 255, (40, 80, 3), dtype=np.uint8))
+    stored = upright.transpose(
+        Image.Transpose.ROTATE_90
+    )  # what a camera writes, with a tag to undo it
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored.save(tmp_path / "rot.jpg", exif=exif, quality=95)
+    upright.save(tmp_path / "up.jpg", quality=95)
+    a, b = hash_file(str(tmp_path / "rot.jpg")).pdq, hash_file(str(tmp_path / "up.jpg")).pdq
+    assert a and b and hamming(a, b) <= 31
+
+
+def test_animated_gif_uses_first_frame_and_bad_files_report_errors(tmp_path: Path) -> None:
+    frames = [Image.new("RGB", (32, 32), c) for c in ((250, 0, 0), (0, 0, 250))]
+    frames[0].save(tmp_path / "a.gif", save_all=True, append_images=frames[1:])
+    assert hash_file(str(tmp_path / "a.gif")).error is None
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
+    bad = hash_file(str(tmp_path / "broken.jpg"))
+    assert (
+        bad.md5 is not None
+        and bad.pdq is None
+        and bad.error
+        and "not a readable image" in bad.error
+    )
+    assert hash_file(str(tmp_path / "missing.png")).error.startswith("cannot read")  # type: ignore[union-attr]
+
+
+def test_decompression_bomb_is_refused(tmp_path: Path) -> None:
+    Image.new("1", (10_000, 10_000)).save(tmp_path / "bomb.png")  # 100 Mpx, a few KB on disk
+    h = hash_file(str(tmp_path / "bomb.png"))
+    assert h.pdq is None and h.error is not None and h.md5 is not None
+
+
+def test_hash_command_formats(tmp_path: Path, cli: CliRunner) -> None:
+    f = tmp_path / "x.png"
+    f.write_bytes(_png("RGB"))
+    jl = cli("hash", str(f), "--format", "jsonl", check=True).stdout
+    assert '"pdq":' in jl and '"pdq_quality":' in jl and '"error":null' in jl
+    assert cli("hash", str(f), "--format", "csv", check=True).stdout.startswith(
+        "path,md5,sha256,pdq,pdq_quality,error"
+    )
+    assert "dihedral 7" in cli("hash", str(f), "--dihedral", check=True).stdout
+    assert cli("hash", str(tmp_path / "nope.png")).returncode == 1
