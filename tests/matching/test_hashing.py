@@ -125,3 +125,29 @@ def test_hash_command_formats(tmp_path: Path, cli: CliRunner) -> None:
     )
     assert "dihedral 7" in cli("hash", str(f), "--dihedral", check=True).stdout
     assert cli("hash", str(tmp_path / "nope.png")).returncode == 1
+
+
+def test_hash_media_stage_finds_cross_platform_reposts_and_is_incremental(tmp_path: Path) -> None:
+    import duckdb
+
+    from counterspell import Workspace, ingest
+    from counterspell.matching.stage import hash_media
+    from counterspell.synth import generate
+
+    generate(tmp_path / "c", posts=2500, seed=12)
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(tmp_path / "c")])
+    first = hash_media(ws)
+    assert first.items > 0 and first.files_hashed > 0 and first.errors == 0
+    again = hash_media(ws)
+    assert again.items == 0 and again.skipped == first.items
+    glob = ws.dataset_glob("media")
+    [(shared,)] = duckdb.sql(
+        f"""WITH m AS (SELECT platform, coalesce(md5, reported_md5) AS md5 FROM '{glob}')
+            SELECT count(DISTINCT a.md5) FROM m a JOIN m b ON a.md5 = b.md5 AND a.platform = '4chan' AND b.platform <> '4chan'"""
+    ).fetchall()
+    assert shared > 0  # the same picture on 4chan and on Telegram/Discord
+    [(with_pdq, files)] = duckdb.sql(f"SELECT count(pdq), count(path) FROM '{glob}'").fetchall()
+    assert with_pdq == files > 0
+    # bytes are hashed in place, never copied into the workspace
+    assert not list((tmp_path / "ws").rglob("*.png"))

@@ -485,6 +485,19 @@ def _print_metrics(title: str, m: object) -> None:
         )
 
 
+@app.command("hash-media")
+def hash_media_cmd() -> None:
+    """Hash every attachment in the lake whose file the export contains (MD5, SHA-256, PDQ)."""
+    from ..matching.stage import hash_media
+
+    with console.status("hashing media"):
+        r = hash_media(_ws())
+    out.print(
+        f"{r.items:,} attachments recorded, {r.files_hashed:,} files hashed, {r.errors:,} errors, "
+        f"{r.skipped:,} already done"
+    )
+
+
 @app.command("hash")
 def hash_cmd(
     files: Annotated[
