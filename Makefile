@@ -23,6 +23,7 @@ demo: $(STAMP)
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws ingest $(DEMO_DIR)/input
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws stats
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws analyze
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws hash-media
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
