@@ -536,6 +536,7 @@ def hash_cmd(
                     h.pdq or "",
                     "" if h.pdq_quality is None else h.pdq_quality,
                     h.error or "",
+                    orjson.dumps(h.provenance).decode() if h.provenance else "",
                 ]
             )
         else:

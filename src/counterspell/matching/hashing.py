@@ -29,6 +29,7 @@ class FileHashes:
     pdq: str | None = None
     pdq_quality: int | None = None
     error: str | None = None
+    provenance: list[dict[str, Any]] | None = None  # see counterspell.matching.provenance
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,6 +104,10 @@ def hash_file(path: str, pdq: bool = True) -> FileHashes:
     if pdq and os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS:
         try:
             out.pdq, out.pdq_quality = pdq_of_pixels(_rgb_pixels(path))
-        except Exception as exc:
+        except Exception as exc:  # any decoder failure is a per-file error, not a crash
             out.error = f"not a readable image: {type(exc).__name__}: {exc}"
+        else:
+            from .provenance import provenance_signals
+
+            out.provenance = provenance_signals(path) or None
     return out

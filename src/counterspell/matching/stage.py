@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -39,6 +40,7 @@ MEDIA_SCHEMA = pa.schema(
         ("pdq_quality", pa.int32()),
         ("error", pa.string()),
         ("hashed_at", pa.timestamp("us", tz="UTC")),
+        ("provenance", pa.string()),  # JSON list of signals; absence proves nothing
     ]
 )
 BATCH = 5_000
@@ -123,6 +125,7 @@ def hash_media(ws: Workspace) -> HashMediaResult:
                     "name": cols["name"][i], "path": path, "reported_md5": cols["md5"][i],
                     "md5": h.md5 if h else None, "sha256": h.sha256 if h else None, "pdq": h.pdq if h else None,
                     "pdq_quality": h.pdq_quality if h else None, "error": h.error if h else None, "hashed_at": now,
+                    "provenance": orjson.dumps(h.provenance).decode() if h and h.provenance else None,
                 }  # fmt: skip
                 for k, v in values.items():
                     rows[k].append(v)

@@ -1,0 +1,103 @@
+"""Provenance signals in image files: what generators and editors write about themselves.
+
+Found here: IPTC/XMP ``DigitalSourceType`` (e.g. ``trainedAlgorithmicMedia``), the generator
+parameters AI tools write into PNG text chunks (``parameters`` from the Stable Diffusion web UIs,
+``prompt``/``workflow`` from ComfyUI, ``Dream``/``sd-metadata`` from others), and EXIF
+``Software``/``ImageDescription``/``UserComment`` naming a generator. C2PA manifests are not read yet.
+
+Only the *fact* of a signal is kept (its kind, the key, a tool name); prompt texts are never
+stored: they can name the depicted woman and describe the abuse. Absence of a signal proves
+nothing: re-encoding and every upload to these boards strips metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_SOURCE_TYPE = re.compile(rb"DigitalSourceType[\"'>=\s]*(?:[^\"'<>\s]*/)?([A-Za-z]+)")
+_GENERATOR_KEYS = {
+    "parameters": "stable-diffusion-webui",
+    "prompt": "comfyui",
+    "workflow": "comfyui",
+    "dream": "invokeai",
+    "sd-metadata": "invokeai",
+    "invokeai_metadata": "invokeai",
+    "novelai": "novelai",
+    "comment": None,  # NovelAI puts JSON here; other tools put anything
+}
+_TOOL_WORDS = re.compile(
+    r"stable ?diffusion|automatic1111|comfyui|invokeai|novelai|midjourney|dall[- ]?e|firefly|flux|"
+    r"fooocus|leonardo|nightcafe|dreamstudio|imagen|ideogram|runway|faceswap|deepfacelab|roop",
+    re.IGNORECASE,
+)
+_EXIF_TEXT_TAGS = {
+    0x0131: "Software",
+    0x010E: "ImageDescription",
+    0x9286: "UserComment",
+    0x013B: "Artist",
+}
+
+
+def provenance_signals(path: str, head_bytes: bytes | None = None) -> list[dict[str, Any]]:
+    """Signals found in one image file (empty when there are none or the file is not an image)."""
+    from PIL import Image
+
+    signals: list[dict[str, Any]] = []
+    try:
+        with Image.open(path) as im:
+            info = dict(im.info)
+            exif = im.getexif()
+    except Exception:
+        return signals
+    for key, value in info.items():
+        k = str(key).lower()
+        if k in _GENERATOR_KEYS and isinstance(value, str | bytes):
+            text = value.decode("latin-1") if isinstance(value, bytes) else value
+            tool = _GENERATOR_KEYS[k]
+            if tool is None:
+                m = _TOOL_WORDS.search(text)
+                tool = m.group(0).lower() if m else None
+                if tool is None:
+                    continue
+            signals.append({"kind": "generator_parameters", "key": str(key), "tool": tool})
+        if k in ("xml:com.adobe.xmp", "xmp") and isinstance(value, str | bytes):
+            signals.extend(_xmp_signals(value.encode() if isinstance(value, str) else value))
+    for tag, name in _EXIF_TEXT_TAGS.items():
+        value = exif.get(tag)
+        if isinstance(value, bytes):
+            value = value.decode("latin-1", "replace")
+        if isinstance(value, str):
+            m = _TOOL_WORDS.search(value)
+            if m:
+                signals.append({"kind": "exif_tool", "key": name, "tool": m.group(0).lower()})
+    if not any(s["kind"] == "digital_source_type" for s in signals):
+        data = head_bytes
+        if data is None:
+            with open(path, "rb") as f:
+                data = f.read(1 << 20)  # XMP packets sit near the start
+        signals.extend(_xmp_signals(data))
+    return _unique(signals)
+
+
+def _xmp_signals(data: bytes) -> list[dict[str, Any]]:
+    return [
+        {"kind": "digital_source_type", "value": m.group(1).decode("ascii")}
+        for m in _SOURCE_TYPE.finditer(data)
+    ][:1]
+
+
+def _unique(signals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[tuple[str, Any], ...]] = set()
+    out = []
+    for s in signals:
+        key = tuple(sorted(s.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+AI_SOURCE_TYPES = frozenset(
+    {"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia", "algorithmicMedia"}
+)
