@@ -35,6 +35,31 @@ def partition_dir_name(key: str, value: str) -> str:
     return f"{key}={safe}"
 
 
+def partition_dir(dataset: Path, platform: str, community: str) -> Path:
+    """The folder of one platform/community partition of a dataset."""
+    return (
+        dataset
+        / partition_dir_name("platform", platform)
+        / partition_dir_name("community", community)
+    )
+
+
+def stored_hashes(directory: Path, column: str) -> np.ndarray:
+    """Sorted distinct int64 digests in one column of every Parquet part in ``directory``."""
+    if not directory.exists():
+        return np.empty(0, dtype=np.int64)
+    parts = [
+        pq.read_table(f, columns=[column]).column(0).to_numpy()
+        for f in sorted(directory.glob("*.parquet"))
+        if not f.name.startswith(".tmp-")
+    ]
+    return (
+        np.unique(np.concatenate(parts)).astype(np.int64, copy=False)
+        if parts
+        else np.empty(0, dtype=np.int64)
+    )
+
+
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -95,22 +120,8 @@ class PostsWriter:
         key = (platform, community)
         part = self._parts.get(key)
         if part is None:
-            directory = (
-                self.dataset
-                / partition_dir_name("platform", platform)
-                / partition_dir_name("community", community)
-            )
-            stored = (
-                [
-                    pq.read_table(f, columns=["uid_hash"]).column(0).to_numpy()
-                    for f in sorted(directory.glob("*.parquet"))
-                    if not f.name.startswith(".tmp-")
-                ]
-                if directory.exists()
-                else []
-            )
-            arr = np.unique(np.concatenate(stored)) if stored else np.empty(0, dtype=np.int64)
-            part = self._parts[key] = _Partition(directory, arr.astype(np.int64, copy=False))
+            directory = partition_dir(self.dataset, platform, community)
+            part = self._parts[key] = _Partition(directory, stored_hashes(directory, "uid_hash"))
         return part
 
     def write(self, platform: str, community: str, table: pa.Table) -> BatchResult:

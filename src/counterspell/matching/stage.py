@@ -15,11 +15,10 @@ from typing import Any
 import numpy as np
 import orjson
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..lake.query import arrow_batches, connect, posts_relation_sql
 from ..lake.workspace import Workspace
-from ..lake.writer import isin_sorted, partition_dir_name, write_atomic
+from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
 from ..models import uid_hash
 from .hashing import FileHashes, hash_file
 
@@ -54,23 +53,6 @@ class HashMediaResult:
     skipped: int = 0
 
 
-def _done(ws: Workspace, platform: str, community: str) -> np.ndarray:
-    d = (
-        ws.dataset("media")
-        / partition_dir_name("platform", platform)
-        / partition_dir_name("community", community)
-    )
-    parts = (
-        [
-            pq.read_table(f, columns=["key_hash"]).column(0).to_numpy()
-            for f in sorted(d.glob("part-*.parquet"))
-        ]
-        if d.exists()
-        else []
-    )
-    return np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
-
-
 def hash_media(ws: Workspace) -> HashMediaResult:
     """Hash every attachment not hashed yet."""
     result = HashMediaResult()
@@ -84,12 +66,8 @@ def hash_media(ws: Workspace) -> HashMediaResult:
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     cache: dict[str, FileHashes] = {}
     for platform, community in partitions:
-        done = _done(ws, platform, community)
-        directory = (
-            ws.dataset("media")
-            / partition_dir_name("platform", platform)
-            / partition_dir_name("community", community)
-        )
+        directory = partition_dir(ws.dataset("media"), platform, community)
+        done = stored_hashes(directory, "key_hash")
         sql = f"""SELECT uid, created_at, idx - 1 AS media_index, item.name AS name, item.path AS path, item.md5 AS md5
                   FROM (SELECT uid, created_at, unnest(media) AS item, generate_subscripts(media, 1) AS idx FROM {rel}
                         WHERE platform = $1 AND community = $2)

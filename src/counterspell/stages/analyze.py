@@ -19,11 +19,10 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..lake.query import arrow_batches, connect, posts_relation_sql
 from ..lake.workspace import Workspace
-from ..lake.writer import isin_sorted, partition_dir_name, write_atomic
+from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
 from .cues import Cues, find_cues, pseudonym
 from .links import find_links
 from .normalize import clean, normalise
@@ -56,16 +55,6 @@ ENRICHMENT_SCHEMA = pa.schema(
         ("model_version", pa.string()),
         ("analyzed_at", pa.timestamp("us", tz="UTC")),
     ]
-)
-EXPORT_COLUMNS = (
-    "role",
-    "role_scores",
-    "why",
-    "flags",
-    "destinations",
-    "target_relationship",
-    "target_ids",
-    "tools",
 )
 
 
@@ -133,20 +122,8 @@ def _partitions(ws: Workspace) -> list[tuple[str, str]]:
 
 
 def _existing(ws: Workspace, platform: str, community: str) -> tuple[Path, np.ndarray]:
-    d = (
-        ws.dataset("enrichments")
-        / partition_dir_name("platform", platform)
-        / partition_dir_name("community", community)
-    )
-    arrays = (
-        [
-            pq.read_table(f, columns=["uid_hash"]).column(0).to_numpy()
-            for f in sorted(d.glob("part-*.parquet"))
-        ]
-        if d.exists()
-        else []
-    )
-    return d, (np.unique(np.concatenate(arrays)) if arrays else np.empty(0, np.int64))
+    d = partition_dir(ws.dataset("enrichments"), platform, community)
+    return d, stored_hashes(d, "uid_hash")
 
 
 def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.RecordBatch]:
