@@ -156,3 +156,20 @@ def test_labels_train_and_evaluate_commands(tmp_path: Path, cli: CliRunner) -> N
     assert "model written to" in trained and (ws / "models" / "roles_model.npz").exists()
     assert RoleModel.load(ws / "models" / "roles_model.npz").version != "none"
     cli("-w", str(ws), "analyze", "--all", check=True)
+
+
+def test_parallel_analysis_equals_sequential(tmp_path: Path) -> None:
+    generate(tmp_path / "c", posts=1500, seed=51)
+    out = []
+    for workers in (1, 2):
+        ws = Workspace.init(tmp_path / f"ws{workers}")
+        ingest(ws, [str(tmp_path / "c")], workers=1)
+        r = analyze(ws, workers=workers)
+        assert r.partitions > 1
+        glob = ws.dataset_glob("enrichments")
+        out.append(
+            duckdb.sql(
+                f"SELECT uid, role, flags, destinations, why FROM '{glob}' ORDER BY uid"
+            ).fetchall()
+        )
+    assert out[0] == out[1] and len(out[0]) > 1400

@@ -301,13 +301,19 @@ def analyze_cmd(
     reanalyze: Annotated[
         bool, typer.Option("--all", help="Analyse every post again, not only new ones.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="Processes analysing communities in parallel (default: one per CPU)."
+        ),
+    ] = None,
 ) -> None:
     """Roles, flags, targets, invites and tools for every post not yet analysed."""
     from ..stages.analyze import analyze
 
     ws = _ws()
     with console.status("analysing posts"):
-        result = analyze(ws, reanalyze=reanalyze)
+        result = analyze(ws, reanalyze=reanalyze, workers=workers)
     out.print(
         f"analysed {result.analyzed:,} posts in {result.partitions} communities ({result.skipped:,} already done)"
     )

@@ -11,6 +11,9 @@ a capped cache of recent roles, not by the size of the lake.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
+import multiprocessing
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -106,6 +109,13 @@ class AnalyzeResult:
     roles: collections.Counter[str] = field(default_factory=collections.Counter)
     flags: collections.Counter[str] = field(default_factory=collections.Counter)
 
+    def merge(self, other: AnalyzeResult) -> None:
+        self.analyzed += other.analyzed
+        self.skipped += other.skipped
+        self.partitions += other.partitions
+        self.roles.update(other.roles)
+        self.flags.update(other.flags)
+
 
 def _relationship(role: str, cues: Cues) -> str:
     if role != "request":
@@ -131,9 +141,11 @@ def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.Record
     rel = posts_relation_sql(ws)
     enr = ""
     role_sql = "NULL::VARCHAR AS known_role"
-    if ws.has_data("enrichments"):
-        eglob = ws.dataset_glob("enrichments").replace("'", "''")
-        enr = f"LEFT JOIN (SELECT uid, any_value(role) AS known_role FROM read_parquet('{eglob}', union_by_name = true) WHERE platform = $1 AND community = $2 GROUP BY uid) e USING (uid)"
+    own = partition_dir(ws.dataset("enrichments"), platform, community)
+    if own.exists() and any(own.glob("part-*.parquet")):
+        # only this community's finished parts: other workers may be writing theirs right now
+        eglob = str(own / "part-*.parquet").replace("'", "''")
+        enr = f"LEFT JOIN (SELECT uid, any_value(role) AS known_role FROM read_parquet('{eglob}', union_by_name = true) GROUP BY uid) e USING (uid)"
         role_sql = "e.known_role"
     sql = f"""
         SELECT p.uid, p.uid_hash, p.platform, p.community, p.thread_id, p.parent_uids, epoch(p.created_at) AS ts,
@@ -186,79 +198,122 @@ WAVES = 2  # context passes after the first: request -> fulfilment -> praise cha
 
 
 def analyze(
-    ws: Workspace, *, model: RoleModel | None = None, reanalyze: bool = False
+    ws: Workspace,
+    *,
+    model: RoleModel | None = None,
+    reanalyze: bool = False,
+    workers: int | None = None,
 ) -> AnalyzeResult:
-    """Analyse every post not yet analysed (all of them with ``reanalyze``)."""
+    """Analyse every post not yet analysed (all of them with ``reanalyze``).
+
+    Communities are independent (context never crosses them), so with more than one worker they
+    are analysed in parallel processes, each writing its own partition; results are identical.
+    """
     model = model or load_model(ws)
     key = ws.secret("hmac.key")
-    result = AnalyzeResult()
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     if reanalyze and ws.dataset("enrichments").exists():
         import shutil
 
         shutil.rmtree(ws.dataset("enrichments"))
-    for platform, community in _partitions(ws):
-        result.partitions += 1
-        directory, done = _existing(ws, platform, community)
-        ctx = _Context()
-        seq = 0
-        for batch in _batches(ws, platform, community):
-            cols = batch.to_pydict()
-            n = len(cols["uid"])
-            hashes = np.asarray(cols["uid_hash"], dtype=np.int64)
-            new = ~isin_sorted(hashes, done)
-            result.skipped += int(n - new.sum())
-            rows = np.flatnonzero(new)
-            # Text stages run only on new posts; settled ones give context through their role.
-            signals = {
-                int(i): text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
-                for i in rows
-            }
-            views = {i: post_view(cols, i, s) for i, s in signals.items()}
-            known = cols["known_role"]
-            roles = [known[i] if (known[i] and not new[i]) else "other" for i in range(n)]
-            first = classify([views[int(i)] for i in rows], model, explain=False)
-            for j, i in enumerate(rows):
-                roles[i] = first[j].role
-            # Context waves: every post is judged again once with its thread's context (and
-            # explained); later waves re-judge only the posts whose context changed.
-            results: dict[int, RoleResult] = {}
-            signature: dict[int, tuple[str | None, tuple[str, ...]]] = {}
-            for _wave in range(WAVES):
-                overlay = _Context(parent=ctx)
-                changed: list[int] = []
-                for k in range(n):
-                    ts = float(cols["ts"][k] or 0.0)
-                    v = views.get(k)
-                    if v is not None:
-                        v.parent_role, t0 = overlay.parent_of(cols["parent_uids"][k] or [])
-                        v.parent_gap_s = (ts - t0) if t0 is not None else None
-                        v.recent_roles = overlay.recent(cols["thread_id"][k], ts)
-                        sig = (v.parent_role, tuple(v.recent_roles))
-                        if signature.get(k) != sig or k not in results:
-                            signature[k] = sig
-                            changed.append(k)
-                    overlay.remember(cols["uid"][k], cols["thread_id"][k], ts, roles[k])
-                if not changed:
-                    break
-                for k, res in zip(
-                    changed, classify([views[k] for k in changed], model, explain=True), strict=True
-                ):
-                    results[k] = res
-                    roles[k] = res.role
-            second = [results[int(i)] for i in rows]
+    parts = _partitions(ws)
+    n_workers = workers if workers is not None else (ws.settings.workers or os.cpu_count() or 1)
+    total = AnalyzeResult()
+    if n_workers > 1 and len(parts) > 1:
+        ctx = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(n_workers, len(parts)),
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(model, key),
+        ) as pool:
+            futures = [pool.submit(_partition_in_worker, ws, p, c, run) for p, c in parts]
+            for f in futures:
+                total.merge(f.result())
+    else:
+        for platform, community in parts:
+            total.merge(_analyze_partition(ws, platform, community, model, key, run))
+    return total
+
+
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _init_worker(model: RoleModel, key: bytes) -> None:
+    _WORKER_STATE["model"], _WORKER_STATE["key"] = model, key
+
+
+def _partition_in_worker(ws: Workspace, platform: str, community: str, run: str) -> AnalyzeResult:
+    return _analyze_partition(
+        ws, platform, community, _WORKER_STATE["model"], _WORKER_STATE["key"], run
+    )
+
+
+def _analyze_partition(
+    ws: Workspace, platform: str, community: str, model: RoleModel, key: bytes, run: str
+) -> AnalyzeResult:
+    """Analyse one community's new posts and write them to its enrichments partition."""
+    result = AnalyzeResult(partitions=1)
+    directory, done = _existing(ws, platform, community)
+    ctx = _Context()
+    seq = 0
+    for batch in _batches(ws, platform, community):
+        cols = batch.to_pydict()
+        n = len(cols["uid"])
+        hashes = np.asarray(cols["uid_hash"], dtype=np.int64)
+        new = ~isin_sorted(hashes, done)
+        result.skipped += int(n - new.sum())
+        rows = np.flatnonzero(new)
+        # Text stages run only on new posts; settled ones give context through their role.
+        signals = {
+            int(i): text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
+            for i in rows
+        }
+        views = {i: post_view(cols, i, s) for i, s in signals.items()}
+        known = cols["known_role"]
+        roles = [known[i] if (known[i] and not new[i]) else "other" for i in range(n)]
+        first = classify([views[int(i)] for i in rows], model, explain=False)
+        for j, i in enumerate(rows):
+            roles[i] = first[j].role
+        # Context waves: every post is judged again once with its thread's context (and
+        # explained); later waves re-judge only the posts whose context changed.
+        results: dict[int, RoleResult] = {}
+        signature: dict[int, tuple[str | None, tuple[str, ...]]] = {}
+        for _wave in range(WAVES):
+            overlay = _Context(parent=ctx)
+            changed: list[int] = []
             for k in range(n):
-                ctx.remember(
-                    cols["uid"][k], cols["thread_id"][k], float(cols["ts"][k] or 0.0), roles[k]
-                )
-            if not len(rows):
-                continue
-            table = _table(cols, rows, signals, second, key, platform, community, model.version)
-            seq += 1
-            write_atomic(table, directory, f"part-{run}-{seq:06d}.parquet")
-            result.analyzed += len(rows)
-            result.roles.update(r.role for r in second)
-            result.flags.update(f for i in rows for f in signals[int(i)].cues.flags)
+                ts = float(cols["ts"][k] or 0.0)
+                v = views.get(k)
+                if v is not None:
+                    v.parent_role, t0 = overlay.parent_of(cols["parent_uids"][k] or [])
+                    v.parent_gap_s = (ts - t0) if t0 is not None else None
+                    v.recent_roles = overlay.recent(cols["thread_id"][k], ts)
+                    sig = (v.parent_role, tuple(v.recent_roles))
+                    if signature.get(k) != sig or k not in results:
+                        signature[k] = sig
+                        changed.append(k)
+                overlay.remember(cols["uid"][k], cols["thread_id"][k], ts, roles[k])
+            if not changed:
+                break
+            for k, res in zip(
+                changed, classify([views[k] for k in changed], model, explain=True), strict=True
+            ):
+                results[k] = res
+                roles[k] = res.role
+        second = [results[int(i)] for i in rows]
+        for k in range(n):
+            ctx.remember(
+                cols["uid"][k], cols["thread_id"][k], float(cols["ts"][k] or 0.0), roles[k]
+            )
+        if not len(rows):
+            continue
+        table = _table(cols, rows, signals, second, key, platform, community, model.version)
+        seq += 1
+        write_atomic(table, directory, f"part-{run}-{seq:06d}.parquet")
+        result.analyzed += len(rows)
+        result.roles.update(r.role for r in second)
+        result.flags.update(f for i in rows for f in signals[int(i)].cues.flags)
     return result
 
 
