@@ -194,6 +194,7 @@ class _Context:
         return [r for t, r in items[-8:] if 0 <= ts - t <= THREAD_WINDOW_S]
 
 
+PARALLEL_MIN_POSTS = 20_000
 WAVES = 2  # context passes after the first: request -> fulfilment -> praise chains need two
 
 
@@ -217,7 +218,15 @@ def analyze(
 
         shutil.rmtree(ws.dataset("enrichments"))
     parts = _partitions(ws)
-    n_workers = workers if workers is not None else (ws.settings.workers or os.cpu_count() or 1)
+    if workers is not None:
+        n_workers = workers
+    else:  # by default, start processes only when there is enough work to pay for them
+        [(n_posts,)] = (
+            connect().execute(f"SELECT count(*) FROM {posts_relation_sql(ws)}").fetchall()
+        )
+        n_workers = (
+            (ws.settings.workers or os.cpu_count() or 1) if n_posts >= PARALLEL_MIN_POSTS else 1
+        )
     total = AnalyzeResult()
     if n_workers > 1 and len(parts) > 1:
         ctx = multiprocessing.get_context("spawn")
