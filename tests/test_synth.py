@@ -13,6 +13,7 @@ import duckdb
 from counterspell import Workspace, ingest
 from counterspell.adapters import detect
 from counterspell.lake.query import posts_relation_sql
+from counterspell.stages.roles import ROLES
 from counterspell.synth import TRUTH_COLUMNS, generate
 
 
@@ -48,17 +49,7 @@ def test_corpus_ingests_completely_and_matches_its_ground_truth(tmp_path: Path) 
     assert truth == lake and len(rows) == len(truth) == summary.posts
 
     roles = Counter(r["role"] for r in rows)
-    for role in (
-        "request",
-        "fulfillment",
-        "praise",
-        "distribution",
-        "source_solicitation",
-        "technical",
-        "payment",
-        "counter_speech",
-        "other",
-    ):
+    for role in ROLES:
         assert roles[role] > 0, role
     flags = Counter(f for r in rows for f in r["flags"].split(";") if f)
     assert set(flags) == {"minor_risk", "non_consent", "doxxing", "payment"}

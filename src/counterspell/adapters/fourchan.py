@@ -163,7 +163,7 @@ def map_post(p: Any, board: str, source: Source, thread_hint: int | None = None)
             )
         )
     sub = p.get("sub")
-    subject = html_unescape_plain(sub) if isinstance(sub, str) and sub else None
+    subject = fourchan_html_to_text(sub)[0] if isinstance(sub, str) and sub else None
     return Post(
         platform="4chan",
         community=board,
@@ -182,10 +182,6 @@ def map_post(p: Any, board: str, source: Source, thread_hint: int | None = None)
         source=source,
         subject=subject,
     )
-
-
-def html_unescape_plain(value: str) -> str:
-    return fourchan_html_to_text(value)[0]
 
 
 class _FourchanBase(Adapter):

@@ -96,8 +96,3 @@ def _unique(signals: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(key)
             out.append(s)
     return out
-
-
-AI_SOURCE_TYPES = frozenset(
-    {"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia", "algorithmicMedia"}
-)

@@ -215,9 +215,3 @@ class PhraseIndex:
 
     def labels(self, words: list[str]) -> set[str]:
         return {label for _, label in self.find(words)}
-
-
-def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation of whole-word phrases, longest first so the most specific wins."""
-    alts = sorted({re.escape(p) for p in phrases}, key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 
 from . import phrases as P
-from .phrases import Composed, _pick, roughen
+from .phrases import _pick, roughen
 
 
 @dataclass(slots=True)
@@ -172,7 +172,6 @@ def compose(rng: random.Random, role: str) -> RoleText:
 
 
 __all__ = [
-    "Composed",
     "RoleText",
     "Target",
     "compose",

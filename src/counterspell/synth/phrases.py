@@ -12,7 +12,6 @@ copied from a rule list, and the rules must not be copied from here.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 # --- people (fictional) -----------------------------------------------------------------------
 FIRST_NAMES = """Mia Ava Lena Zoe Emma Chloe Nora Isla Ruby Ivy Leah Maya Sara Nina Elena Clara
@@ -376,13 +375,6 @@ INVITE_STYLES = [
     "session id 05{sess}",
 ]
 LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5"})
-
-
-@dataclass(slots=True)
-class Composed:
-    text: str
-    template: str
-    lang: str = "en"
 
 
 # Which quarter of every phrase bank the generator may use: None (all), "train" (indices not
