@@ -123,12 +123,16 @@ def _relationship(role: str, cues: Cues) -> str:
     return cues.relationship or "unknown"
 
 
-def _partitions(ws: Workspace) -> list[tuple[str, str]]:
-    con = connect()
-    rows = con.execute(
-        f"SELECT DISTINCT platform, community FROM {posts_relation_sql(ws)} ORDER BY 1, 2"
-    ).fetchall()
-    return [(str(p), str(c)) for p, c in rows]
+def _partitions(ws: Workspace) -> list[tuple[str, str, int]]:
+    """(platform, community, posts) of every community, in a stable order."""
+    rows = (
+        connect()
+        .execute(
+            f"SELECT platform, community, count(*) FROM {posts_relation_sql(ws)} GROUP BY 1, 2 ORDER BY 1, 2"
+        )
+        .fetchall()
+    )
+    return [(str(p), str(c), int(n)) for p, c, n in rows]
 
 
 def _existing(ws: Workspace, platform: str, community: str) -> tuple[Path, np.ndarray]:
@@ -221,9 +225,7 @@ def analyze(
     if workers is not None:
         n_workers = workers
     else:  # by default, start processes only when there is enough work to pay for them
-        [(n_posts,)] = (
-            connect().execute(f"SELECT count(*) FROM {posts_relation_sql(ws)}").fetchall()
-        )
+        n_posts = sum(n for _, _, n in parts)
         n_workers = (
             (ws.settings.workers or os.cpu_count() or 1) if n_posts >= PARALLEL_MIN_POSTS else 1
         )
@@ -236,11 +238,11 @@ def analyze(
             initializer=_init_worker,
             initargs=(model, key),
         ) as pool:
-            futures = [pool.submit(_partition_in_worker, ws, p, c, run) for p, c in parts]
+            futures = [pool.submit(_partition_in_worker, ws, p, c, run) for p, c, _ in parts]
             for f in futures:
                 total.merge(f.result())
     else:
-        for platform, community in parts:
+        for platform, community, _ in parts:
             total.merge(_analyze_partition(ws, platform, community, model, key, run))
     return total
 

@@ -112,17 +112,10 @@ def predictions(ws: Workspace) -> dict[str, tuple[str, set[str]]]:
 
 def heldout_synthetic(model: RoleModel, posts: int = 20_000, seed: int = 202) -> Metrics:
     """Score on a fresh seed written only with held-out phrasing."""
-    import csv
-
     from .train import synthetic_workspace
 
     with tempfile.TemporaryDirectory(prefix="cs-eval-") as tmp:
-        ws, _ = synthetic_workspace(Path(tmp), posts, seed, "test")
-        truth: dict[str, tuple[str, set[str]]] = {}
-        with open(Path(tmp) / "corpus" / "truth.csv", newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                uid = f"{row['platform']}:{row['community']}:{row['post_id']}"
-                truth[uid] = (row["role"], {x for x in row["flags"].split(";") if x})
+        ws, truth = synthetic_workspace(Path(tmp), posts, seed, "test")
         analyze(ws, model=model)
         return score(truth, predictions(ws))
 

@@ -39,8 +39,9 @@ class TrainReport:
 
 def synthetic_workspace(
     root: Path, posts: int, seed: int, split: str | None
-) -> tuple[Workspace, dict[str, str]]:
-    """Generate a corpus with the given phrase split, ingest it, and return it with its truth."""
+) -> tuple[Workspace, dict[str, tuple[str, set[str]]]]:
+    """Generate a corpus with the given phrase split, ingest it, and return it with its truth:
+    each post's role and flags, by uid."""
     synth_phrases.set_split(split)
     try:
         summary = generate(root / "corpus", posts=posts, seed=seed, media_files=False)
@@ -48,10 +49,11 @@ def synthetic_workspace(
         synth_phrases.set_split(None)
     ws = Workspace.init(root / "ws")
     ingest(ws, [str(root / "corpus")])
-    truth: dict[str, str] = {}
+    truth: dict[str, tuple[str, set[str]]] = {}
     with open(summary.truth_path, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            truth[f"{row['platform']}:{row['community']}:{row['post_id']}"] = row["role"]
+            uid = f"{row['platform']}:{row['community']}:{row['post_id']}"
+            truth[uid] = (row["role"], {x for x in row["flags"].split(";") if x})
     return ws, truth
 
 
@@ -60,7 +62,7 @@ def examples(
 ) -> Iterator[tuple[np.ndarray, int]]:
     """(hashed features, role index) for every labelled post, with context from the labels."""
     rng = random.Random(seed)
-    for platform, community in _partitions(ws):
+    for platform, community, _ in _partitions(ws):
         by_uid: dict[str, tuple[str, float]] = {}
         recent: dict[str, list[tuple[float, str]]] = {}
         for batch in _batches(ws, platform, community):
@@ -128,7 +130,9 @@ def train(
         ) from None
     with tempfile.TemporaryDirectory(prefix="cs-train-") as tmp:
         ws, truth = synthetic_workspace(Path(tmp), posts, seed, "train")
-        data = list(examples(ws, truth, dropout=0.5, seed=seed))
+        data = list(
+            examples(ws, {uid: role for uid, (role, _) in truth.items()}, dropout=0.5, seed=seed)
+        )
     labelled: list[tuple[np.ndarray, int]] = []
     if labels_ws is not None and labels:
         labelled = list(examples(labels_ws, labels, dropout=0.5, seed=seed))
