@@ -372,7 +372,7 @@ def train_cmd(
     from ..stages.labels import resolve, stored
     from ..stages.train import train
 
-    ws = Workspace.open(state.workspace) if (output is None or use_labels) and _has_ws() else None
+    ws = _ws_or_none() if (output is None or use_labels) else None
     if output is None and ws is None:
         raise CounterspellError("no workspace to save the model in: pass -w DIR or -o FILE")
     target = Path(output) if output else ws.root / "models" / "roles_model.npz"  # type: ignore[union-attr]
@@ -388,12 +388,12 @@ def train_cmd(
     out.print("run 'counterspell evaluate' for held-out figures (unseen phrasing and seed)")
 
 
-def _has_ws() -> bool:
+def _ws_or_none() -> Workspace | None:
+    """The workspace if there is one (train and evaluate also work without)."""
     try:
-        Workspace.open(state.workspace)
+        return Workspace.open(state.workspace)
     except CounterspellError:
-        return False
-    return True
+        return None
 
 
 @app.command("evaluate")
@@ -422,7 +422,7 @@ def evaluate_cmd(
     """Per-role precision, recall and F1, a confusion matrix, minor_risk recall, false-positive rates."""
     from ..stages import evaluate as ev
 
-    ws = Workspace.open(state.workspace) if _has_ws() else None
+    ws = _ws_or_none()
     model = ev.load_model(ws)
     report: dict[str, object] = {"model_version": model.version}
     if synthetic:

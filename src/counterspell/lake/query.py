@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ..errors import CounterspellError
 from ..models import POST_SCHEMA
@@ -66,8 +67,6 @@ def posts_relation_sql(ws: Workspace) -> str:
 
 
 def _duck_type(t: Any) -> str:
-    import pyarrow as pa
-
     if pa.types.is_timestamp(t):
         return "TIMESTAMPTZ"
     if pa.types.is_boolean(t):
