@@ -24,6 +24,14 @@ batch_size = 50000
 tz = "UTC"
 # Processes that map small input files in parallel (0: one per CPU; 1: read everything here).
 workers = 0
+
+[graph]
+# Memory DuckDB may use for the whole-lake graph stages (campaigns, actors, bridges); beyond
+# it they spill to lake/_state/tmp.
+memory_limit = "4GB"
+# Largest PDQ Hamming distance at which two images count as the same picture (ThreatExchange's
+# usual threshold is 31 of 256 bits).
+pdq_threshold = 31
 """
 
 
@@ -32,6 +40,8 @@ class Settings:
     batch_size: int = 50_000
     tz: str = "UTC"
     workers: int = 0  # processes that map input files; 0 = one per CPU, 1 = none
+    memory_limit: str = "4GB"  # DuckDB's limit in the graph stages
+    pdq_threshold: int = 31
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

@@ -35,6 +35,11 @@ export_app = typer.Typer(help="Export lake data for other tools.", no_args_is_he
 app.add_typer(export_app, name="export")
 labels_app = typer.Typer(help="Reviewed labels for training and evaluation.", no_args_is_help=True)
 app.add_typer(labels_app, name="labels")
+communities_app = typer.Typer(
+    help="The registry of communities: names and the invites that open them.",
+    no_args_is_help=True,
+)
+app.add_typer(communities_app, name="communities")
 
 console = Console(stderr=True)
 out = Console()
@@ -273,6 +278,90 @@ def export_posts_cmd(
         console.print(f"wrote {n:,} posts to {output}")
 
 
+_FORMAT_OPTION = typer.Option("--format", "-f", help="jsonl, csv or parquet.")
+_OUTPUT_OPTION = typer.Option("-o", "--output", help="File to write (default: standard output).")
+
+
+def _export(name: str, fmt: str, output: str | None, order: str) -> None:
+    from ..lake.query import export_dataset
+
+    n = export_dataset(_ws(), name, fmt, output, order)
+    if output:
+        console.print(f"wrote {n:,} {name} to {output}")
+
+
+@export_app.command("campaigns")
+def export_campaigns_cmd(
+    fmt: Annotated[str, _FORMAT_OPTION] = "jsonl",
+    output: Annotated[str | None, _OUTPUT_OPTION] = None,
+) -> None:
+    """One record per campaign: its request, members (uid, part, confidence) and metrics."""
+    _export("campaigns", fmt, output, "requested_at, campaign_id")
+
+
+@export_app.command("actors")
+def export_actors_cmd(
+    fmt: Annotated[str, _FORMAT_OPTION] = "jsonl",
+    output: Annotated[str | None, _OUTPUT_OPTION] = None,
+) -> None:
+    """One record per author: requests, fulfilments, praise received and given, creator rank."""
+    _export("actors", fmt, output, "creator_rank NULLS LAST, posts DESC, actor_id")
+
+
+@export_app.command("bridges")
+def export_bridges_cmd(
+    fmt: Annotated[str, _FORMAT_OPTION] = "jsonl",
+    output: Annotated[str | None, _OUTPUT_OPTION] = None,
+) -> None:
+    """Edges between communities: shared invites, media and handles, with first/last seen."""
+    _export(
+        "bridges",
+        fmt,
+        output,
+        "kind, count DESC, src_platform, src_community, dst_platform, dst_community",
+    )
+
+
+@export_app.command("graph")
+def export_graph_cmd(
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help="actors, communities or campaigns.")
+    ] = "actors",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="gexf, graphml or json.")] = "gexf",
+    output: Annotated[str | None, _OUTPUT_OPTION] = None,
+) -> None:
+    """A graph for Gephi or networkx (targets only as pseudonyms; Louvain groups on actors)."""
+    from ..stages.graphs import export_graph
+
+    nodes, edges = export_graph(_ws(), kind, fmt, output)
+    if output:
+        console.print(f"wrote the {kind} graph ({nodes:,} nodes, {edges:,} edges) to {output}")
+
+
+@communities_app.command("import")
+def communities_import_cmd(
+    file: Annotated[str, typer.Argument(help="CSV: platform, community, name, invite.")],
+) -> None:
+    """Name communities and say which invite opens each (for invite bridges)."""
+    from ..stages.bridges import import_communities
+
+    n = import_communities(_ws(), file)
+    out.print(f"registered {n:,} communities; run 'counterspell analyze' to update the bridges")
+
+
+@communities_app.command("list")
+def communities_list_cmd() -> None:
+    """The registered communities."""
+    from ..stages.bridges import registered
+
+    table = Table()
+    for col in ("platform", "community", "name", "invite"):
+        table.add_column(col)
+    for r in registered(_ws()):
+        table.add_row(*(str(r[c] or "") for c in ("platform", "community", "name", "invite")))
+    out.print(table)
+
+
 @app.command()
 def synth(
     output: Annotated[str, typer.Option("-o", "--output", help="Folder to write the corpus into.")],
@@ -285,11 +374,21 @@ def synth(
             help="Draw abstract stand-in images (off for huge benchmark corpora).",
         ),
     ] = True,
+    quote_scale: Annotated[
+        float,
+        typer.Option(
+            "--quote-scale",
+            min=0.0,
+            help="Multiply how often posters quote what they answer (0: nobody quotes).",
+        ),
+    ] = 1.0,
 ) -> None:
     """Write a synthetic, fictional, non-graphic multi-platform corpus with ground truth."""
     from ..synth import generate
 
-    summary = generate(output, posts=posts, seed=seed, media_files=media_files)
+    summary = generate(
+        output, posts=posts, seed=seed, media_files=media_files, quote_scale=quote_scale
+    )
     out.print(
         f"wrote {summary.posts:,} posts ({', '.join(f'{k}: {v:,}' for k, v in sorted(summary.per_platform.items()))}) "
         f"and ground truth to {summary.truth_path}"
@@ -307,8 +406,15 @@ def analyze_cmd(
             "--workers", help="Processes analysing communities in parallel (default: one per CPU)."
         ),
     ] = None,
+    graph: Annotated[
+        bool,
+        typer.Option(
+            "--graph/--no-graph",
+            help="Then rebuild replies, media clusters, campaigns, actors and bridges.",
+        ),
+    ] = True,
 ) -> None:
-    """Roles, flags, targets, invites and tools for every post not yet analysed."""
+    """Roles, flags, targets and invites for new posts; then campaigns, actors and bridges."""
     from ..stages.analyze import analyze
 
     ws = _ws()
@@ -328,6 +434,27 @@ def analyze_cmd(
                 f"[bold red]flag: {flag}[/]" if flag == "minor_risk" else f"flag: {flag}", f"{n:,}"
             )
         out.print(table)
+    if graph:
+        _network(ws)
+
+
+def _network(ws: Workspace) -> None:
+    from ..stages.actors import recognition
+    from ..stages.network import build_network
+
+    with console.status("linking campaigns, actors and bridges"):
+        net = build_network(ws)
+    out.print(
+        f"{net.campaigns:,} campaigns ({net.campaign_members:,} member posts), {net.actors:,} actors, "
+        f"{net.bridges:,} bridges, {net.media_clusters:,} media clusters, {net.replies:,} reply links "
+        f"({net.missing_parents:,} to posts not in the lake) in {sum(net.seconds.values()):.1f}s"
+    )
+    rec = recognition(ws)
+    if rec.get("creators"):
+        out.print(
+            f"recognition among {rec['creators']:,} named creators: praise Gini {rec['praise_gini']:.2f}, "
+            f"top 5% receive {rec['praise_top5pct_share']:.0%} of praise"
+        )
 
 
 @labels_app.command("import")
@@ -418,6 +545,20 @@ def evaluate_cmd(
         bool,
         typer.Option("--synthetic/--no-synthetic", help="Run the held-out synthetic evaluation."),
     ] = True,
+    campaigns: Annotated[
+        str | None,
+        typer.Option(
+            "--campaigns",
+            help="Score the workspace's campaigns against a CSV campaign,platform,post_id,part[,community].",
+        ),
+    ] = None,
+    campaigns_heldout: Annotated[
+        bool,
+        typer.Option(
+            "--campaigns-heldout",
+            help="Run the whole pipeline on a held-out synthetic corpus (and one where nobody quotes) and score its campaigns.",
+        ),
+    ] = False,
 ) -> None:
     """Per-role precision, recall and F1, a confusion matrix, minor_risk recall, false-positive rates."""
     from ..stages import evaluate as ev
@@ -450,9 +591,46 @@ def evaluate_cmd(
         m = ev.against_labels(ws, labels)
         _print_metrics(f"Against {labels}", m)
         report["labels"] = m
+    if campaigns or campaigns_heldout:
+        from ..stages import campaign_eval as ce
+
+        if campaigns:
+            if ws is None:
+                raise CounterspellError("--campaigns needs a workspace (-w DIR) that was analysed")
+            c = ce.score_campaigns(ws, campaigns)
+            _print_campaign_scores(f"Campaigns against {campaigns}", c)
+            report["campaigns"] = ce.as_dict(c)
+        if campaigns_heldout:
+            for label, scale in (("campaigns_heldout", 1.0), ("campaigns_heldout_no_quotes", 0.0)):
+                with console.status(f"held-out campaigns (seed {seed}, quote scale {scale})"):
+                    c = ce.heldout_campaigns(posts=min(posts, 8_000), seed=seed, quote_scale=scale)
+                title = "nobody quotes" if scale == 0 else "as generated"
+                _print_campaign_scores(f"Held-out campaigns, seed {seed}, {title}", c)
+                report[label] = ce.as_dict(c)
     saved = ev.save(ws, report)
     if saved:
         console.print(f"saved to {saved}")
+
+
+def _print_campaign_scores(title: str, c: object) -> None:
+    from ..stages.campaign_eval import CampaignScores
+
+    assert isinstance(c, CampaignScores)
+    out.print(
+        f"\n[bold]{title}[/bold]: {c.posts:,} posts ({c.missing:,} of the file not in the lake), "
+        f"{c.true_campaigns:,} true and {c.predicted_campaigns:,} predicted campaigns"
+    )
+    out.print(
+        f"pairwise precision {c.precision:.3f}, recall {c.recall:.3f}, F1 {c.f1:.3f}; "
+        f"requests found {c.requests_found:.3f}; at confidence >= 0.5: precision "
+        f"{c.confident_precision:.3f}, recall {c.confident_recall:.3f}"
+    )
+    table = Table(title="members placed with their request")
+    table.add_column("members")
+    table.add_column("recall", justify="right")
+    for k, v in c.member_recall.items():
+        table.add_row(k, f"{v:.3f}")
+    out.print(table)
 
 
 def _print_metrics(title: str, m: object) -> None:

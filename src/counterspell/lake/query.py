@@ -59,11 +59,26 @@ def arrow_batches(
 
 def posts_relation_sql(ws: Workspace) -> str:
     """A FROM clause over the posts dataset; an empty typed relation when there is none."""
-    if ws.has_data("posts"):
-        glob = ws.dataset_glob("posts").replace("'", "''")
+    return dataset_sql(ws, "posts", POST_SCHEMA)
+
+
+def dataset_sql(ws: Workspace, name: str, schema: pa.Schema) -> str:
+    """A FROM clause over one dataset of the lake; an empty typed relation when it has no data."""
+    if ws.has_data(name):
+        glob = ws.dataset_glob(name).replace("'", "''")
         return f"read_parquet('{glob}', hive_partitioning = false, union_by_name = true)"
-    cols = ", ".join(f"NULL::{_duck_type(f.type)} AS {f.name}" for f in POST_SCHEMA)
+    return empty_relation(schema)
+
+
+def empty_relation(schema: pa.Schema) -> str:
+    """A typed relation without rows, for a dataset that does not exist yet."""
+    cols = ", ".join(f"NULL::{_duck_type(f.type)} AS {f.name}" for f in schema)
     return f"(SELECT {cols} WHERE false)"
+
+
+def sql_path(path: str | Path) -> str:
+    """A path as a quoted SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _duck_type(t: Any) -> str:
@@ -73,6 +88,8 @@ def _duck_type(t: Any) -> str:
         return "BOOLEAN"
     if pa.types.is_integer(t):
         return "BIGINT"
+    if pa.types.is_floating(t):
+        return "DOUBLE"
     if pa.types.is_list(t):
         inner = t.value_type
         return f"{_duck_type(inner)}[]"
@@ -155,14 +172,41 @@ def stats(ws: Workspace) -> dict[str, Any]:
     }
 
 
-def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
-    """Write one record per post with every Post field. Returns the number of posts written."""
-    if fmt not in EXPORT_FORMATS:
-        raise CounterspellError(f"--format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+def check_export_format(
+    fmt: str, output: str | None, formats: tuple[str, ...] = EXPORT_FORMATS
+) -> None:
+    if fmt not in formats:
+        raise CounterspellError(f"--format {fmt!r}: choose one of {', '.join(formats)}")
     if fmt == "parquet" and not output:
         raise CounterspellError(
             "--format parquet needs -o FILE (Parquet cannot go to standard output)"
         )
+
+
+def copy_out(con: duckdb.DuckDBPyConnection, query: str, fmt: str, output: str | None) -> None:
+    """Write a query's rows as JSON lines, CSV or Parquet to a file (atomically) or stdout."""
+    target = output or "/dev/stdout"
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+    options = {
+        "jsonl": "FORMAT json",
+        "csv": "FORMAT csv, HEADER true",
+        "parquet": "FORMAT parquet, COMPRESSION zstd",
+    }[fmt]
+    tmp = f"{target}.tmp-{os.getpid()}" if output else target
+    try:
+        con.execute(f"COPY ({query}) TO {sql_path(tmp)} ({options})")
+    except duckdb.IOException as exc:
+        if "Broken pipe" in str(exc):
+            raise BrokenPipeError from None
+        raise CounterspellError(f"{output or 'standard output'}: cannot write: {exc}") from None
+    if output:
+        os.replace(tmp, output)
+
+
+def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
+    """Write one record per post with every Post field. Returns the number of posts written."""
+    check_export_format(fmt, output)
     con = connect()
     rel = posts_relation_sql(ws)
     cols = [f.name for f in POST_SCHEMA if f.name not in _INTERNAL_COLUMNS]
@@ -180,23 +224,43 @@ def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
         select_cols.extend(_export_expr(fmt, c, f"e.{c}", nested) for c in _ENRICHED)
     else:
         select_cols.extend(f"NULL AS {c}" for c in _ENRICHED)
+    if ws.has_data("campaign_members"):
+        mglob = ws.dataset_glob("campaign_members").replace("'", "''")
+        join += (
+            f" LEFT JOIN (SELECT uid, campaign_id, part FROM read_parquet('{mglob}')) m USING (uid)"
+        )
+        select_cols.extend(["m.campaign_id AS campaign_id", "m.part AS campaign_part"])
+    else:
+        select_cols.extend(["NULL::VARCHAR AS campaign_id", "NULL::VARCHAR AS campaign_part"])
     query = f"SELECT {', '.join(select_cols)} FROM {rel} p {join} ORDER BY p.platform, p.community, p.created_at, p.post_id"
-    target = output or "/dev/stdout"
-    if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-    options = {
-        "jsonl": "FORMAT json",
-        "csv": "FORMAT csv, HEADER true",
-        "parquet": "FORMAT parquet, COMPRESSION zstd",
-    }[fmt]
-    tmp = f"{target}.tmp-{os.getpid()}" if output else target
-    try:
-        con.execute(f"COPY ({query}) TO '{tmp.replace(chr(39), chr(39) * 2)}' ({options})")
-    except duckdb.IOException as exc:
-        if "Broken pipe" in str(exc):
-            raise BrokenPipeError from None
-        raise CounterspellError(f"{output or 'standard output'}: cannot write: {exc}") from None
-    if output:
-        os.replace(tmp, output)
+    copy_out(con, query, fmt, output)
     count = con.execute(f"SELECT count(*) FROM {rel}").fetchone()
     return int(count[0]) if count else 0
+
+
+def export_dataset(ws: Workspace, name: str, fmt: str, output: str | None, order: str) -> int:
+    """Write a derived dataset (campaigns, actors, bridges) as JSON lines, CSV or Parquet.
+
+    CSV cannot hold lists and structs, so those columns are written as JSON text there.
+    """
+    check_export_format(fmt, output)
+    if not ws.has_data(name):
+        raise CounterspellError(
+            f"{ws.dataset(name)}: no {name} yet; run 'counterspell analyze' first"
+        )
+    import pyarrow.parquet as pq
+
+    con = connect()
+    schema = pq.read_schema(next(iter(sorted(ws.dataset(name).rglob("*.parquet")))))
+    cols = []
+    for f in schema:
+        nested = pa.types.is_list(f.type) or pa.types.is_struct(f.type)
+        if fmt == "csv" and nested:
+            cols.append(f"to_json({f.name}) AS {f.name}")
+        elif fmt == "jsonl" and pa.types.is_timestamp(f.type):
+            cols.append(f"strftime({f.name}, '%Y-%m-%dT%H:%M:%S.%fZ') AS {f.name}")
+        else:
+            cols.append(f.name)
+    rel = dataset_sql(ws, name, schema)
+    copy_out(con, f"SELECT {', '.join(cols)} FROM {rel} ORDER BY {order}", fmt, output)
+    return int(con.execute(f"SELECT count(*) FROM {rel}").fetchall()[0][0])

@@ -151,3 +151,35 @@ def isin_sorted(values: np.ndarray, sorted_arr: np.ndarray) -> np.ndarray:
     idx = np.searchsorted(sorted_arr, values)
     idx[idx == len(sorted_arr)] = 0
     return np.asarray(sorted_arr[idx] == values)
+
+
+class DerivedDataset:
+    """A dataset that a stage rebuilds whole (campaigns, actors, bridges...), swapped in at once.
+
+    Files are written into a hidden folder beside the dataset; :meth:`commit` moves the old
+    dataset aside and the new one into place with two renames, so readers see the old results or
+    the new ones, never a mix, and a crash mid-build leaves the old results intact.
+    """
+
+    def __init__(self, dataset: Path) -> None:
+        self.dataset = dataset
+        self.staging = dataset.parent / f".build-{dataset.name}-{uuid.uuid4().hex[:8]}"
+        self.staging.mkdir(parents=True)
+
+    def path(self, name: str = "part-000000.parquet") -> Path:
+        return self.staging / name
+
+    def commit(self) -> None:
+        import shutil
+
+        old = self.dataset.parent / f".old-{self.dataset.name}-{uuid.uuid4().hex[:8]}"
+        if self.dataset.exists():
+            os.replace(self.dataset, old)
+        os.replace(self.staging, self.dataset)
+        fsync_dir(self.dataset.parent)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abandon(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.staging, ignore_errors=True)

@@ -154,3 +154,47 @@ def find_links(
             dests.append(dest)
     ordered = [d for d in DESTINATIONS if d in dests]
     return links, ordered
+
+
+# Invite keys: one spelling per destination, so that a link posted in one community can be matched
+# to the community it opens. Telegram "+" codes and Discord codes are case-sensitive; public
+# Telegram usernames and Kik names are not. The patterns run both here and in DuckDB (RE2).
+TELEGRAM_INVITE_RE = r"^https?://(?:www\.)?(?:t|telegram)\.me/(?:joinchat/)?(\+?[A-Za-z0-9_-]+)"
+DISCORD_INVITE_RE = r"^https?://(?:www\.)?discord(?:app)?\.(?:gg|com/invite)/([A-Za-z0-9-]+)"
+_TG_INVITE = re.compile(TELEGRAM_INVITE_RE)
+_DC_INVITE = re.compile(DISCORD_INVITE_RE)
+
+
+def invite_key(link: str) -> str | None:
+    """``telegram:+Code``, ``telegram:name``, ``discord:Code``, ``kik:name``... or None."""
+    link = link.strip()
+    if not link.startswith(("http://", "https://")) and (
+        "t.me/" in link or "discord" in link or "telegram.me/" in link
+    ):
+        link = "https://" + link
+    m = _TG_INVITE.match(link)
+    if m:
+        code = m.group(1)
+        if "joinchat/" in link and not code.startswith("+"):
+            code = "+" + code
+        return "telegram:" + (code if code.startswith("+") else code.lower())
+    m = _DC_INVITE.match(link)
+    if m:
+        return "discord:" + m.group(1)
+    kind, sep, value = link.partition(":")
+    if sep and kind.lower() in ("kik", "teleguard", "session") and value:
+        return f"{kind.lower()}:{value.lower() if kind.lower() != 'teleguard' else value.upper()}"
+    return None
+
+
+def invite_key_sql(link: str) -> str:
+    """:func:`invite_key` for the normalised links the text stages store (a DuckDB expression)."""
+    tg = f"regexp_extract({link}, '{TELEGRAM_INVITE_RE}', 1)"
+    dc = f"regexp_extract({link}, '{DISCORD_INVITE_RE}', 1)"
+    return f"""CASE
+        WHEN {tg} <> '' THEN 'telegram:' || CASE WHEN {link} LIKE '%/joinchat/%' AND NOT starts_with({tg}, '+')
+                                            THEN '+' || {tg} WHEN starts_with({tg}, '+') THEN {tg} ELSE lower({tg}) END
+        WHEN {dc} <> '' THEN 'discord:' || {dc}
+        WHEN starts_with({link}, 'kik:') OR starts_with({link}, 'session:') THEN lower({link})
+        WHEN starts_with({link}, 'teleguard:') THEN 'teleguard:' || upper(substr({link}, 11))
+    END"""

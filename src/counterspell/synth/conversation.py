@@ -38,9 +38,10 @@ class Event:
 class World:
     """State shared by every platform: creators, targets, media, invite codes, counters."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, quote_scale: float = 1.0) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
+        self.quote_scale = quote_scale  # 0: nobody quotes (the hardest case for linking)
         self.creators = [
             Actor(f"creator{i}", creator=True, skill=1.0 / (i + 1) ** 1.1) for i in range(40)
         ]
@@ -112,6 +113,7 @@ def conversation(
 ) -> list[Event]:
     """About ``budget`` events beginning at ``start``, sorted by time."""
     rng = world.rng
+    quote_rate *= world.quote_scale
     events: list[Event] = []
     t = start
     while len(events) < budget:
@@ -183,7 +185,7 @@ def _campaign(
                 creator,
                 C.compose(rng, "fulfillment"),
                 out[0],
-                rng.random() < quote_rate + 0.1,
+                rng.random() < (quote_rate + 0.1 if quote_rate > 0 else 0.0),
                 world.new_media(tf, cid, target.tid),
                 campaign=cid,
                 part="fulfillment",

@@ -654,7 +654,11 @@ class _Discord:
 
 
 def generate(
-    output: str | os.PathLike[str], posts: int = 5000, seed: int = 1, media_files: bool = True
+    output: str | os.PathLike[str],
+    posts: int = 5000,
+    seed: int = 1,
+    media_files: bool = True,
+    quote_scale: float = 1.0,
 ) -> Summary:
     """Write the corpus; ``posts`` is the approximate total across platforms.
 
@@ -662,7 +666,7 @@ def generate(
     """
     root = Path(output)
     root.mkdir(parents=True, exist_ok=True)
-    world = World(seed)
+    world = World(seed, quote_scale)
     rng = world.rng
     media = _Media(media_files)
     truth = _Truth(root / "truth.csv")

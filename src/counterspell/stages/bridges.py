@@ -1,0 +1,190 @@
+"""Bridges between communities: how people and material move from one to the next.
+
+Three kinds of edge, each with a count and first/last seen:
+
+- ``invite``: an invite or handle posted in community A that opens community B (compared
+  case-blind, since disguised invites are often re-typed in one case). B is known from
+  the community registry (``counterspell communities import``) or, for a Telegram channel, from
+  the channel posting its own invite. An invite to a place that is not in the lake is kept, with
+  ``dst_ingested`` false and the destination's invite key as its name: that is where people went
+  that no export covers yet.
+- ``media``: the same picture (one media cluster) first seen in A, later in B; ``median_lag_s``
+  is the median time from A's first sighting to B's.
+- ``handle``: the same author handle in A and B (direction: where it was seen first).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import InputError, Place
+from ..lake.query import dataset_sql, posts_relation_sql, sql_path
+from ..lake.workspace import Workspace
+from ..lake.writer import DerivedDataset, write_atomic
+from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
+from .actors import handle_sql
+from .analyze import ENRICHMENT_SCHEMA
+from .links import invite_key, invite_key_sql
+
+COMMUNITY_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("community", pa.string()),
+        ("name", pa.string()),
+        ("invite", pa.string()),  # invite key, see stages.links.invite_key
+    ]
+)
+BRIDGE_SCHEMA = pa.schema(
+    [
+        ("src_platform", pa.string()),
+        ("src_community", pa.string()),
+        ("dst_platform", pa.string()),
+        ("dst_community", pa.string()),
+        ("kind", pa.string()),
+        ("count", pa.int64()),
+        ("first_seen", pa.timestamp("us", tz="UTC")),
+        ("last_seen", pa.timestamp("us", tz="UTC")),
+        ("median_lag_s", pa.float64()),
+        ("dst_ingested", pa.bool_()),
+    ]
+)
+
+
+def import_communities(ws: Workspace, path: str | Path) -> int:
+    """Read ``platform,community,name,invite`` rows; they replace earlier rows for those communities.
+
+    The invite is optional; a row with one makes links to that invite bridges to the community.
+    """
+    path = Path(path)
+    rows: dict[tuple[str, str], dict[str, str | None]] = {}
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            missing = {"platform", "community"} - set(reader.fieldnames or [])
+            if missing:
+                raise InputError(
+                    Place(str(path), line=1),
+                    f"missing column(s) {', '.join(sorted(missing))}; "
+                    "expected platform,community,name,invite",
+                )
+            for n, row in enumerate(reader, start=2):
+                platform = (row.get("platform") or "").strip()
+                community = (row.get("community") or "").strip()
+                if not platform or not community:
+                    raise InputError(
+                        Place(str(path), line=n), "platform and community are required"
+                    )
+                raw = (row.get("invite") or "").strip()
+                key = invite_key(raw) if raw else None
+                if raw and key is None:
+                    raise InputError(
+                        Place(str(path), line=n),
+                        f"{raw!r} is not an invite Counterspell understands "
+                        "(t.me/..., discord.gg/..., kik:name, teleguard:ID, session:ID)",
+                    )
+                rows[(platform, community)] = {
+                    "platform": platform,
+                    "community": community,
+                    "name": (row.get("name") or "").strip() or None,
+                    "invite": key,
+                }
+    except UnicodeDecodeError as exc:
+        raise InputError(Place(str(path), offset=exc.start), "not UTF-8 text") from None
+    except FileNotFoundError:
+        raise InputError(Place(str(path)), "no such file") from None
+    imported = len(rows)
+    existing = registered(ws)
+    for r in existing:
+        rows.setdefault((str(r["platform"]), str(r["community"])), r)
+    ordered = sorted(rows.values(), key=lambda r: (str(r["platform"]), str(r["community"])))
+    table = pa.Table.from_pylist(ordered, schema=COMMUNITY_SCHEMA)
+    out = DerivedDataset(ws.dataset("communities"))
+    try:
+        write_atomic(table, out.staging, "part-000000.parquet")
+        out.commit()
+    except BaseException:
+        out.abandon()
+        raise
+    return imported
+
+
+def registered(ws: Workspace) -> list[dict[str, str | None]]:
+    if not ws.has_data("communities"):
+        return []
+    return pq.read_table(ws.dataset("communities"), schema=COMMUNITY_SCHEMA).to_pylist()  # type: ignore[no-any-return]
+
+
+def _match(invite: str) -> str:
+    """Invites compare case-blind and without Telegram's "+": disguised invites lose both."""
+    return f"lower(replace({invite}, '+', ''))"
+
+
+def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
+    posts = posts_relation_sql(ws)
+    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    registry = dataset_sql(ws, "communities", COMMUNITY_SCHEMA)
+    clusters = dataset_sql(ws, "media_clusters", CLUSTER_SCHEMA)
+    key = invite_key_sql("link")
+    out = DerivedDataset(ws.dataset("bridges"))
+    try:
+        con.execute(
+            f"""COPY (
+            WITH ingested AS (SELECT DISTINCT platform, community FROM {posts}),
+            posted AS (
+                SELECT p.platform, p.community, p.author_key, p.created_at, {key} AS invite
+                FROM (SELECT uid, platform, community, author_key, created_at FROM {posts}) p
+                JOIN (SELECT uid, unnest(links) AS link FROM {enr}) e USING (uid)),
+            own AS (
+                SELECT platform, community, invite FROM {registry} WHERE invite IS NOT NULL
+                UNION
+                SELECT platform, community, invite FROM posted
+                WHERE invite IS NOT NULL AND platform = 'telegram' AND author_key = 'channel' || community),
+            invites AS (
+                SELECT s.platform AS src_platform, s.community AS src_community,
+                       coalesce(o.platform, split_part(s.invite, ':', 1)) AS dst_platform,
+                       coalesce(o.community, s.invite) AS dst_community,
+                       'invite' AS kind, count(*) AS count, min(s.created_at) AS first_seen, max(s.created_at) AS last_seen,
+                       NULL::DOUBLE AS median_lag_s
+                FROM posted s LEFT JOIN own o ON {_match("o.invite")} = {_match("s.invite")}
+                WHERE s.invite IS NOT NULL AND NOT (o.platform IS NOT NULL AND o.platform = s.platform AND o.community = s.community)
+                GROUP BY ALL),
+            firsts AS (
+                SELECT c.cluster, s.platform, s.community, min(s.created_at) AS first
+                FROM ({sightings_sql(ws)}) s JOIN {clusters} c USING (md5) GROUP BY ALL),
+            media AS (
+                SELECT a.platform AS src_platform, a.community AS src_community, b.platform AS dst_platform,
+                       b.community AS dst_community, 'media' AS kind, count(*) AS count,
+                       min(b.first) AS first_seen, max(b.first) AS last_seen,
+                       median(epoch(b.first) - epoch(a.first))::DOUBLE AS median_lag_s
+                FROM firsts a JOIN firsts b ON a.cluster = b.cluster
+                     AND (a.first, a.platform, a.community) < (b.first, b.platform, b.community)
+                GROUP BY ALL),
+            handles AS (
+                SELECT {handle_sql("author_name")} AS handle, platform, community, min(created_at) AS first,
+                       max(created_at) AS last
+                FROM {posts} WHERE author_key IS NOT NULL GROUP BY ALL),
+            shared AS (
+                SELECT a.platform AS src_platform, a.community AS src_community, b.platform AS dst_platform,
+                       b.community AS dst_community, 'handle' AS kind, count(*) AS count,
+                       min(b.first) AS first_seen, max(b.last) AS last_seen, NULL::DOUBLE AS median_lag_s
+                FROM handles a JOIN handles b ON a.handle = b.handle
+                     AND (a.first, a.platform, a.community) < (b.first, b.platform, b.community)
+                WHERE a.handle IS NOT NULL
+                GROUP BY ALL),
+            edges AS (SELECT * FROM invites UNION ALL SELECT * FROM media UNION ALL SELECT * FROM shared)
+            SELECT e.*, i.platform IS NOT NULL AS dst_ingested
+            FROM edges e LEFT JOIN ingested i ON i.platform = e.dst_platform AND i.community = e.dst_community
+            ORDER BY kind, count DESC, src_platform, src_community, dst_platform, dst_community
+            ) TO {sql_path(out.path())} (FORMAT parquet, COMPRESSION zstd)"""
+        )
+        rows = pq.read_metadata(out.path()).num_rows
+        out.commit()
+    except BaseException:
+        out.abandon()
+        raise
+    return int(rows)

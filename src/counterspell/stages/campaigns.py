@@ -1,0 +1,248 @@
+"""Campaigns over the lake: local linking per community, then links by media across the lake.
+
+1. Per community, posts stream through :class:`~counterspell.stages.linker.CampaignLinker` in
+   time order (reply links, thread, time, target, author); memberships go to a scratch folder.
+2. Over the whole lake, in DuckDB: a picture first posted as a campaign's fulfilment and seen
+   again later (same MD5 or a near PDQ, see :mod:`counterspell.matching.clusters`) makes the later
+   post a distribution of that campaign, in any community or platform. Media evidence overrides
+   a weaker local placement (by thread or author), never a reply link.
+3. Per campaign metrics, and related campaigns (the same target pseudonym or the same source
+   picture requested again).
+
+Results replace the ``campaign_members`` and ``campaigns`` datasets whole; campaign ids are
+derived from the request's uid, so they are stable from one run to the next.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..lake.query import arrow_batches, dataset_sql, empty_relation, posts_relation_sql, sql_path
+from ..lake.workspace import Workspace
+from ..lake.writer import DerivedDataset, partition_dir
+from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
+from .analyze import ENRICHMENT_SCHEMA
+from .linker import CampaignLinker, LinkRow, Member
+from .roles import ROLES
+
+MEMBER_SCHEMA = pa.schema(
+    [
+        ("uid", pa.string()),
+        ("platform", pa.string()),
+        ("community", pa.string()),
+        ("campaign_id", pa.string()),
+        ("part", pa.string()),
+        ("confidence", pa.float32()),
+        ("method", pa.string()),
+        ("anchor_uid", pa.string()),
+    ]
+)
+MEDIA_EXACT_CONFIDENCE = 0.9
+MEDIA_NEAR_CONFIDENCE = 0.75
+RELATED_MAX = 50
+FLUSH_ROWS = 200_000
+
+
+def _role_p_sql() -> str:
+    whens = " ".join(f"WHEN '{r}' THEN e.role_scores.{r}" for r in ROLES)
+    return f"coalesce(CASE e.role {whens} END, 1.0)"
+
+
+def _partition_sql(ws: Workspace, dataset: str, platform: str, community: str) -> str | None:
+    d = partition_dir(ws.dataset(dataset), platform, community)
+    if not d.exists() or not any(d.glob("part-*.parquet")):
+        return None
+    return f"read_parquet({sql_path(d / 'part-*.parquet')}, union_by_name = true)"
+
+
+def link_local(
+    ws: Workspace, con: duckdb.DuckDBPyConnection, communities: list[tuple[str, str]], scratch: Path
+) -> int:
+    """Stream each community through the linker; write memberships under ``scratch``."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    buffer: list[tuple[str, str, Member]] = []
+    files = 0
+    placed = 0
+
+    def flush() -> None:
+        nonlocal files
+        if not buffer:
+            return
+        cols = {
+            "uid": [m.uid for _, _, m in buffer],
+            "platform": [p for p, _, _ in buffer],
+            "community": [c for _, c, _ in buffer],
+            "campaign_id": [m.campaign_id for _, _, m in buffer],
+            "part": [m.part for _, _, m in buffer],
+            "confidence": [m.confidence for _, _, m in buffer],
+            "method": [m.method for _, _, m in buffer],
+            "anchor_uid": [m.anchor_uid for _, _, m in buffer],
+        }
+        pq.write_table(pa.table(cols, schema=MEMBER_SCHEMA), scratch / f"local-{files:06d}.parquet")
+        files += 1
+        buffer.clear()
+
+    for platform, community in communities:
+        posts = _partition_sql(ws, "posts", platform, community)
+        enr = _partition_sql(ws, "enrichments", platform, community)
+        if posts is None or enr is None:
+            continue  # not analysed yet: no roles to link
+        sql = f"""
+            SELECT p.uid, p.thread_id, epoch(p.created_at) AS ts, p.parent_uids, p.author_key,
+                   coalesce(e.role, 'other') AS role, {_role_p_sql()} AS role_p, e.target_ids
+            FROM {posts} p LEFT JOIN {enr} e USING (uid)
+            ORDER BY p.created_at NULLS FIRST, p.thread_id, p.post_id"""
+        linker = CampaignLinker()
+        for batch in arrow_batches(con, sql, [], 50_000):
+            c = batch.to_pydict()
+            for i in range(len(c["uid"])):
+                role = c["role"][i]
+                if role == "other" and not c["parent_uids"][i]:
+                    linker.remember(c["uid"][i], role)  # cheap path for most posts
+                    continue
+                m = linker.add(
+                    LinkRow(
+                        c["uid"][i],
+                        c["thread_id"][i] or "",
+                        float(c["ts"][i] or 0.0),
+                        c["parent_uids"][i] or [],
+                        c["author_key"][i],
+                        role,
+                        float(c["role_p"][i]),
+                        c["target_ids"][i] or [],
+                    )
+                )
+                if m is not None:
+                    buffer.append((platform, community, m))
+                    placed += 1
+            if len(buffer) >= FLUSH_ROWS:
+                flush()
+    flush()
+    return placed
+
+
+def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: Path) -> tuple[int, int]:
+    """Media links across the lake, then the two datasets. Returns (members, campaigns)."""
+    local = (
+        f"read_parquet({sql_path(scratch / 'local-*.parquet')})"
+        if any(scratch.glob("local-*.parquet"))
+        else empty_relation(MEMBER_SCHEMA)
+    )
+    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    clusters = dataset_sql(ws, "media_clusters", CLUSTER_SCHEMA)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _local AS SELECT * FROM {local}")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _sight AS
+            SELECT DISTINCT s.uid, s.platform, s.community, epoch(s.created_at) AS ts, s.md5, c.cluster
+            FROM ({sightings_sql(ws)}) s JOIN {clusters} c USING (md5)"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _media AS
+            WITH origin AS (
+                SELECT s.cluster, arg_min(m.campaign_id, s.ts) AS cid, min(s.ts) AS ots,
+                       arg_min(s.uid, s.ts) AS ouid, arg_min(s.md5, s.ts) AS omd5
+                FROM _sight s JOIN _local m USING (uid) WHERE m.part = 'fulfillment' GROUP BY s.cluster)
+            SELECT s.uid, any_value(s.platform) AS platform, any_value(s.community) AS community,
+                   arg_min(o.cid, o.ots) AS campaign_id, arg_min(o.ouid, o.ots) AS anchor_uid,
+                   bool_or(s.md5 = o.omd5) AS exact
+            FROM _sight s JOIN origin o USING (cluster)
+            LEFT JOIN _local m USING (uid)
+            LEFT JOIN (SELECT uid, role FROM {enr}) e USING (uid)
+            WHERE s.ts >= o.ots AND s.uid <> o.ouid
+              AND (m.uid IS NULL OR (m.method NOT IN ('request', 'reply')
+                                     AND m.part NOT IN ('request', 'fulfillment') AND m.campaign_id <> o.cid))
+              AND coalesce(e.role, 'other') NOT IN ('request', 'source_solicitation', 'counter_speech')
+            GROUP BY s.uid"""
+    )
+    members = DerivedDataset(ws.dataset("campaign_members"))
+    try:
+        con.execute(
+            f"""COPY (
+                SELECT * FROM (SELECT * FROM _local ANTI JOIN _media USING (uid))
+                UNION ALL
+                SELECT uid, platform, community, campaign_id, 'distribution' AS part,
+                       CASE WHEN exact THEN {MEDIA_EXACT_CONFIDENCE} ELSE {MEDIA_NEAR_CONFIDENCE} END::FLOAT AS confidence,
+                       'media' AS method, anchor_uid
+                FROM _media
+                ORDER BY campaign_id, uid
+            ) TO {sql_path(members.path())} (FORMAT parquet, COMPRESSION zstd)"""
+        )
+        members.commit()
+    except BaseException:
+        members.abandon()
+        raise
+    n_members = int(con.execute("SELECT count(*) FROM _local").fetchall()[0][0])
+    n_members += int(con.execute("SELECT count(*) FROM _media").fetchall()[0][0])
+    con.execute("DROP TABLE _local")
+    con.execute("DROP TABLE _media")
+    return n_members, _campaign_table(ws, con)
+
+
+def _campaign_table(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
+    posts = posts_relation_sql(ws)
+    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
+    out = DerivedDataset(ws.dataset("campaigns"))
+    req = "FILTER (WHERE part = 'request')"
+    try:
+        con.execute(
+            f"""COPY (
+            WITH m AS (
+                SELECT m.*, epoch(p.created_at) AS ts, p.created_at, p.thread_id, p.author_key,
+                       coalesce(list_sum([r.count for r in p.reactions]), 0) AS n_react,
+                       e.flags, e.destinations, e.target_ids
+                FROM {members} m JOIN {posts} p USING (uid) LEFT JOIN {enr} e USING (uid)),
+            c AS (
+                SELECT campaign_id,
+                       any_value(uid) {req} AS request_uid,
+                       any_value(platform) {req} AS platform,
+                       any_value(community) {req} AS community,
+                       any_value(thread_id) {req} AS thread_id,
+                       min(created_at) {req} AS requested_at,
+                       any_value(author_key) {req} AS requester,
+                       count(*) FILTER (WHERE part = 'fulfillment') > 0 AS fulfilled,
+                       (min(ts) FILTER (WHERE part = 'fulfillment') - min(ts) {req})::DOUBLE AS first_fulfillment_seconds,
+                       count(*) FILTER (WHERE part = 'fulfillment') AS fulfillment_count,
+                       count(*) FILTER (WHERE part = 'praise') AS praise_count,
+                       count(*) FILTER (WHERE part = 'distribution') AS distribution_count,
+                       count(*) FILTER (WHERE part = 'source_solicitation') AS source_solicitation_count,
+                       sum(n_react)::BIGINT AS reaction_count,
+                       list_sort(list_distinct(flatten(list(destinations) FILTER (WHERE destinations IS NOT NULL)))) AS destinations,
+                       (any_value(target_ids) {req})[1] AS target,
+                       coalesce(any_value(target_ids) {req}, []) AS targets,
+                       coalesce(bool_or(list_contains(flags, 'minor_risk')), false) AS minor_risk,
+                       list_sort(list_distinct(list(author_key) FILTER (WHERE part = 'fulfillment' AND author_key IS NOT NULL))) AS creators,
+                       list_sort(list_distinct(list(platform))) AS platforms,
+                       list_sort(list_distinct(list(platform || ':' || community))) AS communities,
+                       count(*) AS member_count,
+                       list({{'uid': uid, 'part': part, 'confidence': confidence}} ORDER BY ts, uid) AS members
+                FROM m GROUP BY campaign_id),
+            by_target AS (
+                SELECT target, list(campaign_id ORDER BY requested_at, campaign_id)[1:{RELATED_MAX}] AS ids
+                FROM c WHERE target IS NOT NULL GROUP BY target HAVING count(*) > 1),
+            by_source AS (
+                SELECT s.cluster, list(DISTINCT c.campaign_id)[1:{RELATED_MAX}] AS ids
+                FROM c JOIN _sight s ON s.uid = c.request_uid GROUP BY s.cluster HAVING count(DISTINCT c.campaign_id) > 1),
+            related AS (
+                SELECT campaign_id, list_sort(list_distinct(flatten(list(ids)))) AS ids FROM (
+                    SELECT c.campaign_id, t.ids FROM c JOIN by_target t USING (target)
+                    UNION ALL
+                    SELECT c.campaign_id, b.ids FROM c JOIN _sight s ON s.uid = c.request_uid JOIN by_source b USING (cluster))
+                GROUP BY campaign_id)
+            SELECT c.*, coalesce(list_filter(r.ids, lambda x: x <> c.campaign_id), []) AS related
+            FROM c LEFT JOIN related r USING (campaign_id)
+            WHERE c.request_uid IS NOT NULL
+            ORDER BY c.requested_at, c.campaign_id
+            ) TO {sql_path(out.path())} (FORMAT parquet, COMPRESSION zstd)"""
+        )
+        rows = pq.read_metadata(out.path()).num_rows
+        out.commit()
+    except BaseException:
+        out.abandon()
+        raise
+    con.execute("DROP TABLE IF EXISTS _sight")
+    return int(rows)

@@ -1,0 +1,219 @@
+"""Campaign linking inside one community, as a stream over its posts in time order.
+
+A campaign is one request and what answers it: fulfilments, praise of those fulfilments,
+requests for more source pictures, and distribution posts. Reply links decide first. Most users
+do not quote, so an unlinked answer is placed by what the thread shows: a fulfilment answers an
+open request of its thread shortly before it (unfulfilled ones first), praise follows a
+fulfilment within minutes, a source request names the same target, and a creator who links out
+after a fulfilment is distributing it. Confidence says how sure the placement is: the role's
+probability times the share of the chosen campaign among the plausible ones.
+
+Memory is bounded by what is still open (campaigns of the last days per thread, a capped cache of
+recent posts), never by the size of the community. Links across communities (the same media
+elsewhere) are added later, over the whole lake, by :mod:`counterspell.stages.campaigns`.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+PARTS = ("request", "fulfillment", "praise", "source_solicitation", "distribution")
+HORIZON_S = 3 * 86400.0  # a request still open after three days is rarely answered
+RECENT_POSTS = 500_000
+OPEN_PER_THREAD = 64
+MAX_THREADS = 200_000
+
+# Scales (seconds) of the typical gap between an answer and what it answers.
+FULFIL_TAU = 3 * 3600.0
+PRAISE_TAU = 1800.0
+PRAISE_WINDOW = 6 * 3600.0
+SOLICIT_TAU = 3600.0
+DISTRIBUTE_WINDOW = 12 * 3600.0
+DISTRIBUTE_AFTER_S = 2 * 3600.0
+REPLY_CONFIDENCE = 0.95
+HEURISTIC_CONFIDENCE = 0.8
+
+
+def campaign_id(request_uid: str) -> str:
+    """Stable across runs: a campaign is named after its request."""
+    return "cmp_" + hashlib.blake2b(request_uid.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass(slots=True)
+class LinkRow:
+    """What the linker needs to know of one post."""
+
+    uid: str
+    thread: str
+    ts: float
+    parents: list[str]
+    author: str | None
+    role: str
+    role_p: float = 1.0
+    targets: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Member:
+    uid: str
+    campaign_id: str
+    part: str
+    confidence: float
+    method: str  # request | reply | thread | author | target | media
+    anchor_uid: str | None  # what it answers: the request, or (praise) the fulfilment
+
+
+@dataclass(slots=True)
+class _Campaign:
+    cid: str
+    request_uid: str
+    ts: float
+    author: str | None
+    targets: frozenset[str]
+    fulfilments: list[tuple[str, float, str | None]] = field(default_factory=list)
+    last: float = 0.0
+
+
+class CampaignLinker:
+    """Feed posts of one community in time order with :meth:`add`; get memberships back."""
+
+    def __init__(self) -> None:
+        # recent posts: uid -> (campaign or None, part or role)
+        self._posts: collections.OrderedDict[str, tuple[_Campaign | None, str]] = (
+            collections.OrderedDict()
+        )
+        self._threads: collections.OrderedDict[str, list[_Campaign]] = collections.OrderedDict()
+
+    def add(self, row: LinkRow) -> Member | None:
+        placed = self._place(row)
+        member, camp = placed if placed else (None, None)
+        self._posts[row.uid] = (camp, member.part if member else row.role)
+        if len(self._posts) > RECENT_POSTS:
+            self._posts.popitem(last=False)
+        return member
+
+    def remember(self, uid: str, role: str) -> None:
+        """A post that cannot be a member (no campaign role, no reply link): known, placed nowhere."""
+        self._posts[uid] = (None, role)
+        if len(self._posts) > RECENT_POSTS:
+            self._posts.popitem(last=False)
+
+    def _open(self, thread: str, ts: float) -> list[_Campaign]:
+        camps = self._threads.get(thread)
+        if camps is None:
+            return []
+        self._threads.move_to_end(thread)
+        fresh = [c for c in camps if ts - max(c.ts, c.last) <= HORIZON_S]
+        if len(fresh) != len(camps):
+            self._threads[thread] = fresh
+        return fresh
+
+    def _place(self, row: LinkRow) -> tuple[Member, _Campaign] | None:
+        role = row.role
+        if role not in PARTS:
+            return None
+        if role == "request":
+            camp = _Campaign(
+                campaign_id(row.uid), row.uid, row.ts, row.author, frozenset(row.targets)
+            )
+            camp.last = row.ts
+            camps = self._threads.setdefault(row.thread, [])
+            self._threads.move_to_end(row.thread)
+            camps.append(camp)
+            if len(camps) > OPEN_PER_THREAD:
+                del camps[0]
+            if len(self._threads) > MAX_THREADS:
+                self._threads.popitem(last=False)
+            return Member(row.uid, camp.cid, "request", round(row.role_p, 3), "request", None), camp
+        # 1. A reply link to a campaign member decides; a link to a known post outside any
+        #    campaign says the post answers something else.
+        known_parent = False
+        for p in row.parents:
+            hit = self._posts.get(p)
+            if hit is None:
+                continue
+            known_parent = True
+            parent_camp, parent_part = hit
+            if parent_camp is not None:
+                anchor = p if (role != "praise" or parent_part == "fulfillment") else None
+                if anchor is None:
+                    anchor = _latest_fulfilment(parent_camp, row.ts)
+                return self._join(
+                    parent_camp, row, REPLY_CONFIDENCE, "reply", anchor or parent_camp.request_uid
+                )
+        if known_parent:
+            return None
+        # 2. No usable link: the thread's open campaigns.
+        camps = self._open(row.thread, row.ts)
+        if not camps:
+            return None
+        if role == "distribution":
+            return self._by_author(camps, row) or self._after_fulfilment(camps, row)
+        scored: list[tuple[float, _Campaign, str | None, str]] = []
+        targets = set(row.targets)
+        for c in camps:
+            gap = row.ts - c.ts
+            if gap < 0:
+                continue
+            overlap = bool(targets & c.targets)
+            if role == "fulfillment":
+                s = math.exp(-gap / FULFIL_TAU) * (1.0 if not c.fulfilments else 0.35)
+                scored.append((s * (4.0 if overlap else 1.0), c, c.request_uid, "thread"))
+            elif role == "source_solicitation":
+                s = math.exp(-gap / SOLICIT_TAU) * (1.0 if not c.fulfilments else 0.5)
+                scored.append(
+                    (s * 4.0 if overlap else s, c, c.request_uid, "target" if overlap else "thread")
+                )
+            elif role == "praise":
+                for f_uid, f_ts, _ in c.fulfilments:
+                    fgap = row.ts - f_ts
+                    if 0 <= fgap <= PRAISE_WINDOW:
+                        scored.append((math.exp(-fgap / PRAISE_TAU), c, f_uid, "thread"))
+        if not scored:
+            return None
+        total = sum(s for s, *_ in scored)
+        best, camp, anchor, method = max(scored, key=lambda x: x[0])
+        if best < 1e-4:
+            return None
+        return self._join(camp, row, HEURISTIC_CONFIDENCE * best / total, method, anchor)
+
+    def _by_author(self, camps: list[_Campaign], row: LinkRow) -> tuple[Member, _Campaign] | None:
+        """A creator linking out shortly after their fulfilment is distributing it."""
+        if row.author is None:
+            return None
+        for c in reversed(camps):
+            for f_uid, f_ts, f_author in reversed(c.fulfilments):
+                if f_author == row.author and 0 <= row.ts - f_ts <= DISTRIBUTE_WINDOW:
+                    return self._join(c, row, HEURISTIC_CONFIDENCE, "author", f_uid)
+        return None
+
+    def _after_fulfilment(
+        self, camps: list[_Campaign], row: LinkRow
+    ) -> tuple[Member, _Campaign] | None:
+        """An anonymous link-out soon after a fulfilment: probably its creator; weak evidence."""
+        best: tuple[float, _Campaign, str] | None = None
+        for c in camps:
+            for f_uid, f_ts, _ in c.fulfilments:
+                gap = row.ts - f_ts
+                if 0 <= gap <= DISTRIBUTE_AFTER_S and (best is None or f_ts > best[0]):
+                    best = (f_ts, c, f_uid)
+        if best is None:
+            return None
+        return self._join(best[1], row, HEURISTIC_CONFIDENCE * 0.5, "thread", best[2])
+
+    def _join(
+        self, camp: _Campaign, row: LinkRow, certainty: float, method: str, anchor: str | None
+    ) -> tuple[Member, _Campaign]:
+        if row.role == "fulfillment":
+            camp.fulfilments.append((row.uid, row.ts, row.author))
+        camp.last = max(camp.last, row.ts)
+        conf = round(row.role_p * certainty, 3)
+        return Member(row.uid, camp.cid, row.role, conf, method, anchor), camp
+
+
+def _latest_fulfilment(camp: _Campaign, ts: float) -> str | None:
+    before = [uid for uid, t, _ in camp.fulfilments if t <= ts]
+    return before[-1] if before else None

@@ -1,0 +1,125 @@
+"""The graph stages, in order: reply graph, media clusters, campaigns, actors, bridges.
+
+They need whole communities (and, for media and bridges, the whole lake), so they run after the
+per-post stages and rebuild their datasets from scratch each time: a new post can change which
+campaign an older one belongs to. Work that spans the lake is done by DuckDB with a memory limit
+(spilling to ``lake/_state/tmp``); the only Python loop is the per-community linker, whose state
+is bounded. Nothing here holds the lake, or a graph of it, in Python memory.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from ..lake.query import connect, posts_relation_sql, sql_path
+from ..lake.workspace import Workspace
+from ..lake.writer import DerivedDataset
+from ..matching.clusters import build_clusters
+from . import actors as actors_stage
+from . import bridges as bridges_stage
+from . import campaigns as campaigns_stage
+
+REPLY_SCHEMA = pa.schema(
+    [
+        ("uid", pa.string()),
+        ("platform", pa.string()),
+        ("community", pa.string()),
+        ("parent_uid", pa.string()),
+        ("parent_found", pa.bool_()),
+        ("parent_community", pa.string()),
+    ]
+)
+
+
+@dataclass
+class NetworkResult:
+    replies: int = 0
+    missing_parents: int = 0
+    media_clusters: int = 0
+    campaign_members: int = 0
+    campaigns: int = 0
+    actors: int = 0
+    bridges: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def graph_connection(ws: Workspace) -> duckdb.DuckDBPyConnection:
+    """DuckDB for whole-lake work: bounded memory, spilling inside the workspace."""
+    con = connect()
+    tmp = ws.state / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET temp_directory = {sql_path(tmp)}")
+    con.execute(f"SET memory_limit = {sql_path(ws.settings.memory_limit)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def build_network(ws: Workspace) -> NetworkResult:
+    """Run every graph stage; each replaces its dataset only when it has finished."""
+    result = NetworkResult()
+    if not ws.has_data("posts"):
+        return result
+    con = graph_connection(ws)
+    settings = ws.settings
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.seconds[name] = round(now - clock, 3)
+        clock = now
+
+    result.replies, result.missing_parents = build_replies(ws, con)
+    lap("replies")
+    result.media_clusters = build_clusters(ws, con, settings.pdq_threshold)
+    lap("media_clusters")
+    communities = [
+        (str(p), str(c))
+        for p, c in con.execute(
+            f"SELECT DISTINCT platform, community FROM {posts_relation_sql(ws)} ORDER BY 1, 2"
+        ).fetchall()
+    ]
+    scratch = ws.state / "tmp" / f"campaigns-{uuid.uuid4().hex[:8]}"
+    try:
+        campaigns_stage.link_local(ws, con, communities, scratch)
+        lap("link_local")
+        result.campaign_members, result.campaigns = campaigns_stage.finish(ws, con, scratch)
+        lap("campaigns")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    result.actors = actors_stage.build_actors(ws, con)
+    lap("actors")
+    result.bridges = bridges_stage.build_bridges(ws, con)
+    lap("bridges")
+    return result
+
+
+def build_replies(ws: Workspace, con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """One row per reply link; links to posts the lake does not hold are kept, marked."""
+    posts = posts_relation_sql(ws)
+    out = DerivedDataset(ws.dataset("replies"))
+    try:
+        con.execute(
+            f"""COPY (
+                WITH r AS (SELECT uid, platform, community, unnest(parent_uids) AS parent_uid
+                           FROM {posts} WHERE len(parent_uids) > 0)
+                SELECT r.uid, r.platform, r.community, r.parent_uid, q.uid IS NOT NULL AS parent_found,
+                       q.community AS parent_community
+                FROM r LEFT JOIN (SELECT uid, community FROM {posts}) q ON q.uid = r.parent_uid
+                ORDER BY r.platform, r.community, r.uid
+            ) TO {sql_path(out.path())} (FORMAT parquet, COMPRESSION zstd)"""
+        )
+        row = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE NOT parent_found) FROM read_parquet({sql_path(out.path())})"
+        ).fetchall()[0]
+        out.commit()
+    except BaseException:
+        out.abandon()
+        raise
+    return int(row[0]), int(row[1])
