@@ -21,9 +21,15 @@ demo: $(STAMP)
 	$(BIN)/counterspell synth --posts 3000 --seed 7 -o $(DEMO_DIR)/input
 	$(BIN)/counterspell init $(DEMO_DIR)/ws
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws ingest $(DEMO_DIR)/input
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws communities import $(DEMO_DIR)/input/communities.csv
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws stats
-	$(BIN)/counterspell -w $(DEMO_DIR)/ws analyze
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws hash-media
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws analyze
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws export campaigns --format csv -o $(DEMO_DIR)/campaigns.csv
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws export bridges --format csv -o $(DEMO_DIR)/bridges.csv
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws export graph --kind actors --format gexf -o $(DEMO_DIR)/actors.gexf
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws export graph --kind communities --format gexf -o $(DEMO_DIR)/communities.gexf
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws evaluate --no-synthetic --campaigns $(DEMO_DIR)/input/truth.csv
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

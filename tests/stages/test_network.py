@@ -350,3 +350,26 @@ def test_real_fixtures_give_few_campaigns(tmp_path: Path) -> None:
 
         if ws.has_data(name):
             export_dataset(ws, name, "jsonl", str(export), "1")
+
+
+def test_every_dataset_field_is_documented(lake: Workspace) -> None:
+    import re
+
+    from tests.conftest import REPO
+
+    doc = (REPO / "docs" / "campaigns.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z_0-9]+)`", doc, flags=re.M)) | set(
+        re.findall(r"`([a-z_]+)`", doc)
+    )
+    for name in (
+        "campaigns",
+        "campaign_members",
+        "actors",
+        "bridges",
+        "replies",
+        "media_clusters",
+        "communities",
+    ):
+        schema = pq.read_schema(next(iter(sorted(lake.dataset(name).rglob("*.parquet")))))
+        for field in schema.names:
+            assert field in documented, f"docs/campaigns.md lacks {name}.{field}"
