@@ -9,9 +9,11 @@ The public Python API mirrors the CLI: everything a command does is a call here.
 
 from .errors import CounterspellError, InputError, WorkspaceError
 from .lake.ingest import IngestResult, ingest
-from .lake.query import export_posts, stats
+from .lake.query import export_dataset, export_posts, stats
 from .lake.workspace import Workspace
 from .models import POST_SCHEMA, Media, Post, Reaction, Source
+from .stages.analyze import analyze
+from .stages.network import build_network
 
 __version__ = "0.1.0"
 
@@ -27,6 +29,9 @@ __all__ = [
     "Workspace",
     "WorkspaceError",
     "__version__",
+    "analyze",
+    "build_network",
+    "export_dataset",
     "export_posts",
     "ingest",
     "stats",

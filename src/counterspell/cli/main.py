@@ -418,8 +418,8 @@ def analyze_cmd(
     from ..stages.analyze import analyze
 
     ws = _ws()
-    with console.status("analysing posts"):
-        result = analyze(ws, reanalyze=reanalyze, workers=workers)
+    with console.status("analysing posts, then linking campaigns, actors and bridges"):
+        result = analyze(ws, reanalyze=reanalyze, workers=workers, graph=graph)
     out.print(
         f"analysed {result.analyzed:,} posts in {result.partitions} communities ({result.skipped:,} already done)"
     )
@@ -434,16 +434,15 @@ def analyze_cmd(
                 f"[bold red]flag: {flag}[/]" if flag == "minor_risk" else f"flag: {flag}", f"{n:,}"
             )
         out.print(table)
-    if graph:
-        _network(ws)
+    if result.network is not None:
+        _print_network(ws, result.network)
 
 
-def _network(ws: Workspace) -> None:
+def _print_network(ws: Workspace, net: object) -> None:
     from ..stages.actors import recognition
-    from ..stages.network import build_network
+    from ..stages.network import NetworkResult
 
-    with console.status("linking campaigns, actors and bridges"):
-        net = build_network(ws)
+    assert isinstance(net, NetworkResult)
     out.print(
         f"{net.campaigns:,} campaigns ({net.campaign_members:,} member posts), {net.actors:,} actors, "
         f"{net.bridges:,} bridges, {net.media_clusters:,} media clusters, {net.replies:,} reply links "

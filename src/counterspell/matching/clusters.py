@@ -61,7 +61,7 @@ def build_clusters(ws: Workspace, con: duckdb.DuckDBPyConnection, threshold: int
         con.register("_labels", pa.table({"id": np.arange(n, dtype=np.int64), "label": labels}))
         table = con.sql(
             """WITH c AS (SELECT n.md5, n.pdq, l.label FROM _nodes n JOIN _labels l USING (id))
-               SELECT md5, 'mc_' || substr(min(md5) OVER (PARTITION BY label), 1, 16) AS cluster, pdq,
+               SELECT md5, 'mc_' || min(md5) OVER (PARTITION BY label) AS cluster, pdq,
                       count(*) OVER (PARTITION BY label) AS size
                FROM c ORDER BY cluster, md5"""
         ).to_arrow_table()

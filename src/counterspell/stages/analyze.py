@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +30,9 @@ from .cues import Cues, find_cues, pseudonym
 from .links import find_links
 from .normalize import clean, normalise
 from .roles import ROLES, PostView, RoleModel, RoleResult, classify
+
+if TYPE_CHECKING:
+    from .network import NetworkResult
 
 ANALYZER_VERSION = "1"
 BATCH = 20_000
@@ -108,6 +111,7 @@ class AnalyzeResult:
     partitions: int = 0
     roles: collections.Counter[str] = field(default_factory=collections.Counter)
     flags: collections.Counter[str] = field(default_factory=collections.Counter)
+    network: NetworkResult | None = None  # the graph stages' counts, when they ran
 
     def merge(self, other: AnalyzeResult) -> None:
         self.analyzed += other.analyzed
@@ -208,8 +212,10 @@ def analyze(
     model: RoleModel | None = None,
     reanalyze: bool = False,
     workers: int | None = None,
+    graph: bool = True,
 ) -> AnalyzeResult:
-    """Analyse every post not yet analysed (all of them with ``reanalyze``).
+    """Analyse every post not yet analysed (all of them with ``reanalyze``), then (``graph``)
+    rebuild the graph stages: campaigns, actors, bridges (:func:`~.network.build_network`).
 
     Communities are independent (context never crosses them), so with more than one worker they
     are analysed in parallel processes, each writing its own partition; results are identical.
@@ -244,6 +250,10 @@ def analyze(
     else:
         for platform, community, _ in parts:
             total.merge(_analyze_partition(ws, platform, community, model, key, run))
+    if graph:
+        from .network import build_network
+
+        total.network = build_network(ws)
     return total
 
 

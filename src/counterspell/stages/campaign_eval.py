@@ -171,7 +171,6 @@ def heldout_campaigns(
     from ..synth import generate
     from .analyze import analyze
     from .bridges import import_communities
-    from .network import build_network
 
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         root = Path(tmp)
@@ -180,8 +179,7 @@ def heldout_campaigns(
         ingest(ws, [str(root / "corpus")])
         import_communities(ws, root / "corpus" / "communities.csv")
         hash_media(ws)
-        analyze(ws, workers=1)
-        build_network(ws)
+        analyze(ws, workers=1)  # and the graph stages
         return score_campaigns(ws, summary.truth_path)
 
 

@@ -116,7 +116,7 @@ def heldout_synthetic(model: RoleModel, posts: int = 20_000, seed: int = 202) ->
 
     with tempfile.TemporaryDirectory(prefix="cs-eval-") as tmp:
         ws, truth = synthetic_workspace(Path(tmp), posts, seed, "test")
-        analyze(ws, model=model)
+        analyze(ws, model=model, graph=False)
         return score(truth, predictions(ws))
 
 
@@ -128,7 +128,7 @@ def real_fixture_rates(fixtures: Path, model: RoleModel) -> RealRates | None:
     with tempfile.TemporaryDirectory(prefix="cs-real-") as tmp:
         ws = Workspace.init(Path(tmp) / "ws")
         ingest(ws, [str(d) for d in dirs])
-        analyze(ws, model=model)
+        analyze(ws, model=model, graph=False)
         pred = predictions(ws)
     rates = RealRates(posts=len(pred), non_other=0, flagged=0)
     for role, flags in pred.values():
