@@ -373,3 +373,13 @@ def test_every_dataset_field_is_documented(lake: Workspace) -> None:
         schema = pq.read_schema(next(iter(sorted(lake.dataset(name).rglob("*.parquet")))))
         for field in schema.names:
             assert field in documented, f"docs/campaigns.md lacks {name}.{field}"
+
+
+def test_parallel_linking_equals_serial(lake: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from counterspell.stages import campaigns
+
+    build_network(lake, workers=1)
+    serial = sorted(map(str, _table(lake, "campaign_members")))
+    monkeypatch.setattr(campaigns, "PARALLEL_MIN_POSTS", 0)
+    build_network(lake, workers=2)
+    assert sorted(map(str, _table(lake, "campaign_members"))) == serial

@@ -190,7 +190,11 @@ def stats_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """What the workspace holds: posts, communities, threads, authors, media, date range."""
-    s = stats(_ws())
+    from ..stages.network import network_summary
+
+    ws = _ws()
+    s = stats(ws)
+    s["network"] = net = network_summary(ws)
     if as_json:
         sys.stdout.write(orjson.dumps(s, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
@@ -207,6 +211,15 @@ def stats_cmd(
         out.print(f"analysed {s['analysed']:,}: {roles}; flags: {flags}")
     elif s["posts"]:
         out.print("not analysed yet: run 'counterspell analyze'")
+    if net:
+        median = net["median_first_fulfillment_s"]
+        out.print(
+            f"{net['campaigns']:,} campaigns, {net['fulfilled']:,} fulfilled"
+            + (f" (median {float(median) / 3600:.1f} h to the first fulfilment)" if median else "")  # type: ignore[arg-type]
+            + f", {net['cross_platform']:,} seen on more than one platform, "
+            f"[bold red]{net['minor_risk']:,} with a minor_risk flag[/]; "
+            f"bridges: {', '.join(f'{k} {v:,}' for k, v in net['bridges'].items()) or 'none'}"  # type: ignore[attr-defined]
+        )
     table = Table()
     for col in ("platform", "community", "posts", "threads", "authors", "media", "first", "last"):
         table.add_column(

@@ -253,7 +253,7 @@ def analyze(
     if graph:
         from .network import build_network
 
-        total.network = build_network(ws)
+        total.network = build_network(ws, workers=workers)
     return total
 
 

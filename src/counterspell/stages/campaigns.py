@@ -21,7 +21,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..lake.query import arrow_batches, dataset_sql, empty_relation, posts_relation_sql, sql_path
+from ..lake.query import (
+    arrow_batches,
+    connect,
+    dataset_sql,
+    empty_relation,
+    posts_relation_sql,
+    sql_path,
+)
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset, partition_dir
 from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
@@ -59,12 +66,44 @@ def _partition_sql(ws: Workspace, dataset: str, platform: str, community: str) -
     return f"read_parquet({sql_path(d / 'part-*.parquet')}, union_by_name = true)"
 
 
+PARALLEL_MIN_POSTS = 200_000
+
+
 def link_local(
-    ws: Workspace, con: duckdb.DuckDBPyConnection, communities: list[tuple[str, str]], scratch: Path
+    ws: Workspace, communities: list[tuple[str, str, int]], scratch: Path, workers: int = 1
 ) -> int:
-    """Stream each community through the linker; write memberships under ``scratch``."""
+    """Stream each community through the linker; write memberships under ``scratch``.
+
+    Communities are independent here, so with ``workers`` > 1 (and enough posts to pay for
+    starting processes) they are linked in parallel; the result does not depend on the number.
+    """
     scratch.mkdir(parents=True, exist_ok=True)
-    buffer: list[tuple[str, str, Member]] = []
+    jobs = [(ws, p, c, scratch, k) for k, (p, c, _) in enumerate(communities)]
+    n_posts = sum(n for _, _, n in communities)
+    if workers > 1 and len(jobs) > 1 and n_posts >= PARALLEL_MIN_POSTS:
+        import concurrent.futures
+        import multiprocessing
+
+        # biggest first, so the longest community starts at once
+        order = sorted(range(len(jobs)), key=lambda k: -communities[k][2])
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            return sum(pool.map(_link_community_job, [jobs[k] for k in order]))
+    return sum(_link_community(*job) for job in jobs)
+
+
+def _link_community_job(job: tuple[Workspace, str, str, Path, int]) -> int:
+    return _link_community(*job)
+
+
+def _link_community(ws: Workspace, platform: str, community: str, scratch: Path, index: int) -> int:
+    """Link one community; its memberships go to ``scratch/local-<index>-<seq>.parquet``."""
+    posts = _partition_sql(ws, "posts", platform, community)
+    enr = _partition_sql(ws, "enrichments", platform, community)
+    if posts is None or enr is None:
+        return 0  # not analysed yet: no roles to link
+    buffer: list[Member] = []
     files = 0
     placed = 0
 
@@ -73,54 +112,52 @@ def link_local(
         if not buffer:
             return
         cols = {
-            "uid": [m.uid for _, _, m in buffer],
-            "platform": [p for p, _, _ in buffer],
-            "community": [c for _, c, _ in buffer],
-            "campaign_id": [m.campaign_id for _, _, m in buffer],
-            "part": [m.part for _, _, m in buffer],
-            "confidence": [m.confidence for _, _, m in buffer],
-            "method": [m.method for _, _, m in buffer],
-            "anchor_uid": [m.anchor_uid for _, _, m in buffer],
+            "uid": [m.uid for m in buffer],
+            "platform": [platform] * len(buffer),
+            "community": [community] * len(buffer),
+            "campaign_id": [m.campaign_id for m in buffer],
+            "part": [m.part for m in buffer],
+            "confidence": [m.confidence for m in buffer],
+            "method": [m.method for m in buffer],
+            "anchor_uid": [m.anchor_uid for m in buffer],
         }
-        pq.write_table(pa.table(cols, schema=MEMBER_SCHEMA), scratch / f"local-{files:06d}.parquet")
+        name = f"local-{index:06d}-{files:06d}.parquet"
+        pq.write_table(pa.table(cols, schema=MEMBER_SCHEMA), scratch / name)
         files += 1
         buffer.clear()
 
-    for platform, community in communities:
-        posts = _partition_sql(ws, "posts", platform, community)
-        enr = _partition_sql(ws, "enrichments", platform, community)
-        if posts is None or enr is None:
-            continue  # not analysed yet: no roles to link
-        sql = f"""
-            SELECT p.uid, p.thread_id, epoch(p.created_at) AS ts, p.parent_uids, p.author_key,
-                   coalesce(e.role, 'other') AS role, {_role_p_sql()} AS role_p, e.target_ids
-            FROM {posts} p LEFT JOIN {enr} e USING (uid)
-            ORDER BY p.created_at NULLS FIRST, p.thread_id, p.post_id"""
-        linker = CampaignLinker()
-        for batch in arrow_batches(con, sql, [], 50_000):
-            c = batch.to_pydict()
-            for i in range(len(c["uid"])):
-                role = c["role"][i]
-                if role == "other" and not c["parent_uids"][i]:
-                    linker.remember(c["uid"][i], role)  # cheap path for most posts
-                    continue
-                m = linker.add(
-                    LinkRow(
-                        c["uid"][i],
-                        c["thread_id"][i] or "",
-                        float(c["ts"][i] or 0.0),
-                        c["parent_uids"][i] or [],
-                        c["author_key"][i],
-                        role,
-                        float(c["role_p"][i]),
-                        c["target_ids"][i] or [],
-                    )
+    sql = f"""
+        SELECT p.uid, p.thread_id, epoch(p.created_at) AS ts, p.parent_uids, p.author_key,
+               coalesce(e.role, 'other') AS role, {_role_p_sql()} AS role_p, e.target_ids
+        FROM {posts} p LEFT JOIN {enr} e USING (uid)
+        ORDER BY p.created_at NULLS FIRST, p.thread_id, p.post_id"""
+    linker = CampaignLinker()
+    con = connect()
+    for batch in arrow_batches(con, sql, [], 50_000):
+        c = batch.to_pydict()
+        uids, roles, parents = c["uid"], c["role"], c["parent_uids"]
+        for i in range(len(uids)):
+            role = roles[i]
+            if role == "other" and not parents[i]:
+                linker.remember(uids[i], role)  # the cheap path, for most posts
+                continue
+            m = linker.add(
+                LinkRow(
+                    uids[i],
+                    c["thread_id"][i] or "",
+                    float(c["ts"][i] or 0.0),
+                    parents[i] or [],
+                    c["author_key"][i],
+                    role,
+                    float(c["role_p"][i]),
+                    c["target_ids"][i] or [],
                 )
-                if m is not None:
-                    buffer.append((platform, community, m))
-                    placed += 1
-            if len(buffer) >= FLUSH_ROWS:
-                flush()
+            )
+            if m is not None:
+                buffer.append(m)
+                placed += 1
+        if len(buffer) >= FLUSH_ROWS:
+            flush()
     flush()
     return placed
 

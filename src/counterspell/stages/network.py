@@ -9,6 +9,7 @@ is bounded. Nothing here holds the lake, or a graph of it, in Python memory.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import uuid
@@ -60,8 +61,12 @@ def graph_connection(ws: Workspace) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def build_network(ws: Workspace) -> NetworkResult:
-    """Run every graph stage; each replaces its dataset only when it has finished."""
+def build_network(ws: Workspace, workers: int | None = None) -> NetworkResult:
+    """Run every graph stage; each replaces its dataset only when it has finished.
+
+    ``workers`` processes link communities in parallel (default: the ``workers`` setting, or one
+    per CPU); the lake-wide stages run in DuckDB, which uses every core anyway.
+    """
     result = NetworkResult()
     if not ws.has_data("posts"):
         return result
@@ -80,14 +85,15 @@ def build_network(ws: Workspace) -> NetworkResult:
     result.media_clusters = build_clusters(ws, con, settings.pdq_threshold)
     lap("media_clusters")
     communities = [
-        (str(p), str(c))
-        for p, c in con.execute(
-            f"SELECT DISTINCT platform, community FROM {posts_relation_sql(ws)} ORDER BY 1, 2"
+        (str(p), str(c), int(n))
+        for p, c, n in con.execute(
+            f"SELECT platform, community, count(*) FROM {posts_relation_sql(ws)} GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
     ]
     scratch = ws.state / "tmp" / f"campaigns-{uuid.uuid4().hex[:8]}"
     try:
-        campaigns_stage.link_local(ws, con, communities, scratch)
+        n_workers = workers if workers is not None else (settings.workers or os.cpu_count() or 1)
+        campaigns_stage.link_local(ws, communities, scratch, n_workers)
         lap("link_local")
         result.campaign_members, result.campaigns = campaigns_stage.finish(ws, con, scratch)
         lap("campaigns")
@@ -123,3 +129,39 @@ def build_replies(ws: Workspace, con: duckdb.DuckDBPyConnection) -> tuple[int, i
         out.abandon()
         raise
     return int(row[0]), int(row[1])
+
+
+def network_summary(ws: Workspace) -> dict[str, object]:
+    """Headline figures of the graph stages (empty when they have not run)."""
+    if not ws.has_data("campaigns"):
+        return {}
+    from .actors import recognition
+
+    con = connect()
+    camps = sql_path(ws.dataset_glob("campaigns"))
+    row = con.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE fulfilled),
+                   median(first_fulfillment_seconds), count(*) FILTER (WHERE len(platforms) > 1),
+                   count(*) FILTER (WHERE minor_risk), coalesce(sum(praise_count), 0), coalesce(sum(reaction_count), 0)
+            FROM read_parquet({camps})"""
+    ).fetchall()[0]
+    bridges = (
+        dict(
+            con.execute(
+                f"SELECT kind, count(*) FROM read_parquet({sql_path(ws.dataset_glob('bridges'))}) GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+        )
+        if ws.has_data("bridges")
+        else {}
+    )
+    return {
+        "campaigns": int(row[0]),
+        "fulfilled": int(row[1]),
+        "median_first_fulfillment_s": float(row[2]) if row[2] is not None else None,
+        "cross_platform": int(row[3]),
+        "minor_risk": int(row[4]),
+        "praise": int(row[5]),
+        "reactions": int(row[6]),
+        "bridges": {str(k): int(v) for k, v in bridges.items()},
+        "recognition": recognition(ws),
+    }
