@@ -264,3 +264,20 @@ def export_dataset(ws: Workspace, name: str, fmt: str, output: str | None, order
     rel = dataset_sql(ws, name, schema)
     copy_out(con, f"SELECT {', '.join(cols)} FROM {rel} ORDER BY {order}", fmt, output)
     return int(con.execute(f"SELECT count(*) FROM {rel}").fetchall()[0][0])
+
+
+def replace_dataset(con: duckdb.DuckDBPyConnection, ws: Workspace, name: str, query: str) -> int:
+    """Replace a derived dataset with a query's rows (one Parquet file, swapped in whole)."""
+    import pyarrow.parquet as pq
+
+    from .writer import DerivedDataset
+
+    out = DerivedDataset(ws.dataset(name))
+    try:
+        con.execute(f"COPY ({query}) TO {sql_path(out.path())} (FORMAT parquet, COMPRESSION zstd)")
+        rows = pq.read_metadata(out.path()).num_rows
+        out.commit()
+    except BaseException:
+        out.abandon()
+        raise
+    return int(rows)

@@ -17,9 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..lake.query import dataset_sql, posts_relation_sql, sql_path
+from ..lake.query import dataset_sql, posts_relation_sql, replace_dataset
 from ..lake.workspace import Workspace
-from ..lake.writer import DerivedDataset
 from .campaigns import MEMBER_SCHEMA
 
 GENERIC_HANDLES = (
@@ -65,10 +64,11 @@ def handle_sql(name_expr: str) -> str:
 def build_actors(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     posts = posts_relation_sql(ws)
     members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
-    out = DerivedDataset(ws.dataset("actors"))
-    try:
-        con.execute(
-            f"""COPY (
+    return replace_dataset(
+        con,
+        ws,
+        "actors",
+        f"""
             WITH p AS (
                 SELECT uid, platform, community, author_key, author_name, created_at,
                        coalesce(list_sum([r.count for r in reactions]), 0) AS n_react
@@ -104,15 +104,8 @@ def build_actors(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
                    n.distributions, n.reactions_received, r.creator_rank, n.communities,
                    coalesce(s.platforms, [n.platform]) AS platforms, n.first_seen, n.last_seen
             FROM named n LEFT JOIN spread s USING (handle) LEFT JOIN ranked r USING (platform, author_key)
-            ORDER BY r.creator_rank NULLS LAST, n.posts DESC, actor_id
-            ) TO {sql_path(out.path())} (FORMAT parquet, COMPRESSION zstd)"""
-        )
-        rows = pq.read_metadata(out.path()).num_rows
-        out.commit()
-    except BaseException:
-        out.abandon()
-        raise
-    return int(rows)
+            ORDER BY r.creator_rank NULLS LAST, n.posts DESC, actor_id""",
+    )
 
 
 def gini(values: np.ndarray) -> float:

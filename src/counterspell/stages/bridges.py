@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError, Place
-from ..lake.query import dataset_sql, posts_relation_sql, sql_path
+from ..lake.query import dataset_sql, posts_relation_sql, replace_dataset
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset, write_atomic
 from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
@@ -130,10 +130,11 @@ def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     registry = dataset_sql(ws, "communities", COMMUNITY_SCHEMA)
     clusters = dataset_sql(ws, "media_clusters", CLUSTER_SCHEMA)
     key = invite_key_sql("link")
-    out = DerivedDataset(ws.dataset("bridges"))
-    try:
-        con.execute(
-            f"""COPY (
+    return replace_dataset(
+        con,
+        ws,
+        "bridges",
+        f"""
             WITH ingested AS (SELECT DISTINCT platform, community FROM {posts}),
             posted AS (
                 SELECT p.platform, p.community, p.author_key, p.created_at, {key} AS invite
@@ -179,12 +180,5 @@ def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
             edges AS (SELECT * FROM invites UNION ALL SELECT * FROM media UNION ALL SELECT * FROM shared)
             SELECT e.*, i.platform IS NOT NULL AS dst_ingested
             FROM edges e LEFT JOIN ingested i ON i.platform = e.dst_platform AND i.community = e.dst_community
-            ORDER BY kind, count DESC, src_platform, src_community, dst_platform, dst_community
-            ) TO {sql_path(out.path())} (FORMAT parquet, COMPRESSION zstd)"""
-        )
-        rows = pq.read_metadata(out.path()).num_rows
-        out.commit()
-    except BaseException:
-        out.abandon()
-        raise
-    return int(rows)
+            ORDER BY kind, count DESC, src_platform, src_community, dst_platform, dst_community""",
+    )

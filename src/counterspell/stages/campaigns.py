@@ -27,10 +27,11 @@ from ..lake.query import (
     dataset_sql,
     empty_relation,
     posts_relation_sql,
+    replace_dataset,
     sql_path,
 )
 from ..lake.workspace import Workspace
-from ..lake.writer import DerivedDataset, partition_dir
+from ..lake.writer import partition_dir
 from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
 from .analyze import ENRICHMENT_SCHEMA
 from .linker import CampaignLinker, LinkRow, Member
@@ -195,25 +196,18 @@ def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: Path) -> tupl
               AND coalesce(e.role, 'other') NOT IN ('request', 'source_solicitation', 'counter_speech')
             GROUP BY s.uid"""
     )
-    members = DerivedDataset(ws.dataset("campaign_members"))
-    try:
-        con.execute(
-            f"""COPY (
-                SELECT * FROM (SELECT * FROM _local ANTI JOIN _media USING (uid))
-                UNION ALL
-                SELECT uid, platform, community, campaign_id, 'distribution' AS part,
-                       CASE WHEN exact THEN {MEDIA_EXACT_CONFIDENCE} ELSE {MEDIA_NEAR_CONFIDENCE} END::FLOAT AS confidence,
-                       'media' AS method, anchor_uid
-                FROM _media
-                ORDER BY campaign_id, uid
-            ) TO {sql_path(members.path())} (FORMAT parquet, COMPRESSION zstd)"""
-        )
-        members.commit()
-    except BaseException:
-        members.abandon()
-        raise
-    n_members = int(con.execute("SELECT count(*) FROM _local").fetchall()[0][0])
-    n_members += int(con.execute("SELECT count(*) FROM _media").fetchall()[0][0])
+    n_members = replace_dataset(
+        con,
+        ws,
+        "campaign_members",
+        f"""SELECT * FROM (SELECT * FROM _local ANTI JOIN _media USING (uid))
+            UNION ALL
+            SELECT uid, platform, community, campaign_id, 'distribution' AS part,
+                   CASE WHEN exact THEN {MEDIA_EXACT_CONFIDENCE} ELSE {MEDIA_NEAR_CONFIDENCE} END::FLOAT AS confidence,
+                   'media' AS method, anchor_uid
+            FROM _media
+            ORDER BY campaign_id, uid""",
+    )
     con.execute("DROP TABLE _local")
     con.execute("DROP TABLE _media")
     return n_members, _campaign_table(ws, con)
@@ -223,11 +217,12 @@ def _campaign_table(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     posts = posts_relation_sql(ws)
     enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
     members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
-    out = DerivedDataset(ws.dataset("campaigns"))
     req = "FILTER (WHERE part = 'request')"
-    try:
-        con.execute(
-            f"""COPY (
+    rows = replace_dataset(
+        con,
+        ws,
+        "campaigns",
+        f"""
             WITH m AS (
                 SELECT m.*, epoch(p.created_at) AS ts, p.created_at, p.thread_id, p.author_key,
                        coalesce(list_sum([r.count for r in p.reactions]), 0) AS n_react,
@@ -273,13 +268,7 @@ def _campaign_table(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
             SELECT c.*, coalesce(list_filter(r.ids, lambda x: x <> c.campaign_id), []) AS related
             FROM c LEFT JOIN related r USING (campaign_id)
             WHERE c.request_uid IS NOT NULL
-            ORDER BY c.requested_at, c.campaign_id
-            ) TO {sql_path(out.path())} (FORMAT parquet, COMPRESSION zstd)"""
-        )
-        rows = pq.read_metadata(out.path()).num_rows
-        out.commit()
-    except BaseException:
-        out.abandon()
-        raise
+            ORDER BY c.requested_at, c.campaign_id""",
+    )
     con.execute("DROP TABLE IF EXISTS _sight")
-    return int(rows)
+    return rows

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from ..lake.query import connect, posts_relation_sql, sql_path
+from ..lake.query import connect, posts_relation_sql, replace_dataset, sql_path
 from ..lake.workspace import Workspace
-from ..lake.writer import DerivedDataset
 from ..matching.clusters import build_clusters
 from . import actors as actors_stage
 from . import bridges as bridges_stage
@@ -109,26 +108,21 @@ def build_network(ws: Workspace, workers: int | None = None) -> NetworkResult:
 def build_replies(ws: Workspace, con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """One row per reply link; links to posts the lake does not hold are kept, marked."""
     posts = posts_relation_sql(ws)
-    out = DerivedDataset(ws.dataset("replies"))
-    try:
-        con.execute(
-            f"""COPY (
-                WITH r AS (SELECT uid, platform, community, unnest(parent_uids) AS parent_uid
-                           FROM {posts} WHERE len(parent_uids) > 0)
-                SELECT r.uid, r.platform, r.community, r.parent_uid, q.uid IS NOT NULL AS parent_found,
-                       q.community AS parent_community
-                FROM r LEFT JOIN (SELECT uid, community FROM {posts}) q ON q.uid = r.parent_uid
-                ORDER BY r.platform, r.community, r.uid
-            ) TO {sql_path(out.path())} (FORMAT parquet, COMPRESSION zstd)"""
-        )
-        row = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE NOT parent_found) FROM read_parquet({sql_path(out.path())})"
-        ).fetchall()[0]
-        out.commit()
-    except BaseException:
-        out.abandon()
-        raise
-    return int(row[0]), int(row[1])
+    n = replace_dataset(
+        con,
+        ws,
+        "replies",
+        f"""WITH r AS (SELECT uid, platform, community, unnest(parent_uids) AS parent_uid
+                       FROM {posts} WHERE len(parent_uids) > 0)
+            SELECT r.uid, r.platform, r.community, r.parent_uid, q.uid IS NOT NULL AS parent_found,
+                   q.community AS parent_community
+            FROM r LEFT JOIN (SELECT uid, community FROM {posts}) q ON q.uid = r.parent_uid
+            ORDER BY r.platform, r.community, r.uid""",
+    )
+    missing = con.execute(
+        f"SELECT count(*) FROM read_parquet({sql_path(ws.dataset_glob('replies'))}) WHERE NOT parent_found"
+    ).fetchall()[0][0]
+    return n, int(missing)
 
 
 def network_summary(ws: Workspace) -> dict[str, object]:
