@@ -266,7 +266,7 @@ def main() -> None:
         return
     print(f"Graph stages ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs)")
     print(
-        f"{'posts':>12} {'build s':>8} {'floor s':>8} {'ratio':>6} {'posts/s':>9} {'peak MB':>8}  stages (s)"
+        f"{'posts':>12} {'build s':>8} {'floor s':>8} {'ratio':>6} {'posts/s':>9} {'peak MB':>8} {'worker MB':>10}  stages (s)"
     )
     for n in args.posts or [1_000_000, 10_000_000]:
         with tempfile.TemporaryDirectory(prefix="cs-bench-graph-") as tmp:

@@ -40,10 +40,20 @@ def _export_expr(fmt: str, name: str, expr: str, nested: set[str]) -> str:
     return f"{expr} AS {name}"
 
 
-def connect() -> duckdb.DuckDBPyConnection:
+def connect(
+    ws: Workspace | None = None, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB in UTC. With a workspace: bounded memory (``memory_limit``, default
+    the workspace setting), spilling to ``lake/_state/tmp``, for work over the whole lake."""
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
+    if ws is not None:
+        tmp = ws.state / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = {sql_path(tmp)}")
+        con.execute(f"SET memory_limit = {sql_path(memory_limit or ws.settings.memory_limit)}")
+        con.execute("SET preserve_insertion_order = false")
     return con
 
 

@@ -66,6 +66,7 @@ def build_clusters(ws: Workspace, con: duckdb.DuckDBPyConnection, threshold: int
                FROM c ORDER BY cluster, md5"""
         ).to_arrow_table()
         con.unregister("_labels")
+        con.execute("DROP TABLE _nodes")
         pq.write_table(table.cast(CLUSTER_SCHEMA), out.path(), compression="zstd")
         out.commit()
     except BaseException:

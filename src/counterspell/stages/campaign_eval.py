@@ -23,7 +23,7 @@ import duckdb
 
 from ..errors import InputError, Place
 from ..lake.ingest import ingest
-from ..lake.query import dataset_sql, posts_relation_sql, sql_path
+from ..lake.query import connect, dataset_sql, posts_relation_sql, sql_path
 from ..lake.workspace import Workspace
 from .campaigns import MEMBER_SCHEMA
 
@@ -91,10 +91,8 @@ def _truth_relation(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
 
 def score_campaigns(ws: Workspace, truth_path: str | Path) -> CampaignScores:
     """Compare the workspace's ``campaign_members`` with a truth CSV."""
-    from .network import graph_connection
-
     path = Path(truth_path)
-    con = graph_connection(ws)
+    con = connect(ws)
     has_community = _truth_relation(con, path)
     posts = posts_relation_sql(ws)
     members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)

@@ -15,6 +15,7 @@ derived from the request's uid, so they are stable from one run to the next.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -79,9 +80,12 @@ def link_local(
     starting processes) they are linked in parallel; the result does not depend on the number.
     """
     scratch.mkdir(parents=True, exist_ok=True)
-    jobs = [(ws, p, c, scratch, k) for k, (p, c, _) in enumerate(communities)]
     n_posts = sum(n for _, _, n in communities)
-    if workers > 1 and len(jobs) > 1 and n_posts >= PARALLEL_MIN_POSTS:
+    parallel = workers > 1 and len(communities) > 1 and n_posts >= PARALLEL_MIN_POSTS
+    # the workspace's DuckDB memory limit is shared by the processes that run at once
+    limit = _share(ws.settings.memory_limit, min(workers, len(communities)) if parallel else 1)
+    jobs = [(ws, p, c, scratch, k, limit) for k, (p, c, _) in enumerate(communities)]
+    if parallel:
         import concurrent.futures
         import multiprocessing
 
@@ -94,11 +98,22 @@ def link_local(
     return sum(_link_community(*job) for job in jobs)
 
 
-def _link_community_job(job: tuple[Workspace, str, str, Path, int]) -> int:
+def _share(limit: str, parts: int) -> str:
+    """``4GB`` shared by 2 processes is ``2048MB`` each (DuckDB's units: KB, MB, GB, TB)."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]i?B)\s*", limit, flags=re.IGNORECASE)
+    if m is None or parts <= 1:
+        return limit
+    unit = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}[m.group(2)[0].upper()]
+    return f"{max(int(float(m.group(1)) * unit / parts), 64)}MB"
+
+
+def _link_community_job(job: tuple[Workspace, str, str, Path, int, str]) -> int:
     return _link_community(*job)
 
 
-def _link_community(ws: Workspace, platform: str, community: str, scratch: Path, index: int) -> int:
+def _link_community(
+    ws: Workspace, platform: str, community: str, scratch: Path, index: int, memory_limit: str
+) -> int:
     """Link one community; its memberships go to ``scratch/local-<index>-<seq>.parquet``."""
     posts = _partition_sql(ws, "posts", platform, community)
     enr = _partition_sql(ws, "enrichments", platform, community)
@@ -133,7 +148,7 @@ def _link_community(ws: Workspace, platform: str, community: str, scratch: Path,
         FROM {posts} p LEFT JOIN {enr} e USING (uid)
         ORDER BY p.created_at NULLS FIRST, p.thread_id, p.post_id"""
     linker = CampaignLinker()
-    con = connect()
+    con = connect(ws, memory_limit)
     for batch in arrow_batches(con, sql, [], 50_000):
         c = batch.to_pydict()
         uids, roles, parents = c["uid"], c["role"], c["parent_uids"]

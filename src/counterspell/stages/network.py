@@ -49,17 +49,6 @@ class NetworkResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def graph_connection(ws: Workspace) -> duckdb.DuckDBPyConnection:
-    """DuckDB for whole-lake work: bounded memory, spilling inside the workspace."""
-    con = connect()
-    tmp = ws.state / "tmp"
-    tmp.mkdir(parents=True, exist_ok=True)
-    con.execute(f"SET temp_directory = {sql_path(tmp)}")
-    con.execute(f"SET memory_limit = {sql_path(ws.settings.memory_limit)}")
-    con.execute("SET preserve_insertion_order = false")
-    return con
-
-
 def build_network(ws: Workspace, workers: int | None = None) -> NetworkResult:
     """Run every graph stage; each replaces its dataset only when it has finished.
 
@@ -69,7 +58,7 @@ def build_network(ws: Workspace, workers: int | None = None) -> NetworkResult:
     result = NetworkResult()
     if not ws.has_data("posts"):
         return result
-    con = graph_connection(ws)
+    con = connect(ws)
     settings = ws.settings
     clock = time.perf_counter()
 
