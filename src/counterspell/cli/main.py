@@ -8,6 +8,7 @@ code 2 (no traceback).
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -467,6 +468,42 @@ def _print_network(ws: Workspace, net: object) -> None:
             f"recognition among {rec['creators']:,} named creators: praise Gini {rec['praise_gini']:.2f}, "
             f"top 5% receive {rec['praise_top5pct_share']:.0%} of praise"
         )
+
+
+def _date(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CounterspellError(f"{flag} {value!r}: expected a date like 2026-01-31") from None
+
+
+@app.command("report")
+def report_cmd(
+    output: Annotated[str, typer.Option("-o", "--output", help="Folder to write.")] = "report",
+    since: Annotated[
+        str | None, typer.Option("--since", help="First day to include (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="First day to leave out (YYYY-MM-DD).")
+    ] = None,
+    platform: Annotated[str | None, typer.Option("--platform", help="Only this platform.")] = None,
+    community: Annotated[
+        str | None, typer.Option("--community", help="Only this community.")
+    ] = None,
+) -> None:
+    """A self-contained HTML research report with charts, CSV tables and graph files."""
+    from ..reports.data import Scope
+    from ..reports.render import write_report
+
+    scope = Scope(_date(since, "--since"), _date(until, "--until"), platform, community)
+    with console.status("writing the report"):
+        written = write_report(_ws(), output, scope)
+    out.print(
+        f"report written to {written.path} ({written.figures} figures, {written.tables} tables, "
+        f"{written.graphs} graph files)"
+    )
 
 
 @labels_app.command("import")

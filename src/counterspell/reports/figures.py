@@ -1,0 +1,184 @@
+"""Charts as SVG text, drawn with matplotlib from the report's own tables.
+
+Output is deterministic (fixed hash salt, no date in the metadata, seeded layouts), so running
+the report twice on the same workspace writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+from .data import Chart, Row
+
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "counterspell",
+        "svg.fonttype": "none",  # text stays text: selectable, searchable, small
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "figure.dpi": 100,
+    }
+)
+PALETTE = [
+    "#3b6ea5",
+    "#d1495b",
+    "#edae49",
+    "#00798c",
+    "#66a182",
+    "#8d96a3",
+    "#a05195",
+    "#2e4057",
+    "#f95d6a",
+    "#665191",
+]
+
+
+def render(chart: Chart, rows: list[Row]) -> str:
+    fig, ax = plt.subplots(figsize=(7.2, 3.4))
+    try:
+        draw = {
+            "stacked_bars": _stacked,
+            "lines": _lines,
+            "bars": _bars,
+            "barh": _barh,
+            "lorenz": _lorenz,
+            "network": _network,
+        }[chart.kind]
+        draw(ax, rows, chart.options)
+        ax.set_title(chart.title, loc="left", fontsize=11, fontweight="bold")
+        if chart.kind != "network":
+            ax.set_xlabel(chart.xlabel)
+            ax.set_ylabel(chart.ylabel)
+        fig.tight_layout()
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "Counterspell"})
+        return buf.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def _weeks(rows: list[Row], x: str) -> list[str]:
+    return sorted({str(r[x]) for r in rows})
+
+
+def _stacked(ax: Any, rows: list[Row], o: dict[str, Any]) -> None:
+    weeks = _weeks(rows, o["x"])
+    totals: dict[str, int] = {}
+    for r in rows:
+        totals[r[o["stack"]]] = totals.get(r[o["stack"]], 0) + int(r[o["y"]])
+    keys = sorted(totals, key=lambda k: (-totals[k], k))
+    if len(keys) > 9:  # the rest as one band
+        keep = set(keys[:8])
+        rows = [
+            {**r, o["stack"]: r[o["stack"]] if r[o["stack"]] in keep else "other"} for r in rows
+        ]
+        keys = [*keys[:8], "other"] if "other" not in keys[:8] else keys[:8]
+    index = {w: i for i, w in enumerate(weeks)}
+    bottom = [0] * len(weeks)
+    for n, key in enumerate(keys):
+        values = [0] * len(weeks)
+        for r in rows:
+            if r[o["stack"]] == key:
+                values[index[str(r[o["x"]])]] += int(r[o["y"]])
+        ax.bar(
+            range(len(weeks)),
+            values,
+            bottom=bottom,
+            label=key.replace("_", " "),
+            color=PALETTE[n % 10],
+            width=0.85,
+        )
+        bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+    _week_ticks(ax, weeks)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def _week_ticks(ax: Any, weeks: list[str]) -> None:
+    step = max(1, len(weeks) // 8)
+    ax.set_xticks(
+        range(0, len(weeks), step),
+        [weeks[i] for i in range(0, len(weeks), step)],
+        rotation=30,
+        ha="right",
+    )
+
+
+def _lines(ax: Any, rows: list[Row], o: dict[str, Any]) -> None:
+    weeks = [str(r[o["x"]]) for r in rows]
+    for n, col in enumerate(o["y"]):
+        ax.plot(
+            range(len(weeks)),
+            [r[col] for r in rows],
+            label=col.replace("_", " "),
+            color=PALETTE[n],
+            marker="o",
+            ms=3,
+        )
+    _week_ticks(ax, weeks)
+    ax.legend(fontsize=7, frameon=False)
+
+
+def _bars(ax: Any, rows: list[Row], o: dict[str, Any]) -> None:
+    labels = [
+        f"{r[o['label']]:g}-{r['to_hours']:g}"
+        if r.get("to_hours") is not None
+        else f"{r[o['label']]:g}+"
+        for r in rows
+    ]
+    ax.bar(range(len(rows)), [r[o["y"]] for r in rows], color=PALETTE[0])
+    ax.set_xticks(range(len(rows)), labels, rotation=30, ha="right")
+
+
+def _barh(ax: Any, rows: list[Row], o: dict[str, Any]) -> None:
+    rows = list(reversed(rows))
+    ax.barh(range(len(rows)), [r[o["y"]] for r in rows], color=PALETTE[0])
+    ax.set_yticks(
+        range(len(rows)), [str(r[o["label"]]).replace("_", " ") for r in rows], fontsize=7
+    )
+
+
+def _lorenz(ax: Any, rows: list[Row], o: dict[str, Any]) -> None:
+    ax.plot(
+        [r["creators_share"] for r in rows],
+        [r["praise_share"] for r in rows],
+        color=PALETTE[1],
+        label="creators",
+    )
+    ax.plot([0, 1], [0, 1], color=PALETTE[5], linestyle="--", label="equal recognition")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=7, frameon=False)
+
+
+def _network(ax: Any, rows: list[Row], o: dict[str, Any]) -> None:
+    import networkx as nx
+
+    g: Any = nx.DiGraph()
+    for b in rows:
+        src = f"{b['src_platform']}:{b['src_community']}"
+        dst = f"{b['dst_platform']}:{b['dst_community']}"
+        w = g.get_edge_data(src, dst, {"weight": 0})["weight"] + int(b["count"])
+        g.add_edge(src, dst, weight=w)
+        g.nodes[dst]["ingested"] = bool(b["dst_ingested"])
+        g.nodes[src].setdefault("ingested", True)
+    pos = nx.spring_layout(g, seed=7, k=1.2)
+    colours = [PALETTE[0] if g.nodes[n].get("ingested", True) else PALETTE[5] for n in g.nodes]
+    widths = [
+        0.5 + 2.5 * d["weight"] / max(dd["weight"] for *_, dd in g.edges(data=True))
+        for *_, d in g.edges(data=True)
+    ]
+    nx.draw_networkx_edges(
+        g, pos, ax=ax, width=widths, edge_color="#999999", arrows=True, arrowsize=8
+    )
+    nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colours, node_size=120)
+    labels = {n: (n if len(n) <= 28 else n[:12] + "…" + n[-12:]) for n in g.nodes}
+    nx.draw_networkx_labels(g, pos, labels, ax=ax, font_size=6)
+    ax.set_axis_off()

@@ -1,0 +1,130 @@
+"""``counterspell report``: write report.html, tables/*.csv, figures/*.svg and graphs/.
+
+The HTML is one self-contained file (figures embedded as data URIs, styles inline, no script, no
+network), so it can be mailed, archived or opened offline. Every number it quotes is a *fact* of
+:mod:`counterspell.reports.data`, also written to ``tables/facts.csv``; the tables under it are the
+same rows as the CSV files.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .. import __version__
+from ..lake.workspace import Workspace
+from .data import Report, Row, Scope, build_report
+from .figures import render as render_chart
+
+TABLE_PREVIEW = 25
+
+
+@dataclass
+class Written:
+    path: Path
+    tables: int
+    figures: int
+    graphs: int
+
+
+def _csv(path: Path, rows: list[Row]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        if not rows:
+            f.write("")
+            return
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+
+
+def write_report(ws: Workspace, out: str | os.PathLike[str], scope: Scope | None = None) -> Written:
+    """Build the report and write it into ``out`` (replaced whole, atomically, when done)."""
+    report = build_report(ws, scope)
+    final = Path(out)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        written = _write(ws, report, tmp)
+        if final.exists():
+            old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:8]}"
+            os.replace(final, old)
+            os.replace(tmp, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Written(final / "report.html", written.tables, written.figures, written.graphs)
+
+
+def _write(ws: Workspace, report: Report, root: Path) -> Written:
+    (root / "tables").mkdir(parents=True)
+    (root / "figures").mkdir()
+    for name, rows in report.tables().items():
+        _csv(root / "tables" / f"{name}.csv", rows)
+    _csv(
+        root / "tables" / "facts.csv",
+        [{"fact": k, "value": f.value, "text": f.text} for k, f in report.facts().items()],
+    )
+    tables = report.tables()
+    figures: dict[str, str] = {}
+    for section in report.sections:
+        for chart in section.charts:
+            svg = render_chart(chart, tables[chart.table])
+            (root / "figures" / f"{chart.name}.svg").write_text(svg, encoding="utf-8")
+            figures[chart.name] = (
+                "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+            )
+    graphs = _graphs(ws, root / "graphs")
+    env = Environment(
+        loader=PackageLoader("counterspell.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = _cell
+    html = env.get_template("report.html.j2").render(
+        report=report,
+        sections=report.sections,
+        facts={s.key: s.facts for s in report.sections},
+        tables=tables,
+        figures=figures,
+        graphs=graphs,
+        version=__version__,
+        preview=TABLE_PREVIEW,
+    )
+    (root / "report.html").write_text(html, encoding="utf-8")
+    return Written(root / "report.html", len(tables) + 1, len(figures), len(graphs))
+
+
+def _cell(value: object) -> str:
+    """A table cell: floats to four significant digits (the CSV keeps them whole)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _graphs(ws: Workspace, folder: Path) -> list[str]:
+    """GEXF files for Gephi, when the graph stages have run (the whole workspace, not the scope)."""
+    from ..errors import CounterspellError
+    from ..stages.graphs import export_graph
+
+    names = []
+    for kind in ("communities", "actors"):
+        try:
+            export_graph(ws, kind, "gexf", str(folder / f"{kind}.gexf"))
+            names.append(f"graphs/{kind}.gexf")
+        except CounterspellError:
+            continue  # not built yet: the report says so
+    return names

@@ -1,0 +1,186 @@
+"""The research report: every section, numbers that agree, determinism, empty and real data,
+and what a reader's browser shows."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from counterspell import Workspace, analyze, ingest
+from counterspell.matching.stage import hash_media
+from counterspell.reports.data import Scope, median_ci
+from counterspell.reports.render import write_report
+from counterspell.stages.bridges import import_communities
+from counterspell.synth import generate
+from tests.conftest import REAL, real
+
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
+SECTIONS = ("Data", "Activity over time", "Requests and fulfilment", "Rewards", "Targets",
+            "Possible minors", "Distribution", "Tools", "Methods and limits")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("report")
+    generate(root / "corpus", posts=2500, seed=21)
+    ws = Workspace.init(root / "ws")
+    ingest(ws, [str(root / "corpus")])
+    import_communities(ws, root / "corpus" / "communities.csv")
+    hash_media(ws)
+    analyze(ws, workers=1)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def report(workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_report(workspace, tmp_path_factory.mktemp("out") / "report").path.parent
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_section_table_and_figure(report: Path) -> None:
+    html = (report / "report.html").read_text(encoding="utf-8")
+    for i, title in enumerate(SECTIONS, start=1):
+        assert f"{i}. {title}</h2>" in html
+    assert 'class="empty"' not in html  # the synthetic corpus has data for every section
+    figures = sorted(p.stem for p in (report / "figures").glob("*.svg"))
+    assert figures == sorted(["activity_by_role", "requests_fulfilments", "time_to_fulfilment", "lorenz",
+                              "top_creators", "relationships", "destinations", "community_map", "tools"])  # fmt: skip
+    assert html.count('<img src="data:image/svg+xml;base64,') == len(figures)
+    for name in ("communities", "inputs", "posts_per_week_by_role", "fulfilment", "creators", "lorenz",
+                 "relationships", "minor_risk_by_community", "bridges", "tools", "evaluation", "facts"):  # fmt: skip
+        assert (report / "tables" / f"{name}.csv").exists(), name
+    assert (report / "graphs" / "communities.gexf").exists() and (
+        report / "graphs" / "actors.gexf"
+    ).exists()
+    assert "tgt_" not in html or "creator_" in html  # pseudonyms only
+    assert (
+        "http://" not in html.replace("http://www.w3.org", "") and "<script" not in html
+    )  # self-contained
+
+
+def test_numbers_in_text_and_tables_agree(report: Path) -> None:
+    html = (report / "report.html").read_text(encoding="utf-8")
+    facts = {r["fact"]: r for r in _csv(report / "tables" / "facts.csv")}
+    for name, f in facts.items():
+        assert f["text"].replace("&", "&amp;") in html, (
+            f"{name}: {f['text']!r} is not in the report"
+        )
+    ful = _csv(report / "tables" / "fulfilment.csv")[0]
+    assert facts["fulfilment.requests"]["value"] == ful["requests"]
+    assert facts["fulfilment.fulfilled"]["value"] == ful["fulfilled"]
+    assert float(facts["fulfilment.fulfilment_rate"]["value"]) == pytest.approx(
+        int(ful["fulfilled"]) / int(ful["requests"])
+    )
+    weekly = _csv(report / "tables" / "requests_per_week.csv")
+    assert sum(int(r["requests"]) for r in weekly) == int(ful["requests"])
+    by_role = _csv(report / "tables" / "posts_per_week_by_role.csv")
+    assert sum(int(r["posts"]) for r in by_role) == int(facts["data.posts"]["value"])
+    communities = _csv(report / "tables" / "communities.csv")
+    assert len(communities) == int(facts["data.communities"]["value"])
+    creators = _csv(report / "tables" / "creators.csv")
+    assert len(creators) == int(facts["rewards.creators"]["value"])
+    assert all(r["creator"].startswith("creator_") for r in creators)
+    minors = _csv(report / "tables" / "minor_risk_by_community.csv")
+    assert sum(int(r["posts"]) for r in minors) == int(facts["minors.posts_minor_risk"]["value"])
+
+
+def test_same_workspace_same_report(workspace: Workspace, report: Path, tmp_path: Path) -> None:
+    again = write_report(workspace, tmp_path / "again").path.parent
+    for sub in ("tables", "figures"):
+        for p in sorted((report / sub).iterdir()):
+            assert p.read_bytes() == (again / sub / p.name).read_bytes(), p.name
+    assert (report / "report.html").read_bytes() == (again / "report.html").read_bytes()
+
+
+def test_scope_filters_every_table(workspace: Workspace, tmp_path: Path) -> None:
+    out = write_report(workspace, tmp_path / "tg", Scope(platform="telegram")).path.parent
+    assert {r["platform"] for r in _csv(out / "tables" / "communities.csv")} == {"telegram"}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "platform telegram" in html
+
+
+def test_empty_workspace_says_so(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "ws")
+    out = write_report(ws, tmp_path / "r").path
+    html = out.read_text(encoding="utf-8")
+    assert "holds no posts in this scope" in html
+    assert all(f"{i}. {t}</h2>" in html for i, t in enumerate(SECTIONS, start=1))
+
+
+def test_real_fixtures_report(tmp_path: Path) -> None:
+    real("4chan")
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(REAL / d) for d in ("4chan", "telegram", "discord")])
+    analyze(ws, workers=1)
+    out = write_report(ws, tmp_path / "r").path
+    html = out.read_text(encoding="utf-8")
+    assert "1. Data</h2>" in html and "No fulfilments in this scope." in html
+
+
+def test_median_ci() -> None:
+    assert median_ci([]) == (None, None, None)
+    med, lo, hi = median_ci([float(x) for x in range(1, 101)])
+    assert med == 50.5 and lo is not None and hi is not None and lo < med < hi
+
+
+def test_report_command(workspace: Workspace, cli: CliRunner, tmp_path: Path) -> None:
+    proc = cli(
+        "-w",
+        str(workspace.root),
+        "report",
+        "-o",
+        str(tmp_path / "r"),
+        "--since",
+        "2026-01-01",
+        check=True,
+    )
+    assert "report.html" in proc.stdout
+    bad = cli("-w", str(workspace.root), "report", "--since", "January")
+    assert bad.returncode == 2 and "--since 'January'" in bad.stderr
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def test_report_renders_in_a_browser(report: Path) -> None:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("playwright is not installed")
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            raise AssertionError(f"{CHROMIUM} is missing in CI (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((report / "report.html").as_uri())
+            page.wait_for_load_state("load")
+            images = page.eval_on_selector_all(
+                "figure img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])"
+            )
+            assert len(images) == len(list((report / "figures").glob("*.svg")))
+            assert all(done and w > 0 and h > 0 for done, w, h in images), images
+            assert page.locator("h2").count() == len(SECTIONS)
+        finally:
+            browser.close()
+    assert errors == []
