@@ -30,6 +30,8 @@ demo: $(STAMP)
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws export graph --kind actors --format gexf -o $(DEMO_DIR)/actors.gexf
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws export graph --kind communities --format gexf -o $(DEMO_DIR)/communities.gexf
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws evaluate --no-synthetic --campaigns $(DEMO_DIR)/input/truth.csv
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws report -o $(DEMO_DIR)/report
+	@echo "open $(abspath $(DEMO_DIR))/report/report.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -42,6 +44,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analyze.py
+	$(BIN)/python bench/campaigns.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -383,3 +383,27 @@ def test_parallel_linking_equals_serial(lake: Workspace, monkeypatch: pytest.Mon
     monkeypatch.setattr(campaigns, "PARALLEL_MIN_POSTS", 0)
     build_network(lake, workers=2)
     assert sorted(map(str, _table(lake, "campaign_members"))) == serial
+
+
+def test_a_telegram_channel_posting_its_own_invite_is_found(tmp_path: Path) -> None:
+    """Unregistered channel: its own t.me invite names it; a kik handle it posts does not."""
+    posts = [
+        {"platform": "telegram", "community": "555", "post_id": "1", "created_at": T0, "author_key": "channel555",
+         "text": "backup: t.me/+OwnCode555 and kik: drops_here"},
+        {"platform": "board", "community": "r", "post_id": "9", "created_at": T0 + 60, "author_key": "A",
+         "text": "join t.me/+OwnCode555 or kik drops_here"},
+    ]  # fmt: skip
+    src = tmp_path / "p.jsonl"
+    src.write_bytes(b"\n".join(orjson.dumps(p) for p in posts) + b"\n")
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(src)], fmt="jsonl")
+    from counterspell.stages.analyze import analyze
+
+    analyze(ws, workers=1)
+    edges = {
+        (b["src_community"], b["dst_platform"], b["dst_community"])
+        for b in _table(ws, "bridges")
+        if b["kind"] == "invite"
+    }
+    assert ("r", "telegram", "555") in edges
+    assert ("r", "kik", "kik:drops_here") in edges and ("555", "kik", "kik:drops_here") in edges

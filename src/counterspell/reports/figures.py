@@ -169,16 +169,23 @@ def _network(ax: Any, rows: list[Row], o: dict[str, Any]) -> None:
         g.add_edge(src, dst, weight=w)
         g.nodes[dst]["ingested"] = bool(b["dst_ingested"])
         g.nodes[src].setdefault("ingested", True)
-    pos = nx.spring_layout(g, seed=7, k=1.2)
+    inner = sorted(n for n in g.nodes if g.nodes[n].get("ingested", True))
+    outer = sorted(n for n in g.nodes if not g.nodes[n].get("ingested", True))
+    pos = nx.shell_layout(g, [inner, outer] if outer and inner else None)
     colours = [PALETTE[0] if g.nodes[n].get("ingested", True) else PALETTE[5] for n in g.nodes]
-    widths = [
-        0.5 + 2.5 * d["weight"] / max(dd["weight"] for *_, dd in g.edges(data=True))
-        for *_, d in g.edges(data=True)
-    ]
-    nx.draw_networkx_edges(
-        g, pos, ax=ax, width=widths, edge_color="#999999", arrows=True, arrowsize=8
-    )
+    top = max(d["weight"] for *_, d in g.edges(data=True))
+    widths = [0.5 + 2.5 * d["weight"] / top for *_, d in g.edges(data=True)]
+    nx.draw_networkx_edges(g, pos, ax=ax, width=widths, edge_color="#999999", arrows=True, arrowsize=8,
+                           connectionstyle="arc3,rad=0.1")  # fmt: skip
     nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colours, node_size=120)
-    labels = {n: (n if len(n) <= 28 else n[:12] + "…" + n[-12:]) for n in g.nodes}
-    nx.draw_networkx_labels(g, pos, labels, ax=ax, font_size=6)
+    nx.draw_networkx_labels(g, pos, {n: _short(n) for n in g.nodes}, ax=ax, font_size=6)
+    ax.margins(0.2)
     ax.set_axis_off()
+
+
+def _short(node: str) -> str:
+    """``discord:9900…0002``: long ids lose their middle; invite keys keep their platform once."""
+    platform, _, community = node.partition(":")
+    if community.startswith(platform + ":"):
+        node = community
+    return node if len(node) <= 24 else node[:12] + "…" + node[-8:]

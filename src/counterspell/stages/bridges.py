@@ -140,11 +140,17 @@ def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
                 SELECT p.platform, p.community, p.author_key, p.created_at, {key} AS invite
                 FROM (SELECT uid, platform, community, author_key, created_at FROM {posts}) p
                 JOIN (SELECT uid, unnest(links) AS link FROM {enr}) e USING (uid)),
+            registered AS (SELECT platform, community, invite FROM {registry} WHERE invite IS NOT NULL),
             own AS (
-                SELECT platform, community, invite FROM {registry} WHERE invite IS NOT NULL
+                SELECT * FROM registered
                 UNION
-                SELECT platform, community, invite FROM posted
-                WHERE invite IS NOT NULL AND platform = 'telegram' AND author_key = 'channel' || community),
+                -- a Telegram channel posting a t.me invite as itself, when the registry says
+                -- nothing of that channel or of that invite (channels also advertise backups)
+                SELECT DISTINCT platform, community, invite FROM posted
+                WHERE starts_with(invite, 'telegram:') AND platform = 'telegram'
+                  AND author_key = 'channel' || community
+                  AND (platform, community) NOT IN (SELECT (platform, community) FROM registered)
+                  AND {_match("invite")} NOT IN (SELECT {_match("invite")} FROM registered)),
             invites AS (
                 SELECT s.platform AS src_platform, s.community AS src_community,
                        coalesce(o.platform, split_part(s.invite, ':', 1)) AS dst_platform,
