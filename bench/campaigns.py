@@ -241,8 +241,8 @@ def child(ws_root: str) -> None:
     import threading
 
     import psutil
-    from bench.peak import vm_hwm_mb
 
+    from bench.peak import vm_hwm_mb
     from counterspell.stages.network import build_network
 
     me = psutil.Process()

@@ -535,9 +535,10 @@ class _Builder:
                FROM _e WHERE list_contains(flags, 'minor_risk') GROUP BY ALL ORDER BY posts DESC, platform, community""",
         )
         s.notes.append(
-            "Counts only, never identifiers. Every post flagged minor_risk is ranked first for review "
-            "(`counterspell export posts` carries the flag) and should be escalated to the hotline or "
-            "authority that handles child sexual abuse material in your jurisdiction."
+            "Counts only, never identifiers. These posts should be escalated first, to the hotline "
+            "or authority that handles child sexual abuse material in your jurisdiction. Until the "
+            "case-work service's escalation queue exists, list them with `counterspell export posts` "
+            "and filter on the minor_risk flag."
         )
         return s
 
