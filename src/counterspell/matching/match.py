@@ -1,0 +1,157 @@
+"""``counterspell match --bank NAME``: every media item of the lake against a bank.
+
+PDQ hashes (quality 50 or more) match within the workspace's ``pdq_threshold`` through the bank's
+index; MD5s (of the file, or as the platform reported it) match exactly. A match is suppressed
+when the same item also matches a negative bank. A bank entry that matches more distinct items
+than the bank's ``max_matches`` is marked ``quarantined_entry`` on its rows, for review: a meme or
+a blank image in a partner's list would otherwise flood the queue.
+
+Results replace ``lake/matches/bank=<name>/`` whole: one row per (media item, bank entry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import CounterspellError
+from ..lake.query import connect, sql_path
+from ..lake.workspace import Workspace
+from ..lake.writer import DerivedDataset, partition_dir_name
+from .banks import BankInfo, entries, get_bank, list_banks, load_index
+from .index import hex_to_words
+
+MATCH_SCHEMA = pa.schema(
+    [
+        ("uid", pa.string()),
+        ("media_index", pa.int32()),
+        ("platform", pa.string()),
+        ("community", pa.string()),
+        ("bank", pa.string()),
+        ("bank_version", pa.int64()),
+        ("entry_id", pa.int64()),
+        ("signal_type", pa.string()),
+        ("distance", pa.int32()),
+        ("quarantined_entry", pa.bool_()),
+        ("matched_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+
+@dataclass
+class MatchResult:
+    items: int = 0  # media items compared
+    matched_items: int = 0
+    matches: int = 0
+    suppressed: int = 0  # items also matching a negative bank
+    quarantined_entries: list[int] = field(default_factory=list)
+
+
+def _media(ws: Workspace) -> dict[str, np.ndarray]:
+    if not ws.has_data("media"):
+        raise CounterspellError("no media hashes yet: run 'counterspell hash-media' first")
+    con = connect()
+    cols: dict[str, np.ndarray] = con.execute(
+        f"""SELECT uid, media_index, platform, community, lower(coalesce(md5, reported_md5)) AS md5,
+                   CASE WHEN pdq_quality >= 50 AND length(pdq) = 64 THEN pdq END AS pdq
+            FROM read_parquet({sql_path(ws.dataset_glob("media"))}, union_by_name = true)
+            ORDER BY uid, media_index"""
+    ).fetchnumpy()
+    return cols
+
+
+def _hits(
+    ws: Workspace, bank: BankInfo, media: dict[str, np.ndarray], radius: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(item row, entry id, distance, is_pdq) of every match of the items with one bank."""
+    pdq = np.asarray(media["pdq"], dtype=object)
+    has = np.flatnonzero(pdq != None)  # noqa: E711 (object array)
+    m = load_index(ws, bank.name).search(hex_to_words(pdq[has].astype(str)), radius)
+    rows = [has[m.query]]
+    ids = [m.entry]
+    dist = [m.distance.astype(np.int32)]
+    kind = [np.ones(len(m.entry), dtype=bool)]
+    table = entries(ws, bank.name)
+    md5s = {h: e for h, e, t in zip(table.column("hash").to_pylist(), table.column("entry_id").to_pylist(),
+                                    table.column("signal_type").to_pylist(), strict=True) if t == "md5"}  # fmt: skip
+    if md5s:
+        hit = [(i, md5s[h]) for i, h in enumerate(media["md5"]) if h in md5s]
+        if hit:
+            rows.append(np.array([i for i, _ in hit], dtype=np.int64))
+            ids.append(np.array([e for _, e in hit], dtype=np.int64))
+            dist.append(np.zeros(len(hit), dtype=np.int32))
+            kind.append(np.zeros(len(hit), dtype=bool))
+    return np.concatenate(rows), np.concatenate(ids), np.concatenate(dist), np.concatenate(kind)
+
+
+def match(ws: Workspace, bank_name: str, radius: int | None = None) -> MatchResult:
+    bank = get_bank(ws, bank_name)
+    if bank.kind == "negative":
+        raise CounterspellError(
+            f"bank {bank_name!r} is a negative bank: it suppresses matches, match against a positive one"
+        )
+    radius = ws.settings.pdq_threshold if radius is None else radius
+    media = _media(ws)
+    result = MatchResult(items=len(media["uid"]))
+    rows, ids, dist, is_pdq = _hits(ws, bank, media, radius)
+    benign = np.zeros(len(media["uid"]), dtype=bool)
+    for neg in (b for b in list_banks(ws) if b.kind == "negative"):
+        nrows, *_ = _hits(ws, neg, media, radius)
+        benign[nrows] = True
+    suppressed = benign[rows]
+    result.suppressed = len(np.unique(rows[suppressed]))
+    rows, ids, dist, is_pdq = (
+        rows[~suppressed],
+        ids[~suppressed],
+        dist[~suppressed],
+        is_pdq[~suppressed],
+    )
+    # over-matching entries: more distinct items than the bank allows
+    uniq = (
+        np.unique(np.stack([ids, rows]), axis=1) if len(ids) else np.empty((2, 0), dtype=np.int64)
+    )
+    entry_ids, counts = np.unique(uniq[0], return_counts=True)
+    flood = set(entry_ids[counts > bank.max_matches].tolist())
+    result.quarantined_entries = sorted(int(e) for e in flood)
+    now = datetime.now(UTC)
+    table = pa.table(
+        {
+            "uid": pa.array(np.asarray(media["uid"], dtype=object)[rows].tolist(), pa.string()),
+            "media_index": pa.array(np.asarray(media["media_index"])[rows], pa.int32()),
+            "platform": pa.array(
+                np.asarray(media["platform"], dtype=object)[rows].tolist(), pa.string()
+            ),
+            "community": pa.array(
+                np.asarray(media["community"], dtype=object)[rows].tolist(), pa.string()
+            ),
+            "bank": pa.array([bank.name] * len(rows), pa.string()),
+            "bank_version": pa.array([bank.version] * len(rows), pa.int64()),
+            "entry_id": pa.array(ids, pa.int64()),
+            "signal_type": pa.array(np.where(is_pdq, "pdq", "md5").tolist(), pa.string()),
+            "distance": pa.array(dist, pa.int32()),
+            "quarantined_entry": pa.array([int(e) in flood for e in ids], pa.bool_()),
+            "matched_at": pa.array([now] * len(rows), pa.timestamp("us", tz="UTC")),
+        },
+        schema=MATCH_SCHEMA,
+    ).sort_by(
+        [
+            ("uid", "ascending"),
+            ("media_index", "ascending"),
+            ("entry_id", "ascending"),
+            ("signal_type", "ascending"),
+        ]
+    )
+    out = DerivedDataset(ws.dataset("matches") / partition_dir_name("bank", bank.name))
+    try:
+        pq.write_table(table, out.path(), compression="zstd")
+        out.commit()
+    except BaseException:
+        out.abandon()
+        raise
+    result.matches = table.num_rows
+    result.matched_items = len(np.unique(rows))
+    return result
