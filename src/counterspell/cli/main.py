@@ -41,6 +41,11 @@ communities_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(communities_app, name="communities")
+bank_app = typer.Typer(
+    help="Hash banks: named, versioned PDQ and MD5 sets (victims' hashes, partner lists, benign lists).",
+    no_args_is_help=True,
+)
+app.add_typer(bank_app, name="bank")
 
 console = Console(stderr=True)
 out = Console()
@@ -350,6 +355,128 @@ def export_graph_cmd(
     nodes, edges = export_graph(_ws(), kind, fmt, output)
     if output:
         console.print(f"wrote the {kind} graph ({nodes:,} nodes, {edges:,} edges) to {output}")
+
+
+@export_app.command("matches")
+def export_matches_cmd(
+    fmt: Annotated[str, _FORMAT_OPTION] = "jsonl",
+    output: Annotated[str | None, _OUTPUT_OPTION] = None,
+) -> None:
+    """Every match of lake media with a bank: post uid, media index, bank entry, distance."""
+    _export("matches", fmt, output, "bank, uid, media_index, entry_id, signal_type")
+
+
+@bank_app.command("create")
+def bank_create_cmd(
+    name: Annotated[str, typer.Argument(help="Bank name (letters, digits, '.', '_', '-').")],
+    negative: Annotated[
+        bool, typer.Option("--negative", help="Known benign hashes that suppress matches.")
+    ] = False,
+    description: Annotated[str, typer.Option("--description", help="What the bank holds.")] = "",
+    source: Annotated[str, typer.Option("--source", help="Where its hashes come from.")] = "",
+    case: Annotated[str, typer.Option("--case", help="A case reference.")] = "",
+    max_matches: Annotated[
+        int,
+        typer.Option(
+            "--max-matches", help="Quarantine an entry that matches more items than this."
+        ),
+    ] = 1000,
+) -> None:
+    """Create an empty bank."""
+    from ..matching.banks import create_bank
+
+    info = create_bank(_ws(), name, negative=negative, description=description, source=source,
+                       case_ref=case, max_matches=max_matches)  # fmt: skip
+    out.print(f"created {info.kind} bank {info.name!r}")
+
+
+@bank_app.command("list")
+def bank_list_cmd() -> None:
+    """Every bank with its kind, version and size."""
+    from ..matching.banks import list_banks
+
+    table = Table()
+    for col in ("name", "kind", "version", "entries", "source", "case", "created"):
+        table.add_column(col, justify="right" if col in ("version", "entries") else "left")
+    for b in list_banks(_ws()):
+        table.add_row(
+            b.name, b.kind, str(b.version), f"{b.entries:,}", b.source, b.case_ref, b.created_at
+        )
+    out.print(table)
+
+
+@bank_app.command("import")
+def bank_import_cmd(
+    name: Annotated[str, typer.Argument(help="The bank.")],
+    file: Annotated[str, typer.Argument(help="Hashes: 'pdq <hex>' lines, or CSV with a header.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="auto, te or csv.")] = "auto",
+    source: Annotated[str, typer.Option("--source", help="Where these hashes come from.")] = "",
+    case: Annotated[str, typer.Option("--case", help="A case reference.")] = "",
+) -> None:
+    """Add hashes (validated; degenerate ones rejected with a reason; duplicates skipped)."""
+    from ..matching.banks import import_hashes
+
+    r = import_hashes(_ws(), name, file, fmt=fmt, source=source, case_ref=case)
+    rejected = ", ".join(f"{n:,} {why}" for why, n in sorted(r.rejected.items())) or "none"
+    out.print(
+        f"added {r.added:,} hashes to {name!r} (version {r.version}); {r.duplicates:,} already there; rejected: {rejected}"
+    )
+
+
+@bank_app.command("export")
+def bank_export_cmd(
+    name: Annotated[str, typer.Argument(help="The bank.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="te ('pdq <hex>' lines) or csv.")
+    ] = "te",
+    output: Annotated[str | None, _OUTPUT_OPTION] = None,
+) -> None:
+    """Write a bank's hashes for a partner or for python-threatexchange."""
+    from ..matching.banks import export_bank
+
+    n = export_bank(_ws(), name, fmt, output)
+    if output:
+        console.print(f"wrote {n:,} hashes to {output}")
+
+
+@bank_app.command("remove-hashes")
+def bank_remove_cmd(
+    name: Annotated[str, typer.Argument(help="The bank.")],
+    file: Annotated[str, typer.Argument(help="The hashes to remove, in any import format.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")] = "",
+) -> None:
+    """Remove hashes from a bank and its index (e.g. at the victim's request); audited."""
+    from ..matching.banks import remove_hashes
+
+    n = remove_hashes(_ws(), name, file, reason=reason)
+    out.print(
+        f"removed {n:,} hashes from {name!r}; run 'counterspell match --bank {name}' to refresh its matches"
+    )
+
+
+@app.command("match")
+def match_cmd(
+    bank: Annotated[str, typer.Option("--bank", "-b", help="The bank to match against.")],
+    radius: Annotated[
+        int | None,
+        typer.Option(
+            "--radius", min=0, max=31, help="PDQ distance (default: the pdq_threshold setting)."
+        ),
+    ] = None,
+) -> None:
+    """Match every hashed media item of the lake against a bank; results in the lake."""
+    from ..matching.match import match
+
+    r = match(_ws(), bank, radius)
+    out.print(
+        f"{r.matched_items:,} of {r.items:,} media items match {bank!r} ({r.matches:,} matches); "
+        f"{r.suppressed:,} suppressed by negative banks"
+    )
+    if r.quarantined_entries:
+        out.print(
+            f"[bold red]{len(r.quarantined_entries)} bank entries match too many items and are quarantined for review[/]: "
+            f"entry ids {', '.join(map(str, r.quarantined_entries[:20]))}"
+        )
 
 
 @communities_app.command("import")

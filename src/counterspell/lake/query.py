@@ -242,6 +242,20 @@ def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
         select_cols.extend(["m.campaign_id AS campaign_id", "m.part AS campaign_part"])
     else:
         select_cols.extend(["NULL::VARCHAR AS campaign_id", "NULL::VARCHAR AS campaign_part"])
+    if ws.has_data("media_clusters"):
+        # the near-duplicate cluster of each attachment (same MD5 or near PDQ), in media order
+        cglob = ws.dataset_glob("media_clusters").replace("'", "''")
+        media_md5 = (
+            f"SELECT uid, media_index AS i, lower(coalesce(md5, reported_md5)) AS md5 FROM {dataset_sql(ws, 'media', _media_schema())}"
+            if ws.has_data("media")
+            else f"SELECT uid, i, lower(m.md5) AS md5 FROM (SELECT uid, unnest(media) AS m, generate_subscripts(media, 1) - 1 AS i FROM {rel})"
+        )
+        join += f""" LEFT JOIN (SELECT x.uid, list(c.cluster ORDER BY x.i) AS media_cluster
+                               FROM ({media_md5}) x JOIN read_parquet('{cglob}') c USING (md5) GROUP BY x.uid) mc USING (uid)"""
+        cluster_expr = "to_json(mc.media_cluster)" if fmt == "csv" else "mc.media_cluster"
+        select_cols.append(f"{cluster_expr} AS media_cluster")
+    else:
+        select_cols.append("NULL::VARCHAR[] AS media_cluster")
     query = f"SELECT {', '.join(select_cols)} FROM {rel} p {join} ORDER BY p.platform, p.community, p.created_at, p.post_id"
     copy_out(con, query, fmt, output)
     count = con.execute(f"SELECT count(*) FROM {rel}").fetchone()
@@ -274,6 +288,12 @@ def export_dataset(ws: Workspace, name: str, fmt: str, output: str | None, order
     rel = dataset_sql(ws, name, schema)
     copy_out(con, f"SELECT {', '.join(cols)} FROM {rel} ORDER BY {order}", fmt, output)
     return int(con.execute(f"SELECT count(*) FROM {rel}").fetchall()[0][0])
+
+
+def _media_schema() -> pa.Schema:
+    from ..matching.stage import MEDIA_SCHEMA
+
+    return MEDIA_SCHEMA
 
 
 def replace_dataset(con: duckdb.DuckDBPyConnection, ws: Workspace, name: str, query: str) -> int:
