@@ -42,10 +42,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analyze.py
 	$(BIN)/python bench/campaigns.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/matching.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -175,3 +175,19 @@ def test_over_matching_entries_are_quarantined(tmp_path: Path) -> None:
     B.import_hashes(ws, "partner", f)
     r = match(ws, "partner")
     assert r.matched_items > 1 and r.quarantined_entries == [1]
+
+
+def test_reference_needles_and_haystack() -> None:
+    """The PDQ reference's own matcher test data: real, clustered photo hashes."""
+    from tests.conftest import real
+
+    folder = real("pdq/reg-test-input")
+    hay = [x.split()[0] for x in (folder / "haystack.txt").read_text().splitlines() if x.strip()]
+    needles = [x.split()[0] for x in (folder / "needles.txt").read_text().splitlines() if x.strip()]
+    words, queries = hex_to_words(hay), hex_to_words(needles)
+    got = PDQIndex(words).search(queries, 31)
+    want = brute_force(words, queries, 31)
+    assert len(want.entry) > 0
+    assert sorted(zip(got.query.tolist(), got.entry.tolist(), strict=True)) == sorted(
+        zip(want.query.tolist(), want.entry.tolist(), strict=True)
+    )

@@ -49,6 +49,12 @@ def popcount_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def _bucket_starts(sorted_words: np.ndarray) -> np.ndarray:
+    """For every word and 16-bit value, where that value's run begins in the sorted word."""
+    values = np.arange((1 << 16) + 1)
+    return np.stack([np.searchsorted(sorted_words[w], values, side="left") for w in range(WORDS)])
+
+
 _FLIPS = np.array([0] + [1 << i for i in range(16)], dtype=np.uint16)
 
 
@@ -76,6 +82,7 @@ class PDQIndex:
             o = np.argsort(u16[:, w], kind="stable").astype(np.int32)
             self.order[w] = o
             self.sorted[w] = u16[o, w]
+        self.starts = _bucket_starts(self.sorted)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -86,6 +93,7 @@ class PDQIndex:
     ) -> PDQIndex:
         self = cls.__new__(cls)
         self.words, self.ids, self.order, self.sorted = words, ids, order, sorted_
+        self.starts = _bucket_starts(sorted_)
         return self
 
     def search(self, queries: np.ndarray, radius: int = MAX_RADIUS, batch: int = 256) -> Matches:
@@ -102,8 +110,8 @@ class PDQIndex:
             cand_q, cand_e = [], []
             for w in range(WORDS):
                 probes = (qu[:, w : w + 1] ^ flips[None, :]).ravel()  # (b * f,)
-                lo = np.searchsorted(self.sorted[w], probes, side="left")
-                hi = np.searchsorted(self.sorted[w], probes, side="right")
+                lo = self.starts[w][probes]  # direct addressing: no binary search
+                hi = self.starts[w][probes.astype(np.int32) + 1]
                 counts = hi - lo
                 total = int(counts.sum())
                 if total == 0:
