@@ -35,10 +35,11 @@ RADIUS = 31
 def random_bank(n: int, rng: np.random.Generator, clustered: bool) -> np.ndarray:
     words = rng.integers(0, 2**64 - 1, (n, 4), dtype=np.uint64, endpoint=True)
     if clustered:  # groups of 100 around a centre, each member 8-40 bits away from it
-        centres = words[::100].repeat(100, axis=0)[:n]
-        flips = rng.random((n, 256)) < rng.uniform(8, 40, (n, 1)) / 256
-        packed = np.packbits(flips, axis=1).view(">u8").astype(np.uint64)
-        words = centres ^ packed
+        for lo in range(0, n, 250_000):  # in slices: a (n, 256) mask would not fit at 10M
+            hi = min(n, lo + 250_000)
+            centres = words[(np.arange(lo, hi) // 100) * 100]
+            flips = rng.random((hi - lo, 256)) < rng.uniform(8, 40, (hi - lo, 1)) / 256
+            words[lo:hi] = centres ^ np.packbits(flips, axis=1).view(">u8").astype(np.uint64)
     return words
 
 

@@ -96,10 +96,17 @@ class PDQIndex:
         self.starts = _bucket_starts(sorted_)
         return self
 
-    def search(self, queries: np.ndarray, radius: int = MAX_RADIUS, batch: int = 256) -> Matches:
+    def search(
+        self, queries: np.ndarray, radius: int = MAX_RADIUS, batch: int | None = None
+    ) -> Matches:
         """Every (query, entry) pair within ``radius``; queries are (q, 4) uint64 words."""
         if not 0 <= radius <= MAX_RADIUS:
             raise ValueError(f"radius {radius}: must be 0-{MAX_RADIUS}")
+        if (
+            batch is None
+        ):  # about 4M candidates per batch: big enough to vectorise, small enough to fit
+            per_query = WORDS * (17 if radius >= WORDS else 1) * max(len(self), 1) / 65536
+            batch = int(min(256, max(1, 4_000_000 // max(per_query, 1))))
         qs, es, ds = [], [], []
         flips = _FLIPS if radius >= WORDS else _FLIPS[:1]
         for start in range(0, len(queries), batch):
