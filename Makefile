@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/analyze.py
 	$(BIN)/python bench/campaigns.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/hashing.py
 	$(BIN)/python bench/matching.py
 
 clean:

@@ -191,3 +191,32 @@ def test_reference_needles_and_haystack() -> None:
     assert sorted(zip(got.query.tolist(), got.entry.tolist(), strict=True)) == sorted(
         zip(want.query.tolist(), want.entry.tolist(), strict=True)
     )
+
+
+def test_dihedral_match_finds_every_rotation_and_flip(ws: Workspace, tmp_path: Path) -> None:
+    from counterspell.matching.hashing import hash_file
+    from tests.conftest import real
+
+    dih = real("pdq/reg-test-input/dih")
+    images = sorted(dih.glob("bridge-*.jpg"))
+    assert len(images) == 8
+    posts = [
+        {
+            "community": "c",
+            "post_id": str(i),
+            "created_at": 1_767_225_600 + i,
+            "media": [{"name": p.name, "path": str(p)}],
+        }
+        for i, p in enumerate(images)
+    ]
+    src = tmp_path / "p.jsonl"
+    src.write_bytes(b"\n".join(orjson.dumps(p) for p in posts) + b"\n")
+    ingest(ws, [str(src)], fmt="jsonl")
+    hash_media(ws)
+    B.create_bank(ws, "one")
+    f = tmp_path / "h.txt"
+    f.write_text(f"pdq {hash_file(str(dih / 'bridge-1-original.jpg')).pdq}\n", encoding="utf-8")
+    B.import_hashes(ws, "one", f)
+    plain = match(ws, "one")
+    turned = match(ws, "one", dihedral=True)
+    assert plain.matched_items < 8 and turned.matched_items == 8 and turned.matches == 8

@@ -463,11 +463,17 @@ def match_cmd(
             "--radius", min=0, max=31, help="PDQ distance (default: the pdq_threshold setting)."
         ),
     ] = None,
+    dihedral: Annotated[
+        bool,
+        typer.Option(
+            "--dihedral", help="Also match rotated and mirrored copies (reads the files again)."
+        ),
+    ] = False,
 ) -> None:
     """Match every hashed media item of the lake against a bank; results in the lake."""
     from ..matching.match import match
 
-    r = match(_ws(), bank, radius)
+    r = match(_ws(), bank, radius, dihedral)
     out.print(
         f"{r.matched_items:,} of {r.items:,} media items match {bank!r} ({r.matches:,} matches); "
         f"{r.suppressed:,} suppressed by negative banks"

@@ -23,6 +23,7 @@ from ..lake.query import connect, sql_path
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset, partition_dir_name
 from .banks import BankInfo, entries, get_bank, list_banks, load_index
+from .hashing import dihedral_hashes
 from .index import hex_to_words
 
 MATCH_SCHEMA = pa.schema(
@@ -57,7 +58,7 @@ def _media(ws: Workspace) -> dict[str, np.ndarray]:
     con = connect()
     cols: dict[str, np.ndarray] = con.execute(
         f"""SELECT uid, media_index, platform, community, lower(coalesce(md5, reported_md5)) AS md5,
-                   CASE WHEN pdq_quality >= 50 AND length(pdq) = 64 THEN pdq END AS pdq
+                   CASE WHEN pdq_quality >= 50 AND length(pdq) = 64 THEN pdq END AS pdq, path
             FROM read_parquet({sql_path(ws.dataset_glob("media"))}, union_by_name = true)
             ORDER BY uid, media_index"""
     ).fetchnumpy()
@@ -65,16 +66,37 @@ def _media(ws: Workspace) -> dict[str, np.ndarray]:
 
 
 def _hits(
-    ws: Workspace, bank: BankInfo, media: dict[str, np.ndarray], radius: int
+    ws: Workspace, bank: BankInfo, media: dict[str, np.ndarray], radius: int, dihedral: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(item row, entry id, distance, is_pdq) of every match of the items with one bank."""
     pdq = np.asarray(media["pdq"], dtype=object)
     has = np.flatnonzero(pdq != None)  # noqa: E711 (object array)
-    m = load_index(ws, bank.name).search(hex_to_words(pdq[has].astype(str)), radius)
-    rows = [has[m.query]]
-    ids = [m.entry]
-    dist = [m.distance.astype(np.int32)]
-    kind = [np.ones(len(m.entry), dtype=bool)]
+    query_rows, query_hex = list(has), [str(h) for h in pdq[has]]
+    if dihedral:  # the seven other rotations and flips of every image whose file is at hand
+        for i in has:
+            path = media["path"][i]
+            if path:
+                try:
+                    variants = dihedral_hashes(str(path))
+                except (OSError, ValueError):
+                    continue  # unreadable now: its stored PDQ is still matched
+                query_rows.extend([i] * len(variants))
+                query_hex.extend(variants)
+    m = load_index(ws, bank.name).search(hex_to_words(query_hex), radius)
+    qrows = (
+        np.asarray(query_rows, dtype=np.int64)[m.query]
+        if len(m.query)
+        else np.empty(0, dtype=np.int64)
+    )
+    # one row per (item, entry): the nearest of the item's variants
+    order = np.lexsort((m.distance, m.entry, qrows))
+    qrows, entry, distance = qrows[order], m.entry[order], m.distance[order]
+    first = np.ones(len(qrows), dtype=bool)
+    first[1:] = (qrows[1:] != qrows[:-1]) | (entry[1:] != entry[:-1])
+    rows = [qrows[first]]
+    ids = [entry[first]]
+    dist = [distance[first].astype(np.int32)]
+    kind = [np.ones(int(first.sum()), dtype=bool)]
     table = entries(ws, bank.name)
     md5s = {h: e for h, e, t in zip(table.column("hash").to_pylist(), table.column("entry_id").to_pylist(),
                                     table.column("signal_type").to_pylist(), strict=True) if t == "md5"}  # fmt: skip
@@ -88,7 +110,11 @@ def _hits(
     return np.concatenate(rows), np.concatenate(ids), np.concatenate(dist), np.concatenate(kind)
 
 
-def match(ws: Workspace, bank_name: str, radius: int | None = None) -> MatchResult:
+def match(
+    ws: Workspace, bank_name: str, radius: int | None = None, dihedral: bool = False
+) -> MatchResult:
+    """Match every hashed media item against a bank; ``dihedral`` also tries the rotations and
+    flips of each image whose file the export contains (slower: the files are read again)."""
     bank = get_bank(ws, bank_name)
     if bank.kind == "negative":
         raise CounterspellError(
@@ -97,10 +123,10 @@ def match(ws: Workspace, bank_name: str, radius: int | None = None) -> MatchResu
     radius = ws.settings.pdq_threshold if radius is None else radius
     media = _media(ws)
     result = MatchResult(items=len(media["uid"]))
-    rows, ids, dist, is_pdq = _hits(ws, bank, media, radius)
+    rows, ids, dist, is_pdq = _hits(ws, bank, media, radius, dihedral)
     benign = np.zeros(len(media["uid"]), dtype=bool)
     for neg in (b for b in list_banks(ws) if b.kind == "negative"):
-        nrows, *_ = _hits(ws, neg, media, radius)
+        nrows, *_ = _hits(ws, neg, media, radius, dihedral)
         benign[nrows] = True
     suppressed = benign[rows]
     result.suppressed = len(np.unique(rows[suppressed]))
