@@ -71,7 +71,8 @@ def fsync_dir(path: Path) -> None:
 def write_atomic(table: pa.Table, directory: Path, name: str) -> Path:
     """Write a Parquet file so that it either exists whole under ``name`` or not at all."""
     directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f".tmp-{uuid.uuid4().hex}.parquet"
+    # not "*.parquet": a reader globbing the dataset must never see a half-written file
+    tmp = directory / f".tmp-{uuid.uuid4().hex}.partial"
     pq.write_table(table, tmp, compression="zstd")
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
@@ -85,9 +86,10 @@ def remove_stale_temp_files(dataset: Path) -> int:
     """Temp files left by a killed writer; call only while holding the ingest lock."""
     count = 0
     if dataset.exists():
-        for tmp in dataset.rglob(".tmp-*.parquet"):
-            tmp.unlink(missing_ok=True)
-            count += 1
+        for pattern in (".tmp-*.partial", ".tmp-*.parquet"):  # the second: older versions
+            for tmp in dataset.rglob(pattern):
+                tmp.unlink(missing_ok=True)
+                count += 1
     return count
 
 

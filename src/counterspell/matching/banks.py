@@ -311,7 +311,7 @@ def remove_hashes(ws: Workspace, name: str, path: str | Path, *, reason: str = "
 def _commit(ws: Workspace, info: BankInfo, table: pa.Table) -> None:
     """New entries and a new index, each swapped in whole, then the bank's version."""
     d = bank_dir(ws, info.name)
-    tmp = d / f".entries.tmp-{uuid.uuid4().hex[:8]}.parquet"
+    tmp = d / f".entries.tmp-{uuid.uuid4().hex[:8]}.partial"
     pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, d / "entries.parquet")
     pdq = table.filter(pa.compute.equal(table.column("signal_type"), "pdq"))
