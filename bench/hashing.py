@@ -92,10 +92,9 @@ def main() -> None:
         for label, paths in files(Path(tmp)).items():
             cs = rate(lambda p: hash_file(str(p)), paths)
             te = rate(PdqSignal.hash_from_file, paths)
-            dist = max(
-                hamming(hash_file(str(p)).pdq or "0" * 64, PdqSignal.hash_from_file(p))
-                for p in paths
-            )
+            pairs = [(hash_file(str(p)).pdq, PdqSignal.hash_from_file(p)) for p in paths]
+            dists = [hamming(a, b) for a, b in pairs if a and b]
+            dist = str(max(dists)) if dists else "-"
             total_cs += len(paths) / cs
             total_te += len(paths) / te
             print(f"{label:>24} {len(paths):>4} {cs:>15.1f} {te:>17.1f} {cs / te:>5.2f}x {dist:>9}")

@@ -9,6 +9,7 @@ frame); decompression bombs and absurd dimensions are refused with a reason inst
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import warnings
 from dataclasses import asdict, dataclass
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
+IN_MEMORY_BYTES = 64 * 1024 * 1024  # files up to this size are read into memory once
 MAX_PIXELS = 64_000_000  # ~8000 x 8000; bigger is refused as a likely decompression bomb
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".jfif"}
 
@@ -35,13 +37,17 @@ class FileHashes:
         return asdict(self)
 
 
-def _rgb_pixels(path: str) -> np.ndarray:
+def _rgb_pixels(path: str | io.BytesIO, meta: dict[str, Any] | None = None) -> np.ndarray:
+    """RGB pixels of an image; with ``meta``, also Pillow's ``info`` and EXIF (for provenance),
+    so that one decode serves both."""
     from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(path) as opened:
+            if meta is not None:
+                meta["exif"] = opened.getexif()
             if opened.width * opened.height > MAX_PIXELS:
                 raise ValueError(
                     f"{opened.width}x{opened.height} pixels is over the {MAX_PIXELS:,} limit"
@@ -56,7 +62,12 @@ def _rgb_pixels(path: str) -> np.ndarray:
                 arr = np.asarray(im, dtype=np.float64)
                 top = arr.max() or 1.0
                 im = Image.fromarray((arr * (255.0 / top)).astype(np.uint8))
-            return np.asarray(im.convert("RGB"))
+            pixels = np.asarray(im if im.mode == "RGB" else im.convert("RGB"))
+            if meta is not None:
+                meta["info"] = dict(
+                    opened.info
+                )  # after decoding: PNG text chunks past the pixels too
+            return pixels
 
 
 def pdq_of_pixels(pixels: np.ndarray) -> tuple[str, int]:
@@ -93,21 +104,30 @@ def hash_file(path: str, pdq: bool = True) -> FileHashes:
             out.error = f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,} limit"
             return out
         md5, sha = hashlib.md5(), hashlib.sha256()
+        data: bytes | None = None
         with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                md5.update(chunk)
-                sha.update(chunk)
+            if size <= IN_MEMORY_BYTES:  # read once: the decoder and provenance reuse the bytes
+                data = f.read()
+                md5.update(data)
+                sha.update(data)
+            else:
+                while chunk := f.read(1 << 20):
+                    md5.update(chunk)
+                    sha.update(chunk)
         out.md5, out.sha256 = md5.hexdigest(), sha.hexdigest()
     except OSError as exc:
         out.error = f"cannot read: {exc.strerror or exc}"
         return out
     if pdq and os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS:
+        meta: dict[str, Any] = {}
         try:
-            out.pdq, out.pdq_quality = pdq_of_pixels(_rgb_pixels(path))
+            pixels = _rgb_pixels(io.BytesIO(data) if data is not None else path, meta)
+            out.pdq, out.pdq_quality = pdq_of_pixels(pixels)
         except Exception as exc:  # any decoder failure is a per-file error, not a crash
             out.error = f"not a readable image: {type(exc).__name__}: {exc}"
         else:
-            from .provenance import provenance_signals
+            from .provenance import signals_from
 
-            out.provenance = provenance_signals(path) or None
+            head = data[: 1 << 20] if data is not None else None
+            out.provenance = signals_from(meta["info"], meta["exif"], path, head) or None
     return out

@@ -43,13 +43,21 @@ def provenance_signals(path: str, head_bytes: bytes | None = None) -> list[dict[
     """Signals found in one image file (empty when there are none or the file is not an image)."""
     from PIL import Image
 
-    signals: list[dict[str, Any]] = []
     try:
         with Image.open(path) as im:
             info = dict(im.info)
             exif = im.getexif()
     except Exception:
-        return signals
+        return []
+    return signals_from(info, exif, path, head_bytes)
+
+
+def signals_from(
+    info: dict[Any, Any], exif: Any, path: str, head_bytes: bytes | None = None
+) -> list[dict[str, Any]]:
+    """Signals from what Pillow already read of an image (``info``, ``getexif()``) and the first
+    megabyte of the file (``head_bytes``, read from ``path`` when not given)."""
+    signals: list[dict[str, Any]] = []
     for key, value in info.items():
         k = str(key).lower()
         if k in _GENERATOR_KEYS and isinstance(value, str | bytes):
