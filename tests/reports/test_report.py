@@ -184,3 +184,29 @@ def test_report_renders_in_a_browser(report: Path) -> None:
         finally:
             browser.close()
     assert errors == []
+
+
+def test_provenance_signals_are_counted(tmp_path: Path) -> None:
+    """Media whose files carry generator metadata show up in the tools section."""
+    import orjson
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text(
+        "parameters", "abstract shapes, Steps: 20, Sampler: Euler a, Model: example-model"
+    )
+    img = tmp_path / "export" / "a.png"
+    img.parent.mkdir()
+    Image.new("RGB", (64, 64), (90, 140, 200)).save(img, pnginfo=info)
+    src = tmp_path / "export" / "posts.jsonl"
+    src.write_bytes(orjson.dumps({"community": "c", "post_id": "1", "created_at": 1_767_225_600,
+                                  "text": "made with inpainting", "media": [{"name": "a.png", "path": str(img)}]}) + b"\n")  # fmt: skip
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(src)], fmt="jsonl")
+    hash_media(ws)
+    analyze(ws, workers=1)
+    out = write_report(ws, tmp_path / "r").path.parent
+    rows = _csv(out / "tables" / "provenance.csv")
+    assert rows and rows[0]["signal"] == "generator_parameters" and int(rows[0]["files"]) == 1
+    facts = {r["fact"]: r for r in _csv(out / "tables" / "facts.csv")}
+    assert facts["tools.files_with_provenance"]["value"] == "1"
