@@ -270,7 +270,13 @@ def export_dataset(ws: Workspace, name: str, fmt: str, output: str | None, order
     check_export_format(fmt, output)
     if not ws.has_data(name):
         raise CounterspellError(
-            f"{ws.dataset(name)}: no {name} yet; run 'counterspell analyze' first"
+            f"{ws.dataset(name)}: no {name} yet; run "
+            + (
+                "'counterspell match --bank NAME'"
+                if name == "matches"
+                else "'counterspell analyze' (without --no-graph)"
+            )
+            + " first"
         )
     import pyarrow.parquet as pq
 

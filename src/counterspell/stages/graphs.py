@@ -60,7 +60,7 @@ def _need(ws: Workspace, *names: str) -> None:
     for name in names:
         if not ws.has_data(name):
             raise CounterspellError(
-                f"{ws.dataset(name)}: no {name} yet; run 'counterspell analyze' first"
+                f"{ws.dataset(name)}: no {name} yet; run 'counterspell analyze' (without --no-graph) first"
             )
 
 
