@@ -220,3 +220,34 @@ def test_dihedral_match_finds_every_rotation_and_flip(ws: Workspace, tmp_path: P
     plain = match(ws, "one")
     turned = match(ws, "one", dihedral=True)
     assert plain.matched_items < 8 and turned.matched_items == 8 and turned.matches == 8
+
+
+def test_small_imports_go_to_a_delta_index_and_removal_rebuilds(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(B, "DELTA_MIN", 2)
+    B.create_bank(ws, "d")
+    d = ws.root / "banks" / "d"
+
+    def add(*ids: int) -> None:
+        f = tmp_path / "add.txt"
+        f.write_text("".join(f"pdq {_pdq(i)}\n" for i in ids), encoding="utf-8")
+        B.import_hashes(ws, "d", f)
+
+    def found(i: int) -> bool:
+        return bool(len(B.load_index(ws, "d").search(hex_to_words([_pdq(i)]), 0).entry))
+
+    add(1, 2, 3)
+    assert (d / "index").exists() and not (d / "index-delta").exists()
+    main_files = {p.name: p.stat().st_mtime_ns for p in (d / "index").iterdir()}
+    add(4, 5)  # small: the delta only, the main index untouched
+    assert (d / "index-delta").exists()
+    assert {p.name: p.stat().st_mtime_ns for p in (d / "index").iterdir()} == main_files
+    assert all(found(i) for i in range(1, 6)) and len(B.load_index(ws, "d")) == 5
+    add(6, 7, 8)  # the delta would outgrow its share: everything into a new main index
+    assert not (d / "index-delta").exists() and len(B.load_index(ws, "d")) == 8
+    add(9)
+    gone = tmp_path / "gone.txt"
+    gone.write_text(f"pdq {_pdq(9)}\npdq {_pdq(2)}\n", encoding="utf-8")
+    assert B.remove_hashes(ws, "d", gone) == 2
+    assert not (d / "index-delta").exists() and not found(9) and not found(2) and found(1)

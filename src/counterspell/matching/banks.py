@@ -23,6 +23,7 @@ import getpass
 import json
 import os
 import re
+import shutil
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -36,7 +37,7 @@ import pyarrow.parquet as pq
 
 from ..errors import CounterspellError, InputError, Place
 from ..lake.workspace import Workspace
-from .index import PDQIndex, hex_to_words
+from .index import MultiIndex, PDQIndex, hex_to_words
 
 ENTRY_SCHEMA = pa.schema(
     [
@@ -56,6 +57,7 @@ _HEX = re.compile(r"^[0-9a-fA-F]+$")
 LENGTHS = {"pdq": 64, "md5": 32}
 MIN_QUALITY = 50
 DEFAULT_MAX_MATCHES = 1000
+DELTA_MIN = 50_000
 
 
 @dataclass
@@ -70,6 +72,7 @@ class BankInfo:
     version: int = 0
     max_matches: int = DEFAULT_MAX_MATCHES
     entries: int = 0
+    indexed_through: int = 0  # entries with a higher id are in the delta index
 
 
 @dataclass
@@ -295,7 +298,7 @@ def remove_hashes(ws: Workspace, name: str, path: str | Path, *, reason: str = "
     keep = np.array([k not in wanted for k in keys], dtype=bool)
     removed = int((~keep).sum())
     if removed:
-        _commit(ws, info, table.filter(pa.array(keep)))
+        _commit(ws, info, table.filter(pa.array(keep)), removal=True)
     _audit(
         ws,
         name,
@@ -308,28 +311,48 @@ def remove_hashes(ws: Workspace, name: str, path: str | Path, *, reason: str = "
     return removed
 
 
-def _commit(ws: Workspace, info: BankInfo, table: pa.Table) -> None:
-    """New entries and a new index, each swapped in whole, then the bank's version."""
+def _commit(ws: Workspace, info: BankInfo, table: pa.Table, *, removal: bool = False) -> None:
+    """New entries, then the index, then the bank's version; each swapped in whole.
+
+    Additions go to a small *delta* index beside the main one while it stays under 5% of the
+    main index (at least DELTA_MIN hashes), so an import into a bank of millions takes
+    milliseconds; past that, or after a removal, the main index is rebuilt from every entry and
+    the delta dropped. A removal always rebuilds: the removed hashes must leave the disk.
+    """
     d = bank_dir(ws, info.name)
     tmp = d / f".entries.tmp-{uuid.uuid4().hex[:8]}.partial"
     pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, d / "entries.parquet")
     pdq = table.filter(pa.compute.equal(table.column("signal_type"), "pdq"))
-    index = PDQIndex(
-        hex_to_words(pdq.column("hash").to_pylist()),
-        np.asarray(pdq.column("entry_id").to_pylist(), dtype=np.int64),
-    )
-    index.save(d / "index")
+    ids = np.asarray(pdq.column("entry_id").to_pylist(), dtype=np.int64)
+    hashes = pdq.column("hash").to_pylist()
+    fresh = ids > info.indexed_through
+    main_size = int((~fresh).sum())
+    if (
+        not removal
+        and (d / "index").exists()
+        and int(fresh.sum()) <= max(DELTA_MIN, main_size // 20)
+    ):
+        delta = PDQIndex(
+            hex_to_words([h for h, f in zip(hashes, fresh, strict=True) if f]), ids[fresh]
+        )
+        delta.save(d / "index-delta")
+    else:
+        PDQIndex(hex_to_words(hashes), ids).save(d / "index")
+        shutil.rmtree(d / "index-delta", ignore_errors=True)
+        info.indexed_through = (
+            int(table.column("entry_id").to_numpy().max()) if table.num_rows else 0
+        )
     info.version += 1
     info.entries = table.num_rows
     _save_info(ws, info)
 
 
-def load_index(ws: Workspace, name: str) -> PDQIndex:
-    d = bank_dir(ws, name) / "index"
-    if not d.exists():
-        return PDQIndex(np.empty((0, 4), dtype=np.uint64))
-    return PDQIndex.load(d)
+def load_index(ws: Workspace, name: str) -> MultiIndex:
+    """The bank's main index and its delta, searched as one."""
+    d = bank_dir(ws, name)
+    parts = [PDQIndex.load(d / sub) for sub in ("index", "index-delta") if (d / sub).exists()]
+    return MultiIndex(parts)
 
 
 def export_bank(ws: Workspace, name: str, fmt: str, output: str | None) -> int:

@@ -171,6 +171,27 @@ class PDQIndex:
         return cls._from_arrays(*arrays)
 
 
+class MultiIndex:
+    """Several indexes searched as one (a bank's main index and its delta of recent additions)."""
+
+    def __init__(self, parts: list[PDQIndex]) -> None:
+        self.parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+    def search(self, queries: np.ndarray, radius: int = MAX_RADIUS) -> Matches:
+        found = [p.search(queries, radius) for p in self.parts if len(p)]
+        if not found:
+            empty = np.empty(0, dtype=np.int64)
+            return Matches(empty, empty, np.empty(0, dtype=np.int32))
+        return Matches(
+            np.concatenate([m.query for m in found]),
+            np.concatenate([m.entry for m in found]),
+            np.concatenate([m.distance for m in found]),
+        )
+
+
 def brute_force(words: np.ndarray, queries: np.ndarray, radius: int) -> Matches:
     """The reference: every query against every hash (for tests and the recall benchmark)."""
     qs, es, ds = [], [], []
