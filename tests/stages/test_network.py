@@ -161,6 +161,15 @@ def test_campaign_metrics(lake: Workspace) -> None:
     assert one["member_count"] == 4 and one["creators"] == ["C"] and not one["minor_risk"]
 
 
+def test_cluster_sightings_give_the_route(lake: Workspace) -> None:
+    rows = [r for r in _table(lake, "cluster_sightings") if r["cluster"] == "mc_" + MD5_X]
+    assert [(r["platform"], r["community"], r["posts"]) for r in rows] == [
+        ("board", "r", 1),
+        ("chat", "c2", 1),
+    ]
+    assert rows[0]["first_seen"] < rows[1]["first_seen"]
+
+
 def test_reply_graph_keeps_missing_parents(lake: Workspace) -> None:
     replies = _table(lake, "replies")
     assert len(replies) == 5

@@ -341,6 +341,15 @@ def export_bridges_cmd(
     )
 
 
+@export_app.command("clusters")
+def export_clusters_cmd(
+    fmt: Annotated[str, _FORMAT_OPTION] = "jsonl",
+    output: Annotated[str | None, _OUTPUT_OPTION] = None,
+) -> None:
+    """Where each picture (near-duplicate cluster) was seen: per community, first and last sighting."""
+    _export("cluster_sightings", fmt, output, "cluster, first_seen, platform, community")
+
+
 @export_app.command("graph")
 def export_graph_cmd(
     kind: Annotated[

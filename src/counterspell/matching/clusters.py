@@ -109,3 +109,24 @@ def _components(n: int, pairs: np.ndarray) -> np.ndarray:
     )
     _, labels = connected_components(graph, directed=False)
     return np.asarray(labels, dtype=np.int64)
+
+
+def build_cluster_sightings(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
+    """Where each picture was seen: per cluster and community, first and last sighting and posts.
+
+    The order of first sightings is the route the material took (the board, then Telegram, then
+    Discord); ``counterspell export clusters`` writes it.
+    """
+    from ..lake.query import dataset_sql, replace_dataset
+
+    clusters = dataset_sql(ws, "media_clusters", CLUSTER_SCHEMA)
+    return replace_dataset(
+        con,
+        ws,
+        "cluster_sightings",
+        f"""SELECT c.cluster, any_value(c.size) AS cluster_md5s, s.platform, s.community,
+                   min(s.created_at) AS first_seen, max(s.created_at) AS last_seen, count(DISTINCT s.uid) AS posts
+            FROM ({sightings_sql(ws)}) s JOIN {clusters} c USING (md5)
+            GROUP BY c.cluster, s.platform, s.community
+            ORDER BY c.cluster, first_seen, s.platform, s.community""",
+    )

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from ..lake.query import connect, posts_relation_sql, replace_dataset, sql_path
 from ..lake.workspace import Workspace
-from ..matching.clusters import build_clusters
+from ..matching.clusters import build_cluster_sightings, build_clusters
 from . import actors as actors_stage
 from . import bridges as bridges_stage
 from . import campaigns as campaigns_stage
@@ -71,6 +71,7 @@ def build_network(ws: Workspace, workers: int | None = None) -> NetworkResult:
     result.replies, result.missing_parents = build_replies(ws, con)
     lap("replies")
     result.media_clusters = build_clusters(ws, con, settings.pdq_threshold)
+    build_cluster_sightings(ws, con)
     lap("media_clusters")
     communities = [
         (str(p), str(c), int(n))
