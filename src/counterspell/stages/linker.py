@@ -28,6 +28,7 @@ MAX_THREADS = 200_000
 
 # Scales (seconds) of the typical gap between an answer and what it answers.
 FULFIL_TAU = 3 * 3600.0
+FULFILLED_PENALTY = 0.35  # an answered request is less likely to be answered again
 PRAISE_TAU = 1800.0
 PRAISE_WINDOW = 6 * 3600.0
 SOLICIT_TAU = 3600.0
@@ -160,7 +161,7 @@ class CampaignLinker:
                 continue
             overlap = bool(targets & c.targets)
             if role == "fulfillment":
-                s = math.exp(-gap / FULFIL_TAU) * (1.0 if not c.fulfilments else 0.35)
+                s = math.exp(-gap / FULFIL_TAU) * (1.0 if not c.fulfilments else FULFILLED_PENALTY)
                 scored.append((s * (4.0 if overlap else 1.0), c, c.request_uid, "thread"))
             elif role == "source_solicitation":
                 s = math.exp(-gap / SOLICIT_TAU) * (1.0 if not c.fulfilments else 0.5)
