@@ -569,13 +569,41 @@ def analyze_cmd(
             help="Then rebuild replies, media clusters, campaigns, actors and bridges.",
         ),
     ] = True,
+    executor_name: Annotated[
+        str,
+        typer.Option(
+            "--executor",
+            envvar="COUNTERSPELL_EXECUTOR",
+            help="local (processes here) or dask (a Dask cluster).",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            envvar="COUNTERSPELL_SCHEDULER",
+            help="Dask scheduler address (tcp://host:8786); without it a LocalCluster of --workers.",
+        ),
+    ] = None,
 ) -> None:
     """Roles, flags, targets and invites for new posts; then campaigns, actors and bridges."""
+    from ..executors import get_executor
     from ..stages.analyze import analyze
 
     ws = _ws()
-    with console.status("analysing posts, then linking campaigns, actors and bridges"):
-        result = analyze(ws, reanalyze=reanalyze, workers=workers, graph=graph)
+    executor = (
+        get_executor(executor_name, workers=workers, scheduler=scheduler)
+        if executor_name != "local"
+        else None
+    )
+    try:
+        with console.status("analysing posts, then linking campaigns, actors and bridges"):
+            result = analyze(
+                ws, reanalyze=reanalyze, workers=workers, graph=graph, executor=executor
+            )
+    finally:
+        if executor is not None:
+            executor.close()
     out.print(
         f"analysed {result.analyzed:,} posts in {result.partitions} communities ({result.skipped:,} already done)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,8 @@ class Workspace:
 
     def secret(self, name: str) -> bytes:
         """A workspace secret (e.g. the HMAC key for pseudonyms): env first, then the file."""
-        env = os.environ.get(f"COUNTERSPELL_SECRET_{name.upper()}")
+        # "hmac.key" -> COUNTERSPELL_SECRET_HMAC_KEY (a dot cannot be in a shell variable's name)
+        env = os.environ.get("COUNTERSPELL_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper())
         if env:
             return env.encode("utf-8")
         path = self.root / ".secrets" / name

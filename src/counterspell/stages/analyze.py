@@ -11,8 +11,6 @@ a capped cache of recent roles, not by the size of the lake.
 from __future__ import annotations
 
 import collections
-import concurrent.futures
-import multiprocessing
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from ..executors import Executor, LocalExecutor
 from ..lake.query import arrow_batches, connect, posts_relation_sql
 from ..lake.workspace import Workspace
 from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
@@ -213,12 +212,14 @@ def analyze(
     reanalyze: bool = False,
     workers: int | None = None,
     graph: bool = True,
+    executor: Executor | None = None,
 ) -> AnalyzeResult:
     """Analyse every post not yet analysed (all of them with ``reanalyze``), then (``graph``)
     rebuild the graph stages: campaigns, actors, bridges (:func:`~.network.build_network`).
 
     Communities are independent (context never crosses them), so with more than one worker they
-    are analysed in parallel processes, each writing its own partition; results are identical.
+    are analysed in parallel (``executor``: local processes by default, or a Dask cluster), each
+    task writing its own partition; results are identical whichever runs them.
     """
     model = model or load_model(ws)
     key = ws.secret("hmac.key")
@@ -236,38 +237,19 @@ def analyze(
             (ws.settings.workers or os.cpu_count() or 1) if n_posts >= PARALLEL_MIN_POSTS else 1
         )
     total = AnalyzeResult()
-    if n_workers > 1 and len(parts) > 1:
-        ctx = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(
-            max_workers=min(n_workers, len(parts)),
-            mp_context=ctx,
-            initializer=_init_worker,
-            initargs=(model, key),
-        ) as pool:
-            futures = [pool.submit(_partition_in_worker, ws, p, c, run) for p, c, _ in parts]
-            for f in futures:
-                total.merge(f.result())
-    else:
-        for platform, community, _ in parts:
-            total.merge(_analyze_partition(ws, platform, community, model, key, run))
+    runner = executor or LocalExecutor(n_workers if len(parts) > 1 else 1)
+    for partial in runner.map(_analyze_job, [(ws, p, c, model, key, run) for p, c, _ in parts]):
+        total.merge(partial)
     if graph:
         from .network import build_network
 
-        total.network = build_network(ws, workers=workers)
+        total.network = build_network(ws, workers=workers, executor=executor)
     return total
 
 
-_WORKER_STATE: dict[str, Any] = {}
-
-
-def _init_worker(model: RoleModel, key: bytes) -> None:
-    _WORKER_STATE["model"], _WORKER_STATE["key"] = model, key
-
-
-def _partition_in_worker(ws: Workspace, platform: str, community: str, run: str) -> AnalyzeResult:
-    return _analyze_partition(
-        ws, platform, community, _WORKER_STATE["model"], _WORKER_STATE["key"], run
-    )
+def _analyze_job(job: tuple[Workspace, str, str, RoleModel, bytes, str]) -> AnalyzeResult:
+    ws, platform, community, model, key, run = job
+    return _analyze_partition(ws, platform, community, model, key, run)
 
 
 def _analyze_partition(

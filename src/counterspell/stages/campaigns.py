@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..executors import Executor, LocalExecutor
 from ..lake.query import (
     arrow_batches,
     connect,
@@ -72,30 +73,31 @@ PARALLEL_MIN_POSTS = 200_000
 
 
 def link_local(
-    ws: Workspace, communities: list[tuple[str, str, int]], scratch: Path, workers: int = 1
+    ws: Workspace,
+    communities: list[tuple[str, str, int]],
+    scratch: Path,
+    workers: int = 1,
+    executor: Executor | None = None,
 ) -> int:
     """Stream each community through the linker; write memberships under ``scratch``.
 
-    Communities are independent here, so with ``workers`` > 1 (and enough posts to pay for
-    starting processes) they are linked in parallel; the result does not depend on the number.
+    Communities are independent here, so they are linked in parallel when there are enough posts
+    to pay for starting processes (or always, on an ``executor`` given by the caller); the
+    result does not depend on how.
     """
     scratch.mkdir(parents=True, exist_ok=True)
     n_posts = sum(n for _, _, n in communities)
-    parallel = workers > 1 and len(communities) > 1 and n_posts >= PARALLEL_MIN_POSTS
-    # the workspace's DuckDB memory limit is shared by the processes that run at once
-    limit = _share(ws.settings.memory_limit, min(workers, len(communities)) if parallel else 1)
+    if executor is None:
+        parallel = workers > 1 and len(communities) > 1 and n_posts >= PARALLEL_MIN_POSTS
+        executor = LocalExecutor(min(workers, len(communities)) if parallel else 1)
+        shared = min(workers, len(communities)) if parallel else 1
+    else:
+        shared = max(len(communities), 1)
+    # the workspace's DuckDB memory limit is shared by the processes that may run at once
+    limit = _share(ws.settings.memory_limit, shared)
     jobs = [(ws, p, c, scratch, k, limit) for k, (p, c, _) in enumerate(communities)]
-    if parallel:
-        import concurrent.futures
-        import multiprocessing
-
-        # biggest first, so the longest community starts at once
-        order = sorted(range(len(jobs)), key=lambda k: -communities[k][2])
-        with concurrent.futures.ProcessPoolExecutor(
-            max_workers=min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
-            return sum(pool.map(_link_community_job, [jobs[k] for k in order]))
-    return sum(_link_community(*job) for job in jobs)
+    order = sorted(range(len(jobs)), key=lambda k: -communities[k][2])  # biggest first
+    return sum(executor.map(_link_community_job, [jobs[k] for k in order]))
 
 
 def _share(limit: str, parts: int) -> str:

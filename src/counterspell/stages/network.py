@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from ..executors import Executor
 from ..lake.query import connect, posts_relation_sql, replace_dataset, sql_path
 from ..lake.workspace import Workspace
 from ..matching.clusters import build_cluster_sightings, build_clusters
@@ -49,11 +50,14 @@ class NetworkResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def build_network(ws: Workspace, workers: int | None = None) -> NetworkResult:
+def build_network(
+    ws: Workspace, workers: int | None = None, executor: Executor | None = None
+) -> NetworkResult:
     """Run every graph stage; each replaces its dataset only when it has finished.
 
     ``workers`` processes link communities in parallel (default: the ``workers`` setting, or one
-    per CPU); the lake-wide stages run in DuckDB, which uses every core anyway.
+    per CPU), or the tasks of an ``executor`` (a Dask cluster); the lake-wide stages run in
+    DuckDB, which uses every core anyway.
     """
     result = NetworkResult()
     if not ws.has_data("posts"):
@@ -82,7 +86,7 @@ def build_network(ws: Workspace, workers: int | None = None) -> NetworkResult:
     scratch = ws.state / "tmp" / f"campaigns-{uuid.uuid4().hex[:8]}"
     try:
         n_workers = workers if workers is not None else (settings.workers or os.cpu_count() or 1)
-        campaigns_stage.link_local(ws, communities, scratch, n_workers)
+        campaigns_stage.link_local(ws, communities, scratch, n_workers, executor)
         lap("link_local")
         result.campaign_members, result.campaigns = campaigns_stage.finish(ws, con, scratch)
         lap("campaigns")

@@ -1,0 +1,20 @@
+"""Executors run per-partition work (a community's text stages, its campaign linking) in
+parallel: ``local`` processes on this machine, or ``dask`` workers of a Dask cluster. Whichever
+runs it, the same partitions give the same results; tasks read and write lake partitions by path.
+"""
+
+from typing import Any
+
+from .base import EXECUTORS, Executor, get_executor
+from .local import LocalExecutor
+
+
+def _dask(**kwargs: Any) -> Executor:
+    from .dask import DaskExecutor  # Dask is an optional extra: imported only when asked for
+
+    return DaskExecutor(**kwargs)
+
+
+EXECUTORS.register("dask", _dask)
+
+__all__ = ["EXECUTORS", "Executor", "LocalExecutor", "get_executor"]

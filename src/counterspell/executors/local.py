@@ -1,0 +1,36 @@
+"""``local``: processes on this machine (spawned, so no state leaks between runs)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from .base import EXECUTORS
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class LocalExecutor:
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> list[R]:
+        if self.workers <= 1 or len(tasks) <= 1:
+            return [fn(t) for t in tasks]
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(self.workers, len(tasks)),
+            mp_context=multiprocessing.get_context("spawn"),
+        ) as pool:
+            return list(pool.map(fn, tasks))
+
+    def close(self) -> None:
+        pass
+
+
+EXECUTORS.register("local", LocalExecutor)

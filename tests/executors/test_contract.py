@@ -1,0 +1,79 @@
+"""One contract for every executor: the same corpus gives the same lake, whichever runs it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from counterspell import Workspace, analyze, ingest
+from counterspell.errors import CounterspellError
+from counterspell.executors import LocalExecutor, get_executor
+from counterspell.synth import generate
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _results(ws: Workspace) -> dict[str, Any]:
+    def rows(name: str) -> list[Any]:
+        sql = f"SELECT * EXCLUDE (analyzed_at) FROM read_parquet('{ws.dataset_glob(name)}', hive_partitioning = false)"
+        if name != "enrichments":
+            sql = (
+                f"SELECT * FROM read_parquet('{ws.dataset_glob(name)}', hive_partitioning = false)"
+            )
+        return sorted(duckdb.sql(sql + " ORDER BY uid").fetchall())
+
+    return {"enrichments": rows("enrichments"), "members": rows("campaign_members")}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("contract")
+    generate(root / "corpus", posts=1200, seed=41, media_files=False)
+    return root / "corpus"
+
+
+def _run(corpus: Path, root: Path, executor: Any) -> dict[str, Any]:
+    ws = Workspace.init(root)
+    ingest(ws, [str(corpus)])
+    try:
+        analyze(ws, executor=executor, workers=2)
+    finally:
+        executor.close()
+    return _results(ws)
+
+
+def _dask() -> Any:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("dask[distributed] is not installed (pip install 'counterspell[dask]')")
+    return get_executor("dask", workers=2)
+
+
+def test_every_executor_gives_the_same_lake(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one pseudonym key for every workspace (each would otherwise make its own), inherited by workers
+    monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", "contract-test-key")
+    one = _run(corpus, tmp_path / "one", LocalExecutor(1))
+    assert one["enrichments"] and one["members"]
+    assert _run(corpus, tmp_path / "local2", LocalExecutor(2)) == one
+    assert _run(corpus, tmp_path / "dask", _dask()) == one
+
+
+def test_executors_map_in_order() -> None:
+    for ex in (LocalExecutor(1), LocalExecutor(2)):
+        assert ex.map(_square, list(range(7))) == [x * x for x in range(7)]
+
+
+def test_unknown_executor_is_a_user_error() -> None:
+    with pytest.raises(CounterspellError, match="--executor 'spark': choose one of local, dask"):
+        get_executor("spark")
