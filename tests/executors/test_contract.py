@@ -77,3 +77,50 @@ def test_executors_map_in_order() -> None:
 def test_unknown_executor_is_a_user_error() -> None:
     with pytest.raises(CounterspellError, match="--executor 'spark': choose one of local, dask"):
         get_executor("spark")
+
+
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts are written whole and a retried community skips what its dead worker committed."""
+    import signal
+    import threading
+    import time
+
+    monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", "kill-test-key")
+    generate(tmp_path / "corpus", posts=6000, seed=43, media_files=False)
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(tmp_path / "corpus")])
+    executor = _dask()
+    client = executor.client  # type: ignore[attr-defined]
+    pids = client.run(os.getpid)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            analyze(ws, executor=executor, workers=2, graph=False)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        ws.dataset("enrichments").rglob("part-*.parquet")
+    ):
+        time.sleep(0.02)
+    busy: list[str] = []
+    while time.monotonic() < deadline and not busy:  # a worker that is running a community now
+        busy = [w for w, keys in client.processing().items() if keys]
+        time.sleep(0.01)
+    assert busy, "every community finished before a worker could be killed; make the corpus larger"
+    os.kill(pids[busy[0]], signal.SIGKILL)  # mid-task: its community is retried elsewhere
+    thread.join(timeout=300)
+    executor.close()
+    assert not thread.is_alive() and errors == []
+    n_posts, n_rows, n_uids = duckdb.sql(
+        f"""SELECT (SELECT count(*) FROM read_parquet('{ws.dataset_glob("posts")}', hive_partitioning = false)),
+                   count(*), count(DISTINCT uid)
+            FROM read_parquet('{ws.dataset_glob("enrichments")}', hive_partitioning = false)"""
+    ).fetchall()[0]
+    assert n_rows == n_uids == n_posts
