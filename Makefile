@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/hashing.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/scaling.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
