@@ -12,6 +12,7 @@ import pytest
 from counterspell import Workspace, analyze, ingest
 from counterspell.errors import CounterspellError
 from counterspell.executors import LocalExecutor, get_executor
+from counterspell.matching.stage import hash_media
 from counterspell.synth import generate
 
 
@@ -20,21 +21,25 @@ def _square(x: int) -> int:
 
 
 def _results(ws: Workspace) -> dict[str, Any]:
-    def rows(name: str) -> list[Any]:
-        sql = f"SELECT * EXCLUDE (analyzed_at) FROM read_parquet('{ws.dataset_glob(name)}', hive_partitioning = false)"
-        if name != "enrichments":
-            sql = (
-                f"SELECT * FROM read_parquet('{ws.dataset_glob(name)}', hive_partitioning = false)"
-            )
-        return sorted(duckdb.sql(sql + " ORDER BY uid").fetchall())
+    def rows(name: str, exclude: str = "") -> list[Any]:
+        cols = f"* EXCLUDE ({exclude})" if exclude else "*"
+        sql = (
+            f"SELECT {cols} FROM read_parquet('{ws.dataset_glob(name)}', hive_partitioning = false)"
+        )
+        return sorted(duckdb.sql(sql).fetchall(), key=repr)
 
-    return {"enrichments": rows("enrichments"), "members": rows("campaign_members")}
+    return {
+        "media": rows("media", "hashed_at"),
+        "enrichments": rows("enrichments", "analyzed_at"),
+        "members": rows("campaign_members"),
+        "clusters": rows("media_clusters"),
+    }
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("contract")
-    generate(root / "corpus", posts=1200, seed=41, media_files=False)
+    generate(root / "corpus", posts=1200, seed=41)
     return root / "corpus"
 
 
@@ -42,6 +47,7 @@ def _run(corpus: Path, root: Path, executor: Any) -> dict[str, Any]:
     ws = Workspace.init(root)
     ingest(ws, [str(corpus)])
     try:
+        hash_media(ws, executor=executor)
         analyze(ws, executor=executor, workers=2)
     finally:
         executor.close()
@@ -64,7 +70,7 @@ def test_every_executor_gives_the_same_lake(
     # one pseudonym key for every workspace (each would otherwise make its own), inherited by workers
     monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", "contract-test-key")
     one = _run(corpus, tmp_path / "one", LocalExecutor(1))
-    assert one["enrichments"] and one["members"]
+    assert one["enrichments"] and one["members"] and any(r[11] for r in one["media"])  # PDQs
     assert _run(corpus, tmp_path / "local2", LocalExecutor(2)) == one
     assert _run(corpus, tmp_path / "dask", _dask()) == one
 

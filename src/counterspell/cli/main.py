@@ -7,10 +7,12 @@ code 2 (no traceback).
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -551,6 +553,33 @@ def synth(
     )
 
 
+_EXECUTOR_OPTION = typer.Option(
+    "--executor",
+    envvar="COUNTERSPELL_EXECUTOR",
+    help="local (processes here) or dask (a Dask cluster).",
+)
+_SCHEDULER_OPTION = typer.Option(
+    "--scheduler",
+    envvar="COUNTERSPELL_SCHEDULER",
+    help="Dask scheduler address (tcp://host:8786); without it a LocalCluster of --workers.",
+)
+
+
+@contextlib.contextmanager
+def _executor(name: str, workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """None for the default local processes; a started (and then closed) executor otherwise."""
+    from ..executors import get_executor
+
+    if name == "local" and not scheduler:
+        yield None
+        return
+    executor = get_executor(name, workers=workers, scheduler=scheduler)
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
 @app.command("analyze")
 def analyze_cmd(
     reanalyze: Annotated[
@@ -569,41 +598,18 @@ def analyze_cmd(
             help="Then rebuild replies, media clusters, campaigns, actors and bridges.",
         ),
     ] = True,
-    executor_name: Annotated[
-        str,
-        typer.Option(
-            "--executor",
-            envvar="COUNTERSPELL_EXECUTOR",
-            help="local (processes here) or dask (a Dask cluster).",
-        ),
-    ] = "local",
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            envvar="COUNTERSPELL_SCHEDULER",
-            help="Dask scheduler address (tcp://host:8786); without it a LocalCluster of --workers.",
-        ),
-    ] = None,
+    executor_name: Annotated[str, _EXECUTOR_OPTION] = "local",
+    scheduler: Annotated[str | None, _SCHEDULER_OPTION] = None,
 ) -> None:
     """Roles, flags, targets and invites for new posts; then campaigns, actors and bridges."""
-    from ..executors import get_executor
     from ..stages.analyze import analyze
 
     ws = _ws()
-    executor = (
-        get_executor(executor_name, workers=workers, scheduler=scheduler)
-        if executor_name != "local"
-        else None
-    )
-    try:
-        with console.status("analysing posts, then linking campaigns, actors and bridges"):
-            result = analyze(
-                ws, reanalyze=reanalyze, workers=workers, graph=graph, executor=executor
-            )
-    finally:
-        if executor is not None:
-            executor.close()
+    with (
+        _executor(executor_name, workers, scheduler) as executor,
+        console.status("analysing posts, then linking campaigns, actors and bridges"),
+    ):
+        result = analyze(ws, reanalyze=reanalyze, workers=workers, graph=graph, executor=executor)
     out.print(
         f"analysed {result.analyzed:,} posts in {result.partitions} communities ({result.skipped:,} already done)"
     )
@@ -889,12 +895,22 @@ def _print_metrics(title: str, m: object) -> None:
 
 
 @app.command("hash-media")
-def hash_media_cmd() -> None:
+def hash_media_cmd(
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="Processes hashing communities in parallel (default: one per CPU)."
+        ),
+    ] = None,
+    executor_name: Annotated[str, _EXECUTOR_OPTION] = "local",
+    scheduler: Annotated[str | None, _SCHEDULER_OPTION] = None,
+) -> None:
     """Hash every attachment in the lake whose file the export contains (MD5, SHA-256, PDQ)."""
     from ..matching.stage import hash_media
 
-    with console.status("hashing media"):
-        r = hash_media(_ws())
+    ws = _ws()
+    with _executor(executor_name, workers, scheduler) as executor, console.status("hashing media"):
+        r = hash_media(ws, workers=workers, executor=executor)
     out.print(
         f"{r.items:,} attachments recorded, {r.files_hashed:,} files hashed, {r.errors:,} errors, "
         f"{r.skipped:,} already done"

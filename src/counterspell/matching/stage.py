@@ -8,6 +8,7 @@ seen under two posts (a repost inside one export) is hashed once per run.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from ..executors import Executor, LocalExecutor
 from ..lake.query import arrow_batches, connect, posts_relation_sql
 from ..lake.workspace import Workspace
 from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
@@ -43,6 +45,7 @@ MEDIA_SCHEMA = pa.schema(
     ]
 )
 BATCH = 5_000
+PARALLEL_MIN_ITEMS = 2_000
 
 
 @dataclass
@@ -53,66 +56,86 @@ class HashMediaResult:
     skipped: int = 0
 
 
-def hash_media(ws: Workspace) -> HashMediaResult:
-    """Hash every attachment not hashed yet."""
+def hash_media(
+    ws: Workspace, *, workers: int | None = None, executor: Executor | None = None
+) -> HashMediaResult:
+    """Hash every attachment not hashed yet, one community per task (local processes, or the
+    workers of a Dask cluster with ``executor``); each task writes its own partition."""
     result = HashMediaResult()
     if not ws.has_data("posts"):
         return result
     con = connect()
     rel = posts_relation_sql(ws)
     partitions = con.execute(
-        f"SELECT DISTINCT platform, community FROM {rel} WHERE len(media) > 0 ORDER BY 1, 2"
+        f"SELECT platform, community, sum(len(media)) FROM {rel} WHERE len(media) > 0 GROUP BY 1, 2 ORDER BY 1, 2"
     ).fetchall()
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    n = workers or ws.settings.workers or os.cpu_count() or 1
+    # processes only when there is enough to hash to pay for starting them
+    parallel = len(partitions) > 1 and sum(int(k) for *_, k in partitions) >= PARALLEL_MIN_ITEMS
+    runner = executor or LocalExecutor(min(n, len(partitions)) if parallel else 1)
+    for part in runner.map(_hash_job, [(ws, str(p), str(c), run) for p, c, _ in partitions]):
+        result.items += part.items
+        result.files_hashed += part.files_hashed
+        result.errors += part.errors
+        result.skipped += part.skipped
+    return result
+
+
+def _hash_job(job: tuple[Workspace, str, str, str]) -> HashMediaResult:
+    return _hash_partition(*job)
+
+
+def _hash_partition(ws: Workspace, platform: str, community: str, run: str) -> HashMediaResult:
+    """One community's attachments; a file seen under two posts is hashed once."""
+    result = HashMediaResult()
+    con = connect()
+    rel = posts_relation_sql(ws)
     cache: dict[str, FileHashes] = {}
-    for platform, community in partitions:
-        directory = partition_dir(ws.dataset("media"), platform, community)
-        done = stored_hashes(directory, "key_hash")
-        sql = f"""SELECT uid, created_at, idx - 1 AS media_index, item.name AS name, item.path AS path, item.md5 AS md5
-                  FROM (SELECT uid, created_at, unnest(media) AS item, generate_subscripts(media, 1) AS idx FROM {rel}
-                        WHERE platform = $1 AND community = $2)
-                  ORDER BY created_at, uid, media_index"""
-        seq = 0
-        for batch in arrow_batches(con, sql, [platform, community], BATCH):
-            cols = batch.to_pydict()
-            keys = np.array(
-                [
-                    uid_hash(f"{u}#{i}")
-                    for u, i in zip(cols["uid"], cols["media_index"], strict=True)
-                ],
-                dtype=np.int64,
+    directory = partition_dir(ws.dataset("media"), platform, community)
+    done = stored_hashes(directory, "key_hash")
+    sql = f"""SELECT uid, created_at, idx - 1 AS media_index, item.name AS name, item.path AS path, item.md5 AS md5
+              FROM (SELECT uid, created_at, unnest(media) AS item, generate_subscripts(media, 1) AS idx FROM {rel}
+                    WHERE platform = $1 AND community = $2)
+              ORDER BY created_at, uid, media_index"""
+    seq = 0
+    for batch in arrow_batches(con, sql, [platform, community], BATCH):
+        cols = batch.to_pydict()
+        keys = np.array(
+            [uid_hash(f"{u}#{i}") for u, i in zip(cols["uid"], cols["media_index"], strict=True)],
+            dtype=np.int64,
+        )
+        new = ~isin_sorted(keys, done)
+        result.skipped += int((~new).sum())
+        rows: dict[str, list[Any]] = {f.name: [] for f in MEDIA_SCHEMA}
+        now = datetime.now(UTC)
+        for i in np.flatnonzero(new):
+            path = cols["path"][i]
+            h: FileHashes | None = None
+            if path:
+                h = cache.get(path)
+                if h is None:
+                    h = cache[path] = hash_file(path)
+                    result.files_hashed += 1
+                    if len(cache) > 100_000:
+                        cache.clear()
+                result.errors += h.error is not None
+            values = {
+                "uid": cols["uid"][i], "media_index": cols["media_index"][i], "key_hash": int(keys[i]),
+                "platform": platform, "community": community, "created_at": cols["created_at"][i],
+                "name": cols["name"][i], "path": path, "reported_md5": cols["md5"][i],
+                "md5": h.md5 if h else None, "sha256": h.sha256 if h else None, "pdq": h.pdq if h else None,
+                "pdq_quality": h.pdq_quality if h else None, "error": h.error if h else None, "hashed_at": now,
+                "provenance": orjson.dumps(h.provenance).decode() if h and h.provenance else None,
+            }  # fmt: skip
+            for k, v in values.items():
+                rows[k].append(v)
+        if rows["uid"]:
+            seq += 1
+            write_atomic(
+                pa.Table.from_pydict(rows, schema=MEDIA_SCHEMA),
+                directory,
+                f"part-{run}-{seq:06d}.parquet",
             )
-            new = ~isin_sorted(keys, done)
-            result.skipped += int((~new).sum())
-            rows: dict[str, list[Any]] = {f.name: [] for f in MEDIA_SCHEMA}
-            now = datetime.now(UTC)
-            for i in np.flatnonzero(new):
-                path = cols["path"][i]
-                h: FileHashes | None = None
-                if path:
-                    h = cache.get(path)
-                    if h is None:
-                        h = cache[path] = hash_file(path)
-                        result.files_hashed += 1
-                        if len(cache) > 100_000:
-                            cache.clear()
-                    result.errors += h.error is not None
-                values = {
-                    "uid": cols["uid"][i], "media_index": cols["media_index"][i], "key_hash": int(keys[i]),
-                    "platform": platform, "community": community, "created_at": cols["created_at"][i],
-                    "name": cols["name"][i], "path": path, "reported_md5": cols["md5"][i],
-                    "md5": h.md5 if h else None, "sha256": h.sha256 if h else None, "pdq": h.pdq if h else None,
-                    "pdq_quality": h.pdq_quality if h else None, "error": h.error if h else None, "hashed_at": now,
-                    "provenance": orjson.dumps(h.provenance).decode() if h and h.provenance else None,
-                }  # fmt: skip
-                for k, v in values.items():
-                    rows[k].append(v)
-            if rows["uid"]:
-                seq += 1
-                write_atomic(
-                    pa.Table.from_pydict(rows, schema=MEDIA_SCHEMA),
-                    directory,
-                    f"part-{run}-{seq:06d}.parquet",
-                )
-                result.items += len(rows["uid"])
+            result.items += len(rows["uid"])
     return result
