@@ -12,6 +12,8 @@ import pytest
 from counterspell import Workspace, analyze, ingest
 from counterspell.errors import CounterspellError
 from counterspell.executors import LocalExecutor, get_executor
+from counterspell.matching import banks as B
+from counterspell.matching.match import match
 from counterspell.matching.stage import hash_media
 from counterspell.synth import generate
 
@@ -33,6 +35,7 @@ def _results(ws: Workspace) -> dict[str, Any]:
         "enrichments": rows("enrichments", "analyzed_at"),
         "members": rows("campaign_members"),
         "clusters": rows("media_clusters"),
+        "matches": rows("matches", "matched_at"),
     }
 
 
@@ -49,6 +52,15 @@ def _run(corpus: Path, root: Path, executor: Any) -> dict[str, Any]:
     try:
         hash_media(ws, executor=executor)
         analyze(ws, executor=executor, workers=2)
+        # a bank of every tenth picture, matched across the lake
+        pdqs = duckdb.sql(
+            f"SELECT DISTINCT pdq FROM read_parquet('{ws.dataset_glob('media')}') WHERE pdq_quality >= 50 ORDER BY pdq"
+        ).fetchall()[::10]
+        hashes = root / "bank.txt"
+        hashes.write_text("".join(f"pdq {p}\n" for (p,) in pdqs), encoding="utf-8")
+        B.create_bank(ws, "contract")
+        B.import_hashes(ws, "contract", hashes)
+        match(ws, "contract", executor=executor)
     finally:
         executor.close()
     return _results(ws)
@@ -70,7 +82,8 @@ def test_every_executor_gives_the_same_lake(
     # one pseudonym key for every workspace (each would otherwise make its own), inherited by workers
     monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", "contract-test-key")
     one = _run(corpus, tmp_path / "one", LocalExecutor(1))
-    assert one["enrichments"] and one["members"] and any(r[11] for r in one["media"])  # PDQs
+    assert one["enrichments"] and one["members"] and one["matches"]
+    assert any(r[11] for r in one["media"])  # PDQs
     assert _run(corpus, tmp_path / "local2", LocalExecutor(2)) == one
     assert _run(corpus, tmp_path / "dask", _dask()) == one
 

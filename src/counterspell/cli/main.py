@@ -480,11 +480,21 @@ def match_cmd(
             "--dihedral", help="Also match rotated and mirrored copies (reads the files again)."
         ),
     ] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes searching in parallel (default 1).")
+    ] = None,
+    executor_name: Annotated[str, _EXECUTOR_OPTION] = "local",
+    scheduler: Annotated[str | None, _SCHEDULER_OPTION] = None,
 ) -> None:
     """Match every hashed media item of the lake against a bank; results in the lake."""
+    from ..executors import LocalExecutor
     from ..matching.match import match
 
-    r = match(_ws(), bank, radius, dihedral)
+    ws = _ws()
+    with _executor(executor_name, workers, scheduler) as executor:
+        if executor is None and workers and workers > 1:
+            executor = LocalExecutor(workers)
+        r = match(ws, bank, radius, dihedral, executor)
     out.print(
         f"{r.matched_items:,} of {r.items:,} media items match {bank!r} ({r.matches:,} matches); "
         f"{r.suppressed:,} suppressed by negative banks"

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import CounterspellError
+from ..executors import Executor, LocalExecutor
 from ..lake.query import connect, sql_path
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset, partition_dir_name
@@ -26,6 +27,7 @@ from .banks import BankInfo, entries, get_bank, list_banks, load_index
 from .hashing import dihedral_hashes
 from .index import hex_to_words
 
+CHUNK = 50_000  # items per search task
 MATCH_SCHEMA = pa.schema(
     [
         ("uid", pa.string()),
@@ -65,16 +67,14 @@ def _media(ws: Workspace) -> dict[str, np.ndarray]:
     return cols
 
 
-def _hits(
-    ws: Workspace, bank: BankInfo, media: dict[str, np.ndarray], radius: int, dihedral: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(item row, entry id, distance, is_pdq) of every match of the items with one bank."""
-    pdq = np.asarray(media["pdq"], dtype=object)
-    has = np.flatnonzero(pdq != None)  # noqa: E711 (object array)
-    query_rows, query_hex = list(has), [str(h) for h in pdq[has]]
+def _pdq_job(
+    job: tuple[Workspace, str, int, bool, list[int], list[str], list[str | None]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One chunk of items against a bank's index (loaded from the workspace, memory-mapped)."""
+    ws, bank_name, radius, dihedral, rows, hexes, paths = job
+    query_rows, query_hex = list(rows), list(hexes)
     if dihedral:  # the seven other rotations and flips of every image whose file is at hand
-        for i in has:
-            path = media["path"][i]
+        for i, path in zip(rows, paths, strict=True):
             if path:
                 try:
                     variants = dihedral_hashes(str(path))
@@ -82,15 +82,36 @@ def _hits(
                     continue  # unreadable now: its stored PDQ is still matched
                 query_rows.extend([i] * len(variants))
                 query_hex.extend(variants)
-    m = load_index(ws, bank.name).search(hex_to_words(query_hex), radius)
-    qrows = (
-        np.asarray(query_rows, dtype=np.int64)[m.query]
-        if len(m.query)
-        else np.empty(0, dtype=np.int64)
-    )
+    m = load_index(ws, bank_name).search(hex_to_words(query_hex), radius)
+    qrows = np.asarray(query_rows, dtype=np.int64)[m.query] if len(m.query) else m.query
+    return qrows, m.entry, m.distance
+
+
+def _hits(
+    ws: Workspace,
+    bank: BankInfo,
+    media: dict[str, np.ndarray],
+    radius: int,
+    dihedral: bool = False,
+    executor: Executor | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(item row, entry id, distance, is_pdq) of every match of the items with one bank."""
+    pdq = np.asarray(media["pdq"], dtype=object)
+    has = np.flatnonzero(pdq != None)  # noqa: E711 (object array)
+    paths = np.asarray(media["path"], dtype=object)
+    jobs = [
+        (ws, bank.name, radius, dihedral, has[k : k + CHUNK].tolist(),
+         [str(h) for h in pdq[has[k : k + CHUNK]]], paths[has[k : k + CHUNK]].tolist())
+        for k in range(0, len(has), CHUNK)
+    ]  # fmt: skip
+    found = (executor or LocalExecutor(1)).map(_pdq_job, jobs)
+    empty = np.empty(0, dtype=np.int64)
+    qrows = np.concatenate([f[0] for f in found]) if found else empty
+    m_entry = np.concatenate([f[1] for f in found]) if found else empty
+    m_distance = np.concatenate([f[2] for f in found]) if found else empty.astype(np.int32)
     # one row per (item, entry): the nearest of the item's variants
-    order = np.lexsort((m.distance, m.entry, qrows))
-    qrows, entry, distance = qrows[order], m.entry[order], m.distance[order]
+    order = np.lexsort((m_distance, m_entry, qrows))
+    qrows, entry, distance = qrows[order], m_entry[order], m_distance[order]
     first = np.ones(len(qrows), dtype=bool)
     first[1:] = (qrows[1:] != qrows[:-1]) | (entry[1:] != entry[:-1])
     rows = [qrows[first]]
@@ -111,10 +132,17 @@ def _hits(
 
 
 def match(
-    ws: Workspace, bank_name: str, radius: int | None = None, dihedral: bool = False
+    ws: Workspace,
+    bank_name: str,
+    radius: int | None = None,
+    dihedral: bool = False,
+    executor: Executor | None = None,
 ) -> MatchResult:
     """Match every hashed media item against a bank; ``dihedral`` also tries the rotations and
-    flips of each image whose file the export contains (slower: the files are read again)."""
+    flips of each image whose file the export contains (slower: the files are read again).
+
+    The search runs in chunks of CHUNK items, on ``executor`` when given (local processes or a
+    Dask cluster; each worker memory-maps the bank's index from the workspace)."""
     bank = get_bank(ws, bank_name)
     if bank.kind == "negative":
         raise CounterspellError(
@@ -123,10 +151,10 @@ def match(
     radius = ws.settings.pdq_threshold if radius is None else radius
     media = _media(ws)
     result = MatchResult(items=len(media["uid"]))
-    rows, ids, dist, is_pdq = _hits(ws, bank, media, radius, dihedral)
+    rows, ids, dist, is_pdq = _hits(ws, bank, media, radius, dihedral, executor)
     benign = np.zeros(len(media["uid"]), dtype=bool)
     for neg in (b for b in list_banks(ws) if b.kind == "negative"):
-        nrows, *_ = _hits(ws, neg, media, radius, dihedral)
+        nrows, *_ = _hits(ws, neg, media, radius, dihedral, executor)
         benign[nrows] = True
     suppressed = benign[rows]
     result.suppressed = len(np.unique(rows[suppressed]))
