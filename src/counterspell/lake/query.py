@@ -80,6 +80,32 @@ def dataset_sql(ws: Workspace, name: str, schema: pa.Schema) -> str:
     return empty_relation(schema)
 
 
+def partition_sql(ws: Workspace, dataset: str, platform: str, community: str) -> str | None:
+    """A FROM clause over one community's finished parts of a dataset, or None if it has none.
+
+    Reading the partition folder, not the whole dataset with a filter, is what lets
+    per-community tasks run side by side without scanning each other's data.
+    """
+    from .writer import partition_dir
+
+    d = partition_dir(ws.dataset(dataset), platform, community)
+    if not d.exists() or not any(d.glob("part-*.parquet")):
+        return None
+    return f"read_parquet({sql_path(d / 'part-*.parquet')}, union_by_name = true)"
+
+
+def communities(ws: Workspace, where: str = "true") -> list[tuple[str, str, int]]:
+    """(platform, community, posts) of every community with posts matching ``where``, sorted."""
+    rows = (
+        connect()
+        .execute(
+            f"SELECT platform, community, count(*) FROM {posts_relation_sql(ws)} WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2"
+        )
+        .fetchall()
+    )
+    return [(str(p), str(c), int(n)) for p, c, n in rows]
+
+
 def empty_relation(schema: pa.Schema) -> str:
     """A typed relation without rows, for a dataset that does not exist yet."""
     cols = ", ".join(f"NULL::{_duck_type(f.type)} AS {f.name}" for f in schema)
@@ -246,7 +272,7 @@ def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
         # the near-duplicate cluster of each attachment (same MD5 or near PDQ), in media order
         cglob = ws.dataset_glob("media_clusters").replace("'", "''")
         media_md5 = (
-            f"SELECT uid, media_index AS i, lower(coalesce(md5, reported_md5)) AS md5 FROM {dataset_sql(ws, 'media', _media_schema())}"
+            f"SELECT uid, media_index AS i, lower(coalesce(md5, reported_md5)) AS md5 FROM read_parquet({sql_path(ws.dataset_glob('media'))}, union_by_name = true)"
             if ws.has_data("media")
             else f"SELECT uid, i, lower(m.md5) AS md5 FROM (SELECT uid, unnest(media) AS m, generate_subscripts(media, 1) - 1 AS i FROM {rel})"
         )
@@ -294,12 +320,6 @@ def export_dataset(ws: Workspace, name: str, fmt: str, output: str | None, order
     rel = dataset_sql(ws, name, schema)
     copy_out(con, f"SELECT {', '.join(cols)} FROM {rel} ORDER BY {order}", fmt, output)
     return int(con.execute(f"SELECT count(*) FROM {rel}").fetchall()[0][0])
-
-
-def _media_schema() -> pa.Schema:
-    from ..matching.stage import MEDIA_SCHEMA
-
-    return MEDIA_SCHEMA
 
 
 def replace_dataset(con: duckdb.DuckDBPyConnection, ws: Workspace, name: str, query: str) -> int:

@@ -18,7 +18,7 @@ import orjson
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
-from ..lake.query import arrow_batches, connect, posts_relation_sql
+from ..lake.query import arrow_batches, communities, connect, partition_sql, posts_relation_sql
 from ..lake.workspace import Workspace
 from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
 from ..models import uid_hash
@@ -45,7 +45,7 @@ MEDIA_SCHEMA = pa.schema(
     ]
 )
 BATCH = 5_000
-PARALLEL_MIN_ITEMS = 2_000
+PARALLEL_MIN_ITEMS = 2_000  # posts with media, below which one process hashes everything
 
 
 @dataclass
@@ -64,11 +64,7 @@ def hash_media(
     result = HashMediaResult()
     if not ws.has_data("posts"):
         return result
-    con = connect()
-    rel = posts_relation_sql(ws)
-    partitions = con.execute(
-        f"SELECT platform, community, sum(len(media)) FROM {rel} WHERE len(media) > 0 GROUP BY 1, 2 ORDER BY 1, 2"
-    ).fetchall()
+    partitions = communities(ws, "len(media) > 0")  # posts with media: enough to size the work
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     n = workers or ws.settings.workers or os.cpu_count() or 1
     # processes only when there is enough to hash to pay for starting them
@@ -90,7 +86,7 @@ def _hash_partition(ws: Workspace, platform: str, community: str, run: str) -> H
     """One community's attachments; a file seen under two posts is hashed once."""
     result = HashMediaResult()
     con = connect()
-    rel = posts_relation_sql(ws)
+    rel = partition_sql(ws, "posts", platform, community) or posts_relation_sql(ws)
     cache: dict[str, FileHashes] = {}
     directory = partition_dir(ws.dataset("media"), platform, community)
     done = stored_hashes(directory, "key_hash")

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
-from ..lake.query import arrow_batches, connect, posts_relation_sql
+from ..lake.query import arrow_batches, communities, connect, partition_sql, posts_relation_sql
 from ..lake.workspace import Workspace
 from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
 from .cues import Cues, find_cues, pseudonym
@@ -126,18 +126,6 @@ def _relationship(role: str, cues: Cues) -> str:
     return cues.relationship or "unknown"
 
 
-def _partitions(ws: Workspace) -> list[tuple[str, str, int]]:
-    """(platform, community, posts) of every community, in a stable order."""
-    rows = (
-        connect()
-        .execute(
-            f"SELECT platform, community, count(*) FROM {posts_relation_sql(ws)} GROUP BY 1, 2 ORDER BY 1, 2"
-        )
-        .fetchall()
-    )
-    return [(str(p), str(c), int(n)) for p, c, n in rows]
-
-
 def _existing(ws: Workspace, platform: str, community: str) -> tuple[Path, np.ndarray]:
     d = partition_dir(ws.dataset("enrichments"), platform, community)
     return d, stored_hashes(d, "uid_hash")
@@ -145,14 +133,12 @@ def _existing(ws: Workspace, platform: str, community: str) -> tuple[Path, np.nd
 
 def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.RecordBatch]:
     con = connect()
-    rel = posts_relation_sql(ws)
+    rel = partition_sql(ws, "posts", platform, community) or posts_relation_sql(ws)
     enr = ""
     role_sql = "NULL::VARCHAR AS known_role"
-    own = partition_dir(ws.dataset("enrichments"), platform, community)
-    if own.exists() and any(own.glob("part-*.parquet")):
-        # only this community's finished parts: other workers may be writing theirs right now
-        eglob = str(own / "part-*.parquet").replace("'", "''")
-        enr = f"LEFT JOIN (SELECT uid, any_value(role) AS known_role FROM read_parquet('{eglob}', union_by_name = true) GROUP BY uid) e USING (uid)"
+    own = partition_sql(ws, "enrichments", platform, community)
+    if own:  # only this community's finished parts: other workers may be writing theirs now
+        enr = f"LEFT JOIN (SELECT uid, any_value(role) AS known_role FROM {own} GROUP BY uid) e USING (uid)"
         role_sql = "e.known_role"
     sql = f"""
         SELECT p.uid, p.uid_hash, p.platform, p.community, p.thread_id, p.parent_uids, epoch(p.created_at) AS ts,
@@ -228,7 +214,7 @@ def analyze(
         import shutil
 
         shutil.rmtree(ws.dataset("enrichments"))
-    parts = _partitions(ws)
+    parts = communities(ws)
     if workers is not None:
         n_workers = workers
     else:  # by default, start processes only when there is enough work to pay for them

@@ -28,12 +28,12 @@ from ..lake.query import (
     connect,
     dataset_sql,
     empty_relation,
+    partition_sql,
     posts_relation_sql,
     replace_dataset,
     sql_path,
 )
 from ..lake.workspace import Workspace
-from ..lake.writer import partition_dir
 from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
 from .analyze import ENRICHMENT_SCHEMA
 from .linker import CampaignLinker, LinkRow, Member
@@ -60,13 +60,6 @@ FLUSH_ROWS = 200_000
 def _role_p_sql() -> str:
     whens = " ".join(f"WHEN '{r}' THEN e.role_scores.{r}" for r in ROLES)
     return f"coalesce(CASE e.role {whens} END, 1.0)"
-
-
-def _partition_sql(ws: Workspace, dataset: str, platform: str, community: str) -> str | None:
-    d = partition_dir(ws.dataset(dataset), platform, community)
-    if not d.exists() or not any(d.glob("part-*.parquet")):
-        return None
-    return f"read_parquet({sql_path(d / 'part-*.parquet')}, union_by_name = true)"
 
 
 PARALLEL_MIN_POSTS = 200_000
@@ -117,8 +110,8 @@ def _link_community(
     ws: Workspace, platform: str, community: str, scratch: Path, index: int, memory_limit: str
 ) -> int:
     """Link one community; its memberships go to ``scratch/local-<index>-<seq>.parquet``."""
-    posts = _partition_sql(ws, "posts", platform, community)
-    enr = _partition_sql(ws, "enrichments", platform, community)
+    posts = partition_sql(ws, "posts", platform, community)
+    enr = partition_sql(ws, "enrichments", platform, community)
     if posts is None or enr is None:
         return 0  # not analysed yet: no roles to link
     buffer: list[Member] = []

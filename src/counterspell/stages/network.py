@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from ..executors import Executor
-from ..lake.query import connect, posts_relation_sql, replace_dataset, sql_path
+from ..lake.query import communities, connect, posts_relation_sql, replace_dataset, sql_path
 from ..lake.workspace import Workspace
 from ..matching.clusters import build_cluster_sightings, build_clusters
 from . import actors as actors_stage
@@ -77,16 +77,11 @@ def build_network(
     result.media_clusters = build_clusters(ws, con, settings.pdq_threshold)
     build_cluster_sightings(ws, con)
     lap("media_clusters")
-    communities = [
-        (str(p), str(c), int(n))
-        for p, c, n in con.execute(
-            f"SELECT platform, community, count(*) FROM {posts_relation_sql(ws)} GROUP BY 1, 2 ORDER BY 1, 2"
-        ).fetchall()
-    ]
+    parts = communities(ws)
     scratch = ws.state / "tmp" / f"campaigns-{uuid.uuid4().hex[:8]}"
     try:
         n_workers = workers if workers is not None else (settings.workers or os.cpu_count() or 1)
-        campaigns_stage.link_local(ws, communities, scratch, n_workers, executor)
+        campaigns_stage.link_local(ws, parts, scratch, n_workers, executor)
         lap("link_local")
         result.campaign_members, result.campaigns = campaigns_stage.finish(ws, con, scratch)
         lap("campaigns")

@@ -21,10 +21,11 @@ import numpy as np
 
 from ..errors import CounterspellError
 from ..lake.ingest import ingest
+from ..lake.query import communities
 from ..lake.workspace import Workspace
 from ..synth import generate
 from ..synth import phrases as synth_phrases
-from .analyze import _batches, _partitions, post_view, text_signals
+from .analyze import _batches, post_view, text_signals
 from .roles import N_FEATURES, ROLE_INDEX, ROLES, RoleModel, feature_tokens, hash_tokens
 
 
@@ -62,7 +63,7 @@ def examples(
 ) -> Iterator[tuple[np.ndarray, int]]:
     """(hashed features, role index) for every labelled post, with context from the labels."""
     rng = random.Random(seed)
-    for platform, community, _ in _partitions(ws):
+    for platform, community, _ in communities(ws):
         by_uid: dict[str, tuple[str, float]] = {}
         recent: dict[str, list[tuple[float, str]]] = {}
         for batch in _batches(ws, platform, community):
