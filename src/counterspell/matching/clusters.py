@@ -111,6 +111,19 @@ def _components(n: int, pairs: np.ndarray) -> np.ndarray:
     return np.asarray(labels, dtype=np.int64)
 
 
+SIGHTING_SCHEMA = pa.schema(
+    [
+        ("cluster", pa.string()),
+        ("cluster_md5s", pa.int64()),
+        ("platform", pa.string()),
+        ("community", pa.string()),
+        ("first_seen", pa.timestamp("us", tz="UTC")),
+        ("last_seen", pa.timestamp("us", tz="UTC")),
+        ("posts", pa.int64()),
+    ]
+)
+
+
 def build_cluster_sightings(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     """Where each picture was seen: per cluster and community, first and last sighting and posts.
 

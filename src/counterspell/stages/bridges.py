@@ -26,7 +26,7 @@ from ..errors import InputError, Place
 from ..lake.query import dataset_sql, posts_relation_sql, replace_dataset
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset, write_atomic
-from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
+from ..matching.clusters import SIGHTING_SCHEMA
 from .actors import handle_sql
 from .analyze import ENRICHMENT_SCHEMA
 from .links import invite_key, invite_key_sql
@@ -128,7 +128,7 @@ def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     posts = posts_relation_sql(ws)
     enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
     registry = dataset_sql(ws, "communities", COMMUNITY_SCHEMA)
-    clusters = dataset_sql(ws, "media_clusters", CLUSTER_SCHEMA)
+    sightings = dataset_sql(ws, "cluster_sightings", SIGHTING_SCHEMA)
     key = invite_key_sql("link")
     return replace_dataset(
         con,
@@ -160,9 +160,8 @@ def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
                 FROM posted s LEFT JOIN own o ON {_match("o.invite")} = {_match("s.invite")}
                 WHERE s.invite IS NOT NULL AND NOT (o.platform IS NOT NULL AND o.platform = s.platform AND o.community = s.community)
                 GROUP BY ALL),
-            firsts AS (
-                SELECT c.cluster, s.platform, s.community, min(s.created_at) AS first
-                FROM ({sightings_sql(ws)}) s JOIN {clusters} c USING (md5) GROUP BY ALL),
+            firsts AS (  -- first sightings per picture and community, from the clusters stage
+                SELECT cluster, platform, community, first_seen AS first FROM {sightings}),
             media AS (
                 SELECT a.platform AS src_platform, a.community AS src_community, b.platform AS dst_platform,
                        b.community AS dst_community, 'media' AS kind, count(*) AS count,
