@@ -11,7 +11,7 @@ DEMO_DIR ?= demo-workspace
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,ml]'
+	$(BIN)/python -m pip install -q -e '.[dev,ml,web,postgres]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,0 +1,213 @@
+"""Accounts: users with one role each, password login with lockout, sessions and API tokens.
+
+Passwords are hashed with Argon2id. Session cookies and API tokens are random; the store keeps only
+their SHA-256, so a copy of the database lets nobody log in. Failed logins lock an account for a
+while after ``LOCK_AFTER`` tries, and one client may try only ``CLIENT_LIMIT`` times in
+``CLIENT_WINDOW`` whatever the names it guesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, delete, func, select, update
+
+from ..errors import CounterspellError
+from . import audit
+from .schema import ROLES, api_tokens, login_attempts, sessions, users
+
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=15)
+CLIENT_LIMIT = 20
+CLIENT_WINDOW = timedelta(minutes=5)
+SESSION_TTL = timedelta(hours=12)
+MIN_PASSWORD = 12
+_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+_hasher = PasswordHasher()
+_DUMMY = _hasher.hash("not a password of anyone")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+    role: str
+
+    def can(self, role: str) -> bool:
+        """Whether this user's role is ``role`` or above it."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def add_user(conn: Connection, name: str, role: str, password: str, actor: str = "cli") -> User:
+    if not _NAME.match(name):
+        raise CounterspellError(
+            f"user name {name!r}: use 1-64 letters, digits and . _ @ - only"
+        )
+    if role not in ROLES:
+        raise CounterspellError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise CounterspellError(f"the password must have at least {MIN_PASSWORD} characters")
+    if conn.execute(select(users.c.id).where(users.c.name == name)).first():
+        raise CounterspellError(f"user {name!r} exists already")
+    uid = conn.execute(
+        users.insert().values(
+            name=name,
+            role=role,
+            password_hash=_hasher.hash(password),
+            created_at=datetime.now(UTC),
+            disabled=False,
+            failed_logins=0,
+        )
+    ).inserted_primary_key[0]
+    audit.record(conn, actor, "user.add", "user", name, {"role": role})
+    return User(int(uid), name, role)
+
+
+def list_users(conn: Connection) -> list[dict[str, object]]:
+    rows = conn.execute(
+        select(users.c.id, users.c.name, users.c.role, users.c.disabled, users.c.locked_until)
+        .order_by(users.c.name)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def set_password(conn: Connection, name: str, password: str, actor: str = "cli") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise CounterspellError(f"the password must have at least {MIN_PASSWORD} characters")
+    n = conn.execute(
+        update(users)
+        .where(users.c.name == name)
+        .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
+    ).rowcount
+    if not n:
+        raise CounterspellError(f"no user {name!r}")
+    conn.execute(delete(sessions).where(sessions.c.user_id == select(users.c.id).where(users.c.name == name).scalar_subquery()))
+    audit.record(conn, actor, "user.password", "user", name)
+
+
+class LoginRefused(Exception):
+    """Login failed; ``status`` is 401 (wrong), 423 (locked) or 429 (too many tries)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def login(conn: Connection, name: str, password: str, client: str) -> tuple[User, str, str]:
+    """Check a password; returns the user, a new session cookie value and its CSRF token."""
+    now = datetime.now(UTC)
+    recent = conn.execute(
+        select(func.count())
+        .select_from(login_attempts)
+        .where(login_attempts.c.client == client, login_attempts.c.at > now - CLIENT_WINDOW, ~login_attempts.c.ok)
+    ).scalar_one()
+    if recent >= CLIENT_LIMIT:
+        raise LoginRefused("too many login attempts from here; wait a few minutes", 429)
+    row = conn.execute(select(users).where(users.c.name == name[:64])).mappings().first()
+    if row is None:
+        try:  # spend the same time as a real check, so names cannot be probed by timing
+            _hasher.verify(_DUMMY, password)
+        except VerificationError:
+            pass
+        _attempt(conn, now, client, name, ok=False)
+        audit.record(conn, name[:64], "login.failed", "user", name[:64], {"client": client})
+        raise LoginRefused("wrong user name or password", 401)
+    if row["locked_until"] is not None and row["locked_until"] > now:
+        _attempt(conn, now, client, name, ok=False)
+        raise LoginRefused("this account is locked after too many failed logins; try later", 423)
+    try:
+        _hasher.verify(row["password_hash"], password)
+        ok = not row["disabled"]
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        fails = row["failed_logins"] + 1
+        locked = now + LOCK_FOR if fails >= LOCK_AFTER else None
+        conn.execute(
+            update(users)
+            .where(users.c.id == row["id"])
+            .values(failed_logins=0 if locked else fails, locked_until=locked)
+        )
+        _attempt(conn, now, client, name, ok=False)
+        audit.record(
+            conn, name, "login.failed", "user", name, {"client": client, "locked": bool(locked)}
+        )
+        raise LoginRefused("wrong user name or password", 401)
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        conn.execute(
+            update(users).where(users.c.id == row["id"]).values(password_hash=_hasher.hash(password))
+        )
+    conn.execute(
+        update(users).where(users.c.id == row["id"]).values(failed_logins=0, locked_until=None)
+    )
+    _attempt(conn, now, client, name, ok=True)
+    cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    conn.execute(
+        sessions.insert().values(
+            id=_digest(cookie),
+            user_id=row["id"],
+            csrf=csrf,
+            created_at=now,
+            expires_at=now + SESSION_TTL,
+        )
+    )
+    audit.record(conn, name, "login", "user", name, {"client": client})
+    return User(row["id"], row["name"], row["role"]), cookie, csrf
+
+
+def _attempt(conn: Connection, at: datetime, client: str, name: str, ok: bool) -> None:
+    conn.execute(login_attempts.insert().values(at=at, client=client[:64], username=name[:64], ok=ok))
+
+
+def session_user(conn: Connection, cookie: str) -> tuple[User, str] | None:
+    """The user and CSRF token of a live session cookie."""
+    row = conn.execute(
+        select(users.c.id, users.c.name, users.c.role, users.c.disabled, sessions.c.csrf, sessions.c.expires_at)
+        .join(sessions, sessions.c.user_id == users.c.id)
+        .where(sessions.c.id == _digest(cookie))
+    ).first()
+    if row is None or row.disabled or row.expires_at <= datetime.now(UTC):
+        return None
+    return User(row.id, row.name, row.role), row.csrf
+
+
+def logout(conn: Connection, cookie: str, user: User) -> None:
+    conn.execute(delete(sessions).where(sessions.c.id == _digest(cookie)))
+    audit.record(conn, user.name, "logout", "user", user.name)
+
+
+def create_token(conn: Connection, name: str, token_name: str, actor: str = "cli") -> str:
+    """A new API token for ``name``; shown once, stored only as its digest."""
+    uid = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
+    if uid is None:
+        raise CounterspellError(f"no user {name!r}")
+    token = "cs_" + secrets.token_urlsafe(32)
+    conn.execute(
+        api_tokens.insert().values(
+            user_id=uid, name=token_name, token_hash=_digest(token), created_at=datetime.now(UTC)
+        )
+    )
+    audit.record(conn, actor, "token.create", "user", name, {"token": token_name})
+    return token
+
+
+def token_user(conn: Connection, token: str) -> User | None:
+    row = conn.execute(
+        select(users.c.id, users.c.name, users.c.role, users.c.disabled, api_tokens.c.id.label("tid"))
+        .join(api_tokens, api_tokens.c.user_id == users.c.id)
+        .where(api_tokens.c.token_hash == _digest(token), api_tokens.c.revoked_at.is_(None))
+    ).first()
+    if row is None or row.disabled:
+        return None
+    conn.execute(update(api_tokens).where(api_tokens.c.id == row.tid).values(last_used_at=datetime.now(UTC)))
+    return User(row.id, row.name, row.role)

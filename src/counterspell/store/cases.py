@@ -1,0 +1,261 @@
+"""Cases: one per target (pseudonym) or per request, with what the lake links to it.
+
+A case gathers the posts that name the target or belong to the request's campaign, the campaigns
+themselves, the media hashes of those posts (never the media) and the bank entries they matched.
+Notes and status changes are kept in order; :func:`bundle` exports all of it with the audit trail
+as evidence (chain of custody: every entry's hash, and the bundle's own digest is audited).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, func, select, update
+
+from ..errors import CounterspellError
+from ..lake.query import connect, dataset_sql, posts_relation_sql
+from ..matching.match import MATCH_SCHEMA
+from ..matching.stage import MEDIA_SCHEMA
+from ..stages.analyze import ENRICHMENT_SCHEMA
+from ..stages.campaigns import MEMBER_SCHEMA
+from . import audit
+from .accounts import User
+from .db import Store
+from .schema import case_links, case_notes, case_status, cases, takedowns, users
+
+STATUSES = ("open", "in_progress", "actioned", "closed")
+KINDS = ("target", "request")
+MAX_POSTS = 5_000  # a case is for people to read; beyond this it is a research question
+
+
+def open_case(conn: Connection, user: User, kind: str, key: str, title: str = "") -> tuple[int, bool]:
+    """The case for (kind, key), created if new; returns (id, created)."""
+    if kind not in KINDS:
+        raise CounterspellError(f"case kind {kind!r} is not one of {', '.join(KINDS)}")
+    found = conn.execute(select(cases.c.id).where(cases.c.kind == kind, cases.c.key == key)).scalar()
+    if found is not None:
+        return int(found), False
+    now = datetime.now(UTC)
+    cid = int(
+        conn.execute(
+            cases.insert().values(
+                kind=kind, key=key, title=(title or f"{kind} {key}")[:300], status="open",
+                created_at=now, created_by=user.id, updated_at=now,
+            )
+        ).inserted_primary_key[0]
+    )  # fmt: skip
+    conn.execute(case_status.insert().values(case_id=cid, at=now, user_id=user.id, status="open", note="opened"))
+    audit.record(conn, user.name, "case.open", "case", cid, {"kind": kind, "key": key})
+    return cid, True
+
+
+def collect(store: Store, case_id: int, user: User) -> dict[str, int]:
+    """Link what the lake knows about the case: posts, campaigns, media hashes, bank matches."""
+    ws = store.ws
+    with store.engine.connect() as conn:
+        case = get(conn, case_id)
+    if not ws.has_data("posts"):
+        return {}
+    con = connect(ws)
+    members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
+    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    if case["kind"] == "target":
+        seed = f"SELECT uid FROM {enr} WHERE list_contains(target_ids, $key)"
+    else:  # a request: its campaign, or the post alone
+        seed = f"""SELECT uid FROM {members} WHERE campaign_id = $key
+                   UNION SELECT uid FROM {members} WHERE campaign_id IN (SELECT campaign_id FROM {members} WHERE uid = $key)
+                   UNION SELECT $key"""
+    params = {"key": case["key"]}
+    con.execute(f"CREATE TEMP TABLE seed AS {seed}", params)
+    con.execute(f"CREATE TEMP TABLE camp AS SELECT DISTINCT campaign_id FROM {members} WHERE uid IN (SELECT uid FROM seed)")
+    con.execute(
+        f"""CREATE TEMP TABLE cp AS SELECT uid FROM seed
+            UNION SELECT uid FROM {members} WHERE campaign_id IN (SELECT campaign_id FROM camp)"""
+    )
+    posts = con.execute(
+        f"""SELECT p.uid, p.platform, p.community, p.thread_id, p.created_at, e.role, e.flags,
+                   m.campaign_id, m.part
+            FROM {posts_relation_sql(ws)} p JOIN cp USING (uid)
+            LEFT JOIN {enr} e USING (uid)
+            LEFT JOIN (SELECT uid, any_value(campaign_id) AS campaign_id, any_value(part) AS part
+                       FROM {members} GROUP BY uid) m USING (uid)
+            ORDER BY p.created_at, p.uid LIMIT {MAX_POSTS}"""
+    ).fetchall()
+    media = con.execute(
+        f"""SELECT uid, media_index, lower(coalesce(md5, reported_md5)), sha256, pdq, pdq_quality, provenance
+            FROM {dataset_sql(ws, "media", MEDIA_SCHEMA)} WHERE uid IN (SELECT uid FROM cp)
+            ORDER BY uid, media_index"""
+    ).fetchall()
+    matches = con.execute(
+        f"""SELECT uid, bank, entry_id, signal_type, distance FROM {dataset_sql(ws, "matches", MATCH_SCHEMA)}
+            WHERE uid IN (SELECT uid FROM cp) AND NOT quarantined_entry ORDER BY bank, entry_id, uid"""
+    ).fetchall()
+    camps = [r[0] for r in con.execute("SELECT campaign_id FROM camp ORDER BY 1").fetchall()]
+    links: list[tuple[str, str, dict[str, Any]]] = []
+    for uid, platform, community, thread, at, role, flags, cid, part in posts:
+        links.append(("post", uid, {"platform": platform, "community": community, "thread_id": thread,
+                                    "created_at": at.isoformat() if at else None, "role": role,
+                                    "flags": list(flags or []), "campaign_id": cid, "part": part}))  # fmt: skip
+    links += [("campaign", c, {}) for c in camps]
+    for uid, idx, md5, sha, pdq, q, prov in media:
+        ref = f"{uid}#{idx}"
+        links.append(("media", ref, {"uid": uid, "md5": md5, "sha256": sha, "pdq": pdq, "pdq_quality": q,
+                                     "provenance": orjson.loads(prov) if prov else []}))  # fmt: skip
+    for uid, bank, entry, sig, dist in matches:
+        links.append(("bank_entry", f"{bank}:{entry}", {"uid": uid, "signal_type": sig, "distance": dist}))
+    added = add_links(store, case_id, user, links)
+    return added
+
+
+def add_links(store: Store, case_id: int, user: User, links: list[tuple[str, str, dict[str, Any]]]) -> dict[str, int]:
+    now = datetime.now(UTC)
+    added: dict[str, int] = {}
+    with store.begin() as conn:
+        have = set(conn.execute(select(case_links.c.kind, case_links.c.ref).where(case_links.c.case_id == case_id)).all())
+        new = [(k, r, d) for k, r, d in dict(((k, r), (k, r, d)) for k, r, d in links).values() if (k, r) not in have]
+        if new:
+            conn.execute(
+                case_links.insert(),
+                [{"case_id": case_id, "kind": k, "ref": r, "detail": orjson.dumps(d).decode(),
+                  "added_at": now, "added_by": user.id} for k, r, d in new],
+            )  # fmt: skip
+        for k, _, _ in new:
+            added[k] = added.get(k, 0) + 1
+        conn.execute(update(cases).where(cases.c.id == case_id).values(updated_at=now))
+        audit.record(conn, user.name, "case.link", "case", case_id, added)
+    return added
+
+
+def get(conn: Connection, case_id: int) -> dict[str, Any]:
+    row = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    if row is None:
+        raise CounterspellError(f"no case {case_id}")
+    return dict(row)
+
+
+def list_cases(conn: Connection, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    n_links = (
+        select(case_links.c.case_id, func.count().label("links")).group_by(case_links.c.case_id).subquery()
+    )
+    q = select(cases, func.coalesce(n_links.c.links, 0).label("links")).outerjoin(
+        n_links, n_links.c.case_id == cases.c.id
+    )
+    if status:
+        q = q.where(cases.c.status == status)
+    return [dict(r) for r in conn.execute(q.order_by(cases.c.updated_at.desc()).limit(limit)).mappings()]
+
+
+def links_of(conn: Connection, case_id: int, kind: str | None = None) -> list[dict[str, Any]]:
+    q = select(case_links).where(case_links.c.case_id == case_id)
+    if kind:
+        q = q.where(case_links.c.kind == kind)
+    rows = conn.execute(q.order_by(case_links.c.kind, case_links.c.id)).mappings()
+    return [{**dict(r), "detail": orjson.loads(r["detail"])} for r in rows]
+
+
+def add_note(conn: Connection, case_id: int, user: User, text: str) -> None:
+    text = text.strip()
+    if not text:
+        raise CounterspellError("a note needs some text")
+    get(conn, case_id)
+    now = datetime.now(UTC)
+    conn.execute(case_notes.insert().values(case_id=case_id, at=now, user_id=user.id, text=text[:20_000]))
+    conn.execute(update(cases).where(cases.c.id == case_id).values(updated_at=now))
+    audit.record(conn, user.name, "case.note", "case", case_id)
+
+
+def set_status(conn: Connection, case_id: int, user: User, status: str, note: str = "") -> None:
+    if status not in STATUSES:
+        raise CounterspellError(f"case status {status!r} is not one of {', '.join(STATUSES)}")
+    case = get(conn, case_id)
+    if case["status"] == status:
+        return
+    now = datetime.now(UTC)
+    conn.execute(update(cases).where(cases.c.id == case_id).values(status=status, updated_at=now))
+    conn.execute(case_status.insert().values(case_id=case_id, at=now, user_id=user.id, status=status, note=note[:2000]))
+    audit.record(conn, user.name, "case.status", "case", case_id, {"from": case["status"], "to": status})
+
+
+def history(conn: Connection, case_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(notes, status changes) with the name of who made each, oldest first."""
+    notes = conn.execute(
+        select(case_notes, users.c.name.label("user")).outerjoin(users, users.c.id == case_notes.c.user_id)
+        .where(case_notes.c.case_id == case_id).order_by(case_notes.c.id)
+    ).mappings()  # fmt: skip
+    status = conn.execute(
+        select(case_status, users.c.name.label("user")).outerjoin(users, users.c.id == case_status.c.user_id)
+        .where(case_status.c.case_id == case_id).order_by(case_status.c.id)
+    ).mappings()  # fmt: skip
+    return [dict(r) for r in notes], [dict(r) for r in status]
+
+
+def _iso(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, datetime) else v
+
+
+def bundle(store: Store, case_id: int, user: User) -> dict[str, Any]:
+    """The case as evidence: links with hashes and times, notes, status history, audit trail.
+
+    The export is itself audited, with the digest of the bundle's content, so a copy handed to a
+    partner can later be shown to be the one exported.
+    """
+    with store.begin() as conn:
+        case = {k: _iso(v) for k, v in get(conn, case_id).items()}
+        links = [{k: _iso(v) for k, v in r.items()} for r in links_of(conn, case_id)]
+        notes, status = history(conn, case_id)
+        tids = [str(r) for r in conn.execute(select(takedowns.c.id).where(takedowns.c.case_id == case_id)).scalars()]
+        trail = audit.entries_for(conn, "case", [str(case_id)]) + audit.entries_for(conn, "takedown", tids)
+        body = {
+            "format": "counterspell-evidence/1",
+            "generated_at": datetime.now(UTC).isoformat(),
+            "generated_by": user.name,
+            "case": case,
+            "links": links,
+            "notes": [{k: _iso(v) for k, v in n.items()} for n in notes],
+            "status_history": [{k: _iso(v) for k, v in s.items()} for s in status],
+            "audit_trail": [{k: _iso(v) for k, v in e.items()} for e in sorted(trail, key=lambda e: e["seq"])],
+        }
+        digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        audit.record(conn, user.name, "case.export", "case", case_id, {"sha256": digest})
+    return {**body, "sha256": digest}
+
+
+def removal_notice(store: Store, case_id: int, user: User, platform: str | None = None) -> str:
+    """A plain-text removal notice for a platform, listing the case's posts and media hashes."""
+    with store.begin() as conn:
+        case = get(conn, case_id)
+        posts = [r for r in links_of(conn, case_id, "post") if platform in (None, r["detail"]["platform"])]
+        media = links_of(conn, case_id, "media")
+        audit.record(conn, user.name, "case.notice", "case", case_id, {"platform": platform or "all", "posts": len(posts)})
+    uids = {p["ref"] for p in posts}
+    lines = [
+        f"Removal notice - case {case_id} ({case['title']})",
+        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        "We ask you to remove the following nonconsensual intimate depictions, including digitally",
+        "altered or generated ones, published on your service without the consent of the person",
+        "depicted. Under the TAKE IT DOWN Act (Pub. L. 119-12, section 3) a covered platform must",
+        "remove such a depiction within 48 hours of a valid request and make reasonable efforts to",
+        "identify and remove identical copies; the hashes below are given for that purpose.",
+        "",
+        f"Posts ({len(posts)}):",
+    ]
+    for p in posts:
+        d = p["detail"]
+        lines.append(f"  - {p['ref']}  (community {d['community']}, posted {d['created_at'] or 'unknown'})")
+    hashes = [m for m in media if m["detail"]["uid"] in uids]
+    lines += ["", f"Media hashes ({len(hashes)}; the images themselves are not attached):"]
+    for m in hashes:
+        d = m["detail"]
+        parts = [f"md5 {d['md5']}" if d["md5"] else "", f"sha256 {d['sha256']}" if d["sha256"] else "",
+                 f"pdq {d['pdq']}" if d["pdq"] else ""]  # fmt: skip
+        lines.append(f"  - {m['ref']}: " + "; ".join(x for x in parts if x))
+    lines += [
+        "",
+        "The person depicted (or her authorised representative) can confirm this request; contact",
+        "details are held by the sender and given on request. Please confirm removal to the sender.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,145 @@
+"""Opening the operational store: engine, migrations, and the check that it is up to date.
+
+SQLite (a file in the workspace) is the default so that one analyst needs nothing else;
+PostgreSQL (``postgresql+psycopg://...``) is for teams. Both get the same tables from the same
+Alembic migrations, and every query in :mod:`counterspell.store` is written once for both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from ..errors import CounterspellError
+from ..lake.workspace import Workspace
+from .audit import write_anchor
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+ENV_URL = "COUNTERSPELL_DB"
+
+
+def default_url(ws: Workspace) -> str:
+    """The database a workspace uses: ``$COUNTERSPELL_DB``, else ``store.sqlite`` beside the lake."""
+    return os.environ.get(ENV_URL) or f"sqlite:///{ws.root / 'store.sqlite'}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; a URL of an unknown kind is a user error, not a traceback."""
+    if not url.startswith(("sqlite", "postgresql")):
+        raise CounterspellError(
+            f"--db {url!r}: use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        )
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except Exception as exc:  # noqa: BLE001 - a bad URL or a missing driver; say which
+        raise CounterspellError(f"--db {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _config(conn: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def head_revision() -> str:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Apply migrations up to ``revision``; returns (before, after)."""
+    before = current_revision(engine)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), revision)
+    return before, current_revision(engine)
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse to run against a store whose migrations are behind (or ahead of) this version."""
+    try:
+        rev = current_revision(engine)
+    except Exception as exc:  # noqa: BLE001 - unreachable server, wrong password, ...
+        raise CounterspellError(f"cannot open the store at {engine.url!r}: {exc}") from None
+    head = head_revision()
+    if rev != head:
+        raise CounterspellError(
+            f"the store at {engine.url!r} is at migration {rev or 'none'}, this version needs {head}; "
+            "run 'counterspell db upgrade'"
+        )
+
+
+class Store:
+    """A workspace's operational store: the engine plus the workspace whose lake it describes."""
+
+    def __init__(self, ws: Workspace, url: str | None = None, *, check: bool = True) -> None:
+        self.ws = ws
+        self.url = url or default_url(ws)
+        self.engine = make_engine(self.url)
+        if check:
+            check_current(self.engine)
+
+    @property
+    def anchor(self) -> Path:
+        """Where the audit log's head is recorded outside the database (see :mod:`.audit`)."""
+        return self.ws.root / "audit.anchor"
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction; on SQLite it takes the write lock at once so chained writes never race."""
+        with self.engine.connect() as conn:
+            conn.info.pop("audit_head", None)
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.commit()
+                except BaseException:
+                    conn.rollback()
+                    raise
+            else:
+                with conn.begin():
+                    yield conn
+            head = conn.info.pop("audit_head", None)
+        if head is not None:
+            write_anchor(self.anchor, *head)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(ws: Workspace, url: str | None = None, *, upgrade_first: bool = False) -> Store:
+    """The workspace's store; ``upgrade_first`` applies pending migrations (what ``serve`` does)."""
+    if upgrade_first:
+        engine = make_engine(url or default_url(ws))
+        upgrade(engine)
+        engine.dispose()
+    return Store(ws, url)

@@ -1,0 +1,331 @@
+"""The review queue: flagged posts from the lake, claimed one at a time, decided with a note.
+
+``sync`` copies what needs a person's eyes from the lake (risk flags, bank matches, and requests,
+fulfilments and distribution the model is fairly sure of) into ``queue_items`` with a 0-10
+priority: anything that may involve a minor is 9-10 and so always first; the rest is ordered by
+severity and the model's confidence, never above 8.9. Sync is repeatable: it refreshes what the
+lake says about an item and never touches a decision or an assignment.
+
+A reviewer claims an item (a lease of ``LEASE``); nobody else is given it while the lease lasts,
+even when two reviewers ask at the same moment (the claim is a conditional update). Decisions are
+kept with their note and become labels for ``counterspell train`` (:func:`review_labels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..errors import CounterspellError
+from ..lake.query import arrow_batches, connect, dataset_sql, posts_relation_sql
+from ..stages.analyze import ENRICHMENT_SCHEMA, text_signals
+from ..stages.campaigns import MEMBER_SCHEMA
+from ..stages.cues import pseudonym
+from ..stages.labels import FLAGS
+from ..stages.roles import ROLES
+from ..matching.match import MATCH_SCHEMA
+from . import audit
+from .accounts import User
+from .db import Store
+from .schema import decisions, identities, queue_items
+
+LEASE = timedelta(minutes=30)
+ACTIONS = ("confirm", "correct", "escalate", "dismiss")
+HARMFUL_ROLES = ("request", "fulfillment", "distribution", "source_solicitation")
+MIN_CONFIDENCE = 0.6
+_FLAG_SEVERITY = {"doxxing": 3.0, "non_consent": 2.0, "payment": 0.5}
+_ROLE_SEVERITY = {"fulfillment": 2.5, "distribution": 2.0, "request": 1.5, "source_solicitation": 1.0}
+
+
+def priority(role: str, confidence: float, flags: Iterable[str], bank_matches: int, has_target: bool) -> float:
+    """0-10: possible minors 9-10 (always first), everything else by severity x confidence, <= 8.9."""
+    flags = set(flags)
+    confidence = min(max(confidence, 0.0), 1.0)
+    if "minor_risk" in flags:
+        return round(9.0 + confidence, 1)
+    severity = (
+        _ROLE_SEVERITY.get(role, 0.5)
+        + sum(_FLAG_SEVERITY.get(f, 0.0) for f in flags)
+        + (2.5 if bank_matches else 0.0)
+        + (0.5 if has_target else 0.0)
+    )
+    return round(min(8.9, severity * (0.6 + 0.4 * confidence)), 1)
+
+
+@dataclass
+class SyncResult:
+    seen: int = 0
+    added: int = 0
+    updated: int = 0
+    identities: int = 0
+
+
+def _upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], key: str, refresh: list[str]) -> None:
+    ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    if refresh:
+        stmt = ins.on_conflict_do_update(
+            index_elements=[key], set_={c: getattr(ins.excluded, c) for c in refresh}
+        )
+    else:
+        stmt = ins.on_conflict_do_nothing(index_elements=[key])
+    conn.execute(stmt, rows)
+
+
+def sync(store: Store, batch: int = 5_000) -> SyncResult:
+    """Bring the queue up to date with the lake (enrichments, campaigns, bank matches)."""
+    ws = store.ws
+    result = SyncResult()
+    if not ws.has_data("enrichments"):
+        return result
+    key = ws.secret("hmac.key")
+    con = connect(ws)
+    roles_sql = ", ".join(f"'{r}'" for r in HARMFUL_ROLES)
+    query = f"""
+        WITH m AS (SELECT uid, count(*) AS n FROM {dataset_sql(ws, "matches", MATCH_SCHEMA)}
+                   WHERE NOT quarantined_entry GROUP BY uid),
+             c AS (SELECT uid, any_value(campaign_id) AS campaign_id
+                   FROM {dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)} GROUP BY uid),
+             e AS (SELECT * FROM {dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)})
+        SELECT e.uid, e.platform, e.community, p.thread_id, p.created_at, e.role, e.role_scores,
+               e.flags, e.target_ids, p.text, p.subject, c.campaign_id, coalesce(m.n, 0) AS bank_matches
+        FROM e JOIN {posts_relation_sql(ws)} p USING (uid)
+        LEFT JOIN c USING (uid) LEFT JOIN m USING (uid)
+        WHERE len(e.flags) > 0 OR m.n > 0 OR e.role IN ({roles_sql})
+        ORDER BY e.uid
+    """
+    with store.engine.connect() as c:
+        before = set(c.execute(select(queue_items.c.uid)).scalars())
+    now = datetime.now(UTC)
+    for rb in arrow_batches(con, query, batch):
+        cols = pa.Table.from_batches([rb]).to_pydict()
+        items: list[dict[str, Any]] = []
+        ids: list[dict[str, Any]] = []
+        for i, uid in enumerate(cols["uid"]):
+            role, flags = cols["role"][i], list(cols["flags"][i] or [])
+            confidence = float((cols["role_scores"][i] or {}).get(role) or 0.0)
+            n_bank = int(cols["bank_matches"][i])
+            if not flags and not n_bank and confidence < MIN_CONFIDENCE:
+                continue
+            targets = list(cols["target_ids"][i] or [])
+            items.append(
+                {
+                    "uid": uid,
+                    "platform": cols["platform"][i],
+                    "community": cols["community"][i],
+                    "thread_id": cols["thread_id"][i],
+                    "posted_at": cols["created_at"][i],
+                    "role": role,
+                    "confidence": round(confidence, 4),
+                    "flags": ";".join(flags),
+                    "targets": ";".join(targets),
+                    "campaign_id": cols["campaign_id"][i],
+                    "bank_matches": n_bank,
+                    "priority": priority(role, confidence, flags, n_bank, bool(targets)),
+                    "status": "open",
+                    "synced_at": now,
+                }
+            )
+            if targets:  # the clear identifiers behind the pseudonyms live only here
+                s = text_signals(cols["text"][i] or "", cols["subject"][i])
+                for kind, value in s.cues.identifiers:
+                    p = pseudonym(key, kind, value, cols["community"][i])
+                    if p in targets:
+                        ids.append({"pseudonym": p, "kind": kind, "value": value, "first_uid": uid})
+        if not items:
+            continue
+        result.seen += len(items)
+        new = sum(1 for it in items if it["uid"] not in before)
+        result.added += new
+        result.updated += len(items) - new
+        with store.begin() as conn:
+            _upsert(
+                conn, queue_items, items, "uid",
+                ["role", "confidence", "flags", "targets", "campaign_id", "bank_matches", "priority", "synced_at"],
+            )  # fmt: skip
+            if ids:
+                unique = list({d["pseudonym"]: d for d in ids}.values())
+                _upsert(conn, identities, unique, "pseudonym", [])
+                result.identities += len(unique)
+    with store.begin() as conn:
+        audit.record(conn, "system", "queue.sync", "queue", "", {"seen": result.seen, "added": result.added})
+    return result
+
+
+def _row(conn: Connection, item_id: int) -> dict[str, Any]:
+    row = conn.execute(select(queue_items).where(queue_items.c.id == item_id)).mappings().first()
+    if row is None:
+        raise CounterspellError(f"no queue item {item_id}")
+    return dict(row)
+
+
+def list_items(conn: Connection, status: str = "open", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    q = select(queue_items).where(queue_items.c.status == status)
+    rows = conn.execute(
+        q.order_by(queue_items.c.priority.desc(), queue_items.c.id).limit(limit).offset(offset)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(queue_items.c.status, func.count()).group_by(queue_items.c.status)).all()
+    out = {s: 0 for s in ("open", "escalated", "decided")}
+    out.update({s: int(n) for s, n in rows})
+    return out
+
+
+def get_item(conn: Connection, item_id: int) -> dict[str, Any]:
+    return _row(conn, item_id)
+
+
+def _free(now: datetime) -> Any:
+    return or_(queue_items.c.assigned_to.is_(None), queue_items.c.assigned_at < now - LEASE)
+
+
+def claim(conn: Connection, user: User, item_id: int) -> dict[str, Any]:
+    """Assign one item to ``user``; refused while someone else's lease on it lasts."""
+    now = datetime.now(UTC)
+    n = conn.execute(
+        update(queue_items)
+        .where(
+            queue_items.c.id == item_id,
+            queue_items.c.status.in_(("open", "escalated")),
+            or_(_free(now), queue_items.c.assigned_to == user.id),
+        )
+        .values(assigned_to=user.id, assigned_at=now)
+    ).rowcount
+    if n != 1:
+        item = _row(conn, item_id)
+        if item["status"] == "decided":
+            raise CounterspellError(f"queue item {item_id} is decided already")
+        raise CounterspellError(f"queue item {item_id} is being reviewed by someone else")
+    audit.record(conn, user.name, "queue.claim", "queue_item", item_id)
+    return _row(conn, item_id)
+
+
+def claim_next(conn: Connection, user: User, status: str = "open") -> dict[str, Any] | None:
+    """The user's current item, else the highest-priority free one (never one held by another)."""
+    now = datetime.now(UTC)
+    mine = conn.execute(
+        select(queue_items.c.id)
+        .where(
+            queue_items.c.assigned_to == user.id,
+            queue_items.c.assigned_at >= now - LEASE,
+            queue_items.c.status == status,
+        )
+        .order_by(queue_items.c.priority.desc())
+        .limit(1)
+    ).scalar()
+    if mine is not None:
+        return _row(conn, mine)
+    for _ in range(20):  # lose a race to another reviewer: take the next one
+        cand = conn.execute(
+            select(queue_items.c.id)
+            .where(queue_items.c.status == status, _free(now))
+            .order_by(queue_items.c.priority.desc(), queue_items.c.id)
+            .limit(1)
+        ).scalar()
+        if cand is None:
+            return None
+        n = conn.execute(
+            update(queue_items)
+            .where(queue_items.c.id == cand, _free(now))
+            .values(assigned_to=user.id, assigned_at=now)
+        ).rowcount
+        if n == 1:
+            audit.record(conn, user.name, "queue.claim", "queue_item", cand)
+            return _row(conn, cand)
+    return None
+
+
+def decide(
+    conn: Connection,
+    user: User,
+    item_id: int,
+    action: str,
+    role: str | None = None,
+    flags: Iterable[str] | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """Record a decision on a claimed item; it becomes a label (role + flags) for training."""
+    if action not in ACTIONS:
+        raise CounterspellError(f"action {action!r} is not one of {', '.join(ACTIONS)}")
+    item = _row(conn, item_id)
+    if item["status"] == "decided":
+        raise CounterspellError(f"queue item {item_id} is decided already")
+    if item["assigned_to"] != user.id and not user.can("admin"):
+        raise CounterspellError(f"claim queue item {item_id} before deciding it")
+    if action == "confirm":
+        role, flag_list = item["role"], [f for f in item["flags"].split(";") if f]
+    else:
+        role = role or ("other" if action == "dismiss" else item["role"])
+        flag_list = list(flags if flags is not None else [f for f in item["flags"].split(";") if f])
+        if action == "dismiss" and flags is None:
+            flag_list = []
+    if role not in ROLES:
+        raise CounterspellError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    bad = [f for f in flag_list if f not in FLAGS]
+    if bad:
+        raise CounterspellError(f"unknown flag(s) {', '.join(bad)}; known: {', '.join(FLAGS)}")
+    now = datetime.now(UTC)
+    conn.execute(
+        decisions.insert().values(
+            item_id=item_id,
+            user_id=user.id,
+            decided_at=now,
+            action=action,
+            role=role,
+            flags=";".join(flag_list),
+            note=note[:5000],
+        )
+    )
+    status = "escalated" if action == "escalate" else "decided"
+    values: dict[str, Any] = {"status": status, "assigned_to": None, "assigned_at": None}
+    if action == "escalate":
+        values["priority"] = 10.0 if "minor_risk" in flag_list else max(item["priority"], 8.9)
+    conn.execute(update(queue_items).where(queue_items.c.id == item_id).values(**values))
+    audit.record(
+        conn, user.name, f"queue.{action}", "queue_item", item_id,
+        {"uid": item["uid"], "role": role, "flags": flag_list, "note": bool(note)},
+    )  # fmt: skip
+    return _row(conn, item_id)
+
+
+def item_decisions(conn: Connection, item_id: int) -> list[dict[str, Any]]:
+    from .schema import users
+
+    rows = conn.execute(
+        select(decisions, users.c.name.label("user"))
+        .join(users, users.c.id == decisions.c.user_id)
+        .where(decisions.c.item_id == item_id)
+        .order_by(decisions.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def review_labels(conn: Connection) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """uid -> (role, flags) from each item's latest decision: what ``train`` learns from."""
+    latest = (
+        select(decisions.c.item_id, func.max(decisions.c.id).label("did"))
+        .group_by(decisions.c.item_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(queue_items.c.uid, decisions.c.role, decisions.c.flags)
+        .join(latest, latest.c.item_id == queue_items.c.id)
+        .join(decisions, and_(decisions.c.id == latest.c.did))
+    ).all()
+    return {uid: (role, tuple(f for f in flags.split(";") if f)) for uid, role, flags in rows}
+
+
+def identities_for(conn: Connection, pseudonyms: list[str]) -> dict[str, dict[str, str]]:
+    """Clear identifiers behind pseudonyms; callers must check the role and audit the reveal."""
+    if not pseudonyms:
+        return {}
+    rows = conn.execute(select(identities).where(identities.c.pseudonym.in_(pseudonyms))).mappings()
+    return {r["pseudonym"]: {"kind": r["kind"], "value": r["value"]} for r in rows}

@@ -1,0 +1,378 @@
+"""TAKE IT DOWN Act removal requests: intake, validation, the 48-hour clock, the copy sweep.
+
+The Act (Pub. L. 119-12, section 3; enforced from 19 May 2026) asks a covered platform to remove a
+reported intimate depiction within 48 hours of a *valid* request and to make reasonable efforts to
+remove identical copies. A valid request has four elements, and :func:`validate` checks each with
+a message the requester can act on:
+
+1. a physical or electronic signature of the depicted person or of someone authorised to act for
+   her (here: the typed full name, the box that signs it, and, for a representative, the authority);
+2. identification of the depiction and information to locate it (links, post references, or the
+   hashes a victim computed with ``counterspell hash`` without sharing the image);
+3. a brief statement of good-faith belief that the depiction is not consensual;
+4. contact information (an e-mail address or a telephone number).
+
+An invalid request is kept (status ``invalid`` with the reasons) so that nothing a victim sent is
+lost; the clock starts only on a valid one.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import orjson
+from sqlalchemy import Connection, delete, select, update
+
+from ..errors import CounterspellError
+from ..lake.query import connect, sql_path
+from ..matching.banks import entries, list_banks, load_index
+from ..matching.index import hex_to_words, popcount_distance
+from . import audit
+from .db import Store
+from .schema import takedown_copies, takedowns
+
+DEADLINE = timedelta(hours=48)
+NEARLY_DUE = timedelta(hours=12)
+STATUSES = ("received", "invalid", "valid", "removed", "closed")
+_NEXT = {"valid": ("removed", "closed"), "removed": ("closed",), "invalid": ("closed",), "received": ()}
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_HEX = re.compile(r"^(?:(md5|sha256|pdq)[:\s]+)?([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$")
+_UID = re.compile(r"^[a-z0-9_]+:[^\s]+:[^\s:]+$")
+_URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
+FIELDS = (
+    "requester_name", "acting_for", "authority", "signature", "signed", "locations", "hashes",
+    "statement", "good_faith", "contact_email", "contact_phone",
+)  # fmt: skip
+
+
+@dataclass
+class Request:
+    """What a requester submitted (the public form and ``POST /api/takedowns`` take the same)."""
+
+    requester_name: str = ""
+    acting_for: str = "self"  # self | authorised
+    authority: str = ""
+    signature: str = ""
+    signed: bool = False
+    locations: str = ""
+    hashes: str = ""
+    statement: str = ""
+    good_faith: bool = False
+    contact_email: str = ""
+    contact_phone: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> Request:
+        def text(k: str, limit: int = 5000) -> str:
+            v = data.get(k)
+            return str(v).strip()[:limit] if v is not None else ""
+
+        def flag(k: str) -> bool:
+            return str(data.get(k, "")).lower() in ("1", "true", "on", "yes")
+
+        return cls(
+            requester_name=text("requester_name", 200),
+            acting_for=text("acting_for", 16) or "self",
+            authority=text("authority"),
+            signature=text("signature", 200),
+            signed=flag("signed"),
+            locations=text("locations", 20_000),
+            hashes=text("hashes", 20_000),
+            statement=text("statement"),
+            good_faith=flag("good_faith"),
+            contact_email=text("contact_email", 320),
+            contact_phone=text("contact_phone", 40),
+        )
+
+
+def parse_hashes(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(kind, hex) pairs and a message per bad line; a bare 64-hex value may be SHA-256 or PDQ."""
+    out: list[tuple[str, str]] = []
+    bad: list[str] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        m = _HEX.match(line)
+        if not m:
+            bad.append(f"hashes, line {n}: {line[:40]!r} is not an MD5 (32 hex digits), SHA-256 or PDQ (64)")
+            continue
+        kind, hexv = (m.group(1) or "").lower(), m.group(2).lower()
+        if len(hexv) == 32:
+            if kind not in ("", "md5"):
+                bad.append(f"hashes, line {n}: a {kind} hash has 64 hex digits")
+                continue
+            out.append(("md5", hexv))
+        elif kind == "md5":
+            bad.append(f"hashes, line {n}: an MD5 hash has 32 hex digits")
+        else:
+            out.extend([(kind, hexv)] if kind else [("sha256", hexv), ("pdq", hexv)])
+    return out, bad
+
+
+def validate(req: Request) -> list[str]:
+    """Every missing or malformed element, each in words a requester can act on."""
+    problems: list[str] = []
+    if req.acting_for not in ("self", "authorised"):
+        problems.append("acting_for: say whether you are the person depicted or authorised to act for her")
+    if not req.signature or not req.signed:
+        problems.append(
+            "signature: type your full name as your electronic signature and tick the box that signs the request"
+        )
+    if req.acting_for == "authorised" and len(req.authority) < 5:
+        problems.append("authority: say how you are authorised to act for the person depicted")
+    lines = [x.strip() for x in req.locations.splitlines() if x.strip()]
+    bad_loc = [x for x in lines if not (_URL.match(x) or _UID.match(x))]
+    for x in bad_loc[:5]:
+        problems.append(f"locations: {x[:60]!r} is neither a link (https://...) nor a post reference (platform:community:post)")
+    hashes, bad_hash = parse_hashes(req.hashes)
+    problems.extend(bad_hash[:5])
+    if not lines and not hashes:
+        problems.append(
+            "locations: say where the image or video is (links or post references), or give its hashes"
+        )
+    if not req.good_faith or len(req.statement) < 10:
+        problems.append(
+            "statement: give a brief statement of your good-faith belief that the depiction is not consensual, and tick the box"
+        )
+    if not (_EMAIL.match(req.contact_email) or len(re.sub(r"\D", "", req.contact_phone)) >= 7):
+        problems.append("contact: give an e-mail address or a telephone number where we can reach you")
+    return problems
+
+
+def submit(conn: Connection, req: Request, actor: str = "public") -> dict[str, Any]:
+    """Record a request (always) and validate it; a valid one starts the 48-hour clock."""
+    now = datetime.now(UTC)
+    problems = validate(req)
+    values = {f: getattr(req, f) for f in FIELDS if f not in ("signed", "good_faith")}
+    ref = "TID-" + secrets.token_hex(6).upper()
+    tid = conn.execute(
+        takedowns.insert().values(
+            ref=ref, received_at=now, status="received", problems="[]", **values
+        )
+    ).inserted_primary_key[0]
+    audit.record(conn, actor, "takedown.received", "takedown", tid, {"ref": ref})
+    if problems:
+        conn.execute(
+            update(takedowns).where(takedowns.c.id == tid)
+            .values(status="invalid", problems=orjson.dumps(problems).decode())
+        )  # fmt: skip
+        audit.record(conn, actor, "takedown.invalid", "takedown", tid, {"problems": len(problems)})
+    else:
+        conn.execute(
+            update(takedowns).where(takedowns.c.id == tid)
+            .values(status="valid", valid_at=now, due_at=now + DEADLINE)
+        )  # fmt: skip
+        audit.record(conn, actor, "takedown.valid", "takedown", tid, {"due_at": (now + DEADLINE).isoformat()})
+    return get(conn, int(tid))
+
+
+def get(conn: Connection, tid: int) -> dict[str, Any]:
+    row = conn.execute(select(takedowns).where(takedowns.c.id == tid)).mappings().first()
+    if row is None:
+        raise CounterspellError(f"no removal request {tid}")
+    out = dict(row)
+    out["problems"] = orjson.loads(out["problems"] or "[]")
+    return out
+
+
+def urgency(row: dict[str, Any], now: datetime | None = None) -> str:
+    """``overdue``, ``due-soon`` (under 12 hours left), ``on-time`` or ``""`` (no clock running)."""
+    if row["status"] != "valid" or row["due_at"] is None:
+        return ""
+    left = row["due_at"] - (now or datetime.now(UTC))
+    if left <= timedelta(0):
+        return "overdue"
+    return "due-soon" if left <= NEARLY_DUE else "on-time"
+
+
+def list_requests(conn: Connection, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    q = select(takedowns)
+    if status:
+        q = q.where(takedowns.c.status == status)
+    rows = conn.execute(q.order_by(takedowns.c.due_at.is_(None), takedowns.c.due_at, takedowns.c.id.desc()).limit(limit)).mappings()
+    now = datetime.now(UTC)
+    out = []
+    for r in rows:
+        d = dict(r)
+        d["problems"] = orjson.loads(d["problems"] or "[]")
+        d["urgency"] = urgency(d, now)
+        out.append(d)
+    return out
+
+
+def due(conn: Connection, within: timedelta = NEARLY_DUE) -> list[dict[str, Any]]:
+    """Valid requests not yet removed whose deadline has passed or falls within ``within``."""
+    now = datetime.now(UTC)
+    rows = conn.execute(
+        select(takedowns)
+        .where(takedowns.c.status == "valid", takedowns.c.due_at <= now + within)
+        .order_by(takedowns.c.due_at)
+    ).mappings()
+    return [{**dict(r), "urgency": urgency(dict(r), now)} for r in rows]
+
+
+def set_status(conn: Connection, tid: int, status: str, actor: str, note: str = "") -> dict[str, Any]:
+    row = get(conn, tid)
+    if status not in _NEXT.get(row["status"], ()):
+        raise CounterspellError(
+            f"removal request {tid} is {row['status']}; it can become {', '.join(_NEXT.get(row['status'], ())) or 'nothing else'}"
+        )
+    now = datetime.now(UTC)
+    values: dict[str, Any] = {"status": status}
+    if status == "removed":
+        values["removed_at"] = now
+    if status == "closed":
+        values["closed_at"] = now
+    conn.execute(update(takedowns).where(takedowns.c.id == tid).values(**values))
+    detail: dict[str, Any] = {"from": row["status"], "note": bool(note)}
+    if status == "removed" and row["valid_at"] is not None:
+        detail["hours"] = round((now - row["valid_at"]).total_seconds() / 3600, 2)
+    audit.record(conn, actor, f"takedown.{status}", "takedown", tid, detail)
+    return get(conn, tid)
+
+
+@dataclass
+class Compliance:
+    valid: int = 0
+    removed: int = 0
+    removed_in_time: int = 0
+    overdue_open: int = 0
+    median_hours: float | None = None
+    hours: list[float] = field(default_factory=list)
+
+    @property
+    def share_in_time(self) -> float | None:
+        return self.removed_in_time / self.removed if self.removed else None
+
+
+def compliance(conn: Connection) -> Compliance:
+    """Share of removals within 48 hours of a valid request, and the median time to removal."""
+    now = datetime.now(UTC)
+    c = Compliance()
+    for r in conn.execute(select(takedowns).where(takedowns.c.valid_at.is_not(None))).mappings():
+        c.valid += 1
+        if r["removed_at"] is not None:
+            h = (r["removed_at"] - r["valid_at"]).total_seconds() / 3600
+            c.removed += 1
+            c.hours.append(h)
+            c.removed_in_time += h <= DEADLINE.total_seconds() / 3600
+        elif r["status"] == "valid" and r["due_at"] <= now:
+            c.overdue_open += 1
+    c.median_hours = round(statistics.median(c.hours), 2) if c.hours else None
+    return c
+
+
+_URL_POST = (
+    (re.compile(r"^https?://(?:boards\.)?4chan(?:nel)?\.org/(\w+)/thread/\d+(?:/[^#]*)?#p(\d+)$"), "4chan:{0}:{1}"),
+    (re.compile(r"^https?://(?:boards\.)?4chan(?:nel)?\.org/(\w+)/thread/(\d+)"), "4chan:{0}:{1}"),
+    (re.compile(r"^https?://(?:www\.)?discord(?:app)?\.com/channels/(\d+)/(\d+)/(\d+)"), "discord:{0}/{1}:{2}"),
+)
+
+
+def located_uids(locations: str) -> list[str]:
+    """Post uids a request's locations name (post references, and links to 4chan or Discord posts)."""
+    out: list[str] = []
+    for line in (x.strip() for x in locations.splitlines()):
+        if _UID.match(line) and not _URL.match(line):
+            out.append(line)
+            continue
+        for pattern, fmt in _URL_POST:
+            m = pattern.match(line)
+            if m:
+                out.append(fmt.format(*m.groups()))
+                break
+    return list(dict.fromkeys(out))
+
+
+def sweep(store: Store, tid: int, actor: str, radius: int | None = None) -> list[dict[str, Any]]:
+    """Every copy of the reported media in the lake and in the banks.
+
+    The reported media are the hashes given plus the media of the posts the locations name.
+    Identical copies share an MD5 or SHA-256; near copies have a PDQ within ``radius``
+    (``pdq_threshold``). The list replaces the previous sweep's.
+    """
+    ws = store.ws
+    radius = ws.settings.pdq_threshold if radius is None else radius
+    with store.engine.connect() as conn:
+        row = get(conn, tid)
+    signals, _ = parse_hashes(row["hashes"])
+    uids = located_uids(row["locations"])
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    if ws.has_data("media"):
+        con = connect(ws)
+        con.execute(
+            f"""CREATE TEMP TABLE m AS SELECT uid, media_index, lower(coalesce(md5, reported_md5)) AS md5,
+                       sha256, CASE WHEN pdq_quality >= 50 AND length(pdq) = 64 THEN pdq END AS pdq
+                FROM read_parquet({sql_path(ws.dataset_glob("media"))}, union_by_name = true)"""
+        )
+        if uids:
+            rows = con.execute(
+                "SELECT md5, sha256, pdq FROM m WHERE list_contains(?, uid)", [uids]
+            ).fetchall()
+            for md5, sha, pdq in rows:
+                signals += [(k, v) for k, v in (("md5", md5), ("sha256", sha), ("pdq", pdq)) if v]
+        signals = list(dict.fromkeys(signals))
+        for kind in ("md5", "sha256"):
+            wanted = [v for k, v in signals if k == kind]
+            if wanted:
+                for uid, idx, v in con.execute(
+                    f"SELECT uid, media_index, {kind} FROM m WHERE list_contains(?, {kind}) ORDER BY uid", [wanted]
+                ).fetchall():
+                    found.setdefault((uid, f"{kind}:{v}"), {"source": "lake", "ref": uid, "signal": f"{kind}:{v}", "match": "identical", "distance": 0})
+        pdqs = [v for k, v in signals if k == "pdq"]
+        if pdqs:
+            lake = con.execute("SELECT uid, pdq FROM m WHERE pdq IS NOT NULL ORDER BY uid").fetchnumpy()
+            if len(lake["uid"]):
+                words = hex_to_words(lake["pdq"].astype(str))
+                for q in pdqs:
+                    d = popcount_distance(words, hex_to_words([q])[0][None, :])
+                    for i in np.flatnonzero(d <= radius):
+                        key = (str(lake["uid"][i]), f"pdq:{lake['pdq'][i]}")
+                        if key not in found or found[key]["distance"] > int(d[i]):
+                            found[key] = {
+                                "source": "lake", "ref": key[0], "signal": key[1],
+                                "match": "identical" if d[i] == 0 else "near", "distance": int(d[i]),
+                            }  # fmt: skip
+    else:
+        signals = list(dict.fromkeys(signals))
+    pdqs = [v for k, v in signals if k == "pdq"]
+    md5s = {v for k, v in signals if k == "md5"}
+    for bank in list_banks(ws):
+        if bank.kind != "positive":
+            continue
+        table = entries(ws, bank.name).to_pydict()
+        by_id = dict(zip(table["entry_id"], zip(table["signal_type"], table["hash"], strict=True), strict=True))
+        if pdqs:
+            hits = load_index(ws, bank.name).search(hex_to_words(pdqs), radius)
+            for e, dist in zip(hits.entry.tolist(), hits.distance.tolist(), strict=True):
+                ref = f"{bank.name}:{e}"
+                found[(ref, "pdq")] = {"source": "bank", "ref": ref, "signal": f"pdq:{by_id[e][1]}", "match": "identical" if dist == 0 else "near", "distance": int(dist)}
+        for e, (kind, h) in by_id.items():
+            if kind == "md5" and h in md5s:
+                ref = f"{bank.name}:{e}"
+                found[(ref, "md5")] = {"source": "bank", "ref": ref, "signal": f"md5:{h}", "match": "identical", "distance": 0}
+    copies = sorted(found.values(), key=lambda c: (c["source"] != "lake", c["distance"], c["ref"]))
+    now = datetime.now(UTC)
+    with store.begin() as conn:
+        conn.execute(delete(takedown_copies).where(takedown_copies.c.takedown_id == tid))
+        if copies:
+            conn.execute(takedown_copies.insert(), [{**c, "takedown_id": tid, "found_at": now} for c in copies])
+        audit.record(
+            conn, actor, "takedown.sweep", "takedown", tid,
+            {"copies": len(copies), "identical": sum(c["match"] == "identical" for c in copies)},
+        )  # fmt: skip
+    return copies
+
+
+def copies_of(conn: Connection, tid: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(takedown_copies).where(takedown_copies.c.takedown_id == tid).order_by(takedown_copies.c.id)
+    ).mappings()
+    return [dict(r) for r in rows]
