@@ -48,3 +48,11 @@ class InputError(CounterspellError):
 
 class UnknownFormatError(InputError):
     """No adapter recognised the file."""
+
+
+class NotFound(CounterspellError):
+    """A named object (user, queue item, case, request) does not exist."""
+
+
+class Conflict(CounterspellError):
+    """The object is in a state that forbids the change (held by another reviewer, decided, ...)."""

@@ -730,7 +730,7 @@ def train_cmd(
         bool, typer.Option("--labels/--no-labels", help="Add the workspace's imported labels.")
     ] = True,
 ) -> None:
-    """Train the role model on synthetic data (training phrase split) plus imported labels."""
+    """Train the role model on synthetic data (training phrase split) plus imported labels and review decisions."""
     from ..stages.labels import resolve, stored
     from ..stages.train import train
 
@@ -741,6 +741,10 @@ def train_cmd(
     labels = (
         {uid: lb.role for uid, lb in resolve(ws, stored(ws)).items()} if (ws and use_labels) else {}
     )
+    if ws and use_labels:  # decisions from the review queue are labels too (they win: newer)
+        from ..store.queue import reviewed_roles
+
+        labels.update(reviewed_roles(ws))
     with console.status(f"training on {posts:,} synthetic posts and {len(labels):,} labels"):
         report = train(target, posts=posts, seed=seed, labels_ws=ws, labels=labels)
     out.print(
@@ -978,6 +982,9 @@ def hash_cmd(
                 sys.stdout.write(f"{path}\tdihedral {i} {d}\n")
     if failed:
         raise typer.Exit(code=1)
+
+
+from . import casework  # noqa: E402,F401 - registers db, user, queue, audit, takedown, serve
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ while after ``LOCK_AFTER`` tries, and one client may try only ``CLIENT_LIMIT`` t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -18,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, func, select, update
 
-from ..errors import CounterspellError
+from ..errors import Conflict, CounterspellError, NotFound
 from . import audit
 from .schema import ROLES, api_tokens, login_attempts, sessions, users
 
@@ -50,15 +51,13 @@ def _digest(secret: str) -> str:
 
 def add_user(conn: Connection, name: str, role: str, password: str, actor: str = "cli") -> User:
     if not _NAME.match(name):
-        raise CounterspellError(
-            f"user name {name!r}: use 1-64 letters, digits and . _ @ - only"
-        )
+        raise CounterspellError(f"user name {name!r}: use 1-64 letters, digits and . _ @ - only")
     if role not in ROLES:
         raise CounterspellError(f"role {role!r} is not one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise CounterspellError(f"the password must have at least {MIN_PASSWORD} characters")
     if conn.execute(select(users.c.id).where(users.c.name == name)).first():
-        raise CounterspellError(f"user {name!r} exists already")
+        raise Conflict(f"user {name!r} exists already")
     uid = conn.execute(
         users.insert().values(
             name=name,
@@ -75,8 +74,9 @@ def add_user(conn: Connection, name: str, role: str, password: str, actor: str =
 
 def list_users(conn: Connection) -> list[dict[str, object]]:
     rows = conn.execute(
-        select(users.c.id, users.c.name, users.c.role, users.c.disabled, users.c.locked_until)
-        .order_by(users.c.name)
+        select(
+            users.c.id, users.c.name, users.c.role, users.c.disabled, users.c.locked_until
+        ).order_by(users.c.name)
     ).mappings()
     return [dict(r) for r in rows]
 
@@ -90,8 +90,12 @@ def set_password(conn: Connection, name: str, password: str, actor: str = "cli")
         .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
     ).rowcount
     if not n:
-        raise CounterspellError(f"no user {name!r}")
-    conn.execute(delete(sessions).where(sessions.c.user_id == select(users.c.id).where(users.c.name == name).scalar_subquery()))
+        raise NotFound(f"no user {name!r}")
+    conn.execute(
+        delete(sessions).where(
+            sessions.c.user_id == select(users.c.id).where(users.c.name == name).scalar_subquery()
+        )
+    )
     audit.record(conn, actor, "user.password", "user", name)
 
 
@@ -109,16 +113,18 @@ def login(conn: Connection, name: str, password: str, client: str) -> tuple[User
     recent = conn.execute(
         select(func.count())
         .select_from(login_attempts)
-        .where(login_attempts.c.client == client, login_attempts.c.at > now - CLIENT_WINDOW, ~login_attempts.c.ok)
+        .where(
+            login_attempts.c.client == client,
+            login_attempts.c.at > now - CLIENT_WINDOW,
+            ~login_attempts.c.ok,
+        )
     ).scalar_one()
     if recent >= CLIENT_LIMIT:
         raise LoginRefused("too many login attempts from here; wait a few minutes", 429)
     row = conn.execute(select(users).where(users.c.name == name[:64])).mappings().first()
     if row is None:
-        try:  # spend the same time as a real check, so names cannot be probed by timing
+        with contextlib.suppress(VerificationError):  # same time as a real check: no name probing
             _hasher.verify(_DUMMY, password)
-        except VerificationError:
-            pass
         _attempt(conn, now, client, name, ok=False)
         audit.record(conn, name[:64], "login.failed", "user", name[:64], {"client": client})
         raise LoginRefused("wrong user name or password", 401)
@@ -145,7 +151,9 @@ def login(conn: Connection, name: str, password: str, client: str) -> tuple[User
         raise LoginRefused("wrong user name or password", 401)
     if _hasher.check_needs_rehash(row["password_hash"]):
         conn.execute(
-            update(users).where(users.c.id == row["id"]).values(password_hash=_hasher.hash(password))
+            update(users)
+            .where(users.c.id == row["id"])
+            .values(password_hash=_hasher.hash(password))
         )
     conn.execute(
         update(users).where(users.c.id == row["id"]).values(failed_logins=0, locked_until=None)
@@ -166,13 +174,22 @@ def login(conn: Connection, name: str, password: str, client: str) -> tuple[User
 
 
 def _attempt(conn: Connection, at: datetime, client: str, name: str, ok: bool) -> None:
-    conn.execute(login_attempts.insert().values(at=at, client=client[:64], username=name[:64], ok=ok))
+    conn.execute(
+        login_attempts.insert().values(at=at, client=client[:64], username=name[:64], ok=ok)
+    )
 
 
 def session_user(conn: Connection, cookie: str) -> tuple[User, str] | None:
     """The user and CSRF token of a live session cookie."""
     row = conn.execute(
-        select(users.c.id, users.c.name, users.c.role, users.c.disabled, sessions.c.csrf, sessions.c.expires_at)
+        select(
+            users.c.id,
+            users.c.name,
+            users.c.role,
+            users.c.disabled,
+            sessions.c.csrf,
+            sessions.c.expires_at,
+        )
         .join(sessions, sessions.c.user_id == users.c.id)
         .where(sessions.c.id == _digest(cookie))
     ).first()
@@ -190,7 +207,7 @@ def create_token(conn: Connection, name: str, token_name: str, actor: str = "cli
     """A new API token for ``name``; shown once, stored only as its digest."""
     uid = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
     if uid is None:
-        raise CounterspellError(f"no user {name!r}")
+        raise NotFound(f"no user {name!r}")
     token = "cs_" + secrets.token_urlsafe(32)
     conn.execute(
         api_tokens.insert().values(
@@ -203,11 +220,15 @@ def create_token(conn: Connection, name: str, token_name: str, actor: str = "cli
 
 def token_user(conn: Connection, token: str) -> User | None:
     row = conn.execute(
-        select(users.c.id, users.c.name, users.c.role, users.c.disabled, api_tokens.c.id.label("tid"))
+        select(
+            users.c.id, users.c.name, users.c.role, users.c.disabled, api_tokens.c.id.label("tid")
+        )
         .join(api_tokens, api_tokens.c.user_id == users.c.id)
         .where(api_tokens.c.token_hash == _digest(token), api_tokens.c.revoked_at.is_(None))
     ).first()
     if row is None or row.disabled:
         return None
-    conn.execute(update(api_tokens).where(api_tokens.c.id == row.tid).values(last_used_at=datetime.now(UTC)))
+    conn.execute(
+        update(api_tokens).where(api_tokens.c.id == row.tid).values(last_used_at=datetime.now(UTC))
+    )
     return User(row.id, row.name, row.role)

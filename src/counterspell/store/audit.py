@@ -26,7 +26,9 @@ from .schema import audit_head, audit_log
 GENESIS = "0" * 64
 
 
-def _entry_hash(prev: str, seq: int, at: datetime, actor: str, action: str, otype: str, oid: str, detail: str) -> str:
+def _entry_hash(
+    prev: str, seq: int, at: datetime, actor: str, action: str, otype: str, oid: str, detail: str
+) -> str:
     body = orjson.dumps(
         {
             "seq": seq,

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, func, select, update
 
-from ..errors import CounterspellError
+from ..errors import CounterspellError, NotFound
 from ..lake.query import connect, dataset_sql, posts_relation_sql
 from ..matching.match import MATCH_SCHEMA
 from ..matching.stage import MEDIA_SCHEMA
@@ -31,11 +31,15 @@ KINDS = ("target", "request")
 MAX_POSTS = 5_000  # a case is for people to read; beyond this it is a research question
 
 
-def open_case(conn: Connection, user: User, kind: str, key: str, title: str = "") -> tuple[int, bool]:
+def open_case(
+    conn: Connection, user: User, kind: str, key: str, title: str = ""
+) -> tuple[int, bool]:
     """The case for (kind, key), created if new; returns (id, created)."""
     if kind not in KINDS:
         raise CounterspellError(f"case kind {kind!r} is not one of {', '.join(KINDS)}")
-    found = conn.execute(select(cases.c.id).where(cases.c.kind == kind, cases.c.key == key)).scalar()
+    found = conn.execute(
+        select(cases.c.id).where(cases.c.kind == kind, cases.c.key == key)
+    ).scalar()
     if found is not None:
         return int(found), False
     now = datetime.now(UTC)
@@ -47,7 +51,11 @@ def open_case(conn: Connection, user: User, kind: str, key: str, title: str = ""
             )
         ).inserted_primary_key[0]
     )  # fmt: skip
-    conn.execute(case_status.insert().values(case_id=cid, at=now, user_id=user.id, status="open", note="opened"))
+    conn.execute(
+        case_status.insert().values(
+            case_id=cid, at=now, user_id=user.id, status="open", note="opened"
+        )
+    )
     audit.record(conn, user.name, "case.open", "case", cid, {"kind": kind, "key": key})
     return cid, True
 
@@ -70,7 +78,9 @@ def collect(store: Store, case_id: int, user: User) -> dict[str, int]:
                    UNION SELECT $key"""
     params = {"key": case["key"]}
     con.execute(f"CREATE TEMP TABLE seed AS {seed}", params)
-    con.execute(f"CREATE TEMP TABLE camp AS SELECT DISTINCT campaign_id FROM {members} WHERE uid IN (SELECT uid FROM seed)")
+    con.execute(
+        f"CREATE TEMP TABLE camp AS SELECT DISTINCT campaign_id FROM {members} WHERE uid IN (SELECT uid FROM seed)"
+    )
     con.execute(
         f"""CREATE TEMP TABLE cp AS SELECT uid FROM seed
             UNION SELECT uid FROM {members} WHERE campaign_id IN (SELECT campaign_id FROM camp)"""
@@ -105,17 +115,29 @@ def collect(store: Store, case_id: int, user: User) -> dict[str, int]:
         links.append(("media", ref, {"uid": uid, "md5": md5, "sha256": sha, "pdq": pdq, "pdq_quality": q,
                                      "provenance": orjson.loads(prov) if prov else []}))  # fmt: skip
     for uid, bank, entry, sig, dist in matches:
-        links.append(("bank_entry", f"{bank}:{entry}", {"uid": uid, "signal_type": sig, "distance": dist}))
+        links.append(
+            ("bank_entry", f"{bank}:{entry}", {"uid": uid, "signal_type": sig, "distance": dist})
+        )
     added = add_links(store, case_id, user, links)
     return added
 
 
-def add_links(store: Store, case_id: int, user: User, links: list[tuple[str, str, dict[str, Any]]]) -> dict[str, int]:
+def add_links(
+    store: Store, case_id: int, user: User, links: list[tuple[str, str, dict[str, Any]]]
+) -> dict[str, int]:
     now = datetime.now(UTC)
     added: dict[str, int] = {}
     with store.begin() as conn:
-        have = set(conn.execute(select(case_links.c.kind, case_links.c.ref).where(case_links.c.case_id == case_id)).all())
-        new = [(k, r, d) for k, r, d in dict(((k, r), (k, r, d)) for k, r, d in links).values() if (k, r) not in have]
+        have = set(
+            conn.execute(
+                select(case_links.c.kind, case_links.c.ref).where(case_links.c.case_id == case_id)
+            ).all()
+        )
+        new = [
+            (k, r, d)
+            for k, r, d in dict(((k, r), (k, r, d)) for k, r, d in links).values()
+            if (k, r) not in have
+        ]
         if new:
             conn.execute(
                 case_links.insert(),
@@ -132,20 +154,26 @@ def add_links(store: Store, case_id: int, user: User, links: list[tuple[str, str
 def get(conn: Connection, case_id: int) -> dict[str, Any]:
     row = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
     if row is None:
-        raise CounterspellError(f"no case {case_id}")
+        raise NotFound(f"no case {case_id}")
     return dict(row)
 
 
-def list_cases(conn: Connection, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def list_cases(
+    conn: Connection, status: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
     n_links = (
-        select(case_links.c.case_id, func.count().label("links")).group_by(case_links.c.case_id).subquery()
+        select(case_links.c.case_id, func.count().label("links"))
+        .group_by(case_links.c.case_id)
+        .subquery()
     )
     q = select(cases, func.coalesce(n_links.c.links, 0).label("links")).outerjoin(
         n_links, n_links.c.case_id == cases.c.id
     )
     if status:
         q = q.where(cases.c.status == status)
-    return [dict(r) for r in conn.execute(q.order_by(cases.c.updated_at.desc()).limit(limit)).mappings()]
+    return [
+        dict(r) for r in conn.execute(q.order_by(cases.c.updated_at.desc()).limit(limit)).mappings()
+    ]
 
 
 def links_of(conn: Connection, case_id: int, kind: str | None = None) -> list[dict[str, Any]]:
@@ -162,7 +190,9 @@ def add_note(conn: Connection, case_id: int, user: User, text: str) -> None:
         raise CounterspellError("a note needs some text")
     get(conn, case_id)
     now = datetime.now(UTC)
-    conn.execute(case_notes.insert().values(case_id=case_id, at=now, user_id=user.id, text=text[:20_000]))
+    conn.execute(
+        case_notes.insert().values(case_id=case_id, at=now, user_id=user.id, text=text[:20_000])
+    )
     conn.execute(update(cases).where(cases.c.id == case_id).values(updated_at=now))
     audit.record(conn, user.name, "case.note", "case", case_id)
 
@@ -175,8 +205,14 @@ def set_status(conn: Connection, case_id: int, user: User, status: str, note: st
         return
     now = datetime.now(UTC)
     conn.execute(update(cases).where(cases.c.id == case_id).values(status=status, updated_at=now))
-    conn.execute(case_status.insert().values(case_id=case_id, at=now, user_id=user.id, status=status, note=note[:2000]))
-    audit.record(conn, user.name, "case.status", "case", case_id, {"from": case["status"], "to": status})
+    conn.execute(
+        case_status.insert().values(
+            case_id=case_id, at=now, user_id=user.id, status=status, note=note[:2000]
+        )
+    )
+    audit.record(
+        conn, user.name, "case.status", "case", case_id, {"from": case["status"], "to": status}
+    )
 
 
 def history(conn: Connection, case_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -196,6 +232,11 @@ def _iso(v: Any) -> Any:
     return v.isoformat() if isinstance(v, datetime) else v
 
 
+def _plain(row: dict[Any, Any]) -> dict[str, Any]:
+    """A row as JSON-ready data (plain str keys: SQLAlchemy may hand back str subclasses)."""
+    return {str(k): _iso(v) for k, v in row.items()}
+
+
 def bundle(store: Store, case_id: int, user: User) -> dict[str, Any]:
     """The case as evidence: links with hashes and times, notes, status history, audit trail.
 
@@ -203,20 +244,27 @@ def bundle(store: Store, case_id: int, user: User) -> dict[str, Any]:
     partner can later be shown to be the one exported.
     """
     with store.begin() as conn:
-        case = {k: _iso(v) for k, v in get(conn, case_id).items()}
-        links = [{k: _iso(v) for k, v in r.items()} for r in links_of(conn, case_id)]
+        case = _plain(get(conn, case_id))
+        links = [_plain(r) for r in links_of(conn, case_id)]
         notes, status = history(conn, case_id)
-        tids = [str(r) for r in conn.execute(select(takedowns.c.id).where(takedowns.c.case_id == case_id)).scalars()]
-        trail = audit.entries_for(conn, "case", [str(case_id)]) + audit.entries_for(conn, "takedown", tids)
+        tids = [
+            str(r)
+            for r in conn.execute(
+                select(takedowns.c.id).where(takedowns.c.case_id == case_id)
+            ).scalars()
+        ]
+        trail = audit.entries_for(conn, "case", [str(case_id)]) + audit.entries_for(
+            conn, "takedown", tids
+        )
         body = {
             "format": "counterspell-evidence/1",
             "generated_at": datetime.now(UTC).isoformat(),
             "generated_by": user.name,
             "case": case,
             "links": links,
-            "notes": [{k: _iso(v) for k, v in n.items()} for n in notes],
-            "status_history": [{k: _iso(v) for k, v in s.items()} for s in status],
-            "audit_trail": [{k: _iso(v) for k, v in e.items()} for e in sorted(trail, key=lambda e: e["seq"])],
+            "notes": [_plain(n) for n in notes],
+            "status_history": [_plain(s) for s in status],
+            "audit_trail": [_plain(e) for e in sorted(trail, key=lambda e: e["seq"])],
         }
         digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
         audit.record(conn, user.name, "case.export", "case", case_id, {"sha256": digest})
@@ -227,9 +275,20 @@ def removal_notice(store: Store, case_id: int, user: User, platform: str | None 
     """A plain-text removal notice for a platform, listing the case's posts and media hashes."""
     with store.begin() as conn:
         case = get(conn, case_id)
-        posts = [r for r in links_of(conn, case_id, "post") if platform in (None, r["detail"]["platform"])]
+        posts = [
+            r
+            for r in links_of(conn, case_id, "post")
+            if platform in (None, r["detail"]["platform"])
+        ]
         media = links_of(conn, case_id, "media")
-        audit.record(conn, user.name, "case.notice", "case", case_id, {"platform": platform or "all", "posts": len(posts)})
+        audit.record(
+            conn,
+            user.name,
+            "case.notice",
+            "case",
+            case_id,
+            {"platform": platform or "all", "posts": len(posts)},
+        )
     uids = {p["ref"] for p in posts}
     lines = [
         f"Removal notice - case {case_id} ({case['title']})",
@@ -245,7 +304,9 @@ def removal_notice(store: Store, case_id: int, user: User, platform: str | None 
     ]
     for p in posts:
         d = p["detail"]
-        lines.append(f"  - {p['ref']}  (community {d['community']}, posted {d['created_at'] or 'unknown'})")
+        lines.append(
+            f"  - {p['ref']}  (community {d['community']}, posted {d['created_at'] or 'unknown'})"
+        )
     hashes = [m for m in media if m["detail"]["uid"] in uids]
     lines += ["", f"Media hashes ({len(hashes)}; the images themselves are not attached):"]
     for m in hashes:

@@ -48,7 +48,7 @@ def make_engine(url: str) -> Engine:
         )
     try:
         engine = create_engine(url, pool_pre_ping=True)
-    except Exception as exc:  # noqa: BLE001 - a bad URL or a missing driver; say which
+    except Exception as exc:
         raise CounterspellError(f"--db {url!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -87,7 +87,7 @@ def check_current(engine: Engine) -> None:
     """Refuse to run against a store whose migrations are behind (or ahead of) this version."""
     try:
         rev = current_revision(engine)
-    except Exception as exc:  # noqa: BLE001 - unreachable server, wrong password, ...
+    except Exception as exc:
         raise CounterspellError(f"cannot open the store at {engine.url!r}: {exc}") from None
     head = head_revision()
     if rev != head:
@@ -104,13 +104,28 @@ class Store:
         self.ws = ws
         self.url = url or default_url(ws)
         self.engine = make_engine(self.url)
+        self._anchor: Path | None = None
         if check:
             check_current(self.engine)
 
     @property
     def anchor(self) -> Path:
-        """Where the audit log's head is recorded outside the database (see :mod:`.audit`)."""
-        return self.ws.root / "audit.anchor"
+        """Where the audit log's head is recorded outside the database (see :mod:`.audit`).
+
+        One file per database (named by the id the first migration gave it), so a workspace used
+        with several stores, or a test suite, never compares one store's log with another's.
+        """
+        if self._anchor is None:
+            from sqlalchemy import select
+
+            from .schema import audit_head
+
+            with self.engine.connect() as conn:
+                sid = conn.execute(select(audit_head.c.store_id)).scalar_one()
+            folder = self.ws.state / "audit"
+            folder.mkdir(parents=True, exist_ok=True)
+            self._anchor = folder / f"{sid}.anchor"
+        return self._anchor
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -22,14 +22,14 @@ import pyarrow as pa
 from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..errors import CounterspellError
+from ..errors import Conflict, CounterspellError, NotFound
 from ..lake.query import arrow_batches, connect, dataset_sql, posts_relation_sql
+from ..matching.match import MATCH_SCHEMA
 from ..stages.analyze import ENRICHMENT_SCHEMA, text_signals
 from ..stages.campaigns import MEMBER_SCHEMA
 from ..stages.cues import pseudonym
 from ..stages.labels import FLAGS
 from ..stages.roles import ROLES
-from ..matching.match import MATCH_SCHEMA
 from . import audit
 from .accounts import User
 from .db import Store
@@ -40,10 +40,17 @@ ACTIONS = ("confirm", "correct", "escalate", "dismiss")
 HARMFUL_ROLES = ("request", "fulfillment", "distribution", "source_solicitation")
 MIN_CONFIDENCE = 0.6
 _FLAG_SEVERITY = {"doxxing": 3.0, "non_consent": 2.0, "payment": 0.5}
-_ROLE_SEVERITY = {"fulfillment": 2.5, "distribution": 2.0, "request": 1.5, "source_solicitation": 1.0}
+_ROLE_SEVERITY = {
+    "fulfillment": 2.5,
+    "distribution": 2.0,
+    "request": 1.5,
+    "source_solicitation": 1.0,
+}
 
 
-def priority(role: str, confidence: float, flags: Iterable[str], bank_matches: int, has_target: bool) -> float:
+def priority(
+    role: str, confidence: float, flags: Iterable[str], bank_matches: int, has_target: bool
+) -> float:
     """0-10: possible minors 9-10 (always first), everything else by severity x confidence, <= 8.9."""
     flags = set(flags)
     confidence = min(max(confidence, 0.0), 1.0)
@@ -66,7 +73,9 @@ class SyncResult:
     identities: int = 0
 
 
-def _upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], key: str, refresh: list[str]) -> None:
+def _upsert(
+    conn: Connection, table: Any, rows: list[dict[str, Any]], key: str, refresh: list[str]
+) -> None:
     ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
     if refresh:
         stmt = ins.on_conflict_do_update(
@@ -102,7 +111,7 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
     with store.engine.connect() as c:
         before = set(c.execute(select(queue_items.c.uid)).scalars())
     now = datetime.now(UTC)
-    for rb in arrow_batches(con, query, batch):
+    for rb in arrow_batches(con, query, [], batch):
         cols = pa.Table.from_batches([rb]).to_pydict()
         items: list[dict[str, Any]] = []
         ids: list[dict[str, Any]] = []
@@ -153,18 +162,22 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
                 _upsert(conn, identities, unique, "pseudonym", [])
                 result.identities += len(unique)
     with store.begin() as conn:
-        audit.record(conn, "system", "queue.sync", "queue", "", {"seen": result.seen, "added": result.added})
+        audit.record(
+            conn, "system", "queue.sync", "queue", "", {"seen": result.seen, "added": result.added}
+        )
     return result
 
 
 def _row(conn: Connection, item_id: int) -> dict[str, Any]:
     row = conn.execute(select(queue_items).where(queue_items.c.id == item_id)).mappings().first()
     if row is None:
-        raise CounterspellError(f"no queue item {item_id}")
+        raise NotFound(f"no queue item {item_id}")
     return dict(row)
 
 
-def list_items(conn: Connection, status: str = "open", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def list_items(
+    conn: Connection, status: str = "open", limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
     q = select(queue_items).where(queue_items.c.status == status)
     rows = conn.execute(
         q.order_by(queue_items.c.priority.desc(), queue_items.c.id).limit(limit).offset(offset)
@@ -173,7 +186,9 @@ def list_items(conn: Connection, status: str = "open", limit: int = 50, offset: 
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    rows = conn.execute(select(queue_items.c.status, func.count()).group_by(queue_items.c.status)).all()
+    rows = conn.execute(
+        select(queue_items.c.status, func.count()).group_by(queue_items.c.status)
+    ).all()
     out = {s: 0 for s in ("open", "escalated", "decided")}
     out.update({s: int(n) for s, n in rows})
     return out
@@ -202,8 +217,8 @@ def claim(conn: Connection, user: User, item_id: int) -> dict[str, Any]:
     if n != 1:
         item = _row(conn, item_id)
         if item["status"] == "decided":
-            raise CounterspellError(f"queue item {item_id} is decided already")
-        raise CounterspellError(f"queue item {item_id} is being reviewed by someone else")
+            raise Conflict(f"queue item {item_id} is decided already")
+        raise Conflict(f"queue item {item_id} is being reviewed by someone else")
     audit.record(conn, user.name, "queue.claim", "queue_item", item_id)
     return _row(conn, item_id)
 
@@ -257,9 +272,9 @@ def decide(
         raise CounterspellError(f"action {action!r} is not one of {', '.join(ACTIONS)}")
     item = _row(conn, item_id)
     if item["status"] == "decided":
-        raise CounterspellError(f"queue item {item_id} is decided already")
+        raise Conflict(f"queue item {item_id} is decided already")
     if item["assigned_to"] != user.id and not user.can("admin"):
-        raise CounterspellError(f"claim queue item {item_id} before deciding it")
+        raise Conflict(f"claim queue item {item_id} before deciding it")
     if action == "confirm":
         role, flag_list = item["role"], [f for f in item["flags"].split(";") if f]
     else:
@@ -329,3 +344,24 @@ def identities_for(conn: Connection, pseudonyms: list[str]) -> dict[str, dict[st
         return {}
     rows = conn.execute(select(identities).where(identities.c.pseudonym.in_(pseudonyms))).mappings()
     return {r["pseudonym"]: {"kind": r["kind"], "value": r["value"]} for r in rows}
+
+
+def reviewed_roles(ws: Any, url: str | None = None) -> dict[str, str]:
+    """uid -> role from review decisions, when the workspace has a store (else nothing)."""
+    import os
+
+    from .db import ENV_URL, default_url
+
+    url = url or default_url(ws)
+    if (
+        url.startswith("sqlite:///")
+        and not os.environ.get(ENV_URL)
+        and not (ws.root / "store.sqlite").exists()
+    ):
+        return {}
+    store = Store(ws, url)
+    try:
+        with store.engine.connect() as conn:
+            return {uid: role for uid, (role, _flags) in review_labels(conn).items()}
+    finally:
+        store.close()

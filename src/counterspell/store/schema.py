@@ -254,4 +254,5 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("store_id", String(32), nullable=False),  # names this database's anchor file
 )

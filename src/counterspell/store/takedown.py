@@ -25,14 +25,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import numpy as np
 import orjson
 from sqlalchemy import Connection, delete, select, update
 
-from ..errors import CounterspellError
-from ..lake.query import connect, sql_path
-from ..matching.banks import entries, list_banks, load_index
-from ..matching.index import hex_to_words, popcount_distance
+from ..errors import Conflict, NotFound
+from ..matching.copies import CopyFinder
 from . import audit
 from .db import Store
 from .schema import takedown_copies, takedowns
@@ -40,7 +37,12 @@ from .schema import takedown_copies, takedowns
 DEADLINE = timedelta(hours=48)
 NEARLY_DUE = timedelta(hours=12)
 STATUSES = ("received", "invalid", "valid", "removed", "closed")
-_NEXT = {"valid": ("removed", "closed"), "removed": ("closed",), "invalid": ("closed",), "received": ()}
+_NEXT = {
+    "valid": ("removed", "closed"),
+    "removed": ("closed",),
+    "invalid": ("closed",),
+    "received": (),
+}
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _HEX = re.compile(r"^(?:(md5|sha256|pdq)[:\s]+)?([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$")
 _UID = re.compile(r"^[a-z0-9_]+:[^\s]+:[^\s:]+$")
@@ -101,7 +103,9 @@ def parse_hashes(text: str) -> tuple[list[tuple[str, str]], list[str]]:
             continue
         m = _HEX.match(line)
         if not m:
-            bad.append(f"hashes, line {n}: {line[:40]!r} is not an MD5 (32 hex digits), SHA-256 or PDQ (64)")
+            bad.append(
+                f"hashes, line {n}: {line[:40]!r} is not an MD5 (32 hex digits), SHA-256 or PDQ (64)"
+            )
             continue
         kind, hexv = (m.group(1) or "").lower(), m.group(2).lower()
         if len(hexv) == 32:
@@ -120,7 +124,9 @@ def validate(req: Request) -> list[str]:
     """Every missing or malformed element, each in words a requester can act on."""
     problems: list[str] = []
     if req.acting_for not in ("self", "authorised"):
-        problems.append("acting_for: say whether you are the person depicted or authorised to act for her")
+        problems.append(
+            "acting_for: say whether you are the person depicted or authorised to act for her"
+        )
     if not req.signature or not req.signed:
         problems.append(
             "signature: type your full name as your electronic signature and tick the box that signs the request"
@@ -130,7 +136,9 @@ def validate(req: Request) -> list[str]:
     lines = [x.strip() for x in req.locations.splitlines() if x.strip()]
     bad_loc = [x for x in lines if not (_URL.match(x) or _UID.match(x))]
     for x in bad_loc[:5]:
-        problems.append(f"locations: {x[:60]!r} is neither a link (https://...) nor a post reference (platform:community:post)")
+        problems.append(
+            f"locations: {x[:60]!r} is neither a link (https://...) nor a post reference (platform:community:post)"
+        )
     hashes, bad_hash = parse_hashes(req.hashes)
     problems.extend(bad_hash[:5])
     if not lines and not hashes:
@@ -142,7 +150,9 @@ def validate(req: Request) -> list[str]:
             "statement: give a brief statement of your good-faith belief that the depiction is not consensual, and tick the box"
         )
     if not (_EMAIL.match(req.contact_email) or len(re.sub(r"\D", "", req.contact_phone)) >= 7):
-        problems.append("contact: give an e-mail address or a telephone number where we can reach you")
+        problems.append(
+            "contact: give an e-mail address or a telephone number where we can reach you"
+        )
     return problems
 
 
@@ -169,14 +179,16 @@ def submit(conn: Connection, req: Request, actor: str = "public") -> dict[str, A
             update(takedowns).where(takedowns.c.id == tid)
             .values(status="valid", valid_at=now, due_at=now + DEADLINE)
         )  # fmt: skip
-        audit.record(conn, actor, "takedown.valid", "takedown", tid, {"due_at": (now + DEADLINE).isoformat()})
+        audit.record(
+            conn, actor, "takedown.valid", "takedown", tid, {"due_at": (now + DEADLINE).isoformat()}
+        )
     return get(conn, int(tid))
 
 
 def get(conn: Connection, tid: int) -> dict[str, Any]:
     row = conn.execute(select(takedowns).where(takedowns.c.id == tid)).mappings().first()
     if row is None:
-        raise CounterspellError(f"no removal request {tid}")
+        raise NotFound(f"no removal request {tid}")
     out = dict(row)
     out["problems"] = orjson.loads(out["problems"] or "[]")
     return out
@@ -192,11 +204,17 @@ def urgency(row: dict[str, Any], now: datetime | None = None) -> str:
     return "due-soon" if left <= NEARLY_DUE else "on-time"
 
 
-def list_requests(conn: Connection, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def list_requests(
+    conn: Connection, status: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
     q = select(takedowns)
     if status:
         q = q.where(takedowns.c.status == status)
-    rows = conn.execute(q.order_by(takedowns.c.due_at.is_(None), takedowns.c.due_at, takedowns.c.id.desc()).limit(limit)).mappings()
+    rows = conn.execute(
+        q.order_by(takedowns.c.due_at.is_(None), takedowns.c.due_at, takedowns.c.id.desc()).limit(
+            limit
+        )
+    ).mappings()
     now = datetime.now(UTC)
     out = []
     for r in rows:
@@ -218,10 +236,12 @@ def due(conn: Connection, within: timedelta = NEARLY_DUE) -> list[dict[str, Any]
     return [{**dict(r), "urgency": urgency(dict(r), now)} for r in rows]
 
 
-def set_status(conn: Connection, tid: int, status: str, actor: str, note: str = "") -> dict[str, Any]:
+def set_status(
+    conn: Connection, tid: int, status: str, actor: str, note: str = ""
+) -> dict[str, Any]:
     row = get(conn, tid)
     if status not in _NEXT.get(row["status"], ()):
-        raise CounterspellError(
+        raise Conflict(
             f"removal request {tid} is {row['status']}; it can become {', '.join(_NEXT.get(row['status'], ())) or 'nothing else'}"
         )
     now = datetime.now(UTC)
@@ -270,9 +290,17 @@ def compliance(conn: Connection) -> Compliance:
 
 
 _URL_POST = (
-    (re.compile(r"^https?://(?:boards\.)?4chan(?:nel)?\.org/(\w+)/thread/\d+(?:/[^#]*)?#p(\d+)$"), "4chan:{0}:{1}"),
+    (
+        re.compile(
+            r"^https?://(?:boards\.)?4chan(?:nel)?\.org/(\w+)/thread/\d+(?:/[^#]*)?#p(\d+)$"
+        ),
+        "4chan:{0}:{1}",
+    ),
     (re.compile(r"^https?://(?:boards\.)?4chan(?:nel)?\.org/(\w+)/thread/(\d+)"), "4chan:{0}:{1}"),
-    (re.compile(r"^https?://(?:www\.)?discord(?:app)?\.com/channels/(\d+)/(\d+)/(\d+)"), "discord:{0}/{1}:{2}"),
+    (
+        re.compile(r"^https?://(?:www\.)?discord(?:app)?\.com/channels/(\d+)/(\d+)/(\d+)"),
+        "discord:{0}/{1}:{2}",
+    ),
 )
 
 
@@ -291,79 +319,30 @@ def located_uids(locations: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def sweep(store: Store, tid: int, actor: str, radius: int | None = None) -> list[dict[str, Any]]:
-    """Every copy of the reported media in the lake and in the banks.
+def sweep(
+    store: Store, tid: int, actor: str, finder: CopyFinder | None = None, radius: int | None = None
+) -> list[dict[str, Any]]:
+    """Every copy of the reported media in the lake and in the banks; replaces the last sweep.
 
     The reported media are the hashes given plus the media of the posts the locations name.
     Identical copies share an MD5 or SHA-256; near copies have a PDQ within ``radius``
-    (``pdq_threshold``). The list replaces the previous sweep's.
+    (the workspace's ``pdq_threshold`` by default).
     """
-    ws = store.ws
-    radius = ws.settings.pdq_threshold if radius is None else radius
+    finder = finder or CopyFinder(store.ws)
+    radius = store.ws.settings.pdq_threshold if radius is None else radius
     with store.engine.connect() as conn:
         row = get(conn, tid)
     signals, _ = parse_hashes(row["hashes"])
-    uids = located_uids(row["locations"])
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    if ws.has_data("media"):
-        con = connect(ws)
-        con.execute(
-            f"""CREATE TEMP TABLE m AS SELECT uid, media_index, lower(coalesce(md5, reported_md5)) AS md5,
-                       sha256, CASE WHEN pdq_quality >= 50 AND length(pdq) = 64 THEN pdq END AS pdq
-                FROM read_parquet({sql_path(ws.dataset_glob("media"))}, union_by_name = true)"""
-        )
-        if uids:
-            rows = con.execute(
-                "SELECT md5, sha256, pdq FROM m WHERE list_contains(?, uid)", [uids]
-            ).fetchall()
-            for md5, sha, pdq in rows:
-                signals += [(k, v) for k, v in (("md5", md5), ("sha256", sha), ("pdq", pdq)) if v]
-        signals = list(dict.fromkeys(signals))
-        for kind in ("md5", "sha256"):
-            wanted = [v for k, v in signals if k == kind]
-            if wanted:
-                for uid, idx, v in con.execute(
-                    f"SELECT uid, media_index, {kind} FROM m WHERE list_contains(?, {kind}) ORDER BY uid", [wanted]
-                ).fetchall():
-                    found.setdefault((uid, f"{kind}:{v}"), {"source": "lake", "ref": uid, "signal": f"{kind}:{v}", "match": "identical", "distance": 0})
-        pdqs = [v for k, v in signals if k == "pdq"]
-        if pdqs:
-            lake = con.execute("SELECT uid, pdq FROM m WHERE pdq IS NOT NULL ORDER BY uid").fetchnumpy()
-            if len(lake["uid"]):
-                words = hex_to_words(lake["pdq"].astype(str))
-                for q in pdqs:
-                    d = popcount_distance(words, hex_to_words([q])[0][None, :])
-                    for i in np.flatnonzero(d <= radius):
-                        key = (str(lake["uid"][i]), f"pdq:{lake['pdq'][i]}")
-                        if key not in found or found[key]["distance"] > int(d[i]):
-                            found[key] = {
-                                "source": "lake", "ref": key[0], "signal": key[1],
-                                "match": "identical" if d[i] == 0 else "near", "distance": int(d[i]),
-                            }  # fmt: skip
-    else:
-        signals = list(dict.fromkeys(signals))
-    pdqs = [v for k, v in signals if k == "pdq"]
-    md5s = {v for k, v in signals if k == "md5"}
-    for bank in list_banks(ws):
-        if bank.kind != "positive":
-            continue
-        table = entries(ws, bank.name).to_pydict()
-        by_id = dict(zip(table["entry_id"], zip(table["signal_type"], table["hash"], strict=True), strict=True))
-        if pdqs:
-            hits = load_index(ws, bank.name).search(hex_to_words(pdqs), radius)
-            for e, dist in zip(hits.entry.tolist(), hits.distance.tolist(), strict=True):
-                ref = f"{bank.name}:{e}"
-                found[(ref, "pdq")] = {"source": "bank", "ref": ref, "signal": f"pdq:{by_id[e][1]}", "match": "identical" if dist == 0 else "near", "distance": int(dist)}
-        for e, (kind, h) in by_id.items():
-            if kind == "md5" and h in md5s:
-                ref = f"{bank.name}:{e}"
-                found[(ref, "md5")] = {"source": "bank", "ref": ref, "signal": f"md5:{h}", "match": "identical", "distance": 0}
-    copies = sorted(found.values(), key=lambda c: (c["source"] != "lake", c["distance"], c["ref"]))
+    signals = list(dict.fromkeys(signals + finder.media_signals(located_uids(row["locations"]))))
+    copies = finder.find(signals, radius)
     now = datetime.now(UTC)
     with store.begin() as conn:
         conn.execute(delete(takedown_copies).where(takedown_copies.c.takedown_id == tid))
         if copies:
-            conn.execute(takedown_copies.insert(), [{**c, "takedown_id": tid, "found_at": now} for c in copies])
+            conn.execute(
+                takedown_copies.insert(),
+                [{k: c[k] for k in ("source", "ref", "signal", "match", "distance")} | {"takedown_id": tid, "found_at": now} for c in copies],
+            )  # fmt: skip
         audit.record(
             conn, actor, "takedown.sweep", "takedown", tid,
             {"copies": len(copies), "identical": sum(c["match"] == "identical" for c in copies)},
@@ -373,6 +352,8 @@ def sweep(store: Store, tid: int, actor: str, radius: int | None = None) -> list
 
 def copies_of(conn: Connection, tid: int) -> list[dict[str, Any]]:
     rows = conn.execute(
-        select(takedown_copies).where(takedown_copies.c.takedown_id == tid).order_by(takedown_copies.c.id)
+        select(takedown_copies)
+        .where(takedown_copies.c.takedown_id == tid)
+        .order_by(takedown_copies.c.id)
     ).mappings()
     return [dict(r) for r in rows]

@@ -7,6 +7,8 @@ Create Date: 2026-11-29
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -90,7 +92,9 @@ def upgrade() -> None:
     op.create_table(
         "decisions",
         _id(),
-        sa.Column("item_id", sa.Integer, sa.ForeignKey("queue_items.id"), nullable=False, index=True),
+        sa.Column(
+            "item_id", sa.Integer, sa.ForeignKey("queue_items.id"), nullable=False, index=True
+        ),
         sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
         sa.Column("decided_at", UTCDateTime, nullable=False),
         sa.Column("action", sa.String(16), nullable=False),
@@ -196,10 +200,17 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("store_id", sa.String(32), nullable=False),
     )
     op.bulk_insert(
-        sa.table("audit_head", sa.column("id"), sa.column("seq"), sa.column("hash")),
-        [{"id": 1, "seq": 0, "hash": "0" * 64}],
+        sa.table(
+            "audit_head",
+            sa.column("id"),
+            sa.column("seq"),
+            sa.column("hash"),
+            sa.column("store_id"),
+        ),
+        [{"id": 1, "seq": 0, "hash": "0" * 64, "store_id": secrets.token_hex(16)}],
     )
 
 

@@ -1,0 +1,244 @@
+"""Commands for case work: ``db``, ``user``, ``queue``, ``audit``, ``takedown`` and ``serve``.
+
+Thin like the rest of the CLI: each parses options, opens the workspace's store and calls
+:mod:`counterspell.store` or the web app.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..errors import CounterspellError
+from ..store.db import ENV_URL, Store, default_url, make_engine, upgrade
+from .main import _ws, app, console, out
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", envvar=ENV_URL, help="Database URL (default: store.sqlite in the workspace)."
+    ),
+]
+
+db_app = typer.Typer(
+    help="The operational store (SQLite or PostgreSQL) and its migrations.", no_args_is_help=True
+)
+user_app = typer.Typer(
+    help="Accounts: users, roles, passwords and API tokens.", no_args_is_help=True
+)
+queue_app = typer.Typer(help="The review queue of flagged posts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+takedown_app = typer.Typer(help="TAKE IT DOWN Act removal requests.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(queue_app, name="queue")
+app.add_typer(audit_app, name="audit")
+app.add_typer(takedown_app, name="takedown")
+
+
+def _store(db: str | None) -> Store:
+    return Store(_ws(), db)
+
+
+@db_app.command("upgrade")
+def db_upgrade_cmd(
+    db: DbOption = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head"
+) -> None:
+    """Create or migrate the store's tables (safe to run again)."""
+    url = db or default_url(_ws())
+    before, after = upgrade(make_engine(url), revision)
+    out.print(f"store at {make_engine(url).url!r}: migration {before or 'none'} -> {after}")
+
+
+def _password(stdin: bool) -> str:
+    if stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("add")
+def user_add_cmd(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option("--role", help="viewer, reviewer, analyst or admin.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Add a user (asks for the password twice unless --password-stdin)."""
+    from ..store.accounts import add_user
+
+    password = _password(password_stdin)
+    with _store(db).begin() as conn:
+        u = add_user(conn, name, role, password)
+    out.print(f"user {u.name} added with role {u.role}")
+
+
+@user_app.command("list")
+def user_list_cmd(db: DbOption = None) -> None:
+    """The users and their roles."""
+    from ..store.accounts import list_users
+
+    with _store(db).engine.connect() as conn:
+        rows = list_users(conn)
+    t = Table("name", "role", "state")
+    for r in rows:
+        t.add_row(
+            str(r["name"]),
+            str(r["role"]),
+            "disabled" if r["disabled"] else ("locked" if r["locked_until"] else "active"),
+        )
+    out.print(t)
+
+
+@user_app.command("password")
+def user_password_cmd(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a user's password (ends their sessions, lifts a lockout)."""
+    from ..store.accounts import set_password
+
+    password = _password(password_stdin)
+    with _store(db).begin() as conn:
+        set_password(conn, name, password)
+    out.print(f"password of {name} changed")
+
+
+@user_app.command("token")
+def user_token_cmd(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    token_name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "api",
+    db: DbOption = None,
+) -> None:
+    """Create an API token for a user (printed once; only its digest is stored)."""
+    from ..store.accounts import create_token
+
+    with _store(db).begin() as conn:
+        token = create_token(conn, name, token_name)
+    sys.stdout.write(token + "\n")
+
+
+@queue_app.command("sync")
+def queue_sync_cmd(db: DbOption = None) -> None:
+    """Bring the review queue up to date with the lake (after analyze or match)."""
+    from ..store.queue import sync
+
+    with console.status("syncing the review queue"):
+        r = sync(_store(db))
+    out.print(
+        f"review queue: {r.seen:,} flagged posts, {r.added:,} new, {r.updated:,} refreshed; {r.identities:,} identities held in the store"
+    )
+
+
+@queue_app.command("list")
+def queue_list_cmd(
+    status: Annotated[str, typer.Option(help="open, escalated or decided.")] = "open",
+    limit: Annotated[int, typer.Option(help="How many.")] = 20,
+    db: DbOption = None,
+) -> None:
+    """The queue's items, highest priority first."""
+    from ..store.queue import list_items
+
+    with _store(db).engine.connect() as conn:
+        rows = list_items(conn, status, limit)
+    t = Table("id", "priority", "role", "conf", "flags", "uid")
+    for r in rows:
+        t.add_row(
+            str(r["id"]),
+            f"{r['priority']:.1f}",
+            r["role"],
+            f"{r['confidence']:.2f}",
+            r["flags"],
+            r["uid"],
+        )
+    out.print(t)
+
+
+@audit_app.command("verify")
+def audit_verify_cmd(db: DbOption = None) -> None:
+    """Check the audit log's hash chain; exits 1 and names each entry if it was edited or cut."""
+    from ..store.audit import verify
+
+    store = _store(db)
+    with store.engine.connect() as conn:
+        v = verify(conn, store.anchor)
+    if v.ok:
+        out.print(f"audit log intact: {v.entries:,} entries, head {v.head_hash[:16]}")
+        return
+    for p in v.problems:
+        console.print(f"[red]tampered:[/red] {p}", highlight=False)
+    raise typer.Exit(code=1)
+
+
+@takedown_app.command("due")
+def takedown_due_cmd(
+    within: Annotated[float, typer.Option("--within", help="Hours ahead to look.")] = 12.0,
+    db: DbOption = None,
+) -> None:
+    """Removal requests overdue or due within the next hours, and the compliance figures."""
+    from ..store.takedown import compliance, due
+
+    with _store(db).engine.connect() as conn:
+        rows = due(conn, timedelta(hours=within))
+        c = compliance(conn)
+    t = Table("request", "due (UTC)", "state")
+    for r in rows:
+        t.add_row(r["ref"], f"{r['due_at']:%Y-%m-%d %H:%M}", r["urgency"])
+    out.print(t if rows else f"no removal request due within {within:g} hours")
+    share = f"{100 * c.share_in_time:.0f}%" if c.share_in_time is not None else "-"
+    out.print(
+        f"{c.removed}/{c.valid} valid requests removed, {share} within 48 h, median {c.median_hours if c.median_hours is not None else '-'} h; {c.overdue_open} overdue"
+    )
+    if any(r["urgency"] == "overdue" for r in rows):
+        raise typer.Exit(code=1)
+
+
+@app.command("serve")
+def serve_cmd(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    insecure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-cookies",
+            help="Send cookies over plain HTTP (testing only; use TLS in production).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int, typer.Option(help="Server processes (PostgreSQL for more than one).")
+    ] = 1,
+) -> None:
+    """Start the web service: review UI, JSON API (/docs), and the public removal-request form."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise CounterspellError(
+            "the web service needs the [web] extra: pip install 'counterspell[web]'"
+        ) from None
+    from ..store.db import open_store
+    from ..web.app import create_app
+
+    ws = _ws()
+    store = open_store(ws, db, upgrade_first=True)
+    console.print(
+        f"store: {store.engine.url!r}; serving on http://{host}:{port} (public form at /takedown)"
+    )
+    if workers > 1:
+        raise CounterspellError(
+            "--workers above 1: run several 'counterspell serve' behind a proxy against PostgreSQL"
+        )
+    uvicorn.run(
+        create_app(store, secure_cookies=not insecure_cookies),
+        host=host,
+        port=port,
+        log_level="info",
+    )

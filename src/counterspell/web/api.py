@@ -1,0 +1,322 @@
+"""The JSON API (``/api``): what the UI does, for machines, described by OpenAPI at ``/docs``.
+
+Every route names the least role it needs (``Viewer`` < ``Reviewer`` < ``Analyst`` < ``Admin``);
+only ``POST /api/takedowns`` is public, because a victim files a removal request without an
+account. Bodies are JSON only, which also keeps cross-site forms out (they cannot send JSON).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from ..store import audit, cases, queue, takedown
+from ..store.accounts import add_user, create_token, list_users
+from ..store.schema import ROLES
+from .security import Admin, Analyst, Reviewer, Viewer, store_of
+
+router = APIRouter(prefix="/api")
+
+
+class DecisionIn(BaseModel):
+    action: Literal["confirm", "correct", "escalate", "dismiss"]
+    role: str | None = Field(None, max_length=32, description="The right role (for 'correct').")
+    flags: list[str] | None = Field(None, max_length=10)
+    note: str = Field("", max_length=5000)
+
+
+class CaseIn(BaseModel):
+    kind: Literal["target", "request"]
+    key: str = Field(
+        min_length=1,
+        max_length=200,
+        description="A target pseudonym, a campaign id or a request's post uid.",
+    )
+    title: str = Field("", max_length=300)
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class CaseStatusIn(BaseModel):
+    status: Literal["open", "in_progress", "actioned", "closed"]
+    note: str = Field("", max_length=2000)
+
+
+class TakedownStatusIn(BaseModel):
+    status: Literal["removed", "closed"]
+    note: str = Field("", max_length=2000)
+
+
+class TakedownIn(BaseModel):
+    """The four elements of a valid request (TAKE IT DOWN Act): signature, location, statement, contact."""
+
+    requester_name: str = Field("", max_length=200)
+    acting_for: Literal["self", "authorised"] = "self"
+    authority: str = Field("", max_length=5000)
+    signature: str = Field(
+        "", max_length=200, description="Full name typed as an electronic signature."
+    )
+    signed: bool = False
+    locations: str = Field(
+        "", max_length=20_000, description="Links or post references, one per line."
+    )
+    hashes: str = Field("", max_length=20_000, description="MD5, SHA-256 or PDQ hex, one per line.")
+    statement: str = Field("", max_length=5000)
+    good_faith: bool = False
+    contact_email: str = Field("", max_length=320)
+    contact_phone: str = Field("", max_length=40)
+
+
+class MatchIn(BaseModel):
+    hashes: list[str] = Field(
+        min_length=1, max_length=1000, description="'pdq <hex>', 'md5:<hex>', or bare hex"
+    )
+    radius: int | None = Field(None, ge=0, le=64)
+
+
+class UserIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    role: Literal["viewer", "reviewer", "analyst", "admin"]
+    password: str = Field(min_length=12, max_length=1000)
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    """A removal request as its requester may see it (no internal case link)."""
+    keep = (
+        "ref",
+        "status",
+        "received_at",
+        "valid_at",
+        "due_at",
+        "removed_at",
+        "closed_at",
+        "problems",
+    )
+    return {k: row[k] for k in keep}
+
+
+@router.get("/me")
+def me(who: Viewer) -> dict[str, Any]:
+    return {"name": who.user.name, "role": who.user.role, "via": who.via, "roles": list(ROLES)}
+
+
+@router.get("/queue")
+def queue_list(
+    request: Request,
+    who: Viewer,
+    status: Literal["open", "escalated", "decided"] = "open",
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10_000_000),
+) -> dict[str, Any]:
+    with store_of(request).engine.connect() as conn:
+        return {
+            "counts": queue.counts(conn),
+            "items": queue.list_items(conn, status, limit, offset),
+        }
+
+
+@router.post("/queue/next")
+def queue_next(request: Request, who: Reviewer) -> dict[str, Any]:
+    with store_of(request).begin() as conn:
+        item = queue.claim_next(conn, who.user)
+    return {"item": item}
+
+
+@router.get("/queue/{item_id}")
+def queue_item(request: Request, who: Viewer, item_id: int) -> dict[str, Any]:
+    from .lakeview import item_context, masker
+
+    store = store_of(request)
+    with store.engine.connect() as conn:
+        item = queue.get_item(conn, item_id)
+        ids = queue.identities_for(conn, [t for t in item["targets"].split(";") if t])
+        decided = queue.item_decisions(conn, item_id)
+    ctx = item_context(store.ws, item, masker(ids, reveal=False))
+    return {"item": item, "context": ctx, "decisions": decided}
+
+
+@router.post("/queue/{item_id}/claim")
+def queue_claim(request: Request, who: Reviewer, item_id: int) -> dict[str, Any]:
+    with store_of(request).begin() as conn:
+        return {"item": queue.claim(conn, who.user, item_id)}
+
+
+@router.post("/queue/{item_id}/decision")
+def queue_decide(request: Request, who: Reviewer, item_id: int, body: DecisionIn) -> dict[str, Any]:
+    with store_of(request).begin() as conn:
+        item = queue.decide(conn, who.user, item_id, body.action, body.role, body.flags, body.note)
+    return {"item": item}
+
+
+@router.post("/queue/{item_id}/reveal")
+def queue_reveal(request: Request, who: Analyst, item_id: int) -> dict[str, Any]:
+    """The clear target identifiers behind an item's pseudonyms; every reveal is audited."""
+    with store_of(request).begin() as conn:
+        item = queue.get_item(conn, item_id)
+        ids = queue.identities_for(conn, [t for t in item["targets"].split(";") if t])
+        audit.record(
+            conn,
+            who.user.name,
+            "identity.reveal",
+            "queue_item",
+            item_id,
+            {"pseudonyms": sorted(ids)},
+        )
+    return {"identities": ids}
+
+
+@router.get("/cases")
+def case_list(
+    request: Request,
+    who: Viewer,
+    status: Literal["open", "in_progress", "actioned", "closed"] | None = None,
+) -> dict[str, Any]:
+    with store_of(request).engine.connect() as conn:
+        return {"cases": cases.list_cases(conn, status)}
+
+
+@router.post("/cases", status_code=201)
+def case_open(request: Request, who: Analyst, body: CaseIn) -> dict[str, Any]:
+    store = store_of(request)
+    with store.begin() as conn:
+        cid, created = cases.open_case(conn, who.user, body.kind, body.key, body.title)
+    added = cases.collect(store, cid, who.user) if created else {}
+    return {"id": cid, "created": created, "linked": added}
+
+
+@router.get("/cases/{case_id}")
+def case_get(request: Request, who: Viewer, case_id: int) -> dict[str, Any]:
+    with store_of(request).engine.connect() as conn:
+        case = cases.get(conn, case_id)
+        notes, status = cases.history(conn, case_id)
+        links = cases.links_of(conn, case_id)
+    return {"case": case, "links": links, "notes": notes, "status_history": status}
+
+
+@router.post("/cases/{case_id}/notes", status_code=201)
+def case_note(request: Request, who: Reviewer, case_id: int, body: NoteIn) -> dict[str, Any]:
+    with store_of(request).begin() as conn:
+        cases.add_note(conn, case_id, who.user, body.text)
+    return {"ok": True}
+
+
+@router.post("/cases/{case_id}/status")
+def case_status(request: Request, who: Analyst, case_id: int, body: CaseStatusIn) -> dict[str, Any]:
+    with store_of(request).begin() as conn:
+        cases.set_status(conn, case_id, who.user, body.status, body.note)
+        return {"case": cases.get(conn, case_id)}
+
+
+@router.get("/cases/{case_id}/bundle")
+def case_bundle(request: Request, who: Analyst, case_id: int) -> dict[str, Any]:
+    return cases.bundle(store_of(request), case_id, who.user)
+
+
+@router.post("/takedowns", status_code=201)
+def takedown_submit(request: Request, body: TakedownIn) -> dict[str, Any]:
+    """Public: file a removal request. Invalid requests are kept too, with what to fix."""
+    req = takedown.Request.from_mapping(body.model_dump())
+    with store_of(request).begin() as conn:
+        row = takedown.submit(conn, req, actor="public")
+    return _public(row)
+
+
+@router.get("/takedowns")
+def takedown_list(
+    request: Request,
+    who: Viewer,
+    status: Literal["received", "invalid", "valid", "removed", "closed"] | None = None,
+) -> dict[str, Any]:
+    with store_of(request).engine.connect() as conn:
+        return {"takedowns": takedown.list_requests(conn, status)}
+
+
+@router.get("/takedowns/due")
+def takedown_due(
+    request: Request, who: Viewer, within_hours: float = Query(12.0, ge=0, le=24 * 365)
+) -> dict[str, Any]:
+    with store_of(request).engine.connect() as conn:
+        return {"due": takedown.due(conn, timedelta(hours=within_hours))}
+
+
+@router.get("/takedowns/{tid}")
+def takedown_get(request: Request, who: Viewer, tid: int) -> dict[str, Any]:
+    with store_of(request).engine.connect() as conn:
+        row = takedown.get(conn, tid)
+        row["urgency"] = takedown.urgency(row)
+        return {"takedown": row, "copies": takedown.copies_of(conn, tid)}
+
+
+@router.post("/takedowns/{tid}/status")
+def takedown_status(
+    request: Request, who: Analyst, tid: int, body: TakedownStatusIn
+) -> dict[str, Any]:
+    with store_of(request).begin() as conn:
+        return {"takedown": takedown.set_status(conn, tid, body.status, who.user.name, body.note)}
+
+
+@router.post("/takedowns/{tid}/sweep")
+def takedown_sweep(request: Request, who: Analyst, tid: int) -> dict[str, Any]:
+    copies = takedown.sweep(store_of(request), tid, who.user.name, request.app.state.finder)
+    return {"copies": copies}
+
+
+@router.get("/compliance")
+def compliance(request: Request, who: Viewer) -> dict[str, Any]:
+    with store_of(request).engine.connect() as conn:
+        c = takedown.compliance(conn)
+    return {
+        "valid": c.valid, "removed": c.removed, "removed_within_48h": c.removed_in_time,
+        "share_within_48h": c.share_in_time, "median_hours_to_removal": c.median_hours,
+        "overdue_open": c.overdue_open,
+    }  # fmt: skip
+
+
+@router.post("/match")
+def match(request: Request, who: Analyst, body: MatchIn) -> dict[str, Any]:
+    """Look hashes up in the lake and the positive banks (nothing is stored)."""
+    signals, problems = takedown.parse_hashes("\n".join(body.hashes))
+    if problems:
+        from fastapi import HTTPException
+
+        raise HTTPException(422, problems)
+    store = store_of(request)
+    radius = store.ws.settings.pdq_threshold if body.radius is None else body.radius
+    return {"matches": request.app.state.finder.find(signals, radius)}
+
+
+@router.get("/audit/verify")
+def audit_verify(request: Request, who: Admin) -> dict[str, Any]:
+    store = store_of(request)
+    with store.engine.connect() as conn:
+        v = audit.verify(conn, store.anchor)
+    return {"ok": v.ok, "entries": v.entries, "head": v.head_hash, "problems": v.problems}
+
+
+@router.get("/users")
+def users_list(request: Request, who: Admin) -> dict[str, Any]:
+    with store_of(request).engine.connect() as conn:
+        return {"users": list_users(conn)}
+
+
+@router.post("/users", status_code=201)
+def users_add(request: Request, who: Admin, body: UserIn) -> dict[str, Any]:
+    with store_of(request).begin() as conn:
+        u = add_user(conn, body.name, body.role, body.password, actor=who.user.name)
+    return {"id": u.id, "name": u.name, "role": u.role}
+
+
+@router.post("/users/{name}/tokens", status_code=201)
+def users_token(request: Request, who: Admin, name: str, body: TokenIn) -> dict[str, Any]:
+    with store_of(request).begin() as conn:
+        token = create_token(conn, name, body.name, actor=who.user.name)
+    return {"token": token, "note": "shown once; only its digest is stored"}

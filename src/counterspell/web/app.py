@@ -1,0 +1,138 @@
+"""``counterspell serve``: the FastAPI application (JSON API + review UI) over one store.
+
+:func:`create_app` builds the app for a :class:`~counterspell.store.Store`; nothing global, so tests
+and benchmarks run several side by side. Every response carries a strict Content-Security-Policy
+(scripts only from this site, no inline script), so text from the lake cannot run in a
+reviewer's browser even if escaping were ever missed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from .. import __version__
+from ..errors import Conflict, CounterspellError, NotFound
+from ..matching.copies import CopyFinder
+from ..store.db import Store
+from . import api, ui
+from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
+
+HERE = Path(__file__).parent
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class _Headers(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h["X-Content-Type-Options"] = "nosniff"
+        h["X-Frame-Options"] = "DENY"
+        h["Referrer-Policy"] = "no-referrer"
+        h.setdefault("Cache-Control", "no-store")
+        token = getattr(request.state, "set_public_csrf", None)
+        if token:
+            response.set_cookie(
+                PUBLIC_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                secure=request.app.state.secure_cookies, path="/",
+            )  # fmt: skip
+        return response
+
+
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # always: template names end in .j2, which select_autoescape would miss
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["dt"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else "-"
+    env.globals["version"] = __version__
+    return env
+
+
+def _status(exc: CounterspellError) -> int:
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    return 400
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
+    app = FastAPI(
+        title="Counterspell",
+        version=__version__,
+        summary="Case work against sexual-deepfake request communities: review queue, cases, TAKE IT DOWN requests, audit.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served below, behind a login
+    )
+    app.state.store = store
+    app.state.secure_cookies = secure_cookies
+    app.state.templates = _templates()
+    app.state.finder = CopyFinder(store.ws)
+    app.add_middleware(_Headers)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(ui.router)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(who: Viewer) -> dict[str, Any]:
+        return app.openapi()
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request, who: Viewer) -> HTMLResponse:
+        return ui.page(request, "docs.html.j2", who, spec=app.openapi())
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(CounterspellError)
+    async def _user_error(request: Request, exc: CounterspellError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=_status(exc))
+        return ui.error_page(request, _status(exc), str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request) or exc.status_code == 401:
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        return ui.error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        text = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
+        return ui.error_page(request, 422, text or "the form was not filled in correctly")
+
+    return app

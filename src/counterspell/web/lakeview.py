@@ -1,0 +1,135 @@
+"""What a reviewer sees of the lake around one queue item, with target identifiers masked.
+
+Only text, times, hashes, sizes and provenance leave here: never media bytes, never a file path,
+never the raw markup (which could carry an image tag). Clear identifiers known to the store are
+replaced by their pseudonym unless the caller was allowed to reveal them (and audited it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from ..lake.query import connect, dataset_sql, partition_sql
+from ..lake.workspace import Workspace
+from ..matching.match import MATCH_SCHEMA
+from ..matching.stage import MEDIA_SCHEMA
+from ..stages.analyze import ENRICHMENT_SCHEMA
+from ..stages.campaigns import MEMBER_SCHEMA
+
+THREAD_WINDOW = 6
+AUTHOR_POSTS = 15
+CAMPAIGN_POSTS = 40
+
+
+@dataclass
+class Masker:
+    """Replaces each known clear identifier (case-insensitive, also as @handle) by a label."""
+
+    values: dict[str, str] = field(default_factory=dict)  # clear value -> label
+
+    def __call__(self, text: str | None) -> str:
+        if not text or not self.values:
+            return text or ""
+        pattern = re.compile(
+            "|".join(re.escape(v) for v in sorted(self.values, key=len, reverse=True)), re.I
+        )
+        return pattern.sub(lambda m: self.values.get(m.group(0).lower(), "[target]"), text)
+
+
+def masker(identities: dict[str, dict[str, str]], reveal: bool) -> Masker:
+    if reveal:
+        return Masker()
+    return Masker(
+        {i["value"].lower(): f"[target {p[:12]}]" for p, i in identities.items() if i["value"]}
+    )
+
+
+def _post_rows(con: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def item_context(ws: Workspace, item: dict[str, Any], mask: Masker) -> dict[str, Any]:
+    """The post, its thread around it, its campaign, its author's other posts, signals and media."""
+    posts = partition_sql(ws, "posts", item["platform"], item["community"])
+    if posts is None:
+        return {"post": None}
+    con = connect()
+    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    cols = (
+        "uid, post_id, thread_id, created_at, author_key, author_name, subject, text, is_op, kind"
+    )
+    found = _post_rows(
+        con,
+        f"""SELECT {cols}, [m.size FOR m IN media] AS sizes, links FROM {posts} WHERE uid = ?""",
+        [item["uid"]],
+    )
+    if not found:
+        return {"post": None}
+    post = found[0]
+    signals = _post_rows(
+        con,
+        f"SELECT role, role_scores, why, flags, destinations, tools, target_relationship, target_kinds FROM {enr} WHERE uid = ?",
+        [item["uid"]],
+    )
+    thread = _post_rows(
+        con,
+        f"""WITH t AS (SELECT {cols}, row_number() OVER (ORDER BY created_at, uid) AS n
+                       FROM {posts} WHERE thread_id = ?),
+                 me AS (SELECT n FROM t WHERE uid = ?)
+            SELECT t.* EXCLUDE (n), e.role FROM t LEFT JOIN {enr} e USING (uid), me
+            WHERE t.n BETWEEN me.n - {THREAD_WINDOW} AND me.n + {THREAD_WINDOW} ORDER BY t.n""",
+        [post["thread_id"], item["uid"]],
+    )
+    author = _post_rows(
+        con,
+        f"""SELECT {cols}, e.role FROM {posts} p LEFT JOIN {enr} e USING (uid)
+            WHERE p.author_key = ? AND p.uid <> ? ORDER BY p.created_at DESC LIMIT {AUTHOR_POSTS}""",
+        [post["author_key"], item["uid"]],
+    ) if post["author_key"] else []  # fmt: skip
+    campaign: list[dict[str, Any]] = []
+    if item.get("campaign_id"):
+        campaign = _post_rows(
+            con,
+            f"""SELECT m.uid, m.platform, m.community, m.part, m.method, m.confidence, e.role
+                FROM {dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)} m LEFT JOIN {enr} e USING (uid)
+                WHERE m.campaign_id = ? ORDER BY m.part, m.uid LIMIT {CAMPAIGN_POSTS}""",
+            [item["campaign_id"]],
+        )
+    media = _post_rows(
+        con,
+        f"""SELECT media_index, lower(coalesce(md5, reported_md5)) AS md5, sha256, pdq, pdq_quality,
+                   error, provenance
+            FROM {dataset_sql(ws, "media", MEDIA_SCHEMA)} WHERE uid = ? ORDER BY media_index""",
+        [item["uid"]],
+    )
+    sizes = post.pop("sizes") or []
+    for m in media:
+        i = m["media_index"]
+        m["size"] = sizes[i] if i is not None and i < len(sizes) else None
+        m["provenance"] = orjson.loads(m["provenance"]) if m["provenance"] else []
+    matches = _post_rows(
+        con,
+        f"""SELECT bank, entry_id, signal_type, distance, quarantined_entry
+            FROM {dataset_sql(ws, "matches", MATCH_SCHEMA)} WHERE uid = ? ORDER BY bank, distance""",
+        [item["uid"]],
+    )
+    for row in [post, *thread, *author]:
+        row["text"] = mask(row.get("text"))
+        row["subject"] = mask(row.get("subject"))
+        row["author_name"] = mask(row.get("author_name"))
+    post["links"] = [mask(x) for x in post.get("links") or []]
+    return {
+        "post": post,
+        "signals": signals[0] if signals else None,
+        "thread": thread,
+        "author_posts": author,
+        "campaign": campaign,
+        "media": media,
+        "matches": matches,
+    }
