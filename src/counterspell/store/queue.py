@@ -352,13 +352,9 @@ def reviewed_roles(ws: Any, url: str | None = None) -> dict[str, str]:
 
     from .db import ENV_URL, default_url
 
-    url = url or default_url(ws)
-    if (
-        url.startswith("sqlite:///")
-        and not os.environ.get(ENV_URL)
-        and not (ws.root / "store.sqlite").exists()
-    ):
+    if url is None and not os.environ.get(ENV_URL) and not (ws.root / "store.sqlite").exists():
         return {}
+    url = url or default_url(ws)
     store = Store(ws, url)
     try:
         with store.engine.connect() as conn:

@@ -1,0 +1,354 @@
+"""The operational store's contract, run on SQLite and on PostgreSQL alike."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import delete, select, update
+
+from counterspell.errors import Conflict, CounterspellError
+from counterspell.store import audit, cases, queue, takedown
+from counterspell.store.accounts import (
+    LOCK_AFTER,
+    LoginRefused,
+    add_user,
+    create_token,
+    login,
+    session_user,
+    token_user,
+)
+from counterspell.store.db import Store
+from counterspell.store.schema import audit_head, audit_log, metadata, queue_items, takedowns
+
+from .conftest import HOSTILE, PASSWORD, make_users
+
+
+def test_migrations_create_exactly_the_tables_the_code_uses(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diffs == []
+
+
+def _login(
+    store: Store, name: str, password: str, client: str = "10.0.0.1"
+) -> LoginRefused | tuple:
+    with store.begin() as conn:
+        try:
+            return login(conn, name, password, client)
+        except LoginRefused as exc:
+            return exc
+
+
+def test_accounts_passwords_sessions_tokens_and_lockout(store: Store) -> None:
+    users = make_users(store)
+    ok = _login(store, "analyst", PASSWORD)
+    assert isinstance(ok, tuple) and ok[0].role == "analyst"
+    with store.engine.connect() as conn:
+        found = session_user(conn, ok[1])
+        assert found is not None and found[0].name == "analyst" and found[1] == ok[2]
+        assert session_user(conn, "forged") is None
+    wrong = _login(store, "analyst", "not the password")
+    assert isinstance(wrong, LoginRefused) and wrong.status == 401
+    assert _login(store, "nobody", PASSWORD).status == 401  # type: ignore[union-attr]
+    for _ in range(LOCK_AFTER):
+        _login(store, "reviewer", "guess", client="10.0.0.2")
+    locked = _login(store, "reviewer", PASSWORD, client="10.0.0.3")
+    assert isinstance(locked, LoginRefused) and locked.status == 423  # right password, still locked
+    for i in range(25):
+        last = _login(store, f"someone{i}", "guess", client="10.0.0.9")
+    assert isinstance(last, LoginRefused) and last.status == 429
+    with store.begin() as conn:
+        token = create_token(conn, "viewer", "ci")
+    with store.begin() as conn:
+        assert token_user(conn, token) == users["viewer"]
+        assert token_user(conn, token + "x") is None
+    with store.begin() as conn, pytest.raises(Conflict):
+        add_user(conn, "viewer", "viewer", PASSWORD)
+    with store.begin() as conn, pytest.raises(CounterspellError, match="at least 12"):
+        add_user(conn, "short", "viewer", "short")
+    with store.begin() as conn:
+        stored = conn.execute(select(audit_log.c.action, audit_log.c.detail)).all()
+    assert ("login", '{"client":"10.0.0.1"}') in stored
+    assert all(PASSWORD not in d and token not in d for _, d in stored)  # no secret in the log
+
+
+def test_audit_chain_detects_edits_deletions_and_truncation(store: Store) -> None:
+    with store.begin() as conn:
+        for i in range(6):
+            audit.record(conn, "tester", "test.event", "thing", i, {"i": i})
+    with store.engine.connect() as conn:
+        assert audit.verify(conn, store.anchor).ok
+    with store.begin() as conn:
+        conn.execute(update(audit_log).where(audit_log.c.seq == 3).values(detail='{"i":99}'))
+    with store.engine.connect() as conn:
+        v = audit.verify(conn, store.anchor)
+    assert not v.ok and any("entry 3: content changed" in p for p in v.problems)
+    with store.begin() as conn:  # put it back, then delete one in the middle
+        conn.execute(update(audit_log).where(audit_log.c.seq == 3).values(detail='{"i":2}'))
+        assert audit.verify(conn, store.anchor).ok
+        conn.execute(delete(audit_log).where(audit_log.c.seq == 4))
+    with store.engine.connect() as conn:
+        v = audit.verify(conn, store.anchor)
+    assert any("entry 4: missing" in p for p in v.problems)
+    with store.begin() as conn:  # cut the end and rewind the head: only the anchor can tell
+        last = conn.execute(select(audit_log).where(audit_log.c.seq == 3)).mappings().one()
+        conn.execute(delete(audit_log).where(audit_log.c.seq >= 4))
+        conn.execute(update(audit_head).values(seq=3, hash=last["hash"]))
+        v = audit.verify(conn, store.anchor)
+    assert v.problems and "entries were removed from its end" in v.problems[0]
+
+
+def test_audit_chain_holds_under_concurrent_writers(store: Store) -> None:
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(10):
+                with store.begin() as conn:
+                    audit.record(conn, f"w{n}", "test.concurrent", "thing", i)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with store.engine.connect() as conn:
+        v = audit.verify(conn, store.anchor)
+    assert v.ok and v.entries == 60
+
+
+def test_queue_sync_priorities_claims_and_decisions(store: Store) -> None:
+    users = make_users(store)
+    first = queue.sync(store)
+    assert first.seen > 50 and first.added == first.seen
+    again = queue.sync(store)
+    assert again.added == 0 and again.updated == first.seen  # repeatable
+    with store.engine.connect() as conn:
+        items = queue.list_items(conn, limit=500)
+        hostile = (
+            conn.execute(select(queue_items).where(queue_items.c.community == "hostile"))
+            .mappings()
+            .first()
+        )
+    assert hostile is not None, f"the hostile request should be queued: {HOSTILE}"
+    prios = [it["priority"] for it in items]
+    assert prios == sorted(prios, reverse=True) and all(0 <= p <= 10 for p in prios)
+    minors = [it for it in items if "minor_risk" in it["flags"]]
+    others = [it for it in items if "minor_risk" not in it["flags"]]
+    assert minors and all(m["priority"] >= 9 for m in minors)
+    assert all(o["priority"] < 9 for o in others)
+
+    # two reviewers asking at once never get the same item
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def grab(user_name: str) -> None:
+        with store.begin() as conn:
+            it = queue.claim_next(conn, users[user_name])
+        with lock:
+            got.append(it["id"])
+
+    threads = [threading.Thread(target=grab, args=(n,)) for n in ("reviewer", "analyst", "admin")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(got)) == 3 and got.count(items[0]["id"]) == 1
+    mine = next(i for i in got)
+    with store.begin() as conn:
+        holder = conn.execute(
+            select(queue_items.c.assigned_to).where(queue_items.c.id == mine)
+        ).scalar()
+    other = next(u for u in users.values() if u.id != holder)
+    with store.begin() as conn, pytest.raises(Conflict):
+        queue.claim(conn, other, mine)
+    with store.begin() as conn:  # the reviewer's own item again when asking for the next one
+        again_item = queue.claim_next(conn, users["reviewer"])
+    assert again_item is not None and again_item["assigned_to"] == users["reviewer"].id
+    rid = again_item["id"]
+    with store.begin() as conn, pytest.raises(Conflict, match="claim"):
+        queue.decide(conn, users["analyst"], rid, "confirm")  # not the holder
+    with store.begin() as conn:
+        done = queue.decide(
+            conn, users["reviewer"], rid, "correct", role="praise", flags=[], note="a thank-you"
+        )
+    assert done["status"] == "decided" and done["assigned_to"] is None
+    with store.begin() as conn, pytest.raises(Conflict, match="decided"):
+        queue.claim(conn, users["reviewer"], rid)
+    with store.begin() as conn:
+        labels = queue.review_labels(conn)
+    assert labels[again_item["uid"]] == ("praise", ())
+    assert queue.reviewed_roles(store.ws, store.url)[again_item["uid"]] == "praise"
+    with store.begin() as conn:  # escalation of a possible minor goes to the top of its list
+        mid = minors[-1]["id"]
+        queue.claim(conn, users["admin"], mid)
+        esc = queue.decide(
+            conn, users["admin"], mid, "escalate", flags=["minor_risk"], note="age cue"
+        )
+        assert esc["status"] == "escalated" and esc["priority"] == 10.0
+        assert queue.counts(conn)["escalated"] == 1
+        with pytest.raises(CounterspellError, match="unknown flag"):
+            queue.claim(conn, users["admin"], items[-1]["id"])
+            queue.decide(conn, users["admin"], items[-1]["id"], "correct", flags=["nonsense"])
+
+
+def test_identities_stay_in_the_store(store: Store) -> None:
+    queue.sync(store)
+    with store.engine.connect() as conn:
+        item = (
+            conn.execute(select(queue_items).where(queue_items.c.targets != "")).mappings().first()
+        )
+        assert item is not None
+        ids = queue.identities_for(conn, item["targets"].split(";"))
+    assert ids and all(p.startswith("tgt_") and v["value"] for p, v in ids.items())
+    # the lake holds pseudonyms only
+    import duckdb
+
+    values = {v["value"] for v in ids.values()}
+    rows = duckdb.sql(
+        f"SELECT target_ids FROM read_parquet('{store.ws.dataset_glob('enrichments')}') WHERE uid = '{item['uid']}'"
+    ).fetchall()
+    assert rows and not (set(rows[0][0]) & values)
+
+
+def test_cases_links_notes_and_evidence_bundle(store: Store) -> None:
+    users = make_users(store)
+    queue.sync(store)
+    with store.engine.connect() as conn:
+        item = (
+            conn.execute(select(queue_items).where(queue_items.c.campaign_id.is_not(None)))
+            .mappings()
+            .first()
+        )
+    assert item is not None
+    with store.begin() as conn:
+        cid, created = cases.open_case(
+            conn, users["analyst"], "request", item["campaign_id"], "a campaign"
+        )
+        assert (
+            created
+            and cases.open_case(conn, users["analyst"], "request", item["campaign_id"])[1] is False
+        )
+    added = cases.collect(store, cid, users["analyst"])
+    assert added["post"] >= 1 and added["campaign"] == 1
+    assert cases.collect(store, cid, users["analyst"]) == {}  # nothing twice
+    with store.begin() as conn:
+        cases.add_note(conn, cid, users["reviewer"], "seen on two boards")
+        cases.set_status(conn, cid, users["analyst"], "in_progress", "asking platforms")
+        with pytest.raises(CounterspellError):
+            cases.set_status(conn, cid, users["analyst"], "nonsense")
+    b = cases.bundle(store, cid, users["analyst"])
+    assert b["case"]["status"] == "in_progress" and len(b["sha256"]) == 64
+    assert [s["status"] for s in b["status_history"]] == ["open", "in_progress"]
+    assert {e["action"] for e in b["audit_trail"]} >= {
+        "case.open",
+        "case.link",
+        "case.note",
+        "case.status",
+    }
+    assert all(e["hash"] and e["prev_hash"] for e in b["audit_trail"])
+    with store.engine.connect() as conn:
+        exported = conn.execute(
+            select(audit_log.c.detail).where(audit_log.c.action == "case.export")
+        ).scalar()
+    assert b["sha256"] in exported
+    notice = cases.removal_notice(store, cid, users["analyst"])
+    assert "TAKE IT DOWN" in notice and "Media hashes" in notice
+    assert any(link["ref"] in notice for link in b["links"] if link["kind"] == "post")
+
+
+VALID = {
+    "requester_name": "Jane Example",
+    "acting_for": "self",
+    "signature": "Jane Example",
+    "signed": "on",
+    "locations": "https://boards.example.com/r/thread/1#p2",
+    "statement": "I never agreed to this picture being made or shared.",
+    "good_faith": "on",
+    "contact_email": "jane@example.com",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"signature": ""}, "signature:"),
+        ({"signed": ""}, "signature:"),
+        ({"acting_for": "authorised", "authority": ""}, "authority:"),
+        ({"locations": ""}, "locations: say where"),
+        ({"locations": "somewhere on the internet"}, "neither a link"),
+        ({"hashes": "pdq 12zz"}, "hashes, line 1"),
+        ({"statement": ""}, "statement:"),
+        ({"good_faith": ""}, "statement:"),
+        ({"contact_email": "not an address"}, "contact:"),
+    ],
+)
+def test_takedown_validation_names_each_missing_element(
+    change: dict[str, str], message: str
+) -> None:
+    problems = takedown.validate(takedown.Request.from_mapping({**VALID, **change}))
+    assert any(message in p for p in problems), problems
+    assert takedown.validate(takedown.Request.from_mapping(VALID)) == []
+    assert (
+        takedown.validate(
+            takedown.Request.from_mapping(
+                {**VALID, "contact_email": "", "contact_phone": "+1 555 0100"}
+            )
+        )
+        == []
+    )
+
+
+def test_takedown_clock_sweep_and_compliance(store: Store) -> None:
+    ws = store.ws
+    import duckdb
+
+    # a picture posted in one place and reposted elsewhere: report the first, find both
+    rows = duckdb.sql(
+        f"""SELECT md5, list(uid ORDER BY uid) FROM read_parquet('{ws.dataset_glob("media")}')
+            WHERE md5 IS NOT NULL GROUP BY md5 HAVING count(DISTINCT platform) > 1 LIMIT 1"""
+    ).fetchall()
+    assert rows, "the synthetic corpus reposts media across platforms"
+    md5, uids = rows[0]
+    with store.begin() as conn:
+        bad = takedown.submit(conn, takedown.Request.from_mapping({**VALID, "signed": ""}))
+        good = takedown.submit(conn, takedown.Request.from_mapping({**VALID, "locations": uids[0]}))
+    assert bad["status"] == "invalid" and bad["due_at"] is None and bad["problems"]
+    assert good["status"] == "valid" and good["due_at"] - good["valid_at"] == timedelta(hours=48)
+    copies = takedown.sweep(store, good["id"], "analyst")
+    found = {c["ref"] for c in copies if c["match"] == "identical" and c["signal"] == f"md5:{md5}"}
+    assert set(uids) <= found
+    with store.engine.connect() as conn:
+        assert len(takedown.copies_of(conn, good["id"])) == len(copies)
+        assert takedown.due(conn) == []
+    with store.begin() as conn:  # move the clock: due soon, then overdue
+        conn.execute(
+            update(takedowns)
+            .where(takedowns.c.id == good["id"])
+            .values(due_at=datetime.now(UTC) + timedelta(hours=3))
+        )
+        assert [r["urgency"] for r in takedown.due(conn)] == ["due-soon"]
+        conn.execute(
+            update(takedowns)
+            .where(takedowns.c.id == good["id"])
+            .values(due_at=datetime.now(UTC) - timedelta(hours=1))
+        )
+        assert [r["urgency"] for r in takedown.due(conn)] == ["overdue"]
+        assert takedown.compliance(conn).overdue_open == 1
+        with pytest.raises(Conflict):
+            takedown.set_status(conn, bad["id"], "removed", "analyst")
+        takedown.set_status(conn, good["id"], "removed", "analyst")
+        c = takedown.compliance(conn)
+    assert c.removed == 1 and c.valid == 1 and c.share_in_time == 1.0 and c.median_hours is not None
+
+
+def test_store_refuses_an_old_schema(lake, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CounterspellError, match="counterspell db upgrade"):
+        Store(lake, f"sqlite:///{tmp_path / 'empty.sqlite'}")
