@@ -119,9 +119,15 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
             role, flags = cols["role"][i], list(cols["flags"][i] or [])
             confidence = float((cols["role_scores"][i] or {}).get(role) or 0.0)
             n_bank = int(cols["bank_matches"][i])
+            targets = list(cols["target_ids"][i] or [])
+            if targets:  # the clear identifiers behind the pseudonyms live only here
+                s = text_signals(cols["text"][i] or "", cols["subject"][i])
+                for kind, value in s.cues.identifiers:
+                    p = pseudonym(key, kind, value, cols["community"][i])
+                    if p in targets:
+                        ids.append({"pseudonym": p, "kind": kind, "value": value, "first_uid": uid})
             if not flags and not n_bank and confidence < MIN_CONFIDENCE:
                 continue
-            targets = list(cols["target_ids"][i] or [])
             items.append(
                 {
                     "uid": uid,
@@ -140,12 +146,11 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
                     "synced_at": now,
                 }
             )
-            if targets:  # the clear identifiers behind the pseudonyms live only here
-                s = text_signals(cols["text"][i] or "", cols["subject"][i])
-                for kind, value in s.cues.identifiers:
-                    p = pseudonym(key, kind, value, cols["community"][i])
-                    if p in targets:
-                        ids.append({"pseudonym": p, "kind": kind, "value": value, "first_uid": uid})
+        if ids:
+            with store.begin() as conn:
+                unique = list({d["pseudonym"]: d for d in ids}.values())
+                _upsert(conn, identities, unique, "pseudonym", [])
+                result.identities += len(unique)
         if not items:
             continue
         result.seen += len(items)
@@ -157,10 +162,6 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
                 conn, queue_items, items, "uid",
                 ["role", "confidence", "flags", "targets", "campaign_id", "bank_matches", "priority", "synced_at"],
             )  # fmt: skip
-            if ids:
-                unique = list({d["pseudonym"]: d for d in ids}.values())
-                _upsert(conn, identities, unique, "pseudonym", [])
-                result.identities += len(unique)
     with store.begin() as conn:
         audit.record(
             conn, "system", "queue.sync", "queue", "", {"seen": result.seen, "added": result.added}

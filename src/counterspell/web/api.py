@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from ..store import audit, cases, queue, takedown
 from ..store.accounts import add_user, create_token, list_users
 from ..store.schema import ROLES
-from .security import Admin, Analyst, Reviewer, Viewer, store_of
+from .security import Admin, Analyst, Id, Reviewer, Viewer, store_of
 
 router = APIRouter(prefix="/api")
 
@@ -132,33 +132,32 @@ def queue_next(request: Request, who: Reviewer) -> dict[str, Any]:
 
 
 @router.get("/queue/{item_id}")
-def queue_item(request: Request, who: Viewer, item_id: int) -> dict[str, Any]:
-    from .lakeview import item_context, masker
+def queue_item(request: Request, who: Viewer, item_id: Id) -> dict[str, Any]:
+    from .lakeview import item_context
 
     store = store_of(request)
     with store.engine.connect() as conn:
         item = queue.get_item(conn, item_id)
-        ids = queue.identities_for(conn, [t for t in item["targets"].split(";") if t])
         decided = queue.item_decisions(conn, item_id)
-    ctx = item_context(store.ws, item, masker(ids, reveal=False))
+        ctx = item_context(store.ws, item, lambda ps: queue.identities_for(conn, ps))
     return {"item": item, "context": ctx, "decisions": decided}
 
 
 @router.post("/queue/{item_id}/claim")
-def queue_claim(request: Request, who: Reviewer, item_id: int) -> dict[str, Any]:
+def queue_claim(request: Request, who: Reviewer, item_id: Id) -> dict[str, Any]:
     with store_of(request).begin() as conn:
         return {"item": queue.claim(conn, who.user, item_id)}
 
 
 @router.post("/queue/{item_id}/decision")
-def queue_decide(request: Request, who: Reviewer, item_id: int, body: DecisionIn) -> dict[str, Any]:
+def queue_decide(request: Request, who: Reviewer, item_id: Id, body: DecisionIn) -> dict[str, Any]:
     with store_of(request).begin() as conn:
         item = queue.decide(conn, who.user, item_id, body.action, body.role, body.flags, body.note)
     return {"item": item}
 
 
 @router.post("/queue/{item_id}/reveal")
-def queue_reveal(request: Request, who: Analyst, item_id: int) -> dict[str, Any]:
+def queue_reveal(request: Request, who: Analyst, item_id: Id) -> dict[str, Any]:
     """The clear target identifiers behind an item's pseudonyms; every reveal is audited."""
     with store_of(request).begin() as conn:
         item = queue.get_item(conn, item_id)
@@ -194,7 +193,7 @@ def case_open(request: Request, who: Analyst, body: CaseIn) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}")
-def case_get(request: Request, who: Viewer, case_id: int) -> dict[str, Any]:
+def case_get(request: Request, who: Viewer, case_id: Id) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:
         case = cases.get(conn, case_id)
         notes, status = cases.history(conn, case_id)
@@ -203,21 +202,21 @@ def case_get(request: Request, who: Viewer, case_id: int) -> dict[str, Any]:
 
 
 @router.post("/cases/{case_id}/notes", status_code=201)
-def case_note(request: Request, who: Reviewer, case_id: int, body: NoteIn) -> dict[str, Any]:
+def case_note(request: Request, who: Reviewer, case_id: Id, body: NoteIn) -> dict[str, Any]:
     with store_of(request).begin() as conn:
         cases.add_note(conn, case_id, who.user, body.text)
     return {"ok": True}
 
 
 @router.post("/cases/{case_id}/status")
-def case_status(request: Request, who: Analyst, case_id: int, body: CaseStatusIn) -> dict[str, Any]:
+def case_status(request: Request, who: Analyst, case_id: Id, body: CaseStatusIn) -> dict[str, Any]:
     with store_of(request).begin() as conn:
         cases.set_status(conn, case_id, who.user, body.status, body.note)
         return {"case": cases.get(conn, case_id)}
 
 
 @router.get("/cases/{case_id}/bundle")
-def case_bundle(request: Request, who: Analyst, case_id: int) -> dict[str, Any]:
+def case_bundle(request: Request, who: Analyst, case_id: Id) -> dict[str, Any]:
     return cases.bundle(store_of(request), case_id, who.user)
 
 
@@ -249,7 +248,7 @@ def takedown_due(
 
 
 @router.get("/takedowns/{tid}")
-def takedown_get(request: Request, who: Viewer, tid: int) -> dict[str, Any]:
+def takedown_get(request: Request, who: Viewer, tid: Id) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:
         row = takedown.get(conn, tid)
         row["urgency"] = takedown.urgency(row)
@@ -258,14 +257,14 @@ def takedown_get(request: Request, who: Viewer, tid: int) -> dict[str, Any]:
 
 @router.post("/takedowns/{tid}/status")
 def takedown_status(
-    request: Request, who: Analyst, tid: int, body: TakedownStatusIn
+    request: Request, who: Analyst, tid: Id, body: TakedownStatusIn
 ) -> dict[str, Any]:
     with store_of(request).begin() as conn:
         return {"takedown": takedown.set_status(conn, tid, body.status, who.user.name, body.note)}
 
 
 @router.post("/takedowns/{tid}/sweep")
-def takedown_sweep(request: Request, who: Analyst, tid: int) -> dict[str, Any]:
+def takedown_sweep(request: Request, who: Analyst, tid: Id) -> dict[str, Any]:
     copies = takedown.sweep(store_of(request), tid, who.user.name, request.app.state.finder)
     return {"copies": copies}
 

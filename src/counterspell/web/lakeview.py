@@ -8,6 +8,7 @@ replaced by their pseudonym unless the caller was allowed to reveal them (and au
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,9 +35,8 @@ class Masker:
     def __call__(self, text: str | None) -> str:
         if not text or not self.values:
             return text or ""
-        pattern = re.compile(
-            "|".join(re.escape(v) for v in sorted(self.values, key=len, reverse=True)), re.I
-        )
+        alternatives = "|".join(re.escape(v) for v in sorted(self.values, key=len, reverse=True))
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)  # whole words: "lea" not in "leave"
         return pattern.sub(lambda m: self.values.get(m.group(0).lower(), "[target]"), text)
 
 
@@ -54,8 +54,17 @@ def _post_rows(con: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def item_context(ws: Workspace, item: dict[str, Any], mask: Masker) -> dict[str, Any]:
-    """The post, its thread around it, its campaign, its author's other posts, signals and media."""
+def item_context(
+    ws: Workspace,
+    item: dict[str, Any],
+    lookup: Callable[[list[str]], dict[str, dict[str, str]]],
+    reveal: bool = False,
+) -> dict[str, Any]:
+    """The post, its thread around it, its campaign, its author's other posts, signals and media.
+
+    ``lookup`` gives the clear identifiers of pseudonyms (from the store); every identifier of
+    every post shown is masked, not only the item's own, unless ``reveal``.
+    """
     posts = partition_sql(ws, "posts", item["platform"], item["community"])
     if posts is None:
         return {"post": None}
@@ -119,7 +128,16 @@ def item_context(ws: Workspace, item: dict[str, Any], mask: Masker) -> dict[str,
             FROM {dataset_sql(ws, "matches", MATCH_SCHEMA)} WHERE uid = ? ORDER BY bank, distance""",
         [item["uid"]],
     )
-    for row in [post, *thread, *author]:
+    shown = [post, *thread, *author]
+    pseudonyms = con.execute(
+        f"SELECT DISTINCT unnest(target_ids) FROM {enr} WHERE list_contains(?, uid)",
+        [[r["uid"] for r in shown]],
+    ).fetchall()
+    mask = masker(
+        lookup(sorted({p for (p,) in pseudonyms} | set(filter(None, item["targets"].split(";"))))),
+        reveal,
+    )
+    for row in shown:
         row["text"] = mask(row.get("text"))
         row["subject"] = mask(row.get("subject"))
         row["author_name"] = mask(row.get("author_name"))

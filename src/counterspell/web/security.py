@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..store.accounts import User, session_user, token_user
@@ -126,3 +126,6 @@ Viewer = Annotated[Principal, Depends(require("viewer"))]
 Reviewer = Annotated[Principal, Depends(require("reviewer"))]
 Analyst = Annotated[Principal, Depends(require("analyst"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
+Id = Annotated[
+    int, Path(ge=1, le=2_147_483_647, description="A row id.")
+]  # what every backend stores

@@ -17,11 +17,12 @@ from ..stages.roles import ROLES as POST_ROLES
 from ..store import audit, cases, queue, takedown
 from ..store.accounts import LoginRefused, add_user, list_users, login, logout
 from ..store.schema import ROLES
-from .lakeview import item_context, masker
+from .lakeview import item_context
 from .security import (
     SESSION_COOKIE,
     Admin,
     Analyst,
+    Id,
     Principal,
     Reviewer,
     Viewer,
@@ -137,25 +138,25 @@ def queue_next(request: Request, who: Reviewer) -> Response:
 
 
 def _item_page(
-    request: Request, who: Principal, item_id: int, reveal: bool = False, **extra: Any
+    request: Request, who: Principal, item_id: Id, reveal: bool = False, **extra: Any
 ) -> HTMLResponse:
     store = store_of(request)
     with store.engine.connect() as conn:
         item = queue.get_item(conn, item_id)
         ids = queue.identities_for(conn, [t for t in item["targets"].split(";") if t])
         decided = queue.item_decisions(conn, item_id)
-    ctx = item_context(store.ws, item, masker(ids, reveal))
+        ctx = item_context(store.ws, item, lambda ps: queue.identities_for(conn, ps), reveal)
     return page(request, "item.html.j2", who, item=item, ctx=ctx, decisions=decided,
                 identities=ids if reveal else None, **extra)  # fmt: skip
 
 
 @router.get("/queue/{item_id}")
-def item_page(request: Request, who: Viewer, item_id: int) -> HTMLResponse:
+def item_page(request: Request, who: Viewer, item_id: Id) -> HTMLResponse:
     return _item_page(request, who, item_id)
 
 
 @router.post("/queue/{item_id}/claim")
-def item_claim(request: Request, who: Reviewer, item_id: int) -> Response:
+def item_claim(request: Request, who: Reviewer, item_id: Id) -> Response:
     with store_of(request).begin() as conn:
         queue.claim(conn, who.user, item_id)
     return see_other(f"/queue/{item_id}")
@@ -165,7 +166,7 @@ def item_claim(request: Request, who: Reviewer, item_id: int) -> Response:
 def item_decide(
     request: Request,
     who: Reviewer,
-    item_id: int,
+    item_id: Id,
     action: Annotated[str, Form(max_length=16)],
     role: Annotated[str, Form(max_length=32)] = "",
     flag: Annotated[list[str] | None, Form()] = None,
@@ -178,7 +179,7 @@ def item_decide(
 
 
 @router.post("/queue/{item_id}/reveal")
-def item_reveal(request: Request, who: Analyst, item_id: int) -> HTMLResponse:
+def item_reveal(request: Request, who: Analyst, item_id: Id) -> HTMLResponse:
     with store_of(request).begin() as conn:
         item = queue.get_item(conn, item_id)
         targets = [t for t in item["targets"].split(";") if t]
@@ -189,7 +190,7 @@ def item_reveal(request: Request, who: Analyst, item_id: int) -> HTMLResponse:
 
 
 @router.post("/queue/{item_id}/case")
-def item_case(request: Request, who: Analyst, item_id: int) -> Response:
+def item_case(request: Request, who: Analyst, item_id: Id) -> Response:
     store = store_of(request)
     with store.engine.connect() as conn:
         item = queue.get_item(conn, item_id)
@@ -215,7 +216,7 @@ def cases_page(request: Request, who: Viewer) -> HTMLResponse:
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, who: Viewer, case_id: int) -> HTMLResponse:
+def case_page(request: Request, who: Viewer, case_id: Id) -> HTMLResponse:
     with store_of(request).engine.connect() as conn:
         case = cases.get(conn, case_id)
         links = cases.links_of(conn, case_id)
@@ -229,7 +230,7 @@ def case_page(request: Request, who: Viewer, case_id: int) -> HTMLResponse:
 
 @router.post("/cases/{case_id}/note")
 def case_note(
-    request: Request, who: Reviewer, case_id: int, text: Annotated[str, Form(max_length=20_000)]
+    request: Request, who: Reviewer, case_id: Id, text: Annotated[str, Form(max_length=20_000)]
 ) -> Response:
     with store_of(request).begin() as conn:
         cases.add_note(conn, case_id, who.user, text)
@@ -238,7 +239,7 @@ def case_note(
 
 @router.post("/cases/{case_id}/status")
 def case_status(
-    request: Request, who: Analyst, case_id: int,
+    request: Request, who: Analyst, case_id: Id,
     status: Annotated[str, Form(max_length=16)], note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     with store_of(request).begin() as conn:
@@ -247,13 +248,13 @@ def case_status(
 
 
 @router.post("/cases/{case_id}/collect")
-def case_collect(request: Request, who: Analyst, case_id: int) -> Response:
+def case_collect(request: Request, who: Analyst, case_id: Id) -> Response:
     cases.collect(store_of(request), case_id, who.user)
     return see_other(f"/cases/{case_id}")
 
 
 @router.get("/cases/{case_id}/bundle.json")
-def case_bundle_json(request: Request, who: Analyst, case_id: int) -> Response:
+def case_bundle_json(request: Request, who: Analyst, case_id: Id) -> Response:
     import orjson
 
     body = cases.bundle(store_of(request), case_id, who.user)
@@ -262,14 +263,14 @@ def case_bundle_json(request: Request, who: Analyst, case_id: int) -> Response:
 
 
 @router.get("/cases/{case_id}/bundle.html")
-def case_bundle_html(request: Request, who: Analyst, case_id: int) -> HTMLResponse:
+def case_bundle_html(request: Request, who: Analyst, case_id: Id) -> HTMLResponse:
     body = cases.bundle(store_of(request), case_id, who.user)
     return page(request, "bundle.html.j2", who, bundle=body)
 
 
 @router.get("/cases/{case_id}/notice")
 def case_notice(
-    request: Request, who: Analyst, case_id: int, platform: str | None = None
+    request: Request, who: Analyst, case_id: Id, platform: str | None = None
 ) -> PlainTextResponse:
     return PlainTextResponse(cases.removal_notice(store_of(request), case_id, who.user, platform))
 
@@ -283,7 +284,7 @@ def takedowns_page(request: Request, who: Viewer) -> HTMLResponse:
 
 
 @router.get("/takedowns/{tid}")
-def takedown_page(request: Request, who: Viewer, tid: int) -> HTMLResponse:
+def takedown_page(request: Request, who: Viewer, tid: Id) -> HTMLResponse:
     with store_of(request).engine.connect() as conn:
         row = takedown.get(conn, tid)
         row["urgency"] = takedown.urgency(row)
@@ -293,7 +294,7 @@ def takedown_page(request: Request, who: Viewer, tid: int) -> HTMLResponse:
 
 @router.post("/takedowns/{tid}/status")
 def takedown_status(
-    request: Request, who: Analyst, tid: int,
+    request: Request, who: Analyst, tid: Id,
     status: Annotated[str, Form(max_length=16)], note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     with store_of(request).begin() as conn:
@@ -302,7 +303,7 @@ def takedown_status(
 
 
 @router.post("/takedowns/{tid}/sweep")
-def takedown_sweep(request: Request, who: Analyst, tid: int) -> Response:
+def takedown_sweep(request: Request, who: Analyst, tid: Id) -> Response:
     takedown.sweep(store_of(request), tid, who.user.name, request.app.state.finder)
     return see_other(f"/takedowns/{tid}")
 
