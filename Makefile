@@ -31,7 +31,10 @@ demo: $(STAMP)
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws export graph --kind communities --format gexf -o $(DEMO_DIR)/communities.gexf
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws evaluate --no-synthetic --campaigns $(DEMO_DIR)/input/truth.csv
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws report -o $(DEMO_DIR)/report
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws db upgrade
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws queue sync
 	@echo "open $(abspath $(DEMO_DIR))/report/report.html"
+	@echo "case work: counterspell -w $(DEMO_DIR)/ws user add admin --role admin && counterspell -w $(DEMO_DIR)/ws serve"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -50,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/hashing.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/scaling.py
+	$(BIN)/python bench/service.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -352,3 +352,35 @@ def test_takedown_clock_sweep_and_compliance(store: Store) -> None:
 def test_store_refuses_an_old_schema(lake, tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(CounterspellError, match="counterspell db upgrade"):
         Store(lake, f"sqlite:///{tmp_path / 'empty.sqlite'}")
+
+
+def test_many_reviewers_never_share_or_redo_an_item(store: Store) -> None:
+    """Claim-then-decide loops in parallel: no item handed out twice, none decided twice."""
+    with store.begin() as conn:
+        reviewers = [add_user(conn, f"r{k}", "reviewer", PASSWORD) for k in range(6)]
+    queue.sync(store)
+    errors: list[str] = []
+    decided: list[int] = []
+    lock = threading.Lock()
+
+    def work(user: object) -> None:
+        for _ in range(12):
+            try:
+                with store.begin() as conn:
+                    it = queue.claim_next(conn, user)  # type: ignore[arg-type]
+                if it is None:
+                    return
+                with store.begin() as conn:
+                    queue.decide(conn, user, it["id"], "confirm")  # type: ignore[arg-type]
+                with lock:
+                    decided.append(it["id"])
+            except Exception as exc:
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(u,)) for u in reviewers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(decided) == len(set(decided)) == 72

@@ -249,8 +249,8 @@ def claim_next(conn: Connection, user: User, status: str = "open") -> dict[str, 
         if cand is None:
             return None
         n = conn.execute(
-            update(queue_items)
-            .where(queue_items.c.id == cand, _free(now))
+            update(queue_items)  # status again: it may have been decided since the select
+            .where(queue_items.c.id == cand, queue_items.c.status == status, _free(now))
             .values(assigned_to=user.id, assigned_at=now)
         ).rowcount
         if n == 1:

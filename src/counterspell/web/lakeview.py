@@ -36,7 +36,9 @@ class Masker:
         if not text or not self.values:
             return text or ""
         alternatives = "|".join(re.escape(v) for v in sorted(self.values, key=len, reverse=True))
-        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)  # whole words: "lea" not in "leave"
+        pattern = re.compile(
+            rf"(?<!\w)(?:{alternatives})(?!\w)", re.I
+        )  # whole words: "lea" not in "leave"
         return pattern.sub(lambda m: self.values.get(m.group(0).lower(), "[target]"), text)
 
 
@@ -69,6 +71,7 @@ def item_context(
     if posts is None:
         return {"post": None}
     con = connect()
+    con.execute("SET threads = 1")  # small lookups: one thread each serves many requests better
     enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
     cols = (
         "uid, post_id, thread_id, created_at, author_key, author_name, subject, text, is_op, kind"
