@@ -21,7 +21,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from ..errors import Conflict, CounterspellError, NotFound
 from . import audit
-from .schema import ROLES, api_tokens, login_attempts, sessions, users
+from .schema import ROLES, api_tokens, login_attempts, new_id, sessions, users
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
@@ -58,16 +58,18 @@ def add_user(conn: Connection, name: str, role: str, password: str, actor: str =
         raise CounterspellError(f"the password must have at least {MIN_PASSWORD} characters")
     if conn.execute(select(users.c.id).where(users.c.name == name)).first():
         raise Conflict(f"user {name!r} exists already")
-    uid = conn.execute(
-        users.insert().values(
-            name=name,
-            role=role,
-            password_hash=_hasher.hash(password),
-            created_at=datetime.now(UTC),
-            disabled=False,
-            failed_logins=0,
+    uid = new_id(
+        conn.execute(
+            users.insert().values(
+                name=name,
+                role=role,
+                password_hash=_hasher.hash(password),
+                created_at=datetime.now(UTC),
+                disabled=False,
+                failed_logins=0,
+            )
         )
-    ).inserted_primary_key[0]
+    )
     audit.record(conn, actor, "user.add", "user", name, {"role": role})
     return User(int(uid), name, role)
 

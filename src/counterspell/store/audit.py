@@ -61,7 +61,7 @@ def record(
     head = conn.execute(
         select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
     ).one()
-    seq, prev = head.seq + 1, head.hash
+    seq, prev = int(head.seq) + 1, str(head.hash)
     at = datetime.now(UTC)
     body = orjson.dumps(detail or {}, option=orjson.OPT_SORT_KEYS).decode()
     h = _entry_hash(prev, seq, at, actor, action, object_type, str(object_id), body)

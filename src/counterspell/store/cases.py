@@ -24,7 +24,7 @@ from ..stages.campaigns import MEMBER_SCHEMA
 from . import audit
 from .accounts import User
 from .db import Store
-from .schema import case_links, case_notes, case_status, cases, takedowns, users
+from .schema import case_links, case_notes, case_status, cases, new_id, takedowns, users
 
 STATUSES = ("open", "in_progress", "actioned", "closed")
 KINDS = ("target", "request")
@@ -43,13 +43,13 @@ def open_case(
     if found is not None:
         return int(found), False
     now = datetime.now(UTC)
-    cid = int(
+    cid = new_id(
         conn.execute(
             cases.insert().values(
                 kind=kind, key=key, title=(title or f"{kind} {key}")[:300], status="open",
                 created_at=now, created_by=user.id, updated_at=now,
             )
-        ).inserted_primary_key[0]
+        )
     )  # fmt: skip
     conn.execute(
         case_status.insert().values(

@@ -25,7 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect
 
 ROLES = ("viewer", "reviewer", "analyst", "admin")  # each may do everything the previous may
 
@@ -48,7 +48,15 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        out: datetime = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return out
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key an INSERT created (SQLAlchemy types it as optional)."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 metadata = MetaData(

@@ -32,7 +32,7 @@ from ..errors import Conflict, NotFound
 from ..matching.copies import CopyFinder
 from . import audit
 from .db import Store
-from .schema import takedown_copies, takedowns
+from .schema import new_id, takedown_copies, takedowns
 
 DEADLINE = timedelta(hours=48)
 NEARLY_DUE = timedelta(hours=12)
@@ -162,11 +162,13 @@ def submit(conn: Connection, req: Request, actor: str = "public") -> dict[str, A
     problems = validate(req)
     values = {f: getattr(req, f) for f in FIELDS if f not in ("signed", "good_faith")}
     ref = "TID-" + secrets.token_hex(6).upper()
-    tid = conn.execute(
-        takedowns.insert().values(
-            ref=ref, received_at=now, status="received", problems="[]", **values
+    tid = new_id(
+        conn.execute(
+            takedowns.insert().values(
+                ref=ref, received_at=now, status="received", problems="[]", **values
+            )
         )
-    ).inserted_primary_key[0]
+    )
     audit.record(conn, actor, "takedown.received", "takedown", tid, {"ref": ref})
     if problems:
         conn.execute(

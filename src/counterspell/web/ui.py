@@ -98,7 +98,7 @@ def logout_submit(request: Request, who: Viewer) -> Response:
 @router.get("/")
 def dashboard(request: Request, who: Viewer) -> HTMLResponse:
     with store_of(request).engine.connect() as conn:
-        ctx = {
+        ctx: dict[str, Any] = {
             "counts": queue.counts(conn),
             "due": takedown.due(conn),
             "compliance": takedown.compliance(conn),

@@ -1,0 +1,98 @@
+"""The case-work commands as an operator runs them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from counterspell.lake.workspace import Workspace
+
+from .conftest import PASSWORD
+
+
+def run(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("COUNTERSPELL_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "counterspell", *args],
+        input=stdin, capture_output=True, text=True, env=env, cwd=cwd,
+    )  # fmt: skip
+
+
+def test_store_commands_end_to_end(lake: Workspace, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(lake.root, ws)  # a workspace of its own: this test writes its store there
+    w = ("-w", str(ws))
+    behind = run(*w, "queue", "sync")
+    assert behind.returncode == 2 and "counterspell db upgrade" in behind.stderr
+    up = run(*w, "db", "upgrade")
+    assert up.returncode == 0 and "none -> 0001" in up.stdout
+    assert "0001 -> 0001" in run(*w, "db", "upgrade").stdout  # again: nothing to do
+    added = run(
+        *w, "user", "add", "lead", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert added.returncode == 0, added.stderr
+    short = run(*w, "user", "add", "x", "--role", "viewer", "--password-stdin", stdin="short\n")
+    assert short.returncode == 2 and "at least 12" in short.stderr
+    bad_role = run(
+        *w, "user", "add", "y", "--role", "boss", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert bad_role.returncode == 2 and "not one of" in bad_role.stderr
+    assert "lead" in run(*w, "user", "list").stdout
+    token = run(*w, "user", "token", "lead", "--name", "ci").stdout.strip()
+    assert token.startswith("cs_")
+    synced = run(*w, "queue", "sync")
+    assert synced.returncode == 0 and "flagged posts" in synced.stdout
+    listed = run(*w, "queue", "list", "--limit", "3")
+    assert listed.returncode == 0 and "minor_risk" in listed.stdout
+    assert run(*w, "takedown", "due").returncode == 0
+    ok = run(*w, "audit", "verify")
+    assert ok.returncode == 0 and "intact" in ok.stdout
+    engine = create_engine(f"sqlite:///{ws / 'store.sqlite'}")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1"))
+    engine.dispose()
+    tampered = run(*w, "audit", "verify")
+    assert tampered.returncode == 1 and "entry 1: content changed" in tampered.stderr
+    wrong_db = run(*w, "queue", "list", "--db", "mysql://nowhere/db")
+    assert (
+        wrong_db.returncode == 2
+        and "--db" in wrong_db.stderr
+        and "Traceback" not in wrong_db.stderr
+    )
+
+
+def test_serve_answers_on_loopback(lake: Workspace, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(lake.root, ws)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "counterspell", "-w", str(ws), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert httpx.get(f"{base}/takedown").status_code == 200  # public, no account
+        r = httpx.get(f"{base}/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        assert httpx.get(f"{base}/api/queue").status_code == 401
+        assert (ws / "store.sqlite").exists()  # serve applied the migrations itself
+    finally:
+        proc.terminate()
+        proc.wait(10)
