@@ -536,9 +536,10 @@ class _Builder:
         )
         s.notes.append(
             "Counts only, never identifiers. These posts should be escalated first, to the hotline "
-            "or authority that handles child sexual abuse material in your jurisdiction. Until the "
-            "case-work service's escalation queue exists, list them with `counterspell export posts` "
-            "and filter on the minor_risk flag."
+            "or authority that handles child sexual abuse material in your jurisdiction. In the "
+            "case-work service (`counterspell queue sync`, then `counterspell serve`) they head the "
+            "review queue with priority 9-10, and escalated ones are listed by "
+            "`counterspell queue list --status escalated`."
         )
         return s
 

@@ -39,15 +39,24 @@ _HANDLE_PLATFORM = {
     "x": "twitter", "fb": "facebook", "facebook": "facebook", "onlyfans": "onlyfans", "of": "onlyfans", "twitch": "twitch",
     "reddit": "reddit", "vsco": "vsco", "threads": "threads", "bluesky": "bluesky", "bsky": "bluesky",
 }  # fmt: skip
+_WHO = (
+    r"coworker|colleague|classmate|partner|ex|gf|cousin|sister|friend|neighbou?r|roommate|streamer"
+    r"|girl|boss|manager|wife|teacher|student|tutor|nurse|barista|trainer"
+)
 _NAME_AFTER = re.compile(
     r"\b(?:her\s+name\s+is|named|called|name'?s|she'?s\s+called)\s+([A-Za-z][a-z]{1,20})\b"
-    r"|(?:coworker|colleague|classmate|partner|ex|gf|cousin|sister|friend|neighbou?r|roommate|streamer|girl|boss|manager|wife)"
-    r"\s*(?:,|\(|-|:)\s*([A-Za-z][a-z]{1,20})\b",
+    # "my coworker - Jenna", "girl from my class, Ruby", "a girl I used to date (Lea)"
+    rf"|\b(?:{_WHO}|class|work|school|church|gym|office|job|date|uni|college|team|dorm|building)"
+    r"\s*(?:,|\(|-|:)\s*([A-Za-z][a-z]{1,20})\b"
+    # "Holly, a girl from work", "yuki, girl from church"
+    rf"|(?:^|[\n.!?;:-]\s*|\b(?:req|request|pls|please)\s+)([A-Za-z][a-z]{{1,20}}),\s+(?:a\s+|my\s+|the\s+|this\s+|our\s+)?(?:{_WHO})\b",
     re.IGNORECASE,
 )
 _NOT_NAMES = frozenset(
     "she her the a an my this that and or but pls please lol she's shes who from at in on with is was make nude "
-    "lewd undress strip do can will any anyone someone here thanks ty more got wizard wizards req request".split()
+    "lewd undress strip do can will any anyone someone here thanks ty more got wizard wizards req request "
+    "he it im i you u we they anybody also just very really so too maybe if for to of no yes not nice hot "
+    "cute bro guys anon op hi hey ok okay same one two some old new".split()
 )
 
 
@@ -100,7 +109,7 @@ def find_cues(norm: str, clean_text: str) -> Cues:
         platform = _HANDLE_PLATFORM.get(m.group(1).lower(), m.group(1).lower())
         c.identifiers.append((f"handle:{platform}", m.group(2).lower().rstrip(".")))
     for m in _NAME_AFTER.finditer(clean_text):
-        name = (m.group(1) or m.group(2) or "").lower()
+        name = (m.group(1) or m.group(2) or m.group(3) or "").lower()
         if name and name not in _NOT_NAMES:
             c.identifiers.append(("name", name))
     c.identifiers = list(dict.fromkeys(c.identifiers))
