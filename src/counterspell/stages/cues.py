@@ -56,7 +56,7 @@ _NOT_NAMES = frozenset(
     "she her the a an my this that and or but pls please lol she's shes who from at in on with is was make nude "
     "lewd undress strip do can will any anyone someone here thanks ty more got wizard wizards req request "
     "he it im i you u we they anybody also just very really so too maybe if for to of no yes not nice hot "
-    "cute bro guys anon op hi hey ok okay same one two some old new".split()
+    "cute bro guys anon op hi hey ok okay same one two some old new http https www info etc only out".split()
 )
 
 
