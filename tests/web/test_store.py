@@ -328,6 +328,17 @@ def test_takedown_clock_sweep_and_compliance(store: Store) -> None:
     with store.engine.connect() as conn:
         assert len(takedown.copies_of(conn, good["id"])) == len(copies)
         assert takedown.due(conn) == []
+    (analyst,) = [u for u in make_users(store).values() if u.role == "analyst"]
+    cid = cases.from_takedown(store, good["id"], analyst)
+    with store.engine.connect() as conn:
+        assert takedown.get(conn, good["id"])["case_id"] == cid
+        linked = {link["ref"] for link in cases.links_of(conn, cid, "post")}
+        assert (
+            set(uids) <= linked and cases.links_of(conn, cid, "takedown")[0]["ref"] == good["ref"]
+        )
+    trail = {e["action"] for e in cases.bundle(store, cid, analyst)["audit_trail"]}
+    assert {"takedown.received", "takedown.valid", "takedown.sweep", "case.open"} <= trail
+    assert uids[0] in cases.removal_notice(store, cid, analyst)
     with store.begin() as conn:  # move the clock: due soon, then overdue
         conn.execute(
             update(takedowns)

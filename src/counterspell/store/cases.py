@@ -1,4 +1,4 @@
-"""Cases: one per target (pseudonym) or per request, with what the lake links to it.
+"""Cases: one per target (pseudonym), per request (campaign) or per removal request.
 
 A case gathers the posts that name the target or belong to the request's campaign, the campaigns
 themselves, the media hashes of those posts (never the media) and the bank entries they matched.
@@ -24,10 +24,19 @@ from ..stages.campaigns import MEMBER_SCHEMA
 from . import audit
 from .accounts import User
 from .db import Store
-from .schema import case_links, case_notes, case_status, cases, new_id, takedowns, users
+from .schema import (
+    case_links,
+    case_notes,
+    case_status,
+    cases,
+    new_id,
+    takedown_copies,
+    takedowns,
+    users,
+)
 
 STATUSES = ("open", "in_progress", "actioned", "closed")
-KINDS = ("target", "request")
+KINDS = ("target", "request", "takedown")
 MAX_POSTS = 5_000  # a case is for people to read; beyond this it is a research question
 
 
@@ -70,13 +79,26 @@ def collect(store: Store, case_id: int, user: User) -> dict[str, int]:
     con = connect(ws)
     members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
     enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    params: dict[str, Any] = {"key": case["key"]}
     if case["kind"] == "target":
         seed = f"SELECT uid FROM {enr} WHERE list_contains(target_ids, $key)"
+    elif case["kind"] == "takedown":  # the copies its sweep found in the lake
+        with store.engine.connect() as conn:
+            uids = (
+                conn.execute(
+                    select(takedown_copies.c.ref)
+                    .join(takedowns, takedowns.c.id == takedown_copies.c.takedown_id)
+                    .where(takedowns.c.ref == case["key"], takedown_copies.c.source == "lake")
+                )
+                .scalars()
+                .all()
+            )
+        params = {"uids": list(dict.fromkeys(uids)) or [""]}
+        seed = "SELECT unnest($uids) AS uid"
     else:  # a request: its campaign, or the post alone
         seed = f"""SELECT uid FROM {members} WHERE campaign_id = $key
                    UNION SELECT uid FROM {members} WHERE campaign_id IN (SELECT campaign_id FROM {members} WHERE uid = $key)
                    UNION SELECT $key"""
-    params = {"key": case["key"]}
     con.execute(f"CREATE TEMP TABLE seed AS {seed}", params)
     con.execute(
         f"CREATE TEMP TABLE camp AS SELECT DISTINCT campaign_id FROM {members} WHERE uid IN (SELECT uid FROM seed)"
@@ -320,3 +342,33 @@ def removal_notice(store: Store, case_id: int, user: User, platform: str | None 
         "details are held by the sender and given on request. Please confirm removal to the sender.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def from_takedown(store: Store, tid: int, user: User) -> int:
+    """The case of a removal request: the copies its sweep found, their hashes and bank entries.
+
+    Sweep first; the case can be collected again after a later sweep. The request is linked to
+    the case both ways, so the case's evidence bundle carries the request's audit trail and a
+    removal notice can be written for each platform the copies are on.
+    """
+    with store.begin() as conn:
+        row = conn.execute(select(takedowns).where(takedowns.c.id == tid)).mappings().first()
+        if row is None:
+            raise NotFound(f"no removal request {tid}")
+        cid, _ = open_case(conn, user, "takedown", row["ref"], f"removal request {row['ref']}")
+        conn.execute(update(takedowns).where(takedowns.c.id == tid).values(case_id=cid))
+        banks = conn.execute(
+            select(
+                takedown_copies.c.ref, takedown_copies.c.signal, takedown_copies.c.distance
+            ).where(takedown_copies.c.takedown_id == tid, takedown_copies.c.source == "bank")
+        ).all()
+    links: list[tuple[str, str, dict[str, Any]]] = [
+        ("takedown", row["ref"], {"id": tid, "status": row["status"]})
+    ]
+    links += [
+        ("bank_entry", ref, {"uid": None, "signal_type": sig.split(":")[0], "distance": d})
+        for ref, sig, d in banks
+    ]
+    add_links(store, cid, user, links)
+    collect(store, cid, user)
+    return cid

@@ -269,6 +269,12 @@ def takedown_sweep(request: Request, who: Analyst, tid: Id) -> dict[str, Any]:
     return {"copies": copies}
 
 
+@router.post("/takedowns/{tid}/case", status_code=201)
+def takedown_case(request: Request, who: Analyst, tid: Id) -> dict[str, Any]:
+    """Open (or refresh) the case of a removal request from its sweep's copies."""
+    return {"case_id": cases.from_takedown(store_of(request), tid, who.user)}
+
+
 @router.get("/compliance")
 def compliance(request: Request, who: Viewer) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:

@@ -308,6 +308,12 @@ def takedown_sweep(request: Request, who: Analyst, tid: Id) -> Response:
     return see_other(f"/takedowns/{tid}")
 
 
+@router.post("/takedowns/{tid}/case")
+def takedown_case(request: Request, who: Analyst, tid: Id) -> Response:
+    cid = cases.from_takedown(store_of(request), tid, who.user)
+    return see_other(f"/cases/{cid}")
+
+
 @router.get("/takedown")
 def public_form(request: Request) -> HTMLResponse:
     """Public: the removal-request form (no account needed)."""
