@@ -4,10 +4,10 @@ and what a reader's browser shows."""
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -148,41 +148,19 @@ def test_report_command(workspace: Workspace, cli: CliRunner, tmp_path: Path) ->
     assert bad.returncode == 2 and "--since 'January'" in bad.stderr
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def test_report_renders_in_a_browser(report: Path) -> None:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip("playwright is not installed")
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            raise AssertionError(f"{CHROMIUM} is missing in CI (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
+def test_report_renders_in_a_browser(report: Path, browser: Any) -> None:
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto((report / "report.html").as_uri())
-            page.wait_for_load_state("load")
-            images = page.eval_on_selector_all(
-                "figure img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])"
-            )
-            assert len(images) == len(list((report / "figures").glob("*.svg")))
-            assert all(done and w > 0 and h > 0 for done, w, h in images), images
-            assert page.locator("h2").count() == len(SECTIONS)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((report / "report.html").as_uri())
+    page.wait_for_load_state("load")
+    images = page.eval_on_selector_all(
+        "figure img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])"
+    )
+    assert len(images) == len(list((report / "figures").glob("*.svg")))
+    assert all(done and w > 0 and h > 0 for done, w, h in images), images
+    assert page.locator("h2").count() == len(SECTIONS)
     assert errors == []
 
 

@@ -26,10 +26,6 @@ from counterspell.web.app import create_app
 
 from .conftest import PASSWORD, make_users
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -56,26 +52,6 @@ def server(sqlite_store: Store) -> Iterator[str]:
     yield f"http://localhost:{port}"
     srv.should_exit = True
     thread.join(10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip("playwright is not installed")
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            raise AssertionError(f"{CHROMIUM} is missing in CI (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _shot(page: Any, name: str, tmp: Path) -> None:
