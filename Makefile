@@ -11,7 +11,7 @@ DEMO_DIR ?= demo-workspace
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,ml,web,postgres]'
+	$(BIN)/python -m pip install -q -e '.[dev,ml,web,postgres,c2pa]'
 	touch $(STAMP)
 
 install: $(STAMP)
