@@ -114,7 +114,7 @@ def c2pa_signals(path: str) -> list[dict[str, Any]]:
         with c2pa.Reader(path, context=_C2PA_CONTEXT) as reader:
             store = orjson.loads(reader.json())
             state = reader.get_validation_state()
-    except Exception as exc:  # noqa: BLE001 - a broken manifest is itself a signal
+    except Exception as exc:  # a broken manifest is itself a signal
         return [{"kind": "c2pa", "error": str(exc).splitlines()[0][:200]}]
     manifest = (store.get("manifests") or {}).get(store.get("active_manifest") or "", {})
     sources = []
@@ -124,7 +124,9 @@ def c2pa_signals(path: str) -> list[dict[str, Any]]:
                 dst = act.get("digitalSourceType")
                 if isinstance(dst, str):
                     sources.append(dst.rstrip("/").rsplit("/", 1)[-1])
-    generators = [str(g.get("name")) for g in manifest.get("claim_generator_info") or [] if g.get("name")]
+    generators = [
+        str(g.get("name")) for g in manifest.get("claim_generator_info") or [] if g.get("name")
+    ]
     out: dict[str, Any] = {
         "kind": "c2pa",
         "validation": str(state) if state is not None else None,
