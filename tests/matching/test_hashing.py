@@ -121,7 +121,7 @@ def test_hash_command_formats(tmp_path: Path, cli: CliRunner) -> None:
     jl = cli("hash", str(f), "--format", "jsonl", check=True).stdout
     assert '"pdq":' in jl and '"pdq_quality":' in jl and '"error":null' in jl
     assert cli("hash", str(f), "--format", "csv", check=True).stdout.startswith(
-        "path,md5,sha256,pdq,pdq_quality,error"
+        "path,md5,sha256,pdq,pdq_quality,error,provenance,vpdq,skipped"
     )
     assert "dihedral 7" in cli("hash", str(f), "--dihedral", check=True).stdout
     assert cli("hash", str(tmp_path / "nope.png")).returncode == 1

@@ -941,7 +941,7 @@ def hash_cmd(
         bool, typer.Option("--dihedral", help="Also print the PDQ of all 8 rotations and flips.")
     ] = False,
 ) -> None:
-    """MD5, SHA-256 and PDQ (with quality) of files, offline: what a victim or helpline runs."""
+    """MD5, SHA-256 and PDQ (with quality) of files, vPDQ of videos, offline: what a victim or helpline runs."""
     import csv as csv_mod
 
     from ..matching.hashing import dihedral_hashes, hash_file
@@ -950,7 +950,19 @@ def hash_cmd(
         raise CounterspellError(f"--format {fmt!r}: choose one of text, jsonl, csv")
     writer = csv_mod.writer(sys.stdout) if fmt == "csv" else None
     if writer:
-        writer.writerow(["path", "md5", "sha256", "pdq", "pdq_quality", "error"])
+        writer.writerow(
+            [
+                "path",
+                "md5",
+                "sha256",
+                "pdq",
+                "pdq_quality",
+                "error",
+                "provenance",
+                "vpdq",
+                "skipped",
+            ]
+        )
     failed = False
     for path in files:
         h = hash_file(path)
@@ -970,6 +982,8 @@ def hash_cmd(
                     "" if h.pdq_quality is None else h.pdq_quality,
                     h.error or "",
                     orjson.dumps(h.provenance).decode() if h.provenance else "",
+                    h.vpdq or "",
+                    h.skipped or "",
                 ]
             )
         else:
@@ -980,6 +994,11 @@ def hash_cmd(
                 sys.stdout.write(f"{path}\tmd5 {h.md5}\tsha256 {h.sha256}\t{pdq}\n")
             for i, d in enumerate(row.get("pdq_dihedral", [])):
                 sys.stdout.write(f"{path}\tdihedral {i} {d}\n")
+            if h.vpdq:
+                for line in h.vpdq.splitlines():
+                    sys.stdout.write(f"{path}\tvpdq {line}\n")
+            if h.skipped:
+                console.print(f"[yellow]note:[/yellow] {path}: {h.skipped}", highlight=False)
     if failed:
         raise typer.Exit(code=1)
 

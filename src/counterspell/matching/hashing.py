@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from . import video
+
 MAX_FILE_BYTES = 512 * 1024 * 1024
 IN_MEMORY_BYTES = 64 * 1024 * 1024  # files up to this size are read into memory once
 MAX_PIXELS = 64_000_000  # ~8000 x 8000; bigger is refused as a likely decompression bomb
@@ -32,6 +34,8 @@ class FileHashes:
     pdq_quality: int | None = None
     error: str | None = None
     provenance: list[dict[str, Any]] | None = None  # see counterspell.matching.provenance
+    vpdq: str | None = None  # videos: see counterspell.matching.video
+    skipped: str | None = None  # why a hash this kind of file should have is missing
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,4 +134,11 @@ def hash_file(path: str, pdq: bool = True) -> FileHashes:
 
             head = data[: 1 << 20] if data is not None else None
             out.provenance = signals_from(meta["info"], meta["exif"], path, head) or None
+    elif pdq and os.path.splitext(path)[1].lower() in video.VIDEO_EXTENSIONS:
+        out.skipped = video.available()
+        if out.skipped is None:
+            try:
+                out.vpdq = video.dumps(video.compute(path))
+            except Exception as exc:  # a video vpdq cannot decode is a per-file error
+                out.error = f"not a readable video: {type(exc).__name__}: {exc}"
     return out

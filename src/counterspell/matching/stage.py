@@ -42,6 +42,8 @@ MEDIA_SCHEMA = pa.schema(
         ("error", pa.string()),
         ("hashed_at", pa.timestamp("us", tz="UTC")),
         ("provenance", pa.string()),  # JSON list of signals; absence proves nothing
+        ("vpdq", pa.string()),  # videos: frame,quality,pdq,seconds per line (matching/video.py)
+        ("skipped", pa.string()),  # why a hash this file should have is missing (e.g. no vpdq)
     ]
 )
 BATCH = 5_000
@@ -123,6 +125,7 @@ def _hash_partition(ws: Workspace, platform: str, community: str, run: str) -> H
                 "md5": h.md5 if h else None, "sha256": h.sha256 if h else None, "pdq": h.pdq if h else None,
                 "pdq_quality": h.pdq_quality if h else None, "error": h.error if h else None, "hashed_at": now,
                 "provenance": orjson.dumps(h.provenance).decode() if h and h.provenance else None,
+                "vpdq": h.vpdq if h else None, "skipped": h.skipped if h else None,
             }  # fmt: skip
             for k, v in values.items():
                 rows[k].append(v)
