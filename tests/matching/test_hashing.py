@@ -18,8 +18,11 @@ from tests.conftest import real
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 
-# Distances of a plain pdqhash call on a Pillow RGB array, measured 2026-11-29: the bar is never
-# to do worse than this (the reference's own bar is <= 10 for quality >= 80; two are at 12).
+# Distances of a plain pdqhash call on a Pillow RGB array, measured 2026-11-29: never do worse than
+# this, and meet the reference's own bar (<= 10 for quality >= 80), which the plain call misses at
+# 12 twice. The difference was the input size: the reference's Python hasher first reduces an image
+# to 512 px with Pillow's thumbnail (as its C++ one resizes to 512); hash_file does the same and
+# measures 0 for every image here.
 PLAIN_CALL = {
     "misc-images/c.png": 6, "misc-images/wee.jpg": 0, "reg-test-input/labelme-subset/q0122.jpg": 0,
     "reg-test-input/labelme-subset/q0291.jpg": 0, "reg-test-input/labelme-subset/q0746.jpg": 0,
@@ -41,7 +44,7 @@ def test_agreement_with_the_pdq_reference_per_image() -> None:
         assert h.error is None and h.pdq is not None, row["path"]
         if h.pdq_quality is not None and h.pdq_quality >= 80:
             d = hamming(h.pdq, row["pdq_hex"])
-            assert d <= PLAIN_CALL[row["path"]], (
+            assert d <= min(10, PLAIN_CALL[row["path"]]), (
                 f"{row['path']}: distance {d}, plain call {PLAIN_CALL[row['path']]}"
             )
             checked += 1
