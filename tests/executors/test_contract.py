@@ -31,6 +31,7 @@ def _results(ws: Workspace) -> dict[str, Any]:
         return sorted(duckdb.sql(sql).fetchall(), key=repr)
 
     return {
+        "posts": rows("posts", "source"),  # source names the ingest run
         "media": rows("media", "hashed_at"),
         "enrichments": rows("enrichments", "analyzed_at"),
         "members": rows("campaign_members"),
@@ -48,8 +49,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(corpus: Path, root: Path, executor: Any) -> dict[str, Any]:
     ws = Workspace.init(root)
-    ingest(ws, [str(corpus)])
     try:
+        ingest(ws, [str(corpus)], executor=executor)
         hash_media(ws, executor=executor)
         analyze(ws, executor=executor, workers=2)
         # a bank of every tenth picture, matched across the lake

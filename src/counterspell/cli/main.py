@@ -140,6 +140,8 @@ def ingest_cmd(
             "--workers", help="Processes mapping small files (default: one per CPU; 1: none)."
         ),
     ] = None,
+    executor_name: Annotated[str, _EXECUTOR_OPTION] = "local",
+    scheduler: Annotated[str | None, _SCHEDULER_OPTION] = None,
 ) -> None:
     """Read exports into the lake; safe to repeat and to resume after a crash."""
     if fmt and fmt not in ADAPTERS:
@@ -147,14 +149,17 @@ def ingest_cmd(
             f"--format {fmt!r}: unknown; choose one of {', '.join(ADAPTERS.names())}"
         )
     ws = _ws()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with (
+        _executor(executor_name, workers, scheduler) as executor,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
         result = ingest(
             ws,
             paths,
@@ -165,6 +170,7 @@ def ingest_cmd(
             batch_size=batch_size,
             workers=workers,
             progress=_RichProgress(progress),
+            executor=executor,
         )
     table = Table(title=f"Ingest run {result.run_id}")
     for col in (

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -43,10 +43,14 @@ from .manifest import InputRecord, Manifest, ProblemRecord, now_iso
 from .workspace import Workspace
 from .writer import PostsWriter, remove_stale_temp_files
 
+if TYPE_CHECKING:
+    from ..executors import Executor
+
 INPUT_EXTENSIONS = (".json", ".jsonl", ".ndjson")
 # Files up to this size are mapped in worker processes, one file per task (bigger ones stream here).
 PARALLEL_MAX_BYTES = 32 * 1024 * 1024
 PARALLEL_MIN_FILES = 4  # below this, starting workers costs more than it saves
+EXECUTOR_WINDOW = 64  # files per map on an executor: bounds what the coordinator holds
 # Flush early when buffered text grows past this, whatever the post count (long posts).
 MAX_BUFFERED_CHARS = 64 * 1024 * 1024
 MAX_PROBLEMS_PER_FILE = 10_000
@@ -258,6 +262,11 @@ def _watch_parent(parent_pid: int) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="counterspell-parent-watch").start()
+
+
+def _read_task(task: tuple[str, str | None, ReadContext, bool]) -> _WorkerRead:
+    """:func:`_read_in_worker` as one picklable task for an :class:`Executor`."""
+    return _read_in_worker(*task)
 
 
 def _read_in_worker(path: str, fmt: str | None, ctx: ReadContext, strict: bool) -> _WorkerRead:
@@ -480,11 +489,14 @@ def ingest(
     batch_size: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> IngestResult:
     """Ingest files, folders and globs into the workspace's lake.
 
     Small files are mapped by ``workers`` processes (default: one per CPU) and committed here in
-    input order, so the lake is the same whatever the number of workers.
+    input order, so the lake is the same whatever the number of workers. With an ``executor``
+    (e.g. Dask), small files are mapped on it instead, a window of files at a time: workers only
+    parse (they never touch the lake) and this process commits every result, in input order.
     """
     settings = ws.settings.with_overrides(tz=tz, batch_size=batch_size, workers=workers)
     files = expand_inputs(paths)
@@ -514,6 +526,16 @@ def ingest(
             outcome, future = inflight.popleft()
             job.apply_worker_read(outcome, future.result(), strict)
 
+        window: list[tuple[FileOutcome, tuple[str, str | None, ReadContext, bool]]] = []
+
+        def settle_window() -> None:
+            if not window or executor is None:
+                return
+            reads = executor.map(_read_task, [task for _, task in window])
+            for (outcome, _), read in zip(window, reads, strict=True):
+                job.apply_worker_read(outcome, read, strict)
+            window.clear()
+
         try:
             for i, path in enumerate(files):
                 progress.file_started(path, i, len(files))
@@ -522,6 +544,12 @@ def ingest(
                     progress.file_done(job.outcomes[-1])
                     continue
                 small = outcome.size <= PARALLEL_MAX_BYTES
+                if executor is not None and small:
+                    file_ctx = dataclasses.replace(ctx, sha256=outcome.sha256)
+                    window.append((outcome, (path, fmt, file_ctx, strict)))
+                    if len(window) >= EXECUTOR_WINDOW:
+                        settle_window()
+                    continue
                 if n_workers > 1 and small and len(files) >= PARALLEL_MIN_FILES:
                     if pool is None:
                         pool = concurrent.futures.ProcessPoolExecutor(
@@ -537,10 +565,12 @@ def ingest(
                     while len(inflight) > 2 * n_workers:
                         settle_one()
                     continue
-                while inflight:  # keep file order: earlier files' posts come first
+                settle_window()  # keep file order: earlier files' posts come first
+                while inflight:
                     settle_one()
                 job.read_file(outcome, adapter_cls, dataclasses.replace(ctx), strict)
                 progress.file_done(outcome)
+            settle_window()
             while inflight:
                 settle_one()
             job.flush()
