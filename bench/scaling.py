@@ -1,12 +1,15 @@
-"""How ``analyze`` scales with workers, locally and on Dask, and what the coordinator holds.
+"""How hashing, analysis and matching scale with workers, locally and on Dask, and what the
+coordinator holds.
 
-    python bench/scaling.py                  # 200,000 synthetic posts
+    python bench/scaling.py                  # 200,000 synthetic posts (about 39,000 images)
     python bench/scaling.py --posts 1000000
 
-One corpus is ingested once; then ``counterspell analyze --all`` (text stages and graph stages)
-runs in a fresh process per configuration: one local process, two local processes, and a Dask
-``LocalCluster`` of two workers. Prints seconds, posts/s, the speed-up over one process, and the
-coordinator's peak memory (VmHWM of the process that runs the command; workers are separate).
+One corpus (with its image files) is ingested once and a bank is made of every tenth picture.
+Then, per configuration (one local process, two local processes, a Dask ``LocalCluster`` of two
+workers), each step runs in a fresh process on the same lake: ``hash-media`` (from scratch),
+``analyze --all`` (text and graph stages) and ``match --bank``. Prints seconds per step, posts/s
+over the three, the speed-up over one process, and the coordinator's peak memory (VmHWM of the
+process that runs the command; workers are separate processes).
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+import shutil  # noqa: E402
+
+import duckdb  # noqa: E402
+
 from counterspell import Workspace, ingest  # noqa: E402
+from counterspell.matching.banks import create_bank, import_hashes  # noqa: E402
+from counterspell.matching.stage import hash_media  # noqa: E402
 from counterspell.synth import generate  # noqa: E402
 
 CONFIGS = [("local", 1), ("local", 2), ("dask", 2)]
@@ -34,28 +43,54 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=200_000)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="cs-bench-scaling-") as tmp:
-        summary = generate(Path(tmp) / "corpus", posts=args.posts, seed=61, media_files=False)
+        summary = generate(Path(tmp) / "corpus", posts=args.posts, seed=61)
         ws = Workspace.init(Path(tmp) / "ws")
         ingest(ws, [str(Path(tmp) / "corpus")])
-        print(f"analyze --all on {summary.posts:,} posts ({time.strftime('%Y-%m-%d')})")
+        hash_media(ws)  # once, to make the bank; every configuration hashes again from scratch
+        pdqs = duckdb.sql(
+            f"SELECT DISTINCT pdq FROM read_parquet('{ws.dataset_glob('media')}') WHERE pdq_quality >= 50 ORDER BY pdq"
+        ).fetchall()[::10]
+        (Path(tmp) / "bank.txt").write_text(
+            "".join(f"pdq {p}\n" for (p,) in pdqs), encoding="utf-8"
+        )
+        create_bank(ws, "scaling")
+        import_hashes(ws, "scaling", Path(tmp) / "bank.txt")
         print(
-            f"{'executor':>9} {'workers':>8} {'s':>8} {'posts/s':>9} {'speed-up':>9} {'coordinator MB':>15}"
+            f"hash-media + analyze --all + match on {summary.posts:,} posts, bank of {len(pdqs):,} "
+            f"({time.strftime('%Y-%m-%d')})"
+        )
+        print(
+            f"{'executor':>9} {'workers':>8} {'hash s':>7} {'analyze s':>10} {'match s':>8} {'total s':>8} "
+            f"{'posts/s':>8} {'speed-up':>9} {'coordinator MB':>15}"
         )
         base = None
         for name, workers in CONFIGS:
-            cmd = [sys.executable, str(ROOT / "bench" / "peak.py"), "-w", str(ws.root), "analyze", "--all",
-                   "--executor", name, "--workers", str(workers)]  # fmt: skip
-            t0 = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-            seconds = time.perf_counter() - t0
-            if proc.returncode:
-                sys.exit(f"{name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-            peak = next(
-                float(x.split()[1]) for x in proc.stderr.splitlines() if x.startswith("PEAK_MB")
-            )
-            base = base or seconds
+            for dataset in ("media", "matches"):
+                shutil.rmtree(ws.dataset(dataset), ignore_errors=True)
+            steps = [["hash-media"], ["analyze", "--all"], ["match", "--bank", "scaling"]]
+            times, peaks = [], []
+            for step in steps:
+                cmd = [sys.executable, str(ROOT / "bench" / "peak.py"), "-w", str(ws.root), *step,
+                       "--executor", name, "--workers", str(workers)]  # fmt: skip
+                t0 = time.perf_counter()
+                proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+                times.append(time.perf_counter() - t0)
+                if proc.returncode:
+                    sys.exit(
+                        f"{name} {step[0]} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+                    )
+                peaks.append(
+                    next(
+                        float(x.split()[1])
+                        for x in proc.stderr.splitlines()
+                        if x.startswith("PEAK_MB")
+                    )
+                )
+            total = sum(times)
+            base = base or total
             print(
-                f"{name:>9} {workers:>8} {seconds:>8.1f} {summary.posts / seconds:>9,.0f} {base / seconds:>8.2f}x {peak:>15,.0f}"
+                f"{name:>9} {workers:>8} {times[0]:>7.1f} {times[1]:>10.1f} {times[2]:>8.1f} {total:>8.1f} "
+                f"{summary.posts / total:>8,.0f} {base / total:>8.2f}x {max(peaks):>15,.0f}"
             )
 
 
