@@ -286,3 +286,21 @@ def test_docs_and_openapi_behind_login(service: tuple[Store, dict[str, object]])
     spec = client.get("/openapi.json").json()
     assert "/api/takedowns" in spec["paths"] and "/api/match" in spec["paths"]
     assert "/api/queue/{item_id}/decision" in client.get("/docs").text
+
+
+def test_huge_bodies_are_refused_before_parsing(service: tuple[Store, dict[str, object]]) -> None:
+    store, _ = service
+    client = _client(store)
+    big = "x" * (2 << 20)
+    r = client.post("/api/takedowns", content=big, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        for _ in range(40):
+            yield b"y" * 65536
+
+    r = client.post(
+        "/takedown", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert r.status_code == 413
+    assert client.get("/healthz").status_code == 200

@@ -32,6 +32,55 @@ CSP = (
 )
 
 
+MAX_BODY = 1 << 20  # 1 MiB: the largest legitimate body (a removal request with hashes) is far less
+
+
+class _BodyLimit:
+    """Refuse bodies over ``MAX_BODY`` with 413 before anything parses them, whether or not the
+    client announced their length (the public form must not be a way to fill memory)."""
+
+    def __init__(self, app: Any, limit: int = MAX_BODY) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(send)
+        except BaseExceptionGroup as group:  # raised inside a middleware's task group
+            if group.subgroup(_TooLarge) is None:
+                raise
+            await self._refuse(send)
+
+    async def _refuse(self, send: Any) -> None:
+        body = b'{"detail":"request body over 1 MiB"}'
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
 class _Headers(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         response = await call_next(request)
@@ -87,6 +136,7 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     app.state.templates = _templates()
     app.state.finder = CopyFinder(store.ws)
     app.add_middleware(_Headers)
+    app.add_middleware(_BodyLimit)  # outermost: runs before any other middleware reads the body
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(ui.router)
