@@ -6,8 +6,9 @@
 For each bank size: random hashes plus planted near-duplicates (each query is a bank hash with
 0-31 bits flipped, or a random hash that matches nothing), and a clustered bank that resembles
 real photo collections (hashes in tight groups, where multi-index hashing must look at many
-candidates). Prints build time, lookups/s one query at a time and in batches, recall against brute
-force, and index memory, for Counterspell's ``PDQIndex`` and threatexchange's ``PDQIndex``
+candidates). Prints build time, lookups/s one query at a time, in batches in one process, and in batches
+split over two processes that memory-map the saved index (as ``match`` runs), recall against
+brute force, and index memory, for Counterspell's ``PDQIndex`` and threatexchange's ``PDQIndex``
 (faiss multi-index hashing) and ``PDQIndex2`` (faiss flat); threatexchange runs at 1M only unless
 ``--te-10m`` (its memory at 10M is several GB). Needs ``pip install threatexchange faiss-cpu``
 (``make bench`` installs them); without them only Counterspell's figures are printed.
@@ -62,10 +63,36 @@ def recall(
     return len(truth & found) / len(truth) if truth else 1.0
 
 
+def _search_saved(task: tuple[str, np.ndarray]) -> int:
+    """One worker's share of a batched run: memory-map the saved index and search (as match does)."""
+    folder, queries = task
+    return len(PDQIndex.load(Path(folder)).search(queries, RADIUS).query)
+
+
+def batched_on_cores(index: PDQIndex, queries: np.ndarray, workers: int) -> float:
+    """Lookups/s with the queries split over ``workers`` processes sharing the saved index."""
+    import tempfile
+
+    from counterspell.executors import LocalExecutor
+
+    with tempfile.TemporaryDirectory(prefix="cs-bench-index-") as tmp:
+        index.save(Path(tmp) / "idx")
+        executor = LocalExecutor(workers)
+        try:
+            executor.map(_search_saved, [(f"{tmp}/idx", queries[:workers])] * workers)  # start them
+            chunks = np.array_split(queries, workers * 4)
+            t0 = time.perf_counter()
+            executor.map(_search_saved, [(f"{tmp}/idx", c) for c in chunks])
+            return len(queries) / (time.perf_counter() - t0)
+        finally:
+            executor.close()
+
+
 def bench_counterspell(words: np.ndarray, queries: np.ndarray, sample: int) -> dict[str, float]:
     t0 = time.perf_counter()
     index = PDQIndex(words)
     build = time.perf_counter() - t0
+    cores = batched_on_cores(index, queries, 2)
     t0 = time.perf_counter()
     m = index.search(queries, RADIUS)
     batched = len(queries) / (time.perf_counter() - t0)
@@ -75,11 +102,12 @@ def bench_counterspell(words: np.ndarray, queries: np.ndarray, sample: int) -> d
         index.search(queries[i : i + 1], RADIUS)
     single = single_n / (time.perf_counter() - t0)
     found = {(q, e) for q, e in zip(m.query.tolist(), m.entry.tolist(), strict=True) if q < sample}
-    mem = sum(a.nbytes for a in (index.words, index.ids, index.order, index.sorted)) / 2**20
+    mem = index.nbytes / 2**20
     return {
         "build": build,
         "single": single,
         "batched": batched,
+        "cores": cores,
         "recall": recall(found, words, queries, sample),
         "mb": mem,
     }
@@ -115,6 +143,7 @@ def bench_threatexchange(
         "build": build,
         "single": single,
         "batched": float("nan"),
+        "cores": float("nan"),
         "recall": recall(found, words, queries, min(sample, n)),
         "mb": mem,
     }
@@ -134,7 +163,7 @@ def main() -> None:
         f"PDQ matching at radius {RADIUS} ({time.strftime('%Y-%m-%d')}); {args.queries:,} queries, half planted"
     )
     print(
-        f"{'bank':>11} {'kind':>9} {'index':>24} {'build s':>8} {'single/s':>9} {'batched/s':>10} {'recall':>7} {'MB':>7}"
+        f"{'bank':>11} {'kind':>9} {'index':>24} {'build s':>8} {'single/s':>9} {'batched/s':>10} {'2 procs/s':>10} {'recall':>7} {'MB':>7}"
     )
     for n in args.bank or [1_000_000, 10_000_000]:
         for clustered in (False, True):
@@ -153,7 +182,7 @@ def main() -> None:
             base = runs[0][1]
             for name, r in runs:
                 print(f"{n:>11,} {'clustered' if clustered else 'random':>9} {name:>24} {r['build']:>8.1f} "
-                      f"{r['single']:>9,.0f} {r['batched']:>10,.0f} {r['recall']:>7.4f} {r['mb']:>7,.0f}")  # fmt: skip
+                      f"{r['single']:>9,.0f} {r['batched']:>10,.0f} {r['cores']:>10,.0f} {r['recall']:>7.4f} {r['mb']:>7,.0f}")  # fmt: skip
             for name, r in runs[1:]:
                 print(f"{'':>21} counterspell / {name}: single lookups {base['single'] / r['single']:.1f}x, "
                       f"batched vs its single {base['batched'] / r['single']:.1f}x")  # fmt: skip

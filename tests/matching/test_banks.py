@@ -37,17 +37,18 @@ def test_index_equals_brute_force_at_every_radius(tmp_path: Path) -> None:
     queries = np.stack(
         [_flip(words[i], list(rng.choice(256, i % 40, replace=False))) for i in range(300)]
     )
-    index = PDQIndex(words)
-    index.save(tmp_path / "idx")
-    loaded = PDQIndex.load(tmp_path / "idx")
-    for radius in (0, 8, 15, 16, 31):
-        got = loaded.search(queries, radius)
-        want = brute_force(words, queries, radius)
-        assert sorted(
-            zip(got.query.tolist(), got.entry.tolist(), got.distance.tolist(), strict=True)
-        ) == sorted(
-            zip(want.query.tolist(), want.entry.tolist(), want.distance.tolist(), strict=True)
-        )
+    for scan in (False, True):  # multi-index hashing, and the scan small indexes use
+        PDQIndex(words, scan=scan).save(tmp_path / f"idx-{scan}")
+        loaded = PDQIndex.load(tmp_path / f"idx-{scan}")
+        assert bool(loaded.starts) is not scan
+        for radius in (0, 8, 10, 11, 21, 22, 31):  # every change of probe radius per word
+            got = loaded.search(queries, radius)
+            want = brute_force(words, queries, radius)
+            assert sorted(
+                zip(got.query.tolist(), got.entry.tolist(), got.distance.tolist(), strict=True)
+            ) == sorted(
+                zip(want.query.tolist(), want.entry.tolist(), want.distance.tolist(), strict=True)
+            )
     assert words_to_hex(hex_to_words(words_to_hex(words[:5]))) == words_to_hex(words[:5])
 
 
@@ -60,7 +61,7 @@ def test_any_hash_within_31_bits_is_found(bits: list[int], value: int) -> None:
     others = np.random.default_rng(value % 1000).integers(
         0, 2**64 - 1, (200, 4), dtype=np.uint64, endpoint=True
     )
-    index = PDQIndex(np.vstack([others, base]))
+    index = PDQIndex(np.vstack([others, base]), scan=False)
     m = index.search(_flip(base[0], bits)[None, :], 31)
     assert 200 in m.entry.tolist()
     assert m.distance[m.entry.tolist().index(200)] == len(bits)
@@ -185,7 +186,7 @@ def test_reference_needles_and_haystack() -> None:
     hay = [x.split()[0] for x in (folder / "haystack.txt").read_text().splitlines() if x.strip()]
     needles = [x.split()[0] for x in (folder / "needles.txt").read_text().splitlines() if x.strip()]
     words, queries = hex_to_words(hay), hex_to_words(needles)
-    got = PDQIndex(words).search(queries, 31)
+    got = PDQIndex(words, scan=False).search(queries, 31)
     want = brute_force(words, queries, 31)
     assert len(want.entry) > 0
     assert sorted(zip(got.query.tolist(), got.entry.tolist(), strict=True)) == sorted(
