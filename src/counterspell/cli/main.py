@@ -8,6 +8,7 @@ code 2 (no traceback).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -510,6 +511,28 @@ def match_cmd(
             f"[bold red]{len(r.quarantined_entries)} bank entries match too many items and are quarantined for review[/]: "
             f"entry ids {', '.join(map(str, r.quarantined_entries[:20]))}"
         )
+    _sync_queue_if_any(ws)
+
+
+def _sync_queue_if_any(ws: Workspace) -> None:
+    """Where the workspace has an operational store, bring its review queue up to date, so that
+    new flags and bank matches reach reviewers without a separate step."""
+    from ..store.db import ENV_URL, Store
+
+    if not (ws.root / "store.sqlite").exists() and not os.environ.get(ENV_URL):
+        return
+    from ..store.queue import sync
+
+    try:
+        store = Store(ws)
+        try:
+            r = sync(store)
+        finally:
+            store.close()
+    except CounterspellError as exc:  # the lake is done; say why the queue is not
+        console.print(f"[yellow]review queue not synced:[/yellow] {exc}", highlight=False)
+        return
+    out.print(f"review queue: {r.added:,} new flagged posts ({r.seen:,} in all)")
 
 
 @communities_app.command("import")
@@ -642,6 +665,7 @@ def analyze_cmd(
         out.print(table)
     if result.network is not None:
         _print_network(ws, result.network)
+    _sync_queue_if_any(ws)
 
 
 def _print_network(ws: Workspace, net: object) -> None:
