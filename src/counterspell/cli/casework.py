@@ -24,6 +24,10 @@ DbOption = Annotated[
     ),
 ]
 
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
+
 db_app = typer.Typer(
     help="The operational store (SQLite or PostgreSQL) and its migrations.", no_args_is_help=True
 )
@@ -64,9 +68,7 @@ def _password(stdin: bool) -> str:
 def user_add_cmd(
     name: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[str, typer.Option("--role", help="viewer, reviewer, analyst or admin.")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
+    password_stdin: PasswordStdin = False,
     db: DbOption = None,
 ) -> None:
     """Add a user (asks for the password twice unless --password-stdin)."""
@@ -98,9 +100,7 @@ def user_list_cmd(db: DbOption = None) -> None:
 @user_app.command("password")
 def user_password_cmd(
     name: Annotated[str, typer.Argument(help="Login name.")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
+    password_stdin: PasswordStdin = False,
     db: DbOption = None,
 ) -> None:
     """Set a user's password (ends their sessions, lifts a lockout)."""
