@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import threading
 import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -24,6 +25,7 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 IN_MEMORY_BYTES = 64 * 1024 * 1024  # files up to this size are read into memory once
 MAX_PIXELS = 64_000_000  # ~8000 x 8000; bigger is refused as a likely decompression bomb
 PDQ_INPUT_SIDE = 512  # larger images are reduced to fit first, as the PDQ reference does
+THREADED_DIGEST_BYTES = 512 * 1024  # from this size, MD5/SHA-256 run beside the decode
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".jfif"}
 
 
@@ -116,19 +118,40 @@ def hash_file(path: str, pdq: bool = True) -> FileHashes:
             return out
         md5, sha = hashlib.md5(), hashlib.sha256()
         data: bytes | None = None
+        digesting: threading.Thread | None = None
         with open(path, "rb") as f:
             if size <= IN_MEMORY_BYTES:  # read once: the decoder and provenance reuse the bytes
                 data = f.read()
-                md5.update(data)
-                sha.update(data)
+                image = pdq and os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS
+                if image and len(data) >= THREADED_DIGEST_BYTES:
+                    # hashlib releases the GIL on large buffers: digest while the image decodes
+                    digesting = threading.Thread(target=_digest, args=(data, md5, sha))
+                    digesting.start()
+                else:
+                    _digest(data, md5, sha)
             else:
                 while chunk := f.read(1 << 20):
                     md5.update(chunk)
                     sha.update(chunk)
-        out.md5, out.sha256 = md5.hexdigest(), sha.hexdigest()
     except OSError as exc:
         out.error = f"cannot read: {exc.strerror or exc}"
         return out
+    try:
+        _perceptual(out, path, data, pdq)
+    finally:
+        if digesting is not None:
+            digesting.join()
+        out.md5, out.sha256 = md5.hexdigest(), sha.hexdigest()
+    return out
+
+
+def _digest(data: bytes, md5: Any, sha: Any) -> None:
+    md5.update(data)
+    sha.update(data)
+
+
+def _perceptual(out: FileHashes, path: str, data: bytes | None, pdq: bool) -> None:
+    """PDQ and provenance of an image, or vPDQ of a video, into ``out``."""
     if pdq and os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS:
         meta: dict[str, Any] = {}
         try:
@@ -148,4 +171,3 @@ def hash_file(path: str, pdq: bool = True) -> FileHashes:
                 out.vpdq = video.dumps(video.compute(path))
             except Exception as exc:  # a video vpdq cannot decode is a per-file error
                 out.error = f"not a readable video: {type(exc).__name__}: {exc}"
-    return out
