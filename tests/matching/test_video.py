@@ -76,3 +76,52 @@ def test_stored_form_round_trips_and_bad_lines_are_named() -> None:
     assert video.loads(video.dumps(frames)) == frames
     with pytest.raises(ValueError, match="line 3"):
         video.loads(video.dumps(frames) + "\n1,2,3")
+
+
+def test_a_bank_video_matches_its_reencoded_repost_in_the_lake(tmp_path: Path) -> None:
+    """A helpline's vPDQ (python-threatexchange's format) finds the re-encoded repost; other
+    videos and the bank's bad lines do not pass."""
+    _needs_vpdq()
+    import duckdb
+    import orjson
+
+    from counterspell import Workspace, ingest
+    from counterspell.errors import InputError
+    from counterspell.matching import banks as B
+    from counterspell.matching.match import match
+    from counterspell.matching.stage import hash_media
+
+    original = _video(tmp_path / "original.mp4", "320x240")
+    export = tmp_path / "export"
+    export.mkdir()
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(original), "-vf", "scale=200:150",
+         str(export / "repost.webm")],
+        check=True,
+    )  # fmt: skip
+    _video(export / "other.mp4", "320x240", pattern="mandelbrot")
+    posts = [
+        {"community": "c", "post_id": str(i), "created_at": 1_767_225_600 + i, "text": "clip",
+         "media": [{"name": name, "path": str(export / name)}]}
+        for i, name in enumerate(["repost.webm", "other.mp4"])
+    ]  # fmt: skip
+    (export / "posts.jsonl").write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in posts))
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(export / "posts.jsonl")], fmt="jsonl")
+    hash_media(ws)
+    signal = video.to_te_json(video.loads(hash_file(str(original)).vpdq or ""))
+    (tmp_path / "bank.txt").write_text(f"vpdq {signal}\n", encoding="utf-8")
+    B.create_bank(ws, "videos")
+    assert B.import_hashes(ws, "videos", tmp_path / "bank.txt").added == 1
+    r = match(ws, "videos")
+    assert r.matched_items == 1
+    (row,) = duckdb.sql(
+        f"SELECT uid, signal_type, distance, match_percent FROM read_parquet('{ws.dataset_glob('matches')}')"
+    ).fetchall()
+    assert row[0] == "jsonl:c:0" and row[1] == "vpdq" and row[2] is None and row[3] >= 80
+    exported = tmp_path / "exported.txt"
+    B.export_bank(ws, "videos", "te", str(exported))
+    assert exported.read_text(encoding="utf-8").strip() == f"vpdq {signal}"
+    (tmp_path / "bad.txt").write_text('vpdq ["0123,100,0.0"]\n', encoding="utf-8")
+    with pytest.raises(InputError, match="line 1"):
+        B.import_hashes(ws, "videos", tmp_path / "bad.txt")

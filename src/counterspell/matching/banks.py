@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 
 from ..errors import CounterspellError, InputError, Place
 from ..lake.workspace import Workspace
+from . import video
 from .index import MultiIndex, PDQIndex, hex_to_words
 
 ENTRY_SCHEMA = pa.schema(
@@ -174,7 +175,12 @@ def parse_hash_file(path: Path, fmt: str = "auto") -> list[tuple[int, str, str, 
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip() and not ln.startswith("#")), "")
     if fmt == "auto":  # CSV needs a header row, whose first field is a name, not a hash
-        fmt = "csv" if "," in first and not _HEX.match(first.split(",")[0].strip()) else "te"
+        te_line = re.match(r"^(?:pdq|md5|vpdq)\w*\s", first.lower()) is not None
+        fmt = (
+            "csv"
+            if "," in first and not te_line and not _HEX.match(first.split(",")[0].strip())
+            else "te"
+        )
     out: list[tuple[int, str, str, int | None, str]] = []
     if fmt == "csv":
         reader = csv.DictReader(lines)
@@ -203,6 +209,9 @@ def parse_hash_file(path: Path, fmt: str = "auto") -> list[tuple[int, str, str, 
             if not line or line.startswith("#"):
                 continue
             parts = line.split()
+            if parts[0].lower() in ("vpdq", "vpdq_signal") and len(parts) >= 2:
+                out.append(_checked(path, n, parts[0], line.split(None, 1)[1], "", ""))
+                continue  # its JSON may hold spaces: the rest of the line is the signal
             kind, value = (parts[0], parts[1]) if len(parts) >= 2 else ("", parts[0])
             note = " ".join(parts[2:]) if len(parts) > 2 else ""
             out.append(_checked(path, n, kind, value, "", note))
@@ -215,12 +224,18 @@ def _checked(
     path: Path, line: int, kind: str, value: str, quality: str, note: str
 ) -> tuple[int, str, str, int | None, str]:
     kind = kind.lower().replace("_signal", "").replace("video_md5", "md5")
+    if kind == "vpdq":  # a video: python-threatexchange's JSON list of frames
+        try:
+            frames = video.from_te_json(value)
+        except ValueError as exc:
+            raise InputError(Place(str(path), line=line), f"vPDQ: {exc}") from None
+        return line, "vpdq", video.to_te_json(frames), None, note
     if not kind:
         kind = {64: "pdq", 32: "md5"}.get(len(value), "")
     if kind not in LENGTHS:
         raise InputError(
             Place(str(path), line=line),
-            f"signal type {kind or value!r}: only pdq and md5 are supported",
+            f"signal type {kind or value!r}: only pdq, md5 and vpdq are supported",
         )
     if len(value) != LENGTHS[kind] or not _HEX.match(value):
         raise InputError(
@@ -266,6 +281,11 @@ def import_hashes(
             continue
         if kind == "pdq" and q is not None and q < MIN_QUALITY:
             result.rejected[f"PDQ quality under {MIN_QUALITY}"] += 1
+            continue
+        if kind == "vpdq" and not any(
+            f.quality >= video.QUALITY_MIN for f in video.from_te_json(value)
+        ):
+            result.rejected[f"vPDQ without a frame of quality {video.QUALITY_MIN} or more"] += 1
             continue
         if (kind, value) in seen:
             result.duplicates += 1

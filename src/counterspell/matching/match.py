@@ -23,11 +23,14 @@ from ..executors import Executor, LocalExecutor
 from ..lake.query import connect, sql_path
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset, partition_dir_name
+from . import video
 from .banks import BankInfo, entries, get_bank, list_banks, load_index
 from .hashing import dihedral_hashes
-from .index import hex_to_words
+from .index import PDQIndex, hex_to_words
 
 CHUNK = 50_000  # items per search task
+VPDQ_MATCH_PERCENT = 80.0  # python-threatexchange's default for the query side
+
 MATCH_SCHEMA = pa.schema(
     [
         ("uid", pa.string()),
@@ -41,6 +44,7 @@ MATCH_SCHEMA = pa.schema(
         ("distance", pa.int32()),
         ("quarantined_entry", pa.bool_()),
         ("matched_at", pa.timestamp("us", tz="UTC")),
+        ("match_percent", pa.float32()),  # vPDQ: share of the video's good frames in the entry
     ]
 )
 
@@ -58,13 +62,76 @@ def _media(ws: Workspace) -> dict[str, np.ndarray]:
     if not ws.has_data("media"):
         raise CounterspellError("no media hashes yet: run 'counterspell hash-media' first")
     con = connect()
+    source = f"read_parquet({sql_path(ws.dataset_glob('media'))}, union_by_name = true)"
+    columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    vpdq = "vpdq" if "vpdq" in columns else "NULL::VARCHAR AS vpdq"  # lakes hashed before vPDQ
     cols: dict[str, np.ndarray] = con.execute(
         f"""SELECT uid, media_index, platform, community, lower(coalesce(md5, reported_md5)) AS md5,
-                   CASE WHEN pdq_quality >= 50 AND length(pdq) = 64 THEN pdq END AS pdq, path
-            FROM read_parquet({sql_path(ws.dataset_glob("media"))}, union_by_name = true)
+                   CASE WHEN pdq_quality >= 50 AND length(pdq) = 64 THEN pdq END AS pdq, path, {vpdq}
+            FROM {source}
             ORDER BY uid, media_index"""
     ).fetchnumpy()
     return cols
+
+
+def _vpdq_hits(
+    bank: BankInfo, ws: Workspace, media: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(item row, entry id, query match percent) of videos matching a bank's vPDQ entries.
+
+    Every good frame of every bank video goes into one PDQ index; the lake's video frames are
+    looked up in it, and each (video, entry) pair that shares a frame is compared both ways as
+    python-threatexchange does: a match when at least ``VPDQ_MATCH_PERCENT`` of the video's good
+    frames are in the entry."""
+    table = entries(ws, bank.name).to_pydict()
+    bank_frames = {
+        int(e): video.from_te_json(h)
+        for e, k, h in zip(table["entry_id"], table["signal_type"], table["hash"], strict=True)
+        if k == "vpdq"
+    }
+    empty = (
+        np.empty(0, dtype=np.int64),
+        np.empty(0, dtype=np.int64),
+        np.empty(0, dtype=np.float32),
+    )
+    lake = {i: video.loads(v) for i, v in enumerate(media["vpdq"].tolist()) if v}
+    if not bank_frames or not lake:
+        return empty
+    f_entry, f_hex = [], []
+    for e, frames in bank_frames.items():
+        for f in frames:
+            if f.quality >= video.QUALITY_MIN:
+                f_entry.append(e)
+                f_hex.append(f.pdq)
+    q_row, q_hex = [], []
+    for i, frames in lake.items():
+        for f in frames:
+            if f.quality >= video.QUALITY_MIN:
+                q_row.append(i)
+                q_hex.append(f.pdq)
+    if not f_hex or not q_hex:
+        return empty
+    found = PDQIndex(hex_to_words(f_hex), np.asarray(f_entry, dtype=np.int64)).search(
+        hex_to_words(q_hex), video.DISTANCE
+    )
+    pairs = sorted(
+        {
+            (q_row[q], int(e))
+            for q, e in zip(found.query.tolist(), found.entry.tolist(), strict=True)
+        }
+    )
+    rows, ids, pct = [], [], []
+    for i, e in pairs:
+        query_pct, _ = video.match(lake[i], bank_frames[e], video.DISTANCE)
+        if query_pct * 100 >= VPDQ_MATCH_PERCENT:
+            rows.append(i)
+            ids.append(e)
+            pct.append(round(query_pct * 100, 1))
+    return (
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(ids, dtype=np.int64),
+        np.asarray(pct, dtype=np.float32),
+    )
 
 
 def _pdq_job(
@@ -152,17 +219,27 @@ def match(
     media = _media(ws)
     result = MatchResult(items=len(media["uid"]))
     rows, ids, dist, is_pdq = _hits(ws, bank, media, radius, dihedral, executor)
+    kind = np.where(is_pdq, "pdq", "md5").astype(object)
+    percent = np.full(len(rows), np.nan, dtype=np.float32)
+    vrows, vids, vpct = _vpdq_hits(bank, ws, media)
+    if len(vrows):
+        rows, ids = np.concatenate([rows, vrows]), np.concatenate([ids, vids])
+        dist = np.concatenate([dist, np.full(len(vrows), -1, dtype=np.int32)])
+        kind = np.concatenate([kind, np.full(len(vrows), "vpdq", dtype=object)])
+        percent = np.concatenate([percent, vpct])
     benign = np.zeros(len(media["uid"]), dtype=bool)
     for neg in (b for b in list_banks(ws) if b.kind == "negative"):
         nrows, *_ = _hits(ws, neg, media, radius, dihedral, executor)
         benign[nrows] = True
+        benign[_vpdq_hits(neg, ws, media)[0]] = True
     suppressed = benign[rows]
     result.suppressed = len(np.unique(rows[suppressed]))
-    rows, ids, dist, is_pdq = (
+    rows, ids, dist, kind, percent = (
         rows[~suppressed],
         ids[~suppressed],
         dist[~suppressed],
-        is_pdq[~suppressed],
+        kind[~suppressed],
+        percent[~suppressed],
     )
     # over-matching entries: more distinct items than the bank allows
     uniq = (
@@ -185,10 +262,11 @@ def match(
             "bank": pa.array([bank.name] * len(rows), pa.string()),
             "bank_version": pa.array([bank.version] * len(rows), pa.int64()),
             "entry_id": pa.array(ids, pa.int64()),
-            "signal_type": pa.array(np.where(is_pdq, "pdq", "md5").tolist(), pa.string()),
-            "distance": pa.array(dist, pa.int32()),
+            "signal_type": pa.array(kind.tolist(), pa.string()),
+            "distance": pa.array(dist, pa.int32(), mask=dist < 0),  # none for a whole video
             "quarantined_entry": pa.array([int(e) in flood for e in ids], pa.bool_()),
             "matched_at": pa.array([now] * len(rows), pa.timestamp("us", tz="UTC")),
+            "match_percent": pa.array(percent, pa.float32(), mask=np.isnan(percent)),
         },
         schema=MATCH_SCHEMA,
     ).sort_by(

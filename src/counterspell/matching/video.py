@@ -30,6 +30,7 @@ VIDEO_EXTENSIONS = {
 SECONDS_PER_HASH = 1.0
 MAX_FRAMES = 36_000  # ten hours at one hash a second; longer is refused as hostile
 QUALITY_MIN = 50  # frames below this (blank, flat) say nothing and are left out of matching
+DISTANCE = 31  # PDQ distance at which two frames are the same
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ def loads(text: str) -> list[Frame]:
     return out
 
 
-def match(query: list[Frame], other: list[Frame], distance: int = 31) -> tuple[float, float]:
+def match(query: list[Frame], other: list[Frame], distance: int = DISTANCE) -> tuple[float, float]:
     """(share of the query's good frames found in ``other``, share of ``other``'s found in the
     query): Meta's vPDQ comparison on unique frame hashes of quality >= ``QUALITY_MIN``."""
     import numpy as np
@@ -98,3 +99,38 @@ def match(query: list[Frame], other: list[Frame], distance: int = 31) -> tuple[f
     qw, ow = hex_to_words(q), hex_to_words(o)
     d = popcount_distance(qw[:, None, :], ow[None, :, :]) <= distance
     return float(np.any(d, axis=1).mean()), float(np.any(d, axis=0).mean())
+
+
+def to_te_json(frames: list[Frame]) -> str:
+    """python-threatexchange's vPDQ signal string: a JSON list of ``pdq_hex,quality,seconds``."""
+    import json
+
+    return json.dumps(
+        [f"{f.pdq},{f.quality},{f.seconds:.3f}" for f in frames], separators=(",", ":")
+    )
+
+
+def from_te_json(text: str) -> list[Frame]:
+    """Parse python-threatexchange's vPDQ signal string; ValueError names what is wrong."""
+    import json
+
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not a JSON list of frames ({exc.msg})") from None
+    if not isinstance(items, list) or not items:
+        raise ValueError("expected a non-empty JSON list of 'pdq_hex,quality,seconds' strings")
+    out = []
+    for i, item in enumerate(items):
+        parts = str(item).split(",")
+        try:
+            pdq, quality, seconds = parts[0].lower(), int(parts[1]), float(parts[2])
+            int(pdq, 16)
+        except (ValueError, IndexError):
+            raise ValueError(
+                f"frame {i}: {str(item)[:80]!r} is not 'pdq_hex,quality,seconds'"
+            ) from None
+        if len(parts) != 3 or len(pdq) != 64 or not 0 <= quality <= 100 or seconds < 0:
+            raise ValueError(f"frame {i}: {str(item)[:80]!r} is not 'pdq_hex,quality,seconds'")
+        out.append(Frame(i, quality, pdq, seconds))
+    return out
