@@ -53,9 +53,10 @@ def db_upgrade_cmd(
     db: DbOption = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head"
 ) -> None:
     """Create or migrate the store's tables (safe to run again)."""
-    url = db or default_url(_ws())
-    before, after = upgrade(make_engine(url), revision)
-    out.print(f"store at {make_engine(url).url!r}: migration {before or 'none'} -> {after}")
+    engine = make_engine(db or default_url(_ws()))
+    before, after = upgrade(engine, revision)
+    engine.dispose()
+    out.print(f"store at {engine.url!r}: migration {before or 'none'} -> {after}")
 
 
 def _password(stdin: bool) -> str:

@@ -8,7 +8,6 @@ code 2 (no traceback).
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -517,9 +516,9 @@ def match_cmd(
 def _sync_queue_if_any(ws: Workspace) -> None:
     """Where the workspace has an operational store, bring its review queue up to date, so that
     new flags and bank matches reach reviewers without a separate step."""
-    from ..store.db import ENV_URL, Store
+    from ..store.db import Store, has_store
 
-    if not (ws.root / "store.sqlite").exists() and not os.environ.get(ENV_URL):
+    if not has_store(ws):
         return
     from ..store.queue import sync
 

@@ -39,12 +39,7 @@ class CopyFinder:
         self._lock = threading.Lock()
         self._checked = 0.0
         self._signature: tuple[Any, ...] | None = None
-        self._uid = np.empty(0, dtype=object)
-        self._md5: dict[str, list[int]] = {}
-        self._sha: dict[str, list[int]] = {}
-        self._pdq_rows = np.empty(0, dtype=np.int64)
-        self._pdq_words = np.empty((0, 4), dtype=np.uint64)
-        self._pdq_hex = np.empty(0, dtype=object)
+        self._set_lake({k: np.empty(0, dtype=object) for k in ("uid", "md5", "sha256", "pdq")})
         self._banks: list[_Bank] = []
 
     def _current_signature(self) -> tuple[Any, ...]:
@@ -84,13 +79,9 @@ class CopyFinder:
 
     def _load_lake(self) -> None:
         if not self.ws.has_data("media"):
-            self._uid = np.empty(0, dtype=object)
-            self._md5, self._sha = {}, {}
-            self._pdq_rows = np.empty(0, dtype=np.int64)
-            self._pdq_words = np.empty((0, 4), dtype=np.uint64)
-            self._pdq_hex = np.empty(0, dtype=object)
+            self._set_lake({k: np.empty(0, dtype=object) for k in ("uid", "md5", "sha256", "pdq")})
             return
-        cols = (
+        self._set_lake(
             connect()
             .execute(
                 f"""SELECT uid, lower(coalesce(md5, reported_md5)) AS md5, lower(sha256) AS sha256,
@@ -100,35 +91,31 @@ class CopyFinder:
             )
             .fetchnumpy()
         )
+
+    def _set_lake(self, cols: dict[str, Any]) -> None:
+        """Per media row: uid and hashes (None where missing); MD5/SHA-256 lookups; PDQ words."""
         self._uid = np.asarray(cols["uid"], dtype=object)
-        self._md5, self._sha = {}, {}
-        for i, (m, s) in enumerate(zip(cols["md5"].tolist(), cols["sha256"].tolist(), strict=True)):
-            if m:
-                self._md5.setdefault(m, []).append(i)
-            if s:
-                self._sha.setdefault(s, []).append(i)
-        pdq = np.asarray(cols["pdq"], dtype=object)
-        rows = np.flatnonzero(pdq != None)  # noqa: E711 (object array)
-        self._pdq_rows = rows
-        self._pdq_hex = pdq[rows]
+        self._cols = {k: np.asarray(cols[k], dtype=object) for k in ("md5", "sha256", "pdq")}
+        self._by_hash: dict[str, dict[str, list[int]]] = {"md5": {}, "sha256": {}}
+        for kind, table in self._by_hash.items():
+            for i, h in enumerate(self._cols[kind].tolist()):
+                if h:
+                    table.setdefault(h, []).append(i)
+        pdq = self._cols["pdq"]
+        self._pdq_rows = np.flatnonzero(pdq != None)  # noqa: E711 (object array)
+        self._pdq_hex = pdq[self._pdq_rows]
         self._pdq_words = hex_to_words([str(h) for h in self._pdq_hex])
 
     def media_signals(self, uids: list[str]) -> list[Signal]:
         """The hashes of the media of some posts (what a location in a request points at)."""
         with self._lock:
             self._refresh()
-            wanted = set(uids)
-            out: list[Signal] = []
-            for kind, table in (("md5", self._md5), ("sha256", self._sha)):
-                out += [
-                    (kind, h)
-                    for h, rows in table.items()
-                    if any(self._uid[r] in wanted for r in rows)
-                ]
-            out += [
-                ("pdq", str(self._pdq_hex[j]))
-                for j, r in enumerate(self._pdq_rows)
-                if self._uid[r] in wanted
+            rows = np.flatnonzero(np.isin(self._uid, np.asarray(uids, dtype=object)))
+            out: list[Signal] = [
+                (kind, str(h))
+                for kind in ("md5", "sha256", "pdq")
+                for h in self._cols[kind][rows].tolist()
+                if h
             ]
             return list(dict.fromkeys(out))
 
@@ -146,7 +133,7 @@ class CopyFinder:
                         "match": "identical" if distance == 0 else "near", "distance": distance,
                     }  # fmt: skip
 
-            for kind, table in (("md5", self._md5), ("sha256", self._sha)):
+            for kind, table in self._by_hash.items():
                 for k, h in signals:
                     if k == kind:
                         for r in table.get(h, []):

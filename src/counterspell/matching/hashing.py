@@ -116,14 +116,14 @@ def hash_file(path: str, pdq: bool = True) -> FileHashes:
         if size > MAX_FILE_BYTES:
             out.error = f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,} limit"
             return out
+        kind = media_kind(path) if pdq else None
         md5, sha = hashlib.md5(), hashlib.sha256()
         data: bytes | None = None
         digesting: threading.Thread | None = None
         with open(path, "rb") as f:
             if size <= IN_MEMORY_BYTES:  # read once: the decoder and provenance reuse the bytes
                 data = f.read()
-                image = pdq and os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS
-                if image and len(data) >= THREADED_DIGEST_BYTES:
+                if kind == "image" and len(data) >= THREADED_DIGEST_BYTES:
                     # hashlib releases the GIL on large buffers: digest while the image decodes
                     digesting = threading.Thread(target=_digest, args=(data, md5, sha))
                     digesting.start()
@@ -137,7 +137,7 @@ def hash_file(path: str, pdq: bool = True) -> FileHashes:
         out.error = f"cannot read: {exc.strerror or exc}"
         return out
     try:
-        _perceptual(out, path, data, pdq)
+        _perceptual(out, path, data, kind)
     finally:
         if digesting is not None:
             digesting.join()
@@ -145,14 +145,22 @@ def hash_file(path: str, pdq: bool = True) -> FileHashes:
     return out
 
 
+def media_kind(path: str) -> str | None:
+    """``image`` or ``video`` by the file's extension (what gets a perceptual hash), else None."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    return "video" if ext in video.VIDEO_EXTENSIONS else None
+
+
 def _digest(data: bytes, md5: Any, sha: Any) -> None:
     md5.update(data)
     sha.update(data)
 
 
-def _perceptual(out: FileHashes, path: str, data: bytes | None, pdq: bool) -> None:
+def _perceptual(out: FileHashes, path: str, data: bytes | None, kind: str | None) -> None:
     """PDQ and provenance of an image, or vPDQ of a video, into ``out``."""
-    if pdq and os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS:
+    if kind == "image":
         meta: dict[str, Any] = {}
         try:
             pixels = _rgb_pixels(io.BytesIO(data) if data is not None else path, meta)
@@ -164,7 +172,7 @@ def _perceptual(out: FileHashes, path: str, data: bytes | None, pdq: bool) -> No
 
             head = data[: 1 << 20] if data is not None else None
             out.provenance = signals_from(meta["info"], meta["exif"], path, head) or None
-    elif pdq and os.path.splitext(path)[1].lower() in video.VIDEO_EXTENSIONS:
+    elif kind == "video":
         out.skipped = video.available()
         if out.skipped is None:
             try:

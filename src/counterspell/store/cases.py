@@ -24,6 +24,7 @@ from ..stages.campaigns import MEMBER_SCHEMA
 from . import audit
 from .accounts import User
 from .db import Store
+from .queue import targets_of
 from .schema import (
     case_links,
     case_notes,
@@ -67,6 +68,21 @@ def open_case(
     )
     audit.record(conn, user.name, "case.open", "case", cid, {"kind": kind, "key": key})
     return cid, True
+
+
+def for_item(store: Store, item: dict[str, Any], user: User) -> int:
+    """The case of a queue item (its first target, else its request's campaign, else the post),
+    opened if new and linked again from the lake, which always includes the item's own post."""
+    targets = targets_of(item)
+    if targets:
+        kind, key, title = "target", targets[0], f"target {targets[0][:16]}"
+    else:
+        key = item["campaign_id"] or item["uid"]
+        kind, title = "request", f"request {key}"
+    with store.begin() as conn:
+        cid, _ = open_case(conn, user, kind, key, title)
+    collect(store, cid, user)
+    return cid
 
 
 def collect(store: Store, case_id: int, user: User) -> dict[str, int]:

@@ -27,9 +27,18 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 ENV_URL = "COUNTERSPELL_DB"
 
 
+DEFAULT_FILE = "store.sqlite"
+
+
 def default_url(ws: Workspace) -> str:
     """The database a workspace uses: ``$COUNTERSPELL_DB``, else ``store.sqlite`` beside the lake."""
-    return os.environ.get(ENV_URL) or f"sqlite:///{ws.root / 'store.sqlite'}"
+    return os.environ.get(ENV_URL) or f"sqlite:///{ws.root / DEFAULT_FILE}"
+
+
+def has_store(ws: Workspace) -> bool:
+    """Whether the workspace uses an operational store (one is configured, or its file exists):
+    commands that serve the lake update the store only then, and never create one."""
+    return bool(os.environ.get(ENV_URL)) or (ws.root / DEFAULT_FILE).exists()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

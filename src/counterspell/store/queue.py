@@ -108,8 +108,6 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
         WHERE len(e.flags) > 0 OR m.n > 0 OR e.role IN ({roles_sql})
         ORDER BY e.uid
     """
-    with store.engine.connect() as c:
-        before = set(c.execute(select(queue_items.c.uid)).scalars())
     now = datetime.now(UTC)
     for rb in arrow_batches(con, query, [], batch):
         cols = pa.Table.from_batches([rb]).to_pydict()
@@ -154,14 +152,16 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
         if not items:
             continue
         result.seen += len(items)
-        new = sum(1 for it in items if it["uid"] not in before)
-        result.added += new
-        result.updated += len(items) - new
-        with store.begin() as conn:
+        count = select(func.count()).select_from(queue_items)
+        with store.begin() as conn:  # new rows = the growth of the table (the lock is held)
+            before = conn.execute(count).scalar_one()
             _upsert(
                 conn, queue_items, items, "uid",
                 ["role", "confidence", "flags", "targets", "campaign_id", "bank_matches", "priority", "synced_at"],
             )  # fmt: skip
+            new = conn.execute(count).scalar_one() - before
+        result.added += new
+        result.updated += len(items) - new
     with store.begin() as conn:
         audit.record(
             conn, "system", "queue.sync", "queue", "", {"seen": result.seen, "added": result.added}
@@ -339,6 +339,24 @@ def review_labels(conn: Connection) -> dict[str, tuple[str, tuple[str, ...]]]:
     return {uid: (role, tuple(f for f in flags.split(";") if f)) for uid, role, flags in rows}
 
 
+def targets_of(item: dict[str, Any]) -> list[str]:
+    """The target pseudonyms of a queue item."""
+    return [t for t in item["targets"].split(";") if t]
+
+
+def reveal(conn: Connection, user: User, item_id: int) -> dict[str, dict[str, str]]:
+    """The clear identifiers behind an item's pseudonyms, audited in the caller's transaction.
+
+    The role check is the caller's (the service admits analysts and admins); the audit entry
+    names the pseudonyms revealed, never the clear values.
+    """
+    ids = identities_for(conn, targets_of(get_item(conn, item_id)))
+    audit.record(
+        conn, user.name, "identity.reveal", "queue_item", item_id, {"pseudonyms": sorted(ids)}
+    )
+    return ids
+
+
 def identities_for(conn: Connection, pseudonyms: list[str]) -> dict[str, dict[str, str]]:
     """Clear identifiers behind pseudonyms; callers must check the role and audit the reveal."""
     if not pseudonyms:
@@ -349,13 +367,10 @@ def identities_for(conn: Connection, pseudonyms: list[str]) -> dict[str, dict[st
 
 def reviewed_roles(ws: Any, url: str | None = None) -> dict[str, str]:
     """uid -> role from review decisions, when the workspace has a store (else nothing)."""
-    import os
+    from .db import has_store
 
-    from .db import ENV_URL, default_url
-
-    if url is None and not os.environ.get(ENV_URL) and not (ws.root / "store.sqlite").exists():
+    if url is None and not has_store(ws):
         return {}
-    url = url or default_url(ws)
     store = Store(ws, url)
     try:
         with store.engine.connect() as conn:

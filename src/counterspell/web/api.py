@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from ..store import audit, cases, queue, takedown
@@ -160,17 +160,7 @@ def queue_decide(request: Request, who: Reviewer, item_id: Id, body: DecisionIn)
 def queue_reveal(request: Request, who: Analyst, item_id: Id) -> dict[str, Any]:
     """The clear target identifiers behind an item's pseudonyms; every reveal is audited."""
     with store_of(request).begin() as conn:
-        item = queue.get_item(conn, item_id)
-        ids = queue.identities_for(conn, [t for t in item["targets"].split(";") if t])
-        audit.record(
-            conn,
-            who.user.name,
-            "identity.reveal",
-            "queue_item",
-            item_id,
-            {"pseudonyms": sorted(ids)},
-        )
-    return {"identities": ids}
+        return {"identities": queue.reveal(conn, who.user, item_id)}
 
 
 @router.get("/cases")
@@ -291,8 +281,6 @@ def match(request: Request, who: Analyst, body: MatchIn) -> dict[str, Any]:
     """Look hashes up in the lake and the positive banks (nothing is stored)."""
     signals, problems = takedown.parse_hashes("\n".join(body.hashes))
     if problems:
-        from fastapi import HTTPException
-
         raise HTTPException(422, problems)
     store = store_of(request)
     radius = store.ws.settings.pdq_threshold if body.radius is None else body.radius

@@ -20,6 +20,7 @@ from ..matching.match import MATCH_SCHEMA
 from ..matching.stage import MEDIA_SCHEMA
 from ..stages.analyze import ENRICHMENT_SCHEMA
 from ..stages.campaigns import MEMBER_SCHEMA
+from ..store.queue import targets_of
 
 THREAD_WINDOW = 6
 AUTHOR_POSTS = 15
@@ -42,11 +43,14 @@ class Masker:
         return pattern.sub(lambda m: self.values.get(m.group(0).lower(), "[target]"), text)
 
 
-def masker(identities: dict[str, dict[str, str]], reveal: bool) -> Masker:
-    if reveal:
-        return Masker()
+def masker(identities: dict[str, dict[str, str]], revealed: frozenset[str] = frozenset()) -> Masker:
+    """Masks every identity except the ``revealed`` pseudonyms (those the caller audited)."""
     return Masker(
-        {i["value"].lower(): f"[target {p[:12]}]" for p, i in identities.items() if i["value"]}
+        {
+            i["value"].lower(): f"[target {p[:12]}]"
+            for p, i in identities.items()
+            if i["value"] and p not in revealed
+        }
     )
 
 
@@ -60,12 +64,13 @@ def item_context(
     ws: Workspace,
     item: dict[str, Any],
     lookup: Callable[[list[str]], dict[str, dict[str, str]]],
-    reveal: bool = False,
+    revealed: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The post, its thread around it, its campaign, its author's other posts, signals and media.
 
     ``lookup`` gives the clear identifiers of pseudonyms (from the store); every identifier of
-    every post shown is masked, not only the item's own, unless ``reveal``.
+    every post shown is masked, not only the item's own, except the ``revealed`` pseudonyms: a
+    reveal shows exactly the identities its audit entry names, not the thread's others.
     """
     posts = partition_sql(ws, "posts", item["platform"], item["community"])
     if posts is None:
@@ -137,8 +142,8 @@ def item_context(
         [[r["uid"] for r in shown]],
     ).fetchall()
     mask = masker(
-        lookup(sorted({p for (p,) in pseudonyms} | set(filter(None, item["targets"].split(";"))))),
-        reveal,
+        lookup(sorted({p for (p,) in pseudonyms} | set(targets_of(item)))),
+        revealed,
     )
     for row in shown:
         row["text"] = mask(row.get("text"))

@@ -138,16 +138,21 @@ def queue_next(request: Request, who: Reviewer) -> Response:
 
 
 def _item_page(
-    request: Request, who: Principal, item_id: Id, reveal: bool = False, **extra: Any
+    request: Request,
+    who: Principal,
+    item_id: Id,
+    revealed: dict[str, dict[str, str]] | None = None,
+    **extra: Any,
 ) -> HTMLResponse:
     store = store_of(request)
     with store.engine.connect() as conn:
         item = queue.get_item(conn, item_id)
-        ids = queue.identities_for(conn, [t for t in item["targets"].split(";") if t])
         decided = queue.item_decisions(conn, item_id)
-        ctx = item_context(store.ws, item, lambda ps: queue.identities_for(conn, ps), reveal)
+        ctx = item_context(
+            store.ws, item, lambda ps: queue.identities_for(conn, ps), frozenset(revealed or ())
+        )
     return page(request, "item.html.j2", who, item=item, ctx=ctx, decisions=decided,
-                identities=ids if reveal else None, **extra)  # fmt: skip
+                identities=revealed, **extra)  # fmt: skip
 
 
 @router.get("/queue/{item_id}")
@@ -181,12 +186,8 @@ def item_decide(
 @router.post("/queue/{item_id}/reveal")
 def item_reveal(request: Request, who: Analyst, item_id: Id) -> HTMLResponse:
     with store_of(request).begin() as conn:
-        item = queue.get_item(conn, item_id)
-        targets = [t for t in item["targets"].split(";") if t]
-        audit.record(
-            conn, who.user.name, "identity.reveal", "queue_item", item_id, {"pseudonyms": targets}
-        )
-    return _item_page(request, who, item_id, reveal=True)
+        revealed = queue.reveal(conn, who.user, item_id)
+    return _item_page(request, who, item_id, revealed)
 
 
 @router.post("/queue/{item_id}/case")
@@ -194,19 +195,7 @@ def item_case(request: Request, who: Analyst, item_id: Id) -> Response:
     store = store_of(request)
     with store.engine.connect() as conn:
         item = queue.get_item(conn, item_id)
-    targets = [t for t in item["targets"].split(";") if t]
-    kind, key = (
-        ("target", targets[0]) if targets else ("request", item["campaign_id"] or item["uid"])
-    )
-    title = f"target {key[:16]}" if targets else f"request {key}"
-    with store.begin() as conn:
-        cid, created = cases.open_case(conn, who.user, kind, key, title)
-    cases.add_links(store, cid, who.user, [("post", item["uid"], {"platform": item["platform"], "community": item["community"],
-                    "thread_id": item["thread_id"], "created_at": item["posted_at"].isoformat() if item["posted_at"] else None,
-                    "role": item["role"], "flags": [f for f in item["flags"].split(";") if f], "campaign_id": item["campaign_id"], "part": None})])  # fmt: skip
-    if created:
-        cases.collect(store, cid, who.user)
-    return see_other(f"/cases/{cid}")
+    return see_other(f"/cases/{cases.for_item(store, item, who.user)}")
 
 
 @router.get("/cases")
