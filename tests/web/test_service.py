@@ -304,3 +304,15 @@ def test_huge_bodies_are_refused_before_parsing(service: tuple[Store, dict[str, 
     )
     assert r.status_code == 413
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_reveal_unmasks_only_what_it_audits() -> None:
+    from counterspell.web.lakeview import masker
+
+    ids = {
+        "tgt_aaa": {"kind": "name", "value": "ruby"},
+        "tgt_bbb": {"kind": "name", "value": "lea"},
+    }
+    text = "Ruby and Lea, not leave"
+    assert masker(ids)(text) == "[target tgt_aaa] and [target tgt_bbb], not leave"
+    assert masker(ids, frozenset({"tgt_aaa"}))(text) == "Ruby and [target tgt_bbb], not leave"
