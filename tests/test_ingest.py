@@ -108,7 +108,7 @@ def test_empty_workspace_stats_and_export(ws: Workspace, tmp_path: Path) -> None
 
 
 def test_stale_temp_files_are_removed_and_a_second_writer_is_refused(ws: Workspace) -> None:
-    part = ws.dataset("posts") / "platform=x" / "community=y"
+    part = ws.dataset("posts").local / "platform=x" / "community=y"
     part.mkdir(parents=True)
     (part / ".tmp-deadbeef.parquet").write_bytes(b"half a file")
     ingest(ws, [str(real("telegram/chatanalytics-DM_2A_7M.json"))])

@@ -32,6 +32,12 @@ memory_limit = "4GB"
 # Largest PDQ Hamming distance at which two images count as the same picture (ThreatExchange's
 # usual threshold is 31 of 256 bits).
 pdq_threshold = 31
+
+[lake]
+# Keep the lake's Parquet datasets at an fsspec URL (e.g. "s3://bucket/counterspell") that
+# every Dask worker can reach, instead of in lake/ here. Credentials and endpoints come from
+# the store's own environment (AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL...), never from this file.
+lake_url = ""
 """
 
 
@@ -42,6 +48,7 @@ class Settings:
     workers: int = 0  # processes that map input files; 0 = one per CPU, 1 = none
     memory_limit: str = "4GB"  # DuckDB's limit in the graph stages
     pdq_threshold: int = 31
+    lake_url: str = ""  # the lake's datasets at this fsspec URL instead of lake/
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

@@ -80,7 +80,8 @@ def test_pseudonyms_only_in_the_lake(analysed: Workspace) -> None:
     ids = [i for (row,) in duckdb.sql(f"SELECT target_ids FROM '{glob}'").fetchall() for i in row]
     assert ids and all(i.startswith("tgt_") for i in ids)
     text = "\n".join(
-        p.read_bytes().decode("latin-1") for p in analysed.dataset("enrichments").rglob("*.parquet")
+        p.local.read_bytes().decode("latin-1")
+        for p in analysed.dataset("enrichments").rglob("*.parquet")
     )
     for clear in ("mia.daily", "Tessa", "pixelpeach"):
         assert clear not in text

@@ -17,7 +17,6 @@ import duckdb
 import networkx as nx
 import orjson
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from counterspell import Workspace, ingest
@@ -123,7 +122,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 
 def _table(ws: Workspace, name: str) -> list[dict[str, Any]]:
-    return pq.read_table(ws.dataset(name)).to_pylist()  # type: ignore[no-any-return]
+    return ws.dataset(name).read_table().to_pylist()  # type: ignore[no-any-return]
 
 
 def test_campaign_membership_follows_replies_time_author_and_media(lake: Workspace) -> None:
@@ -379,7 +378,7 @@ def test_every_dataset_field_is_documented(lake: Workspace) -> None:
         "media_clusters",
         "communities",
     ):
-        schema = pq.read_schema(next(iter(sorted(lake.dataset(name).rglob("*.parquet")))))
+        schema = lake.dataset(name).rglob("*.parquet")[0].read_schema()
         for field in schema.names:
             assert field in documented, f"docs/campaigns.md lacks {name}.{field}"
 

@@ -12,6 +12,7 @@ import pyarrow as pa
 from ..errors import CounterspellError
 from ..models import POST_SCHEMA
 from .manifest import Manifest
+from .storage import LakePath, register
 from .workspace import Workspace
 
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
@@ -48,9 +49,16 @@ def connect(
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
+    register(con)  # remote lakes (s3://...) this process has opened
     if ws is not None:
         tmp = ws.state / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
+        try:
+            tmp.mkdir(parents=True, exist_ok=True)
+        except OSError:  # a Dask worker without the workspace folder: spill to its own temp
+            import tempfile
+
+            tmp = Path(tempfile.gettempdir()) / "counterspell-spill"
+            tmp.mkdir(parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = {sql_path(tmp)}")
         con.execute(f"SET memory_limit = {sql_path(memory_limit or ws.settings.memory_limit)}")
         con.execute("SET preserve_insertion_order = false")
@@ -89,7 +97,7 @@ def partition_sql(ws: Workspace, dataset: str, platform: str, community: str) ->
     from .writer import partition_dir
 
     d = partition_dir(ws.dataset(dataset), platform, community)
-    if not d.exists() or not any(d.glob("part-*.parquet")):
+    if not d.glob("part-*.parquet"):
         return None
     return f"read_parquet({sql_path(d / 'part-*.parquet')}, union_by_name = true)"
 
@@ -112,7 +120,7 @@ def empty_relation(schema: pa.Schema) -> str:
     return f"(SELECT {cols} WHERE false)"
 
 
-def sql_path(path: str | Path) -> str:
+def sql_path(path: str | Path | LakePath) -> str:
     """A path as a quoted SQL string literal."""
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -304,10 +312,8 @@ def export_dataset(ws: Workspace, name: str, fmt: str, output: str | None, order
             )
             + " first"
         )
-    import pyarrow.parquet as pq
-
     con = connect()
-    schema = pq.read_schema(next(iter(sorted(ws.dataset(name).rglob("*.parquet")))))
+    schema = ws.dataset(name).rglob("*.parquet")[0].read_schema()
     cols = []
     for f in schema:
         nested = pa.types.is_list(f.type) or pa.types.is_struct(f.type)
@@ -324,14 +330,12 @@ def export_dataset(ws: Workspace, name: str, fmt: str, output: str | None, order
 
 def replace_dataset(con: duckdb.DuckDBPyConnection, ws: Workspace, name: str, query: str) -> int:
     """Replace a derived dataset with a query's rows (one Parquet file, swapped in whole)."""
-    import pyarrow.parquet as pq
-
     from .writer import DerivedDataset
 
     out = DerivedDataset(ws.dataset(name))
     try:
         con.execute(f"COPY ({query}) TO {sql_path(out.path())} (FORMAT parquet, COMPRESSION zstd)")
-        rows = pq.read_metadata(out.path()).num_rows
+        rows = out.path().num_rows()
         out.commit()
     except BaseException:
         out.abandon()

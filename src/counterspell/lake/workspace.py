@@ -1,15 +1,23 @@
-"""The workspace folder: settings, secrets, the lake of Parquet datasets and its manifest."""
+"""The workspace folder: settings, secrets, the lake of Parquet datasets and its manifest.
+
+The lake's datasets live in ``lake/`` beside the settings, or at the URL of the ``lake_url``
+setting (an object store every worker of a cluster can reach). What must stay on one machine
+stays in the folder wherever the datasets are: the manifest, locks, DuckDB's spill space, banks
+and the case store.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import DEFAULT_TOML, Settings, load_settings
 from ..errors import WorkspaceError
+from .storage import LakePath
 
 MARKER = "counterspell.toml"
 
@@ -17,20 +25,33 @@ MARKER = "counterspell.toml"
 @dataclass(frozen=True)
 class Workspace:
     root: Path
+    lake_url: str = ""  # where the datasets live, when not in ``root/lake``
+    # Settings pinned when the workspace was sent to a worker, which may not have the folder.
+    pinned: Settings | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # Opening the lake here registers a remote filesystem in this process before any task
+        # builds a DuckDB connection (a worker unpickles the workspace before running the task).
+        object.__setattr__(self, "_lake", LakePath(self.lake_url or self.root / "lake"))
+
+    def __reduce__(self) -> tuple[Any, tuple[Path, str, Settings]]:
+        return (Workspace, (self.root, self.lake_url, self.settings))
 
     @property
-    def lake(self) -> Path:
-        return self.root / "lake"
+    def lake(self) -> LakePath:
+        lake: LakePath = self.__dict__["_lake"]
+        return lake
 
     @property
     def state(self) -> Path:
-        return self.lake / "_state"
+        """Manifest, locks and spill space: always on this machine, wherever the lake is."""
+        return self.root / "lake" / "_state"
 
     @property
     def manifest_path(self) -> Path:
         return self.state / "manifest.sqlite"
 
-    def dataset(self, name: str) -> Path:
+    def dataset(self, name: str) -> LakePath:
         return self.lake / name
 
     def dataset_glob(self, name: str) -> str:
@@ -38,12 +59,11 @@ class Workspace:
         return str(self.dataset(name) / "**" / "*.parquet")
 
     def has_data(self, name: str) -> bool:
-        d = self.dataset(name)
-        return d.exists() and any(d.rglob("*.parquet"))
+        return bool(self.dataset(name).rglob("*.parquet"))
 
     @property
     def settings(self) -> Settings:
-        return load_settings(self.root)
+        return self.pinned or load_settings(self.root)
 
     def secret(self, name: str) -> bytes:
         """A workspace secret (e.g. the HMAC key for pseudonyms): env first, then the file."""
@@ -68,6 +88,7 @@ class Workspace:
         if not marker.exists():
             marker.write_text(DEFAULT_TOML, encoding="utf-8")
         ws.state.mkdir(parents=True, exist_ok=True)
+        ws = cls(ws.root, ws.settings.lake_url)
         sec = ws.root / ".secrets"
         sec.mkdir(mode=0o700, exist_ok=True)
         key = sec / "hmac.key"
@@ -84,10 +105,11 @@ class Workspace:
     def open(cls, root: str | os.PathLike[str] | None = None) -> Workspace:
         """The workspace at ``root``, ``$COUNTERSPELL_WORKSPACE``, or the current folder."""
         chosen = root or os.environ.get("COUNTERSPELL_WORKSPACE") or "."
-        ws = cls(Path(chosen).resolve())
-        if not (ws.root / MARKER).exists():
+        root = Path(chosen).resolve()
+        if not (root / MARKER).exists():
             raise WorkspaceError(
-                f"{ws.root}: not a Counterspell workspace (no {MARKER}); run 'counterspell init {chosen}' or pass -w DIR"
+                f"{root}: not a Counterspell workspace (no {MARKER}); run 'counterspell init {chosen}' or pass -w DIR"
             )
+        ws = cls(root, load_settings(root).lake_url)
         ws.state.mkdir(parents=True, exist_ok=True)
         return ws

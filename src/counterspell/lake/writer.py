@@ -1,8 +1,8 @@
 """Atomic, deduplicating writes of post batches into the partitioned ``posts`` dataset.
 
 Layout: ``lake/posts/platform=<p>/community=<c>/part-<run>-<seq>.parquet``. A file appears only
-by ``os.replace`` of a fully written and fsynced temp file, so a crash leaves whole files or
-nothing. Each partition keeps a sorted array of the 64-bit uid digests already stored (8 bytes a
+whole (see :mod:`.storage`: an fsynced temp file renamed locally, a completed upload on an
+object store), so a crash leaves whole files or nothing. Each partition keeps a sorted array of the 64-bit uid digests already stored (8 bytes a
 post, loaded lazily from the ``uid_hash`` column), which makes re-ingest and resume exact without
 holding uid strings in memory.
 """
@@ -13,13 +13,12 @@ import os
 import re
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..models import POST_SCHEMA
+from .storage import LakePath, fsync_dir
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -35,7 +34,7 @@ def partition_dir_name(key: str, value: str) -> str:
     return f"{key}={safe}"
 
 
-def partition_dir(dataset: Path, platform: str, community: str) -> Path:
+def partition_dir(dataset: LakePath, platform: str, community: str) -> LakePath:
     """The folder of one platform/community partition of a dataset."""
     return (
         dataset
@@ -44,13 +43,11 @@ def partition_dir(dataset: Path, platform: str, community: str) -> Path:
     )
 
 
-def stored_hashes(directory: Path, column: str) -> np.ndarray:
+def stored_hashes(directory: LakePath, column: str) -> np.ndarray:
     """Sorted distinct int64 digests in one column of every Parquet part in ``directory``."""
-    if not directory.exists():
-        return np.empty(0, dtype=np.int64)
     parts = [
-        pq.read_table(f, columns=[column]).column(0).to_numpy()
-        for f in sorted(directory.glob("*.parquet"))
+        f.read_table(columns=[column]).column(0).to_numpy()
+        for f in directory.glob("*.parquet")
         if not f.name.startswith(".tmp-")
     ]
     return (
@@ -60,34 +57,23 @@ def stored_hashes(directory: Path, column: str) -> np.ndarray:
     )
 
 
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(table: pa.Table, directory: Path, name: str) -> Path:
+def write_atomic(table: pa.Table, directory: LakePath, name: str) -> LakePath:
     """Write a Parquet file so that it either exists whole under ``name`` or not at all."""
-    directory.mkdir(parents=True, exist_ok=True)
-    # not "*.parquet": a reader globbing the dataset must never see a half-written file
-    tmp = directory / f".tmp-{uuid.uuid4().hex}.partial"
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
     final = directory / name
-    os.replace(tmp, final)
-    fsync_dir(directory)
+    final.write_parquet(table)
     return final
 
 
-def remove_stale_temp_files(dataset: Path) -> int:
-    """Temp files left by a killed writer; call only while holding the ingest lock."""
+def remove_stale_temp_files(dataset: LakePath) -> int:
+    """Temp files left by a killed writer; call only while holding the ingest lock.
+
+    Object stores have none: an upload cut short never becomes an object (a bucket lifecycle
+    rule should abort incomplete multipart uploads).
+    """
     count = 0
-    if dataset.exists():
+    if dataset.is_local and dataset.exists():
         for pattern in (".tmp-*.partial", ".tmp-*.parquet"):  # the second: older versions
-            for tmp in dataset.rglob(pattern):
+            for tmp in dataset.local.rglob(pattern):
                 tmp.unlink(missing_ok=True)
                 count += 1
     return count
@@ -95,7 +81,7 @@ def remove_stale_temp_files(dataset: Path) -> int:
 
 @dataclass(slots=True)
 class _Partition:
-    directory: Path
+    directory: LakePath
     stored: np.ndarray  # sorted int64 uid digests already in the lake before this run
     added: np.ndarray = field(
         default_factory=lambda: np.empty(0, dtype=np.int64)
@@ -112,7 +98,7 @@ class BatchResult:
 class PostsWriter:
     """Writes batches for one ``posts`` dataset; one instance per ingest run."""
 
-    def __init__(self, dataset: Path, run_id: str) -> None:
+    def __init__(self, dataset: LakePath, run_id: str) -> None:
         self.dataset = dataset
         self.run_id = run_id
         self._parts: dict[tuple[str, str], _Partition] = {}
@@ -158,30 +144,41 @@ def isin_sorted(values: np.ndarray, sorted_arr: np.ndarray) -> np.ndarray:
 class DerivedDataset:
     """A dataset that a stage rebuilds whole (campaigns, actors, bridges...), swapped in at once.
 
-    Files are written into a hidden folder beside the dataset; :meth:`commit` moves the old
-    dataset aside and the new one into place with two renames, so readers see the old results or
-    the new ones, never a mix, and a crash mid-build leaves the old results intact.
+    Files are written into a hidden folder beside the dataset. Locally, :meth:`commit` moves the
+    old dataset aside and the new one into place with two renames; on an object store it copies
+    each new file over the old object of the same name (derived datasets are one file) and then
+    drops objects the new build does not have. Readers see the old results or the new ones,
+    never a mix, and a crash mid-build leaves the old results intact.
     """
 
-    def __init__(self, dataset: Path) -> None:
+    def __init__(self, dataset: LakePath) -> None:
         self.dataset = dataset
         self.staging = dataset.parent / f".build-{dataset.name}-{uuid.uuid4().hex[:8]}"
-        self.staging.mkdir(parents=True)
+        self.staging.mkdir()
 
-    def path(self, name: str = "part-000000.parquet") -> Path:
+    def path(self, name: str = "part-000000.parquet") -> LakePath:
         return self.staging / name
 
     def commit(self) -> None:
+        if not self.dataset.is_local:
+            built = self.staging.glob("*.parquet")
+            names = {f.name for f in built}
+            for f in built:
+                f.copy_to(self.dataset / f.name)
+            for stale in self.dataset.rglob("*.parquet"):
+                if stale.parent != self.dataset or stale.name not in names:
+                    stale.unlink()
+            self.staging.rmtree()
+            return
         import shutil
 
-        old = self.dataset.parent / f".old-{self.dataset.name}-{uuid.uuid4().hex[:8]}"
-        if self.dataset.exists():
-            os.replace(self.dataset, old)
-        os.replace(self.staging, self.dataset)
-        fsync_dir(self.dataset.parent)
+        dataset, staging = self.dataset.local, self.staging.local
+        old = dataset.parent / f".old-{dataset.name}-{uuid.uuid4().hex[:8]}"
+        if dataset.exists():
+            os.replace(dataset, old)
+        os.replace(staging, dataset)
+        fsync_dir(dataset.parent)
         shutil.rmtree(old, ignore_errors=True)
 
     def abandon(self) -> None:
-        import shutil
-
-        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.rmtree()

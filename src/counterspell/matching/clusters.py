@@ -18,7 +18,6 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..lake.query import dataset_sql, posts_relation_sql
 from ..lake.workspace import Workspace
@@ -67,7 +66,7 @@ def build_clusters(ws: Workspace, con: duckdb.DuckDBPyConnection, threshold: int
         ).to_arrow_table()
         con.unregister("_labels")
         con.execute("DROP TABLE _nodes")
-        pq.write_table(table.cast(CLUSTER_SCHEMA), out.path(), compression="zstd")
+        out.path().write_parquet(table.cast(CLUSTER_SCHEMA))
         out.commit()
     except BaseException:
         out.abandon()

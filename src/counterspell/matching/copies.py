@@ -44,11 +44,7 @@ class CopyFinder:
 
     def _current_signature(self) -> tuple[Any, ...]:
         media = self.ws.dataset("media")
-        files = (
-            sorted((str(p), p.stat().st_mtime_ns) for p in media.rglob("*.parquet"))
-            if media.exists()
-            else []
-        )
+        files = [(str(p), p.signature()) for p in media.rglob("*.parquet")]
         banks = tuple((b.name, b.version, b.kind) for b in list_banks(self.ws))
         return (tuple(files), banks)
 

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..errors import CounterspellError
 from ..executors import Executor, LocalExecutor
@@ -279,7 +278,7 @@ def match(
     )
     out = DerivedDataset(ws.dataset("matches") / partition_dir_name("bank", bank.name))
     try:
-        pq.write_table(table, out.path(), compression="zstd")
+        out.path().write_parquet(table)
         out.commit()
     except BaseException:
         out.abandon()

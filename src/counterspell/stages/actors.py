@@ -15,7 +15,6 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..lake.query import dataset_sql, posts_relation_sql, replace_dataset
 from ..lake.workspace import Workspace
@@ -131,8 +130,7 @@ def recognition(ws: Workspace) -> dict[str, Any]:
     """How concentrated praise and reactions are among creators (actors with a fulfilment)."""
     if not ws.has_data("actors"):
         return {"creators": 0}
-    table = pq.read_table(
-        ws.dataset("actors"),
+    table = ws.dataset("actors").read_table(
         columns=["praise_received", "reactions_received", "fulfillments"],
         filters=[("fulfillments", ">", 0)],
     )

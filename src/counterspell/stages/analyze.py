@@ -15,7 +15,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,6 +22,7 @@ import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
 from ..lake.query import arrow_batches, communities, connect, partition_sql, posts_relation_sql
+from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
 from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
 from .cues import Cues, find_cues, pseudonym
@@ -126,7 +126,7 @@ def _relationship(role: str, cues: Cues) -> str:
     return cues.relationship or "unknown"
 
 
-def _existing(ws: Workspace, platform: str, community: str) -> tuple[Path, np.ndarray]:
+def _existing(ws: Workspace, platform: str, community: str) -> tuple[LakePath, np.ndarray]:
     d = partition_dir(ws.dataset("enrichments"), platform, community)
     return d, stored_hashes(d, "uid_hash")
 
@@ -210,10 +210,8 @@ def analyze(
     model = model or load_model(ws)
     key = ws.secret("hmac.key")
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    if reanalyze and ws.dataset("enrichments").exists():
-        import shutil
-
-        shutil.rmtree(ws.dataset("enrichments"))
+    if reanalyze:
+        ws.dataset("enrichments").rmtree()
     parts = communities(ws)
     if workers is not None:
         n_workers = workers

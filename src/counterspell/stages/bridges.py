@@ -20,12 +20,11 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..errors import InputError, Place
 from ..lake.query import dataset_sql, posts_relation_sql, replace_dataset
 from ..lake.workspace import Workspace
-from ..lake.writer import DerivedDataset, write_atomic
+from ..lake.writer import DerivedDataset
 from ..matching.clusters import SIGHTING_SCHEMA
 from .actors import handle_sql
 from .analyze import ENRICHMENT_SCHEMA
@@ -105,7 +104,7 @@ def import_communities(ws: Workspace, path: str | Path) -> int:
     table = pa.Table.from_pylist(ordered, schema=COMMUNITY_SCHEMA)
     out = DerivedDataset(ws.dataset("communities"))
     try:
-        write_atomic(table, out.staging, "part-000000.parquet")
+        out.path().write_parquet(table)
         out.commit()
     except BaseException:
         out.abandon()
@@ -116,7 +115,7 @@ def import_communities(ws: Workspace, path: str | Path) -> int:
 def registered(ws: Workspace) -> list[dict[str, str | None]]:
     if not ws.has_data("communities"):
         return []
-    return pq.read_table(ws.dataset("communities"), schema=COMMUNITY_SCHEMA).to_pylist()  # type: ignore[no-any-return]
+    return ws.dataset("communities").read_table(schema=COMMUNITY_SCHEMA).to_pylist()  # type: ignore[no-any-return]
 
 
 def _match(invite: str) -> str:

@@ -16,11 +16,9 @@ derived from the request's uid, so they are stable from one run to the next.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..executors import Executor, LocalExecutor
 from ..lake.query import (
@@ -33,6 +31,7 @@ from ..lake.query import (
     replace_dataset,
     sql_path,
 )
+from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
 from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
 from .analyze import ENRICHMENT_SCHEMA
@@ -68,7 +67,7 @@ PARALLEL_MIN_POSTS = 200_000
 def link_local(
     ws: Workspace,
     communities: list[tuple[str, str, int]],
-    scratch: Path,
+    scratch: LakePath,
     workers: int = 1,
     executor: Executor | None = None,
 ) -> int:
@@ -78,7 +77,7 @@ def link_local(
     to pay for starting processes (or always, on an ``executor`` given by the caller); the
     result does not depend on how.
     """
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch.mkdir()
     n_posts = sum(n for _, _, n in communities)
     if executor is None:
         parallel = workers > 1 and len(communities) > 1 and n_posts >= PARALLEL_MIN_POSTS
@@ -102,12 +101,12 @@ def _share(limit: str, parts: int) -> str:
     return f"{max(int(float(m.group(1)) * unit / parts), 64)}MB"
 
 
-def _link_community_job(job: tuple[Workspace, str, str, Path, int, str]) -> int:
+def _link_community_job(job: tuple[Workspace, str, str, LakePath, int, str]) -> int:
     return _link_community(*job)
 
 
 def _link_community(
-    ws: Workspace, platform: str, community: str, scratch: Path, index: int, memory_limit: str
+    ws: Workspace, platform: str, community: str, scratch: LakePath, index: int, memory_limit: str
 ) -> int:
     """Link one community; its memberships go to ``scratch/local-<index>-<seq>.parquet``."""
     posts = partition_sql(ws, "posts", platform, community)
@@ -133,7 +132,7 @@ def _link_community(
             "anchor_uid": [m.anchor_uid for m in buffer],
         }
         name = f"local-{index:06d}-{files:06d}.parquet"
-        pq.write_table(pa.table(cols, schema=MEMBER_SCHEMA), scratch / name)
+        (scratch / name).write_parquet(pa.table(cols, schema=MEMBER_SCHEMA))
         files += 1
         buffer.clear()
 
@@ -173,11 +172,11 @@ def _link_community(
     return placed
 
 
-def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: Path) -> tuple[int, int]:
+def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: LakePath) -> tuple[int, int]:
     """Media links across the lake, then the two datasets. Returns (members, campaigns)."""
     local = (
         f"read_parquet({sql_path(scratch / 'local-*.parquet')})"
-        if any(scratch.glob("local-*.parquet"))
+        if scratch.glob("local-*.parquet")
         else empty_relation(MEMBER_SCHEMA)
     )
     enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)

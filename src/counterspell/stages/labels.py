@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..errors import CounterspellError
 from ..lake.query import connect, posts_relation_sql
+from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
-from ..lake.writer import write_atomic
 from .roles import ROLES
 
 FLAGS = ("minor_risk", "non_consent", "doxxing", "payment")
@@ -81,7 +80,7 @@ def read_csv(path: str) -> list[Label]:
     return out
 
 
-def _path(ws: Workspace) -> Path:
+def _path(ws: Workspace) -> LakePath:
     return ws.dataset("labels") / "labels.parquet"
 
 
@@ -89,7 +88,7 @@ def stored(ws: Workspace) -> list[Label]:
     p = _path(ws)
     if not p.exists():
         return []
-    t = pq.read_table(p).to_pydict()
+    t = p.read_table().to_pydict()
     return [
         Label(
             t["platform"][i],
@@ -121,7 +120,7 @@ def import_labels(ws: Workspace, path: str) -> int:
         },
         schema=LABEL_SCHEMA,
     )
-    write_atomic(table, _path(ws).parent, _path(ws).name)
+    _path(ws).write_parquet(table)
     return len(new)
 
 

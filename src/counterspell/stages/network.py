@@ -10,7 +10,6 @@ is bounded. Nothing here holds the lake, or a graph of it, in Python memory.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import pyarrow as pa
 
 from ..executors import Executor
 from ..lake.query import communities, connect, posts_relation_sql, replace_dataset, sql_path
+from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
 from ..matching.clusters import build_cluster_sightings, build_clusters
 from . import actors as actors_stage
@@ -78,7 +78,10 @@ def build_network(
     build_cluster_sightings(ws, con)
     lap("media_clusters")
     parts = communities(ws)
-    scratch = ws.state / "tmp" / f"campaigns-{uuid.uuid4().hex[:8]}"
+    # memberships the link tasks write: in the lake when it is remote, where every worker can
+    scratch = (LakePath(ws.state / "tmp") if ws.lake.is_local else ws.lake / "_scratch") / (
+        f"campaigns-{uuid.uuid4().hex[:8]}"
+    )
     try:
         n_workers = workers if workers is not None else (settings.workers or os.cpu_count() or 1)
         campaigns_stage.link_local(ws, parts, scratch, n_workers, executor)
@@ -86,7 +89,7 @@ def build_network(
         result.campaign_members, result.campaigns = campaigns_stage.finish(ws, con, scratch)
         lap("campaigns")
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.rmtree()
     result.actors = actors_stage.build_actors(ws, con)
     lap("actors")
     result.bridges = bridges_stage.build_bridges(ws, con)
