@@ -12,6 +12,7 @@ import pytest
 from counterspell import Workspace, analyze, ingest
 from counterspell.errors import CounterspellError
 from counterspell.executors import LocalExecutor, get_executor
+from counterspell.lake.query import connect
 from counterspell.matching import banks as B
 from counterspell.matching.match import match
 from counterspell.matching.stage import hash_media
@@ -28,7 +29,7 @@ def _results(ws: Workspace) -> dict[str, Any]:
         sql = (
             f"SELECT {cols} FROM read_parquet('{ws.dataset_glob(name)}', hive_partitioning = false)"
         )
-        return sorted(duckdb.sql(sql).fetchall(), key=repr)
+        return sorted(connect().execute(sql).fetchall(), key=repr)  # reads s3:// lakes too
 
     return {
         "posts": rows("posts", "source"),  # source names the ingest run
@@ -47,16 +48,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "corpus"
 
 
-def _run(corpus: Path, root: Path, executor: Any) -> dict[str, Any]:
-    ws = Workspace.init(root)
+def _run(corpus: Path, root: Path, executor: Any, lake_url: str | None = None) -> dict[str, Any]:
+    ws = Workspace.init(root, lake_url=lake_url)
     try:
         ingest(ws, [str(corpus)], executor=executor)
         hash_media(ws, executor=executor)
         analyze(ws, executor=executor, workers=2)
         # a bank of every tenth picture, matched across the lake
-        pdqs = duckdb.sql(
-            f"SELECT DISTINCT pdq FROM read_parquet('{ws.dataset_glob('media')}') WHERE pdq_quality >= 50 ORDER BY pdq"
-        ).fetchall()[::10]
+        pdqs = (
+            connect()
+            .execute(
+                f"SELECT DISTINCT pdq FROM read_parquet('{ws.dataset_glob('media')}') WHERE pdq_quality >= 50 ORDER BY pdq"
+            )
+            .fetchall()[::10]
+        )
         hashes = root / "bank.txt"
         hashes.write_text("".join(f"pdq {p}\n" for (p,) in pdqs), encoding="utf-8")
         B.create_bank(ws, "contract")
@@ -87,6 +92,69 @@ def test_every_executor_gives_the_same_lake(
     assert any(r[11] for r in one["media"])  # PDQs
     assert _run(corpus, tmp_path / "local2", LocalExecutor(2)) == one
     assert _run(corpus, tmp_path / "dask", _dask()) == one
+
+
+def _watch_opens(root: str) -> None:
+    """In a worker: remember every file Python opens under ``root`` (audit hooks stay for the
+    worker's life, which ends with the test's cluster)."""
+    import builtins
+    import sys
+
+    seen: list[str] = []
+    builtins._counterspell_opened = seen  # type: ignore[attr-defined]
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "open" and isinstance(args[0], str) and args[0].startswith(root):
+            seen.append(args[0])
+
+    sys.addaudithook(hook)
+
+
+def _opened(clear: bool = False) -> list[str]:
+    import builtins
+
+    seen: list[str] = getattr(builtins, "_counterspell_opened", [])
+    found = list(seen)
+    if clear:
+        seen.clear()
+    return found
+
+
+def _read(path: str) -> int:
+    with open(path, "rb") as f:
+        return len(f.read())
+
+
+def test_dask_workers_need_only_the_lake_url(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, s3_endpoint: str
+) -> None:
+    """The lake on an object store: workers read and write partitions there and get the rest
+    (settings, key, model, the bank's index) from the coordinator, never from its folder."""
+    monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", "contract-test-key")
+    one = _run(corpus, tmp_path / "one", LocalExecutor(1))
+    executor = _dask()
+    root = tmp_path / "remote"
+    client = executor.client  # type: ignore[attr-defined]
+    client.run(_watch_opens, str(root))
+    probe = root / "probe.txt"  # the watch itself works: a worker reading here is seen
+    root.mkdir()
+    probe.write_text("x", encoding="utf-8")
+    client.run(_read, str(probe))
+    assert all(v == [str(probe)] for v in client.run(_opened, True).values())
+    probe.unlink()
+    opened: dict[str, list[str]] = {}
+    close = executor.close
+
+    def close_after_reading() -> None:  # _run closes the executor; read the workers first
+        opened.update(client.run(_opened))
+        close()
+
+    executor.close = close_after_reading  # type: ignore[method-assign]
+    remote = _run(corpus, root, executor, lake_url=f"{s3_endpoint}/contract")
+    assert one["posts"] and one["matches"] and remote == one
+    assert not (root / "lake" / "posts").exists()  # the datasets went to the store
+    assert (root / "lake" / "_state" / "manifest.sqlite").exists()  # the manifest stays here
+    assert opened and not any(opened.values()), opened
 
 
 def test_executors_map_in_order() -> None:

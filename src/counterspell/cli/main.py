@@ -86,10 +86,19 @@ def _main(
 @app.command()
 def init(
     directory: Annotated[str, typer.Argument(help="Folder to create or complete.")] = ".",
+    lake_url: Annotated[
+        str | None,
+        typer.Option(
+            "--lake-url",
+            help="Keep the lake's datasets at this fsspec URL (s3://bucket/prefix) instead of DIR/lake.",
+        ),
+    ] = None,
 ) -> None:
     """Create a workspace: settings, a secret key for pseudonyms, and an empty lake."""
-    ws = Workspace.init(directory)
+    ws = Workspace.init(directory, lake_url=lake_url)
     out.print(f"Workspace ready at [bold]{ws.root}[/bold]")
+    if ws.lake_url:
+        out.print(f"Lake datasets at [bold]{ws.lake_url}[/bold]")
     out.print(f"Next: counterspell -w {directory} ingest PATH...")
 
 

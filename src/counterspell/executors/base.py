@@ -19,6 +19,12 @@ class Executor(Protocol):
 
     def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> list[R]: ...
 
+    def share(self, load: Callable[[], T]) -> T | None:
+        """What ``load`` returns, sent once to every worker, to put inside tasks; or None when
+        tasks should load it themselves (processes on this machine memory-map the workspace's
+        file, which costs less than sending it)."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -1,14 +1,16 @@
 """``dask``: the workers of a Dask distributed cluster (``--scheduler tcp://host:8786``), or a
 ``LocalCluster`` of ``--workers`` processes started for the run.
 
-Tasks get their inputs by path, so every worker must see the workspace (a shared or local file
-system). A task whose worker dies is retried elsewhere (``retries``).
+Tasks read and write the lake by path or URL, so every worker must reach the lake: the
+workspace's folder on a shared file system, or an object store (``lake_url``). Anything else a
+task needs travels with it (settings, the pseudonym key, the role model) or is sent to each
+worker once (a bank's index, :meth:`share`). A task whose worker dies is retried elsewhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ..errors import CounterspellError
 
@@ -41,6 +43,10 @@ class DaskExecutor:
     def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> list[R]:
         futures = self.client.map(fn, list(tasks), pure=False, retries=self.retries)
         return list(self.client.gather(futures))
+
+    def share(self, load: Callable[[], T]) -> T | None:
+        # a future in a task's arguments arrives as the value; broadcast: one copy per worker
+        return cast(T, self.client.scatter(load(), broadcast=True, hash=False))
 
     def close(self) -> None:
         self.client.close()

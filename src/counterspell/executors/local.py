@@ -29,6 +29,9 @@ class LocalExecutor:
         ) as pool:
             return list(pool.map(fn, tasks))
 
+    def share(self, load: Callable[[], T]) -> T | None:
+        return None  # tasks memory-map it from the workspace: nothing to copy
+
     def close(self) -> None:
         pass
 

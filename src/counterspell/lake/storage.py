@@ -45,7 +45,7 @@ def filesystem(protocol: str) -> AbstractFileSystem:
         import fsspec
     except ImportError:  # pragma: no cover - fsspec comes with Dask; a plain install may lack it
         raise WorkspaceError(
-            f"a lake at {protocol}:// needs fsspec: pip install 'counterspell[remote]'"
+            f"a lake at {protocol}:// needs fsspec: pip install 'counterspell[s3]'"
         ) from None
     try:
         return fsspec.filesystem(protocol)

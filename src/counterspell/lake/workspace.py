@@ -8,6 +8,7 @@ and the case store.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -80,13 +81,21 @@ class Workspace:
             ) from None
 
     @classmethod
-    def init(cls, root: str | os.PathLike[str]) -> Workspace:
-        """Create (or complete) a workspace; never overwrites settings or secrets."""
+    def init(cls, root: str | os.PathLike[str], lake_url: str | None = None) -> Workspace:
+        """Create (or complete) a workspace; never overwrites settings or secrets (a
+        ``lake_url`` is written into a new settings file only)."""
         ws = cls(Path(root).resolve())
         ws.root.mkdir(parents=True, exist_ok=True)
         marker = ws.root / MARKER
         if not marker.exists():
-            marker.write_text(DEFAULT_TOML, encoding="utf-8")
+            toml = DEFAULT_TOML
+            if lake_url:
+                toml = toml.replace('lake_url = ""', "lake_url = " + json.dumps(lake_url))
+            marker.write_text(toml, encoding="utf-8")
+        elif lake_url and lake_url != load_settings(ws.root).lake_url:
+            raise WorkspaceError(
+                f"{marker}: the workspace exists with another lake; edit lake_url there (data is not moved)"
+            )
         ws.state.mkdir(parents=True, exist_ok=True)
         ws = cls(ws.root, ws.settings.lake_url)
         sec = ws.root / ".secrets"

@@ -25,7 +25,7 @@ from ..lake.writer import DerivedDataset, partition_dir_name
 from . import video
 from .banks import BankInfo, entries, get_bank, list_banks, load_index
 from .hashing import dihedral_hashes
-from .index import PDQIndex, hex_to_words
+from .index import MultiIndex, PDQIndex, hex_to_words
 
 CHUNK = 50_000  # items per search task
 VPDQ_MATCH_PERCENT = 80.0  # python-threatexchange's default for the query side
@@ -134,10 +134,13 @@ def _vpdq_hits(
 
 
 def _pdq_job(
-    job: tuple[Workspace, str, int, bool, list[int], list[str], list[str | None]],
+    job: tuple[
+        Workspace, str, MultiIndex | None, int, bool, list[int], list[str], list[str | None]
+    ],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One chunk of items against a bank's index (loaded from the workspace, memory-mapped)."""
-    ws, bank_name, radius, dihedral, rows, hexes, paths = job
+    """One chunk of items against a bank's index: the one the executor sent this worker, or
+    the workspace's, memory-mapped."""
+    ws, bank_name, index, radius, dihedral, rows, hexes, paths = job
     query_rows, query_hex = list(rows), list(hexes)
     if dihedral:  # the seven other rotations and flips of every image whose file is at hand
         for i, path in zip(rows, paths, strict=True):
@@ -148,7 +151,7 @@ def _pdq_job(
                     continue  # unreadable now: its stored PDQ is still matched
                 query_rows.extend([i] * len(variants))
                 query_hex.extend(variants)
-    m = load_index(ws, bank_name).search(hex_to_words(query_hex), radius)
+    m = (index or load_index(ws, bank_name)).search(hex_to_words(query_hex), radius)
     qrows = np.asarray(query_rows, dtype=np.int64)[m.query] if len(m.query) else m.query
     return qrows, m.entry, m.distance
 
@@ -165,12 +168,14 @@ def _hits(
     pdq = np.asarray(media["pdq"], dtype=object)
     has = np.flatnonzero(pdq != None)  # noqa: E711 (object array)
     paths = np.asarray(media["path"], dtype=object)
+    runner = executor or LocalExecutor(1)
+    index = runner.share(lambda: load_index(ws, bank.name)) if len(has) else None
     jobs = [
-        (ws, bank.name, radius, dihedral, has[k : k + CHUNK].tolist(),
+        (ws, bank.name, index, radius, dihedral, has[k : k + CHUNK].tolist(),
          [str(h) for h in pdq[has[k : k + CHUNK]]], paths[has[k : k + CHUNK]].tolist())
         for k in range(0, len(has), CHUNK)
     ]  # fmt: skip
-    found = (executor or LocalExecutor(1)).map(_pdq_job, jobs)
+    found = runner.map(_pdq_job, jobs)
     empty = np.empty(0, dtype=np.int64)
     qrows = np.concatenate([f[0] for f in found]) if found else empty
     m_entry = np.concatenate([f[1] for f in found]) if found else empty
