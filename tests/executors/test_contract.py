@@ -16,6 +16,7 @@ from counterspell.lake.query import connect
 from counterspell.matching import banks as B
 from counterspell.matching.match import match
 from counterspell.matching.stage import hash_media
+from counterspell.reports.data import Report, build_report
 from counterspell.synth import generate
 
 
@@ -23,7 +24,11 @@ def _square(x: int) -> int:
     return x * x
 
 
-def _results(ws: Workspace) -> dict[str, Any]:
+def _without(row: dict[str, Any], column: str) -> dict[str, Any]:
+    return {c: v for c, v in row.items() if c != column}
+
+
+def _results(ws: Workspace, report: Report) -> dict[str, Any]:
     def rows(name: str, exclude: str = "") -> list[Any]:
         cols = f"* EXCLUDE ({exclude})" if exclude else "*"
         sql = (
@@ -38,6 +43,11 @@ def _results(ws: Workspace) -> dict[str, Any]:
         "members": rows("campaign_members"),
         "clusters": rows("media_clusters"),
         "matches": rows("matches", "matched_at"),
+        # every table and fact of the report, but when each input was ingested
+        "report": (
+            {k: [_without(r, "ingested_at") for r in rows] for k, rows in report.tables().items()},
+            {k: f.text for k, f in report.facts().items()},
+        ),
     }
 
 
@@ -67,9 +77,12 @@ def _run(corpus: Path, root: Path, executor: Any, lake_url: str | None = None) -
         B.create_bank(ws, "contract")
         B.import_hashes(ws, "contract", hashes)
         match(ws, "contract", executor=executor)
+        # the first run's report is the one DuckDB pass; the others read one community per task
+        single = isinstance(executor, LocalExecutor) and executor.workers == 1
+        report = build_report(ws, executor=None if single else executor)
     finally:
         executor.close()
-    return _results(ws)
+    return _results(ws, report)
 
 
 def _dask() -> Any:
@@ -151,6 +164,12 @@ def test_dask_workers_need_only_the_lake_url(
 
     executor.close = close_after_reading  # type: ignore[method-assign]
     remote = _run(corpus, root, executor, lake_url=f"{s3_endpoint}/contract")
+    config = remote["report"][0]["configuration"]
+    assert {"setting": "lake_url", "value": f"{s3_endpoint}/contract"} in config
+    config[:] = [r for r in config if r["setting"] != "lake_url"]
+    one["report"][0]["configuration"][:] = [
+        r for r in one["report"][0]["configuration"] if r["setting"] != "lake_url"
+    ]
     assert one["posts"] and one["matches"] and remote == one
     assert not (root / "lake" / "posts").exists()  # the datasets went to the store
     assert (root / "lake" / "_state" / "manifest.sqlite").exists()  # the manifest stays here

@@ -716,14 +716,23 @@ def report_cmd(
     community: Annotated[
         str | None, typer.Option("--community", help="Only this community.")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Dask workers of a LocalCluster (with --executor dask)."),
+    ] = None,
+    executor_name: Annotated[str, _EXECUTOR_OPTION] = "local",
+    scheduler: Annotated[str | None, _SCHEDULER_OPTION] = None,
 ) -> None:
     """A self-contained HTML research report with charts, CSV tables and graph files."""
     from ..reports.data import Scope
     from ..reports.render import write_report
 
     scope = Scope(_date(since, "--since"), _date(until, "--until"), platform, community)
-    with console.status("writing the report"):
-        written = write_report(_ws(), output, scope)
+    with (
+        _executor(executor_name, workers, scheduler) as executor,
+        console.status("writing the report"),
+    ):
+        written = write_report(_ws(), output, scope, executor)
     out.print(
         f"report written to {written.path} ({written.figures} figures, {written.tables} tables, "
         f"{written.graphs} graph files)"

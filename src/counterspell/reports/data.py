@@ -1,6 +1,11 @@
 """Every number of the report, computed by DuckDB over the lake within a scope (dates, platform,
 community). Nothing here holds the lake in Python: each table is an aggregate.
 
+The lake is read once, into two projections (posts without their text, and their enrichments),
+which every section then queries. On an executor (``report --executor dask``) that read is one
+task per community, so workers fetch and join their partitions (from an object store, the part
+that costs) and send back only the projected rows.
+
 A :class:`Report` is a list of sections; each section has *facts* (single numbers the text quotes,
 each with the exact text it is shown as), *tables* (written as CSV) and *charts* (what to draw,
 with a one-sentence takeaway computed from the same rows). The HTML, the CSV files and the figures
@@ -14,21 +19,34 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from .. import __version__
 from ..lake.manifest import Manifest
-from ..lake.query import connect, dataset_sql, posts_relation_sql, sql_path
+from ..lake.query import (
+    communities,
+    connect,
+    dataset_sql,
+    empty_relation,
+    partition_sql,
+    posts_relation_sql,
+    sql_path,
+)
 from ..lake.workspace import Workspace
 from ..matching.stage import MEDIA_SCHEMA
+from ..models import POST_SCHEMA
 from ..stages.actors import ACTOR_SCHEMA, gini, top_share
 from ..stages.analyze import ENRICHMENT_SCHEMA
 from ..stages.bridges import BRIDGE_SCHEMA
 from ..stages.campaigns import MEMBER_SCHEMA
 from ..stages.cues import pseudonym
+
+if TYPE_CHECKING:
+    from ..executors import Executor
 
 Row = dict[str, Any]
 NOT_PUBLIC = ("coworker", "classmate", "ex", "family", "acquaintance", "stranger")
@@ -140,40 +158,83 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     return con.execute(sql).fetchall()[0][0]
 
 
+REPORT_WINDOW = 16  # communities per executor map: bounds the rows the coordinator holds at once
+
+
+def _scope_where(scope: Scope) -> tuple[str, list[Any]]:
+    where = ["true"]
+    params: list[Any] = []
+    if scope.since:
+        where.append("created_at >= ?::TIMESTAMPTZ")
+        params.append(scope.since.isoformat())
+    if scope.until:
+        where.append("created_at < ?::TIMESTAMPTZ")
+        params.append(scope.until.isoformat())
+    if scope.platform:
+        where.append("platform = ?")
+        params.append(scope.platform)
+    if scope.community:
+        where.append("community = ?")
+        params.append(scope.community)
+    return " AND ".join(where), params
+
+
+def _project(
+    con: duckdb.DuckDBPyConnection, posts: str, enrichments: str, scope: Scope, into: str = ""
+) -> None:
+    """The two projections every section reads, as temp tables ``_p`` and ``_e`` (``into``:
+    a suffix for a task's own tables)."""
+    where, params = _scope_where(scope)
+    con.execute(
+        f"""CREATE TEMP TABLE _p{into} AS
+            SELECT uid, platform, community, thread_id, created_at, author_key, len(media) AS n_media,
+                   coalesce(list_sum([r.count for r in reactions]), 0) AS n_react
+            FROM {posts} WHERE {where}""",
+        params,
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE _e{into} AS SELECT e.uid, e.role, e.flags, e.destinations, e.links, e.tools,
+                   e.target_relationship, e.target_ids, e.female_ref, p.created_at, p.platform, p.community
+            FROM {enrichments} e JOIN _p{into} p USING (uid)"""
+    )
+
+
+def _scan_community(job: tuple[Workspace, str, str, Scope]) -> tuple[pa.Table, pa.Table]:
+    """One community's projections, read from its partitions (a task on an executor)."""
+    ws, platform, community, scope = job
+    con = connect(ws)
+    posts = partition_sql(ws, "posts", platform, community) or posts_relation_sql(ws)
+    enr = partition_sql(ws, "enrichments", platform, community) or empty_relation(ENRICHMENT_SCHEMA)
+    _project(con, posts, enr, scope)
+    return con.sql("SELECT * FROM _p").to_arrow_table(), con.sql(
+        "SELECT * FROM _e"
+    ).to_arrow_table()
+
+
 class _Builder:
-    def __init__(self, ws: Workspace, scope: Scope) -> None:
+    def __init__(self, ws: Workspace, scope: Scope, executor: Executor | None = None) -> None:
         self.ws = ws
         self.scope = scope
         self.con = connect(ws)
         self.key = ws.secret("hmac.key")
-        where = ["true"]
-        params: list[Any] = []
-        if scope.since:
-            where.append("created_at >= ?::TIMESTAMPTZ")
-            params.append(scope.since.isoformat())
-        if scope.until:
-            where.append("created_at < ?::TIMESTAMPTZ")
-            params.append(scope.until.isoformat())
-        if scope.platform:
-            where.append("platform = ?")
-            params.append(scope.platform)
-        if scope.community:
-            where.append("community = ?")
-            params.append(scope.community)
         c = self.con
-        c.execute(
-            f"""CREATE TEMP TABLE _p AS
-                SELECT uid, platform, community, thread_id, created_at, author_key, len(media) AS n_media,
-                       coalesce(list_sum([r.count for r in reactions]), 0) AS n_react
-                FROM {posts_relation_sql(ws)} WHERE {" AND ".join(where)}""",
-            params,
-        )
         enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
-        c.execute(
-            f"""CREATE TEMP TABLE _e AS SELECT e.uid, e.role, e.flags, e.destinations, e.links, e.tools,
-                       e.target_relationship, e.target_ids, e.female_ref, p.created_at, p.platform, p.community
-                FROM {enr} e JOIN _p p USING (uid)"""
-        )
+        if executor is None:  # one DuckDB pass here, on every core of this machine
+            _project(c, posts_relation_sql(ws), enr, scope)
+        else:
+            _project(c, empty_relation(POST_SCHEMA), empty_relation(ENRICHMENT_SCHEMA), scope)
+            parts = [
+                (p, m)
+                for p, m, _ in communities(ws)
+                if scope.platform in (None, p) and scope.community in (None, m)
+            ]
+            for k in range(0, len(parts), REPORT_WINDOW):
+                jobs = [(ws, p, m, scope) for p, m in parts[k : k + REPORT_WINDOW]]
+                for p_rows, e_rows in executor.map(_scan_community, jobs):
+                    for table, rows in (("_p", p_rows), ("_e", e_rows)):
+                        c.register("_part", rows)
+                        c.execute(f"INSERT INTO {table} SELECT * FROM _part")
+                        c.unregister("_part")
         if ws.has_data("campaigns"):
             camps = f"read_parquet({sql_path(ws.dataset_glob('campaigns'))})"
             c.execute(
@@ -731,9 +792,12 @@ def median_ci(
     return round(mid, 6), round(values[lo_rank], 6), round(values[hi_rank], 6)
 
 
-def build_report(ws: Workspace, scope: Scope | None = None) -> Report:
+def build_report(
+    ws: Workspace, scope: Scope | None = None, executor: Executor | None = None
+) -> Report:
+    """Every section's numbers; ``executor`` reads the lake one community per task."""
     scope = scope or Scope()
-    b = _Builder(ws, scope)
+    b = _Builder(ws, scope, executor)
     sections = [b.data(), b.activity(), b.fulfilment(), b.rewards(), b.targets(), b.minors(),
                 b.distribution(), b.tools(), b.methods()]  # fmt: skip
     return Report(scope, str(ws.root), sections)

@@ -15,6 +15,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -22,6 +23,9 @@ from .. import __version__
 from ..lake.workspace import Workspace
 from .data import Report, Row, Scope, build_report
 from .figures import render as render_chart
+
+if TYPE_CHECKING:
+    from ..executors import Executor
 
 TABLE_PREVIEW = 25
 
@@ -45,9 +49,14 @@ def _csv(path: Path, rows: list[Row]) -> None:
             w.writerow({k: ("" if v is None else v) for k, v in r.items()})
 
 
-def write_report(ws: Workspace, out: str | os.PathLike[str], scope: Scope | None = None) -> Written:
+def write_report(
+    ws: Workspace,
+    out: str | os.PathLike[str],
+    scope: Scope | None = None,
+    executor: Executor | None = None,
+) -> Written:
     """Build the report and write it into ``out`` (replaced whole, atomically, when done)."""
-    report = build_report(ws, scope)
+    report = build_report(ws, scope, executor)
     final = Path(out)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
