@@ -74,7 +74,7 @@ def _arr(values: object, type: pa.DataType | None = None, mask: object = None) -
 def _write(
     ws: Workspace, dataset: str, platform: str, community: str, table: pa.Table, seq: int
 ) -> None:
-    d = partition_dir(ws.dataset(dataset), platform, community)
+    d = partition_dir(ws.dataset(dataset), platform, community).local
     d.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, d / f"part-bench-{seq:06d}.parquet", compression="zstd")
 

@@ -30,6 +30,8 @@ def test_urls_and_local_paths() -> None:
     local = LakePath("file:///tmp/lake") / "posts"
     assert local.is_local and str(local) == "/tmp/lake/posts" and local.name == "posts"
     assert pickle.loads(pickle.dumps(local)) == local
+    with pytest.raises(WorkspaceError, match=r"a lake at nosuch:// needs fsspec's nosuch driver"):
+        LakePath("nosuch://bucket/lake")
 
 
 def test_parts_and_derived_swaps_on_s3(s3_endpoint: str) -> None:
@@ -41,6 +43,9 @@ def test_parts_and_derived_swaps_on_s3(s3_endpoint: str) -> None:
     write_atomic(_table([2, 3]), part, "part-b.parquet")
     assert [p.name for p in part.glob("*.parquet")] == ["part-a.parquet", "part-b.parquet"]
     assert stored_hashes(part, "uid_hash").tolist() == [1, 2, 3]
+    listed = part.signatures("*.parquet")
+    assert [p for p, _ in listed] == [str(part / "part-a.parquet"), str(part / "part-b.parquet")]
+    assert listed[0][1] == (part / "part-a.parquet").signature() != ""
     con = connect()  # DuckDB reads the store through the registered filesystem
     glob = sql_path(lake / "posts" / "**" / "*.parquet")
     assert con.execute(f"SELECT sum(uid_hash) FROM read_parquet({glob})").fetchall() == [(9,)]

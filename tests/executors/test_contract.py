@@ -186,17 +186,20 @@ def test_unknown_executor_is_a_user_error() -> None:
         get_executor("spark")
 
 
+@pytest.mark.parametrize("lake", ["folder", "s3"])
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    lake: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    """Parts are written whole and a retried community skips what its dead worker committed."""
+    """Parts are written whole (a local rename, or an upload that completes) and a retried
+    community skips what its dead worker committed."""
     import signal
     import threading
     import time
 
     monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", "kill-test-key")
     generate(tmp_path / "corpus", posts=6000, seed=43, media_files=False)
-    ws = Workspace.init(tmp_path / "ws")
+    url = f"{request.getfixturevalue('s3_endpoint')}/kill" if lake == "s3" else None
+    ws = Workspace.init(tmp_path / "ws", lake_url=url)
     ingest(ws, [str(tmp_path / "corpus")])
     executor = _dask()
     client = executor.client  # type: ignore[attr-defined]
@@ -225,7 +228,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     thread.join(timeout=300)
     executor.close()
     assert not thread.is_alive() and errors == []
-    n_posts, n_rows, n_uids = duckdb.sql(
+    n_posts, n_rows, n_uids = connect().execute(
         f"""SELECT (SELECT count(*) FROM read_parquet('{ws.dataset_glob("posts")}', hive_partitioning = false)),
                    count(*), count(DISTINCT uid)
             FROM read_parquet('{ws.dataset_glob("enrichments")}', hive_partitioning = false)"""

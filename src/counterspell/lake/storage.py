@@ -153,8 +153,16 @@ class LakePath:
         """Changes whenever the file is rewritten (mtime locally, the ETag on object stores)."""
         if self._local is not None:
             return str(self._local.stat().st_mtime_ns)
-        info = self.fs.info(self._key)
-        return str(info.get("ETag") or info.get("mtime") or info.get("LastModified") or "")
+        return _signature(self.fs.info(self._key))
+
+    def signatures(self, pattern: str) -> list[tuple[str, str]]:
+        """(path, signature) of the files :meth:`glob` finds, in one listing on object stores
+        (not a request per file), for caches that must notice new or rewritten parts."""
+        if self._local is not None:
+            return [(str(p), p.signature()) for p in self.glob(pattern)]
+        self.fs.invalidate_cache()
+        found = self.fs.glob(f"{self._key}/{pattern}", detail=True)
+        return sorted((f"{self._protocol}://{k}", _signature(v)) for k, v in found.items())
 
     def read_table(
         self,
@@ -215,6 +223,10 @@ class LakePath:
     def copy_to(self, target: LakePath) -> None:
         """Server-side copy of one object over another: readers see the old one or the new."""
         self.fs.copy(self._key, target._key)
+
+
+def _signature(info: dict[str, Any]) -> str:
+    return str(info.get("ETag") or info.get("mtime") or info.get("LastModified") or "")
 
 
 def fsync_dir(path: Path) -> None:

@@ -44,7 +44,7 @@ class CopyFinder:
 
     def _current_signature(self) -> tuple[Any, ...]:
         media = self.ws.dataset("media")
-        files = [(str(p), p.signature()) for p in media.rglob("*.parquet")]
+        files = media.signatures("**/*.parquet")
         banks = tuple((b.name, b.version, b.kind) for b in list_banks(self.ws))
         return (tuple(files), banks)
 
