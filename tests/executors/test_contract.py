@@ -228,11 +228,15 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     thread.join(timeout=300)
     executor.close()
     assert not thread.is_alive() and errors == []
-    n_posts, n_rows, n_uids = connect().execute(
-        f"""SELECT (SELECT count(*) FROM read_parquet('{ws.dataset_glob("posts")}', hive_partitioning = false)),
+    n_posts, n_rows, n_uids = (
+        connect()
+        .execute(
+            f"""SELECT (SELECT count(*) FROM read_parquet('{ws.dataset_glob("posts")}', hive_partitioning = false)),
                    count(*), count(DISTINCT uid)
             FROM read_parquet('{ws.dataset_glob("enrichments")}', hive_partitioning = false)"""
-    ).fetchall()[0]
+        )
+        .fetchall()[0]
+    )
     assert n_rows == n_uids == n_posts
 
 
