@@ -87,6 +87,12 @@ def test_a_workspace_sent_to_a_worker_carries_its_lake_and_settings(
     sent = pickle.loads(pickle.dumps(ws))
     (ws.root / "counterspell.toml").unlink()  # a worker does not have the folder
     assert sent.lake == ws.lake and sent.settings.pdq_threshold == 20
+    missing = tmp_path / "missing"
+    Workspace.init(missing, lake_url="s3://counterspell-no-such-bucket/lake")
+    with pytest.raises(
+        WorkspaceError, match=r"s3://counterspell-no-such-bucket/lake: cannot reach"
+    ):
+        Workspace.open(missing)
     with pytest.raises(WorkspaceError, match="another lake"):
         Workspace.init(tmp_path / "other", lake_url="s3://a/b").init(
             tmp_path / "other", lake_url="s3://c/d"

@@ -99,6 +99,10 @@ def init(
     out.print(f"Workspace ready at [bold]{ws.root}[/bold]")
     if ws.lake_url:
         out.print(f"Lake datasets at [bold]{ws.lake_url}[/bold]")
+        try:
+            ws.lake.check_reachable()
+        except CounterspellError as exc:  # the workspace is made; the store can be fixed later
+            console.print(f"[yellow]warning:[/yellow] {exc}")
     out.print(f"Next: counterspell -w {directory} ingest PATH...")
 
 

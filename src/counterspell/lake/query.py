@@ -97,7 +97,7 @@ def partition_sql(ws: Workspace, dataset: str, platform: str, community: str) ->
     from .writer import partition_dir
 
     d = partition_dir(ws.dataset(dataset), platform, community)
-    if not d.glob("part-*.parquet"):
+    if not d.has_files("part-*.parquet"):
         return None
     return f"read_parquet({sql_path(d / 'part-*.parquet')}, union_by_name = true)"
 

@@ -131,6 +131,21 @@ class LakePath:
     def fs(self) -> AbstractFileSystem:
         return filesystem(self._protocol)
 
+    def check_reachable(self) -> None:
+        """Fail now, naming the URL, when the store cannot be listed (no such bucket, refused
+        credentials, no endpoint), rather than in the middle of a run's first write."""
+        if self._local is not None:
+            return
+        bucket = self._key.split("/", 1)[0]
+        try:
+            self.fs.invalidate_cache()
+            self.fs.ls(bucket, detail=False)
+        except Exception as exc:  # every driver has its own errors; all mean the same here
+            raise WorkspaceError(
+                f"{self}: cannot reach the lake ({type(exc).__name__}: {exc}); check lake_url "
+                "and the store's credentials and endpoint (e.g. AWS_ENDPOINT_URL)"
+            ) from None
+
     # --- reading -----------------------------------------------------------------------------
     def exists(self) -> bool:
         if self._local is not None:
@@ -148,6 +163,12 @@ class LakePath:
 
     def rglob(self, pattern: str) -> list[LakePath]:
         return self.glob(f"**/{pattern}")
+
+    def has_files(self, pattern: str) -> bool:
+        """Whether :meth:`glob` would find anything (locally it stops at the first file)."""
+        if self._local is not None:
+            return any(self._local.glob(pattern))
+        return bool(self.glob(pattern))
 
     def signature(self) -> str:
         """Changes whenever the file is rewritten (mtime locally, the ETag on object stores)."""

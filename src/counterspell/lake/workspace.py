@@ -60,7 +60,7 @@ class Workspace:
         return str(self.dataset(name) / "**" / "*.parquet")
 
     def has_data(self, name: str) -> bool:
-        return bool(self.dataset(name).rglob("*.parquet"))
+        return self.dataset(name).has_files("**/*.parquet")
 
     @property
     def settings(self) -> Settings:
@@ -121,4 +121,5 @@ class Workspace:
             )
         ws = cls(root, load_settings(root).lake_url)
         ws.state.mkdir(parents=True, exist_ok=True)
+        ws.lake.check_reachable()
         return ws

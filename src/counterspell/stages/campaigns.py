@@ -176,7 +176,7 @@ def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: LakePath) -> 
     """Media links across the lake, then the two datasets. Returns (members, campaigns)."""
     local = (
         f"read_parquet({sql_path(scratch / 'local-*.parquet')})"
-        if scratch.glob("local-*.parquet")
+        if scratch.has_files("local-*.parquet")
         else empty_relation(MEMBER_SCHEMA)
     )
     enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
