@@ -9,9 +9,10 @@ Then, per configuration (one local process, two local processes, a Dask ``LocalC
 workers), each step runs in a fresh process on the same lake: ``hash-media`` (from scratch),
 ``analyze --all`` (text and graph stages) and ``match --bank``, then ``report``. Prints seconds
 per step, posts/s over the first three (the issue's measure), the speed-up over one process, the
-report's seconds and its speed-up, and the coordinator's peak memory (VmHWM of the process that
-runs the command; workers are separate processes). ``report`` is one DuckDB pass here with the
-local executor (DuckDB uses every core anyway) and reads the lake one community per task on Dask.
+coordinator's peak memory over those three (VmHWM of the process that runs the command; workers
+are separate processes), then the report's seconds, speed-up and peak memory. ``report`` is one
+DuckDB pass here with the local executor (DuckDB uses every core anyway) and reads the lake one
+community per task on Dask.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def main() -> None:
         )
         print(
             f"{'executor':>9} {'workers':>8} {'hash s':>7} {'analyze s':>10} {'match s':>8} {'total s':>8} "
-            f"{'posts/s':>8} {'speed-up':>9} {'report s':>9} {'speed-up':>9} {'coordinator MB':>15}"
+            f"{'posts/s':>8} {'speed-up':>9} {'coord. MB':>10} {'report s':>9} {'speed-up':>9} {'report MB':>10}"
         )
         base = base_report = None
         for name, workers in CONFIGS:
@@ -93,8 +94,8 @@ def main() -> None:
             base_report = base_report or times[3]
             print(
                 f"{name:>9} {workers:>8} {times[0]:>7.1f} {times[1]:>10.1f} {times[2]:>8.1f} {total:>8.1f} "
-                f"{summary.posts / total:>8,.0f} {base / total:>8.2f}x {times[3]:>9.1f} "
-                f"{base_report / times[3]:>8.2f}x {max(peaks):>15,.0f}"
+                f"{summary.posts / total:>8,.0f} {base / total:>8.2f}x {max(peaks[:3]):>10,.0f} "
+                f"{times[3]:>9.1f} {base_report / times[3]:>8.2f}x {peaks[3]:>10,.0f}"
             )
 
 
