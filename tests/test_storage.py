@@ -156,3 +156,31 @@ def test_every_command_on_a_lake_in_s3(
         ).item()
         == n_posts
     )
+
+
+@pytest.mark.parametrize("where", ["folder", "s3"])
+def test_a_build_in_progress_or_abandoned_by_a_crash_is_never_read(
+    where: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """One bank's matches are a dataset inside ``matches``: its build must not sit in there."""
+    base = request.getfixturevalue("s3_endpoint") + "/nested" if where == "s3" else str(tmp_path)
+    lake = LakePath(base)
+    bank = lake / "matches" / "bank=a"
+    write_atomic(_table([1]), bank, "part-000000.parquet")
+    glob = sql_path(lake / "matches" / "**" / "*.parquet")
+
+    def read() -> list[int]:
+        rows = connect().execute(f"SELECT uid_hash FROM read_parquet({glob}) ORDER BY 1")
+        return [r[0] for r in rows.fetchall()]
+
+    crashed = DerivedDataset(bank, lake)  # never committed nor abandoned: the process died
+    crashed.path().write_parquet(_table([5]))
+    building = DerivedDataset(bank, lake)
+    building.path().write_parquet(_table([2, 3]))
+    assert read() == [1]
+    building.commit()
+    assert read() == [2, 3]
+    first = DerivedDataset(lake / "matches" / "bank=b", lake)  # a bank's first build
+    first.path().write_parquet(_table([4]))
+    first.commit()
+    assert read() == [2, 3, 4]

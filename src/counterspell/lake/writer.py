@@ -144,16 +144,19 @@ def isin_sorted(values: np.ndarray, sorted_arr: np.ndarray) -> np.ndarray:
 class DerivedDataset:
     """A dataset that a stage rebuilds whole (campaigns, actors, bridges...), swapped in at once.
 
-    Files are written into a hidden folder beside the dataset. Locally, :meth:`commit` moves the
-    old dataset aside and the new one into place with two renames; on an object store it copies
+    Files are written into a hidden folder in ``root`` (default: beside the dataset; a dataset
+    nested in another, like one bank's matches, passes the lake, so that neither a build in
+    progress nor one a crash left behind is inside a dataset that readers glob). Locally,
+    :meth:`commit` moves the old dataset aside and the new one into place with two renames; on an object store it copies
     each new file over the old object of the same name (derived datasets are one file) and then
     drops objects the new build does not have. Readers see the old results or the new ones,
     never a mix, and a crash mid-build leaves the old results intact.
     """
 
-    def __init__(self, dataset: LakePath) -> None:
+    def __init__(self, dataset: LakePath, root: LakePath | None = None) -> None:
         self.dataset = dataset
-        self.staging = dataset.parent / f".build-{dataset.name}-{uuid.uuid4().hex[:8]}"
+        self.root = root or dataset.parent
+        self.staging = self.root / f".build-{dataset.name}-{uuid.uuid4().hex[:8]}"
         self.staging.mkdir()
 
     def path(self, name: str = "part-000000.parquet") -> LakePath:
@@ -173,9 +176,10 @@ class DerivedDataset:
         import shutil
 
         dataset, staging = self.dataset.local, self.staging.local
-        old = dataset.parent / f".old-{dataset.name}-{uuid.uuid4().hex[:8]}"
+        old = self.root.local / f".old-{dataset.name}-{uuid.uuid4().hex[:8]}"
         if dataset.exists():
             os.replace(dataset, old)
+        dataset.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging, dataset)
         fsync_dir(dataset.parent)
         shutil.rmtree(old, ignore_errors=True)

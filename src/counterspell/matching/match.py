@@ -281,7 +281,7 @@ def match(
             ("signal_type", "ascending"),
         ]
     )
-    out = DerivedDataset(ws.dataset("matches") / partition_dir_name("bank", bank.name))
+    out = DerivedDataset(ws.dataset("matches") / partition_dir_name("bank", bank.name), ws.lake)
     try:
         out.path().write_parquet(table)
         out.commit()
