@@ -281,6 +281,8 @@ def match(
             ("signal_type", "ascending"),
         ]
     )
+    for stale in ws.dataset("matches").glob(".build-*") + ws.dataset("matches").glob(".old-*"):
+        stale.rmtree()  # left inside the dataset by a run killed before builds moved out of it
     out = DerivedDataset(ws.dataset("matches") / partition_dir_name("bank", bank.name), ws.lake)
     try:
         out.path().write_parquet(table)
