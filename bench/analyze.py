@@ -66,7 +66,7 @@ def main() -> None:
         generate(Path(tmp) / "corpus", posts=args.posts, seed=77, media_files=False)
         ws = Workspace.init(Path(tmp) / "ws")
         ingest(ws, [str(Path(tmp) / "corpus")])
-        rows = duckdb.sql(
+        rows = duckdb.execute(
             f"SELECT text, subject, links, len(media) > 0, is_op, kind, platform, len(parent_uids) > 0 FROM {posts_relation_sql(ws)}"
         ).fetchall()
         print(f"prepared {len(rows):,} posts in {time.perf_counter() - t0:.0f} s", file=sys.stderr)

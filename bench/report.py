@@ -31,7 +31,7 @@ def scan_seconds(ws_root: Path) -> float:
     import duckdb
 
     t0 = time.perf_counter()
-    duckdb.sql(
+    duckdb.execute(
         f"""SELECT count(*), sum(len(p.media)), count(DISTINCT p.author_key), count(e.role), sum(len(e.links))
             FROM read_parquet('{ws_root}/lake/posts/**/*.parquet') p
             JOIN read_parquet('{ws_root}/lake/enrichments/**/*.parquet') e USING (uid)"""

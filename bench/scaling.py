@@ -49,7 +49,7 @@ def main() -> None:
         ws = Workspace.init(Path(tmp) / "ws")
         ingest(ws, [str(Path(tmp) / "corpus")])
         hash_media(ws)  # once, to make the bank; every configuration hashes again from scratch
-        pdqs = duckdb.sql(
+        pdqs = duckdb.execute(
             f"SELECT DISTINCT pdq FROM read_parquet('{ws.dataset_glob('media')}') WHERE pdq_quality >= 50 ORDER BY pdq"
         ).fetchall()[::10]
         (Path(tmp) / "bank.txt").write_text(

@@ -54,7 +54,7 @@ def build(tmp: Path) -> tuple[Workspace, list[str]]:
     analyze(ws, workers=1)
     import duckdb
 
-    lake_pdq = [r[0] for r in duckdb.sql(
+    lake_pdq = [r[0] for r in duckdb.execute(
         f"SELECT DISTINCT pdq FROM read_parquet('{ws.dataset_glob('media')}') WHERE pdq_quality >= 50"
     ).fetchall()]  # fmt: skip
     rng = np.random.default_rng(5)

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import orjson
@@ -31,7 +32,7 @@ CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 def lake_uids(ws: Workspace) -> list[str]:
     rel = posts_relation_sql(ws)
-    return [r[0] for r in duckdb.sql(f"SELECT uid FROM {rel} ORDER BY uid").fetchall()]
+    return [r[0] for r in duckdb.execute(f"SELECT uid FROM {rel} ORDER BY uid").fetchall()]
 
 
 def test_real_fixtures_ingest_with_expected_counts_and_reingest_adds_nothing(ws: Workspace) -> None:
@@ -177,7 +178,7 @@ def test_bad_inputs_get_one_line_errors_and_lose_nothing_valid(
         b"\xef\xbb\xbf"
         + json.dumps({"posts": [{"no": 3, "resto": 0, "time": 1700000002}]}).encode()
     )
-    tg = {
+    tg: dict[str, Any] = {
         "name": "G",
         "type": "private_group",
         "id": 42,
@@ -235,7 +236,7 @@ def test_bad_inputs_get_one_line_errors_and_lose_nothing_valid(
     } <= uids and "telegram:44:4" not in uids  # truncated
     assert {f"telegram:45:{i}" for i in (1, 3, 4, 5)} <= uids  # malformed record 2 skipped only
     assert "telegram:46:1" in uids and "telegram:47:1" in uids
-    [text] = duckdb.sql(
+    [text] = duckdb.execute(
         f"SELECT text FROM {posts_relation_sql(w)} WHERE uid = 'telegram:43:1'"
     ).fetchall()
     assert text[0] == "m1 é"
@@ -283,7 +284,7 @@ def test_worker_processes_give_the_same_lake_as_one_process(tmp_path: Path) -> N
         ws = Workspace.init(tmp_path / f"ws{workers}")
         result = ingest(ws, [str(corpus)], workers=workers)
         assert not result.errors
-        rows = duckdb.sql(
+        rows = duckdb.execute(
             f"SELECT uid, text, parent_uids, created_at, source.file, source.record, media FROM {posts_relation_sql(ws)} ORDER BY uid"
         ).fetchall()
         tables.append((rows, {(f.path, f.added, f.duplicates) for f in result.files}))

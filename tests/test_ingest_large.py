@@ -61,7 +61,7 @@ def test_one_gigabyte_telegram_export_ingests_in_flat_memory(tmp_path: Path) -> 
     )
     size_mb = path.stat().st_size / 2**20
     assert peak_mb * 2**20 < GIB, f"peak memory {peak_mb:.0f} MiB for a {size_mb:.0f} MiB input"
-    [(count, distinct)] = duckdb.sql(
+    [(count, distinct)] = duckdb.execute(
         f"SELECT count(*), count(DISTINCT uid) FROM {posts_relation_sql(ws)}"
     ).fetchall()
     assert count == distinct == n

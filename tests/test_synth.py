@@ -45,7 +45,7 @@ def test_corpus_ingests_completely_and_matches_its_ground_truth(tmp_path: Path) 
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == TRUTH_COLUMNS
     truth = {f"{r['platform']}:{r['community']}:{r['post_id']}" for r in rows}
-    lake = {r[0] for r in duckdb.sql(f"SELECT uid FROM {posts_relation_sql(ws)}").fetchall()}
+    lake = {r[0] for r in duckdb.execute(f"SELECT uid FROM {posts_relation_sql(ws)}").fetchall()}
     assert truth == lake and len(rows) == len(truth) == summary.posts
 
     roles = Counter(r["role"] for r in rows)
@@ -63,7 +63,7 @@ def test_corpus_ingests_completely_and_matches_its_ground_truth(tmp_path: Path) 
     # reposts: the 4chan MD5s (from the JSON) are the MD5s of image files in the Telegram/Discord exports
     chan_md5 = {
         r[0]
-        for r in duckdb.sql(
+        for r in duckdb.execute(
             f"SELECT DISTINCT unnest(media).md5 FROM {posts_relation_sql(ws)} WHERE platform = '4chan'"
         ).fetchall()
     }

@@ -135,7 +135,10 @@ def test_encodings_are_sniffed(tmp_path: Path, encoding: str, bom: bytes) -> Non
     cur = open_json(str(f))
     got = None
     for key in cur.iter_object():
-        got = cur.read_value() if key == "messages" else cur.skip_value()
+        if key == "messages":
+            got = cur.read_value()
+        else:
+            cur.skip_value()
     assert got == doc["messages"]
 
 

@@ -147,7 +147,7 @@ def test_dask_workers_need_only_the_lake_url(
     one = _run(corpus, tmp_path / "one", LocalExecutor(1))
     executor = _dask()
     root = tmp_path / "remote"
-    client = executor.client  # type: ignore[attr-defined]
+    client = executor.client
     client.run(_watch_opens, str(root))
     probe = root / "probe.txt"  # the watch itself works: a worker reading here is seen
     root.mkdir()
@@ -162,7 +162,7 @@ def test_dask_workers_need_only_the_lake_url(
         opened.update(client.run(_opened))
         close()
 
-    executor.close = close_after_reading  # type: ignore[method-assign]
+    executor.close = close_after_reading
     remote = _run(corpus, root, executor, lake_url=f"{s3_endpoint}/contract")
     config = remote["report"][0]["configuration"]
     assert {"setting": "lake_url", "value": f"{s3_endpoint}/contract"} in config
@@ -202,7 +202,7 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     ws = Workspace.init(tmp_path / "ws", lake_url=url)
     ingest(ws, [str(tmp_path / "corpus")])
     executor = _dask()
-    client = executor.client  # type: ignore[attr-defined]
+    client = executor.client
     pids = client.run(os.getpid)
     errors: list[BaseException] = []
 
@@ -285,10 +285,10 @@ def test_the_run_resumes_after_the_coordinator_is_killed(tmp_path: Path) -> None
         assert done.returncode == 0, done.stderr
     sql = "SELECT * EXCLUDE (analyzed_at) FROM read_parquet('{}', hive_partitioning = false)"
     killed = sorted(
-        duckdb.sql(sql.format(roots["killed"].dataset_glob("enrichments"))).fetchall(), key=repr
+        duckdb.execute(sql.format(roots["killed"].dataset_glob("enrichments"))).fetchall(), key=repr
     )
     clean = sorted(
-        duckdb.sql(sql.format(roots["clean"].dataset_glob("enrichments"))).fetchall(), key=repr
+        duckdb.execute(sql.format(roots["clean"].dataset_glob("enrichments"))).fetchall(), key=repr
     )
     assert len({r[0] for r in killed}) == len(killed) == len(clean)  # no post twice, none missing
     assert killed == clean

@@ -135,7 +135,7 @@ def test_demo_reposts_match_a_bank_across_platforms(tmp_path: Path, cli: CliRunn
     w = ["-w", str(ws.root)]
     import duckdb
 
-    seen = duckdb.sql(
+    seen = duckdb.execute(
         f"""SELECT md5, any_value(pdq) AS pdq, count(DISTINCT platform) AS platforms, count(*) AS n
             FROM read_parquet('{ws.dataset_glob("media")}') WHERE pdq IS NOT NULL AND pdq_quality >= 50
             GROUP BY md5 HAVING count(DISTINCT platform) > 1 ORDER BY n DESC, md5 LIMIT 2"""
@@ -175,7 +175,7 @@ def test_over_matching_entries_are_quarantined(tmp_path: Path) -> None:
     hash_media(ws)
     import duckdb
 
-    ((pdq,),) = duckdb.sql(
+    ((pdq,),) = duckdb.execute(
         f"SELECT pdq FROM read_parquet('{ws.dataset_glob('media')}') WHERE pdq_quality >= 50 GROUP BY pdq ORDER BY count(*) DESC, pdq LIMIT 1"
     ).fetchall()
     B.create_bank(ws, "partner", max_matches=1)

@@ -145,12 +145,12 @@ def test_hash_media_stage_finds_cross_platform_reposts_and_is_incremental(tmp_pa
     again = hash_media(ws)
     assert again.items == 0 and again.skipped == first.items
     glob = ws.dataset_glob("media")
-    [(shared,)] = duckdb.sql(
+    [(shared,)] = duckdb.execute(
         f"""WITH m AS (SELECT platform, coalesce(md5, reported_md5) AS md5 FROM '{glob}')
             SELECT count(DISTINCT a.md5) FROM m a JOIN m b ON a.md5 = b.md5 AND a.platform = '4chan' AND b.platform <> '4chan'"""
     ).fetchall()
     assert shared > 0  # the same picture on 4chan and on Telegram/Discord
-    [(with_pdq, files)] = duckdb.sql(f"SELECT count(pdq), count(path) FROM '{glob}'").fetchall()
+    [(with_pdq, files)] = duckdb.execute(f"SELECT count(pdq), count(path) FROM '{glob}'").fetchall()
     assert with_pdq == files > 0
     # bytes are hashed in place, never copied into the workspace
     assert not list((tmp_path / "ws").rglob("*.png"))

@@ -115,7 +115,7 @@ def test_a_bank_video_matches_its_reencoded_repost_in_the_lake(tmp_path: Path) -
     assert B.import_hashes(ws, "videos", tmp_path / "bank.txt").added == 1
     r = match(ws, "videos")
     assert r.matched_items == 1
-    (row,) = duckdb.sql(
+    (row,) = duckdb.execute(
         f"SELECT uid, signal_type, distance, match_percent FROM read_parquet('{ws.dataset_glob('matches')}')"
     ).fetchall()
     assert row[0] == "jsonl:c:0" and row[1] == "vpdq" and row[2] is None and row[3] >= 80

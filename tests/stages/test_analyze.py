@@ -77,7 +77,9 @@ def test_every_post_gets_every_column_and_a_valid_role(analysed: Workspace, tmp_
 
 def test_pseudonyms_only_in_the_lake(analysed: Workspace) -> None:
     glob = analysed.dataset_glob("enrichments")
-    ids = [i for (row,) in duckdb.sql(f"SELECT target_ids FROM '{glob}'").fetchall() for i in row]
+    ids = [
+        i for (row,) in duckdb.execute(f"SELECT target_ids FROM '{glob}'").fetchall() for i in row
+    ]
     assert ids and all(i.startswith("tgt_") for i in ids)
     text = "\n".join(
         p.local.read_bytes().decode("latin-1")
@@ -169,7 +171,7 @@ def test_parallel_analysis_equals_sequential(tmp_path: Path) -> None:
         assert r.partitions > 1
         glob = ws.dataset_glob("enrichments")
         out.append(
-            duckdb.sql(
+            duckdb.execute(
                 f"SELECT uid, role, flags, destinations, why FROM '{glob}' ORDER BY uid"
             ).fetchall()
         )

@@ -126,7 +126,12 @@ def test_hostile_post_runs_no_script(server: str, browser: Any, sqlite_store: St
     assert iid is not None
     page = browser.new_context().new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(f"{server}/login?next=/queue/{iid}")
     page.fill("input[name=username]", "reviewer")
     page.fill("input[name=password]", PASSWORD)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from counterspell.store import queue
-from counterspell.store.accounts import create_token
+from counterspell.store.accounts import User, create_token
 from counterspell.store.db import Store
 from counterspell.store.schema import audit_log, queue_items
 from counterspell.web.app import create_app
@@ -110,13 +110,13 @@ def _login(client: TestClient, name: str, password: str = PASSWORD) -> str:
 
 
 @pytest.fixture
-def service(sqlite_store: Store) -> Iterator[tuple[Store, dict[str, object]]]:
+def service(sqlite_store: Store) -> Iterator[tuple[Store, dict[str, User]]]:
     users = make_users(sqlite_store)
     queue.sync(sqlite_store)
     yield sqlite_store, users
 
 
-def test_every_route_with_every_role(service: tuple[Store, dict[str, object]]) -> None:
+def test_every_route_with_every_role(service: tuple[Store, dict[str, User]]) -> None:
     store, _ = service
     app = create_app(store)
     routes = {
@@ -166,7 +166,7 @@ def test_every_route_with_every_role(service: tuple[Store, dict[str, object]]) -
             assert r.status_code < 500, f"{method} {url}: {r.status_code}"
 
 
-def test_csrf_cookie_flags_and_tokens(service: tuple[Store, dict[str, object]]) -> None:
+def test_csrf_cookie_flags_and_tokens(service: tuple[Store, dict[str, User]]) -> None:
     store, _ = service
     client = _client(store)
     page = client.get("/login")
@@ -196,7 +196,7 @@ def test_csrf_cookie_flags_and_tokens(service: tuple[Store, dict[str, object]]) 
     assert r.headers["x-frame-options"] == "DENY"
 
 
-def test_login_lockout_and_rate_limit_over_http(service: tuple[Store, dict[str, object]]) -> None:
+def test_login_lockout_and_rate_limit_over_http(service: tuple[Store, dict[str, User]]) -> None:
     store, _ = service
     client = _client(store)
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
@@ -217,7 +217,7 @@ def test_login_lockout_and_rate_limit_over_http(service: tuple[Store, dict[str, 
 
 
 def test_hostile_text_is_inert_and_media_never_shown(
-    service: tuple[Store, dict[str, object]],
+    service: tuple[Store, dict[str, User]],
 ) -> None:
     store, _ = service
     with store.engine.connect() as conn:
@@ -233,7 +233,7 @@ def test_hostile_text_is_inert_and_media_never_shown(
     assert "<img" not in html
     import duckdb
 
-    paths = duckdb.sql(
+    paths = duckdb.execute(
         f"SELECT uid, path FROM read_parquet('{store.ws.dataset_glob('media')}') WHERE path IS NOT NULL LIMIT 200"
     ).fetchall()
     by_uid = dict(paths)
@@ -250,7 +250,7 @@ def test_hostile_text_is_inert_and_media_never_shown(
 
 
 def test_identities_are_masked_and_reveals_audited(
-    service: tuple[Store, dict[str, object]],
+    service: tuple[Store, dict[str, User]],
 ) -> None:
     store, _ = service
     with store.engine.connect() as conn:
@@ -278,7 +278,7 @@ def test_identities_are_masked_and_reveals_audited(
     assert rows and rows[-1][0] == "analyst" and name not in rows[-1][1]
 
 
-def test_docs_and_openapi_behind_login(service: tuple[Store, dict[str, object]]) -> None:
+def test_docs_and_openapi_behind_login(service: tuple[Store, dict[str, User]]) -> None:
     store, _ = service
     client = _client(store)
     assert client.get("/docs").status_code == 303
@@ -288,7 +288,7 @@ def test_docs_and_openapi_behind_login(service: tuple[Store, dict[str, object]])
     assert "/api/queue/{item_id}/decision" in client.get("/docs").text
 
 
-def test_huge_bodies_are_refused_before_parsing(service: tuple[Store, dict[str, object]]) -> None:
+def test_huge_bodies_are_refused_before_parsing(service: tuple[Store, dict[str, User]]) -> None:
     store, _ = service
     client = _client(store)
     big = "x" * (2 << 20)

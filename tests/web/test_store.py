@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -35,7 +36,7 @@ def test_migrations_create_exactly_the_tables_the_code_uses(store: Store) -> Non
 
 def _login(
     store: Store, name: str, password: str, client: str = "10.0.0.1"
-) -> LoginRefused | tuple:
+) -> LoginRefused | tuple[Any, ...]:
     with store.begin() as conn:
         try:
             return login(conn, name, password, client)
@@ -152,6 +153,7 @@ def test_queue_sync_priorities_claims_and_decisions(store: Store) -> None:
     def grab(user_name: str) -> None:
         with store.begin() as conn:
             it = queue.claim_next(conn, users[user_name])
+        assert it is not None  # three items queued, three reviewers
         with lock:
             got.append(it["id"])
 
@@ -212,7 +214,7 @@ def test_identities_stay_in_the_store(store: Store) -> None:
     import duckdb
 
     values = {v["value"] for v in ids.values()}
-    rows = duckdb.sql(
+    rows = duckdb.execute(
         f"SELECT target_ids FROM read_parquet('{store.ws.dataset_glob('enrichments')}') WHERE uid = '{item['uid']}'"
     ).fetchall()
     assert rows and not (set(rows[0][0]) & values)
@@ -258,7 +260,7 @@ def test_cases_links_notes_and_evidence_bundle(store: Store) -> None:
         exported = conn.execute(
             select(audit_log.c.detail).where(audit_log.c.action == "case.export")
         ).scalar()
-    assert b["sha256"] in exported
+    assert exported is not None and b["sha256"] in exported
     notice = cases.removal_notice(store, cid, users["analyst"])
     assert "TAKE IT DOWN" in notice and "Media hashes" in notice
     assert any(link["ref"] in notice for link in b["links"] if link["kind"] == "post")
@@ -311,7 +313,7 @@ def test_takedown_clock_sweep_and_compliance(store: Store) -> None:
     import duckdb
 
     # a picture posted in one place and reposted elsewhere: report the first, find both
-    rows = duckdb.sql(
+    rows = duckdb.execute(
         f"""SELECT md5, list(uid ORDER BY uid) FROM read_parquet('{ws.dataset_glob("media")}')
             WHERE md5 IS NOT NULL GROUP BY md5 HAVING count(DISTINCT platform) > 1 LIMIT 1"""
     ).fetchall()
