@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -184,3 +186,30 @@ def test_a_build_in_progress_or_abandoned_by_a_crash_is_never_read(
     first.path().write_parquet(_table([4]))
     first.commit()
     assert read() == [2, 3, 4]
+
+
+@pytest.mark.parametrize("where", ["folder", "s3"])
+def test_leftovers_of_a_killed_build_go_once_a_day_old(
+    where: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from counterspell.lake import writer
+
+    base = request.getfixturevalue("s3_endpoint") + "/leftovers" if where == "s3" else str(tmp_path)
+    lake = LakePath(base)
+    left = lake / ".build-campaigns-dead0000"
+    (left / "part-000000.parquet").write_parquet(_table([1]))
+    other = lake / ".build-actors-dead0000"  # another dataset's: not this build's to judge
+    (other / "part-000000.parquet").write_parquet(_table([1]))
+    age = left.age_s()
+    assert age is not None and 0 <= age < 600
+    DerivedDataset(lake / "campaigns").abandon()
+    assert left.exists()  # young: it could be another run's build in progress
+    if where == "folder":  # a day old by its files' times
+        old = time.time() - 2 * 86_400
+        for p in (left.local, left.local / "part-000000.parquet"):
+            os.utime(p, (old, old))
+    else:  # object stores keep their own times: make "a day" shorter instead
+        monkeypatch.setattr(writer, "LEFTOVER_AGE_S", -1.0)
+    DerivedDataset(lake / "campaigns").abandon()
+    assert not left.exists() and other.exists()
+    assert (lake / ".build-nothing").age_s() is None

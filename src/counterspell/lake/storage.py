@@ -185,6 +185,24 @@ class LakePath:
         found = self.fs.glob(f"{self._key}/{pattern}", detail=True)
         return sorted((f"{self._protocol}://{k}", _signature(v)) for k, v in found.items())
 
+    def age_s(self) -> float | None:
+        """Seconds since this file, or the newest file under this folder, was written; None if
+        there is nothing there."""
+        import time
+
+        if self._local is not None:
+            try:
+                files = [self._local, *self._local.rglob("*")]
+                newest = max(p.stat().st_mtime for p in files)
+            except (FileNotFoundError, ValueError):
+                return None
+            return time.time() - newest
+        self.fs.invalidate_cache()
+        found = self.fs.find(self._key, detail=True)
+        stamps = [_modified(v) for v in found.values()]
+        known = [t for t in stamps if t is not None]
+        return time.time() - max(known) if known else None
+
     def read_table(
         self,
         columns: list[str] | None = None,
@@ -244,6 +262,18 @@ class LakePath:
     def copy_to(self, target: LakePath) -> None:
         """Server-side copy of one object over another: readers see the old one or the new."""
         self.fs.copy(self._key, target._key)
+
+
+def _modified(info: dict[str, Any]) -> float | None:
+    """An object's last-modified time as a Unix timestamp, from whichever field its driver has."""
+    from datetime import datetime
+
+    value = info.get("LastModified") or info.get("mtime") or info.get("last_modified")
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, int | float):
+        return float(value)
+    return None
 
 
 def _signature(info: dict[str, Any]) -> str:

@@ -141,23 +141,37 @@ def isin_sorted(values: np.ndarray, sorted_arr: np.ndarray) -> np.ndarray:
     return np.asarray(sorted_arr[idx] == values)
 
 
+LEFTOVER_AGE_S = 24 * 3600  # a build or old copy this old was left by a killed run
+
+
 class DerivedDataset:
     """A dataset that a stage rebuilds whole (campaigns, actors, bridges...), swapped in at once.
 
     Files are written into a hidden folder in ``root`` (default: beside the dataset; a dataset
     nested in another, like one bank's matches, passes the lake, so that neither a build in
     progress nor one a crash left behind is inside a dataset that readers glob). Locally,
-    :meth:`commit` moves the old dataset aside and the new one into place with two renames; on an object store it copies
-    each new file over the old object of the same name (derived datasets are one file) and then
-    drops objects the new build does not have. Readers see the old results or the new ones,
-    never a mix, and a crash mid-build leaves the old results intact.
+    :meth:`commit` moves the old dataset aside and the new one into place with two renames; on
+    an object store it copies each new file over the old object of the same name (derived
+    datasets are one file) and then drops objects the new build does not have. Readers see the
+    old results or the new ones, never a mix, and a crash mid-build leaves the old results
+    intact; what the crash left (a build, an old copy) is removed by a later build of the same
+    dataset once it is a day old, which no build in progress is.
     """
 
     def __init__(self, dataset: LakePath, root: LakePath | None = None) -> None:
         self.dataset = dataset
         self.root = root or dataset.parent
+        self._remove_leftovers()
         self.staging = self.root / f".build-{dataset.name}-{uuid.uuid4().hex[:8]}"
         self.staging.mkdir()
+
+    def _remove_leftovers(self) -> None:
+        name = self.dataset.name
+        for prefix in (".build-", ".old-"):
+            for left in self.root.glob(f"{prefix}{name}-*"):
+                age = left.age_s()
+                if age is not None and age > LEFTOVER_AGE_S:
+                    left.rmtree()
 
     def path(self, name: str = "part-000000.parquet") -> LakePath:
         return self.staging / name
