@@ -47,6 +47,22 @@ def problems(items: list[object]) -> list[Problem]:
     return [i for i in items if isinstance(i, Problem)]
 
 
+def analysed_lake(root: Path) -> Workspace:
+    """The workspace ``root/ws`` with the synthetic corpus in ``root/corpus`` ingested, its
+    communities imported, its media hashed and its posts analysed (graph stages included)."""
+    from counterspell.lake.ingest import ingest
+    from counterspell.matching.stage import hash_media
+    from counterspell.stages.analyze import analyze
+    from counterspell.stages.bridges import import_communities
+
+    ws = Workspace.init(root / "ws")
+    ingest(ws, [str(root / "corpus")])
+    import_communities(ws, root / "corpus" / "communities.csv")
+    hash_media(ws)
+    analyze(ws, workers=1)
+    return ws
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     return Workspace.init(tmp_path / "ws")

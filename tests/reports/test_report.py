@@ -15,9 +15,8 @@ from counterspell import Workspace, analyze, ingest
 from counterspell.matching.stage import hash_media
 from counterspell.reports.data import Scope, median_ci
 from counterspell.reports.render import write_report
-from counterspell.stages.bridges import import_communities
 from counterspell.synth import generate
-from tests.conftest import REAL, real
+from tests.conftest import REAL, analysed_lake, real
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 SECTIONS = ("Data", "Activity over time", "Requests and fulfilment", "Rewards", "Targets",
@@ -28,12 +27,7 @@ SECTIONS = ("Data", "Activity over time", "Requests and fulfilment", "Rewards", 
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     root = tmp_path_factory.mktemp("report")
     generate(root / "corpus", posts=2500, seed=21)
-    ws = Workspace.init(root / "ws")
-    ingest(ws, [str(root / "corpus")])
-    import_communities(ws, root / "corpus" / "communities.csv")
-    hash_media(ws)
-    analyze(ws, workers=1)
-    return ws
+    return analysed_lake(root)
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from counterspell.lake.ingest import ingest
 from counterspell.lake.workspace import Workspace
-from counterspell.matching.stage import hash_media
-from counterspell.stages.analyze import analyze
-from counterspell.stages.bridges import import_communities
 from counterspell.store.accounts import User, add_user
 from counterspell.store.db import Store, make_engine, upgrade
 from counterspell.synth import generate
+from tests.conftest import analysed_lake
 
 PG_URL = os.environ.get("COUNTERSPELL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery staple"
@@ -40,12 +37,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
         orjson.dumps({"community": "hostile", "post_id": "1", "thread_id": "1", "created_at": 1_767_225_600,
                       "author": "anon", "text": HOSTILE}) + b"\n"
     )  # fmt: skip
-    ws = Workspace.init(root / "ws")
-    ingest(ws, [str(root / "corpus")])
-    import_communities(ws, root / "corpus" / "communities.csv")
-    hash_media(ws)
-    analyze(ws, workers=1)
-    return ws
+    return analysed_lake(root)
 
 
 def _postgres_or_skip() -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,9 +37,20 @@ def is_url(location: str) -> bool:
     return bool(sep) and head not in ("", "file") and "/" not in head
 
 
-@cache
+# Every remote filesystem this process has opened, by protocol: one each, as DuckDB registers
+# them by protocol.
+_OPENED: dict[str, AbstractFileSystem] = {}
+
+
 def filesystem(protocol: str) -> AbstractFileSystem:
-    """The fsspec filesystem of one protocol (one per process; DuckDB registers them by protocol)."""
+    """The fsspec filesystem of one protocol, opened once per process."""
+    fs = _OPENED.get(protocol)
+    if fs is None:
+        fs = _OPENED[protocol] = _open_filesystem(protocol)
+    return fs
+
+
+def _open_filesystem(protocol: str) -> AbstractFileSystem:
     try:
         import fsspec
     except ImportError:  # pragma: no cover - fsspec comes with Dask; a plain install may lack it
@@ -55,12 +65,9 @@ def filesystem(protocol: str) -> AbstractFileSystem:
         ) from None
 
 
-_REGISTERED: dict[str, AbstractFileSystem] = {}
-
-
 def register(con: duckdb.DuckDBPyConnection) -> None:
     """Let a DuckDB connection read and write every remote lake this process has opened."""
-    for fs in _REGISTERED.values():
+    for fs in _OPENED.values():
         fs.invalidate_cache()
         con.register_filesystem(fs)
 
@@ -77,8 +84,7 @@ class LakePath:
             self._local: Path | None = None
             self._protocol = protocol
             self._key = key.rstrip("/")
-            if protocol not in _REGISTERED:
-                _REGISTERED[protocol] = filesystem(protocol)
+            filesystem(protocol)  # opened now, so DuckDB connections made later can read it
         else:
             self._local = Path(text.removeprefix("file://"))
             self._protocol = "file"

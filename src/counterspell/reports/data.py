@@ -15,6 +15,7 @@ agree.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -202,6 +203,8 @@ def _project(
 def _scan_community(job: tuple[Workspace, str, str, Scope]) -> tuple[pa.Table, pa.Table]:
     """One community's projections, read from its partitions (a task on an executor)."""
     ws, platform, community, scope = job
+    # the community in the scope too: a read that falls back to the whole dataset stays its own
+    scope = dataclasses.replace(scope, platform=platform, community=community)
     con = connect(ws)
     posts = partition_sql(ws, "posts", platform, community) or posts_relation_sql(ws)
     enr = partition_sql(ws, "enrichments", platform, community) or empty_relation(ENRICHMENT_SCHEMA)

@@ -15,13 +15,13 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, func, select, update
 
-from ..errors import CounterspellError, NotFound
+from ..errors import CounterspellError
 from ..lake.query import connect, dataset_sql, posts_relation_sql
 from ..matching.match import MATCH_SCHEMA
 from ..matching.stage import MEDIA_SCHEMA
 from ..stages.analyze import ENRICHMENT_SCHEMA
 from ..stages.campaigns import MEMBER_SCHEMA
-from . import audit
+from . import audit, takedown
 from .accounts import User
 from .db import Store
 from .queue import targets_of
@@ -31,6 +31,7 @@ from .schema import (
     case_status,
     cases,
     new_id,
+    row_by_id,
     takedown_copies,
     takedowns,
     users,
@@ -190,10 +191,7 @@ def add_links(
 
 
 def get(conn: Connection, case_id: int) -> dict[str, Any]:
-    row = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"no case {case_id}")
-    return dict(row)
+    return row_by_id(conn, cases, case_id, "case")
 
 
 def list_cases(
@@ -368,9 +366,7 @@ def from_takedown(store: Store, tid: int, user: User) -> int:
     removal notice can be written for each platform the copies are on.
     """
     with store.begin() as conn:
-        row = conn.execute(select(takedowns).where(takedowns.c.id == tid)).mappings().first()
-        if row is None:
-            raise NotFound(f"no removal request {tid}")
+        row = takedown.get(conn, tid)
         cid, _ = open_case(conn, user, "takedown", row["ref"], f"removal request {row['ref']}")
         conn.execute(update(takedowns).where(takedowns.c.id == tid).values(case_id=cid))
         banks = conn.execute(

@@ -22,7 +22,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..errors import Conflict, CounterspellError, NotFound
+from ..errors import Conflict, CounterspellError
 from ..lake.query import arrow_batches, connect, dataset_sql, posts_relation_sql
 from ..matching.match import MATCH_SCHEMA
 from ..stages.analyze import ENRICHMENT_SCHEMA, text_signals
@@ -33,7 +33,7 @@ from ..stages.roles import ROLES
 from . import audit
 from .accounts import User
 from .db import Store
-from .schema import decisions, identities, queue_items
+from .schema import decisions, identities, queue_items, row_by_id
 
 LEASE = timedelta(minutes=30)
 ACTIONS = ("confirm", "correct", "escalate", "dismiss")
@@ -170,10 +170,7 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
 
 
 def _row(conn: Connection, item_id: int) -> dict[str, Any]:
-    row = conn.execute(select(queue_items).where(queue_items.c.id == item_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"no queue item {item_id}")
-    return dict(row)
+    return row_by_id(conn, queue_items, item_id, "queue item")
 
 
 def list_items(

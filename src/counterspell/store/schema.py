@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     DateTime,
     Float,
     ForeignKey,
@@ -24,8 +25,11 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.engine import CursorResult, Dialect
+
+from ..errors import NotFound
 
 ROLES = ("viewer", "reviewer", "analyst", "admin")  # each may do everything the previous may
 
@@ -50,6 +54,14 @@ class UTCDateTime(TypeDecorator[datetime]):
             value = datetime.fromisoformat(value)
         out: datetime = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return out
+
+
+def row_by_id(conn: Connection, table: Table, row_id: int, what: str) -> dict[str, Any]:
+    """One row by its ``id``, or NotFound naming it ("no case 7")."""
+    row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no {what} {row_id}")
+    return dict(row)
 
 
 def new_id(result: CursorResult[Any]) -> int:

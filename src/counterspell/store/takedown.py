@@ -28,11 +28,11 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, select, update
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict
 from ..matching.copies import CopyFinder
 from . import audit
 from .db import Store
-from .schema import new_id, takedown_copies, takedowns
+from .schema import new_id, row_by_id, takedown_copies, takedowns
 
 DEADLINE = timedelta(hours=48)
 NEARLY_DUE = timedelta(hours=12)
@@ -188,10 +188,7 @@ def submit(conn: Connection, req: Request, actor: str = "public") -> dict[str, A
 
 
 def get(conn: Connection, tid: int) -> dict[str, Any]:
-    row = conn.execute(select(takedowns).where(takedowns.c.id == tid)).mappings().first()
-    if row is None:
-        raise NotFound(f"no removal request {tid}")
-    out = dict(row)
+    out = row_by_id(conn, takedowns, tid, "removal request")
     out["problems"] = orjson.loads(out["problems"] or "[]")
     return out
 
