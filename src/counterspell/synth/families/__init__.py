@@ -1,0 +1,1 @@
+"""The grammar families of the synthetic corpus (see :mod:`counterspell.synth.grammar`)."""
