@@ -21,14 +21,23 @@ import numpy as np
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
-from ..lake.query import arrow_batches, communities, connect, partition_sql, posts_relation_sql
+from ..lake.query import (
+    arrow_batches,
+    communities,
+    connect,
+    dataset_sql,
+    partition_sql,
+    posts_relation_sql,
+    replace_dataset,
+)
 from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
 from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
 from .cues import Cues, find_cues, pseudonym
 from .links import find_links
 from .normalize import clean, normalise
-from .roles import ROLES, PostView, RoleModel, RoleResult, classify
+from .roles import ROLES, PostView, RoleModel, RoleResult
+from .thread import ThreadPass, ThreadPost
 
 if TYPE_CHECKING:
     from .network import NetworkResult
@@ -135,15 +144,32 @@ def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.Record
     con = connect()
     rel = partition_sql(ws, "posts", platform, community) or posts_relation_sql(ws)
     enr = ""
-    role_sql = "NULL::VARCHAR AS known_role"
+    role_sql = "NULL::VARCHAR AS known_role, NULL::VARCHAR[] AS known_flags"
     own = partition_sql(ws, "enrichments", platform, community)
     if own:  # only this community's finished parts: other workers may be writing theirs now
-        enr = f"LEFT JOIN (SELECT uid, any_value(role) AS known_role FROM {own} GROUP BY uid) e USING (uid)"
-        role_sql = "e.known_role"
+        enr = f"LEFT JOIN (SELECT uid, any_value(role) AS known_role, any_value(flags) AS known_flags FROM {own} GROUP BY uid) e USING (uid)"
+        role_sql = "e.known_role, e.known_flags"
+    seen = "false AS seen_before"
+    if ws.has_data(FIRST_SEEN):
+        first = dataset_sql(ws, FIRST_SEEN, FIRST_SEEN_SCHEMA)
+        media = partition_sql(ws, "media", platform, community)
+        computed = (
+            f"UNION ALL SELECT uid, created_at, lower(md5) AS md5 FROM {media} WHERE md5 IS NOT NULL"
+            if media
+            else ""
+        )
+        enr += f"""
+        LEFT JOIN (SELECT s.uid, bool_or(f.first_at < s.created_at) AS seen_before
+                   FROM (SELECT uid, created_at, lower(item.md5) AS md5
+                         FROM (SELECT uid, created_at, unnest(media) AS item FROM {rel}
+                               WHERE platform = $1 AND community = $2)
+                         WHERE item.md5 IS NOT NULL {computed}) s
+                   JOIN {first} f USING (md5) GROUP BY s.uid) sb USING (uid)"""
+        seen = "coalesce(sb.seen_before, false) AS seen_before"
     sql = f"""
         SELECT p.uid, p.uid_hash, p.platform, p.community, p.thread_id, p.parent_uids, epoch(p.created_at) AS ts,
                p.text, p.subject, p.links, len(p.media) AS n_media, p.is_op, p.kind, p.author_key,
-               coalesce(list_sum([r.count for r in p.reactions]), 0) AS n_reactions, {role_sql}
+               coalesce(list_sum([r.count for r in p.reactions]), 0) AS n_reactions, {role_sql}, {seen}
         FROM {rel} p {enr}
         WHERE p.platform = $1 AND p.community = $2
         ORDER BY p.created_at NULLS FIRST, p.thread_id, p.post_id
@@ -151,44 +177,28 @@ def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.Record
     yield from arrow_batches(con, sql, [platform, community], BATCH)
 
 
-class _Context:
-    """Roles of recent posts: by uid (for parents) and by thread (for the last hour).
+FIRST_SEEN = "media_first_seen"
+FIRST_SEEN_SCHEMA = pa.schema(
+    [("md5", pa.string()), ("first_at", pa.timestamp("us", tz="UTC")), ("sightings", pa.int64())]
+)
 
-    An overlay (``parent`` set) holds one batch's tentative roles on top of the settled roles of
-    earlier batches, so each wave of classification can be recomputed without copying the cache.
-    """
 
-    def __init__(self, parent: _Context | None = None) -> None:
-        self.parent = parent
-        self.by_uid: collections.OrderedDict[str, tuple[str, float]] = collections.OrderedDict()
-        self.by_thread: dict[str, collections.deque[tuple[float, str]]] = {}
+def build_first_seen(ws: Workspace) -> int:
+    """When each picture seen more than once was first posted, anywhere in the lake: a later
+    post of the same file is a repost (distribution), which the thread pass uses as evidence."""
+    from ..matching.clusters import sightings_sql
 
-    def remember(self, uid: str, thread: str, ts: float, role: str) -> None:
-        self.by_uid[uid] = (role, ts)
-        if len(self.by_uid) > PARENT_CACHE:
-            self.by_uid.popitem(last=False)
-        dq = self.by_thread.setdefault(thread, collections.deque(maxlen=8))
-        dq.append((ts, role))
-
-    def parent_of(self, parent_uids: list[str]) -> tuple[str | None, float | None]:
-        for p in parent_uids:
-            hit = self.by_uid.get(p)
-            if hit is None and self.parent is not None:
-                hit = self.parent.by_uid.get(p)
-            if hit:
-                return hit
-        return None, None
-
-    def recent(self, thread: str, ts: float) -> list[str]:
-        items: list[tuple[float, str]] = []
-        if self.parent is not None and thread in self.parent.by_thread:
-            items.extend(self.parent.by_thread[thread])
-        items.extend(self.by_thread.get(thread, ()))
-        return [r for t, r in items[-8:] if 0 <= ts - t <= THREAD_WINDOW_S]
+    con = connect(ws)
+    return replace_dataset(
+        con,
+        ws,
+        FIRST_SEEN,
+        f"""SELECT md5, min(created_at) AS first_at, count(DISTINCT uid) AS sightings
+            FROM ({sightings_sql(ws)}) GROUP BY md5 HAVING count(DISTINCT uid) > 1 ORDER BY md5""",
+    )
 
 
 PARALLEL_MIN_POSTS = 20_000
-WAVES = 2  # context passes after the first: request -> fulfilment -> praise chains need two
 
 
 def analyze(
@@ -212,6 +222,7 @@ def analyze(
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     if reanalyze:
         ws.dataset("enrichments").rmtree()
+    build_first_seen(ws)
     parts = communities(ws)
     if workers is not None:
         n_workers = workers
@@ -242,7 +253,7 @@ def _analyze_partition(
     """Analyse one community's new posts and write them to its enrichments partition."""
     result = AnalyzeResult(partitions=1)
     directory, done = _existing(ws, platform, community)
-    ctx = _Context()
+    judge = ThreadPass(model)
     seq = 0
     for batch in _batches(ws, platform, community):
         cols = batch.to_pydict()
@@ -256,52 +267,41 @@ def _analyze_partition(
             int(i): text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
             for i in rows
         }
-        views = {i: post_view(cols, i, s) for i, s in signals.items()}
-        known = cols["known_role"]
-        roles = [known[i] if (known[i] and not new[i]) else "other" for i in range(n)]
-        first = classify([views[int(i)] for i in rows], model, explain=False)
-        for j, i in enumerate(rows):
-            roles[i] = first[j].role
-        # Context waves: every post is judged again once with its thread's context (and
-        # explained); later waves re-judge only the posts whose context changed.
-        results: dict[int, RoleResult] = {}
-        signature: dict[int, tuple[str | None, tuple[str, ...]]] = {}
-        for _wave in range(WAVES):
-            overlay = _Context(parent=ctx)
-            changed: list[int] = []
-            for k in range(n):
-                ts = float(cols["ts"][k] or 0.0)
-                v = views.get(k)
-                if v is not None:
-                    v.parent_role, t0 = overlay.parent_of(cols["parent_uids"][k] or [])
-                    v.parent_gap_s = (ts - t0) if t0 is not None else None
-                    v.recent_roles = overlay.recent(cols["thread_id"][k], ts)
-                    sig = (v.parent_role, tuple(v.recent_roles))
-                    if signature.get(k) != sig or k not in results:
-                        signature[k] = sig
-                        changed.append(k)
-                overlay.remember(cols["uid"][k], cols["thread_id"][k], ts, roles[k])
-            if not changed:
-                break
-            for k, res in zip(
-                changed, classify([views[k] for k in changed], model, explain=True), strict=True
-            ):
-                results[k] = res
-                roles[k] = res.role
-        second = [results[int(i)] for i in rows]
-        for k in range(n):
-            ctx.remember(
-                cols["uid"][k], cols["thread_id"][k], float(cols["ts"][k] or 0.0), roles[k]
-            )
+        posts = thread_posts(cols, signals)
+        judged = judge.judge(posts)
         if not len(rows):
             continue
-        table = _table(cols, rows, signals, second, key, platform, community, model.version)
+        res = [judged[int(i)] for i in rows]
+        results = [r for r in res if r is not None]
+        table = _table(cols, rows, signals, results, key, platform, community, model.version)
         seq += 1
         write_atomic(table, directory, f"part-{run}-{seq:06d}.parquet")
         result.analyzed += len(rows)
-        result.roles.update(r.role for r in second)
-        result.flags.update(f for i in rows for f in signals[int(i)].cues.flags)
+        result.roles.update(r.role for r in results)
+        result.flags.update(f for r in results for f in r.flags)
     return result
+
+
+def thread_posts(cols: dict[str, list[Any]], signals: dict[int, TextSignals]) -> list[ThreadPost]:
+    """The thread pass's view of a batch from :func:`_batches` (views only for new posts)."""
+    out: list[ThreadPost] = []
+    for i in range(len(cols["uid"])):
+        s = signals.get(i)
+        known = cols["known_flags"][i]
+        out.append(
+            ThreadPost(
+                uid=cols["uid"][i],
+                thread=cols["thread_id"][i] or "",
+                ts=float(cols["ts"][i] or 0.0),
+                parents=cols["parent_uids"][i] or [],
+                author=cols["author_key"][i] or None,
+                view=post_view(cols, i, s) if s is not None else None,
+                seen_before=bool(cols["seen_before"][i]),
+                known_role=cols["known_role"][i] if s is None else None,
+                known_flags=tuple(known or ()) if s is None else (),
+            )
+        )
+    return out
 
 
 def _table(
@@ -319,7 +319,7 @@ def _table(
         out["role"].append(r.role)
         out["role_scores"].append(r.scores)
         out["why"].append(r.why)
-        out["flags"].append(s.cues.flags)
+        out["flags"].append(r.flags)
         out["destinations"].append(s.destinations)
         out["links"].append(s.links)
         out["target_relationship"].append(_relationship(r.role, s.cues))

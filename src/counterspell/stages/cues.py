@@ -28,6 +28,35 @@ EDIT_ASK = re.compile(
     r"remove\s+(?:the\s+|her\s+)?cloth\w*|take\s+(?:it\s+all|everything|(?:her\s+)?clothes)\s+off|without\s+clothes|"
     r"(?:see|show)\s+(?:what'?s\s+)?underneath|show\s+more|bikini\s+to\s+nothing|pelada|desnud\w*|ausziehen|d[ée]shabill\w*|spogli\w*)\b"
 )
+# The deepfake domain: asking for an image to be made or altered, not merely sexual talk. "make
+# her lewd", "nude her", "undress this one", "faceswap her onto", "run her through the app" are
+# asks; "she sends nudes", "wish I saw her naked", "she has an OnlyFans" are not.
+_MAKE = re.compile(
+    r"\b(?:make|makes|making|made|turn|turning|edit|edits|editing|edited|shop|shopped|gen|generate|render|"
+    r"do|doing|done|did|remove|take|put|give|swap|fake|faked|run|paste|photoshop\w*|ai|hazla|haz|"
+    r"faz|deixa|mach|machen|macht|bitte|porfa|pls|please|plz|someone|anyone|wizard|wiz)\b"
+)
+_ASK_OBJECT = re.compile(
+    r"\b(?:nude|lewd|undress|strip|nudify|unclothe|desnuda|desnude|ausziehen)\s+(?:her|this|them|she|pic|it|one)\b"
+    r"|\b(?:nudif\w+|undress\w*|deep\s?fake\w*|face\s?swap\w*|inpaint\w*|lewded|nuded|de-?clothe\w*)\b"
+)
+_CLAIM = re.compile(
+    r"\b(?:sends?|sent|sending|posts?|posted|posting|has|have|had|leaked|sells?|selling|sold|got|trade|trading)"
+    r"\s+(?:\w+\s+){0,2}(?:nudes?|naked|lewds?|pics)\b"
+)
+_DOMAIN_TOOLS = frozenset(
+    {
+        "stable_diffusion",
+        "inpainting",
+        "lora",
+        "faceswap",
+        "deepfacelab",
+        "nudify_app",
+        "wan",
+        "comfyui",
+        "controlnet",
+    }
+)
 _HANDLE = re.compile(
     r"\b(ig|insta|instagram|tiktok|tik\s?tok|tt|snap|snapchat|sc|twitter|x|fb|facebook|onlyfans|of|twitch|reddit|vsco|threads|bluesky|bsky)"
     r"\s*(?::|-|=|is|@|handle\s+is|name\s+is)+\s*@?([a-z0-9][a-z0-9._]{2,29})",
@@ -67,41 +96,58 @@ class Cues:
     relationship: str | None = None
     identifiers: list[tuple[str, str]] = field(default_factory=list)  # (kind, clear value)
     female_ref: bool = False
-    edit_ask: bool = False
+    edit_ask: bool = False  # sexual-edit vocabulary ("nude", "lewd", "undress"...)
+    domain_ask: bool = False  # an ask to make or alter an image of someone, or a deepfake tool
+    evidence: dict[str, str] = field(default_factory=dict)  # flag -> the words that raised it
 
 
 def find_cues(norm: str, clean_text: str) -> Cues:
+    """Cues of one text. Flags here are *candidates*: the thread pass keeps a flag only where the
+    post has deepfake context (words alone about ages, money or places are ordinary talk)."""
     c = Cues()
     eager = deleet_all(norm)  # a second, more aggressive view for risk cues
     views = (norm,) if eager is norm else (norm, eager)
     words = L.PhraseIndex.words(norm)
-    risk = _RISK.labels(words)
+    risk = _RISK.matched(words)
     if eager is not norm:
-        risk |= _RISK.labels(L.PhraseIndex.words(eager))
+        for k, v in _RISK.matched(L.PhraseIndex.words(eager)).items():
+            risk.setdefault(k, v)
     c.female_ref = any(L.FEMALE_REF.search(t) for t in views)
-    c.edit_ask = any(EDIT_ASK.search(t) for t in views)
-    # minor risk: strong cues alone; weak cues with a woman or an edit request in the same post
-    if (
-        "minor_strong" in risk
-        or (any(h in norm for h in L.GRADE_HINTS) and any(L.MINOR_GRADE.search(t) for t in views))
-        or ("minor_weak" in risk and (c.female_ref or c.edit_ask))
-        or (c.edit_ask and any(_BARE_AGE.search(t) for t in views))
-    ):
-        c.flags.append("minor_risk")
-    if "non_consent" in risk and (c.female_ref or c.edit_ask):
-        c.flags.append("non_consent")
-    if (
-        (c.female_ref or c.edit_ask)
-        and any(h in norm for h in L.DOXXING_HINTS)
-        and L.DOXXING.search(norm)
-    ):
-        c.flags.append("doxxing")
-    if any(h in norm for h in L.PAYMENT_HINTS) and (
-        L.PAYMENT.search(norm) or ((c.edit_ask or c.female_ref) and L.PAYMENT_AMOUNT.search(norm))
-    ):
-        c.flags.append("payment")
+    edit = _first_match(EDIT_ASK, views)
+    c.edit_ask = edit is not None
     tools = _TOOLS.labels(words)
     c.tools = [t for t in _TOOL_ORDER if t in tools]
+    if c.edit_ask or tools:
+        c.domain_ask = bool(_DOMAIN_TOOLS.intersection(tools)) or (
+            any(_ASK_OBJECT.search(t) for t in views)
+            or (c.edit_ask and bool(_MAKE.search(norm)) and not _CLAIM.search(norm))
+        )
+    # minor risk: strong cues alone; weak cues with a woman or an edit request in the same post
+    minor = risk.get("minor_strong")
+    if minor is None and any(h in norm for h in L.GRADE_HINTS):
+        minor = _first_match(L.MINOR_GRADE, views)
+    if minor is None and "minor_weak" in risk and (c.female_ref or c.edit_ask):
+        minor = risk["minor_weak"]
+    if minor is None and c.edit_ask:
+        minor = _first_match(_BARE_AGE, views)
+    if minor is not None:
+        c.flags.append("minor_risk")
+        c.evidence["minor_risk"] = minor.strip(" ,;()\n-")
+    if "non_consent" in risk and (c.female_ref or c.edit_ask):
+        c.flags.append("non_consent")
+        c.evidence["non_consent"] = risk["non_consent"]
+    if (c.female_ref or c.edit_ask) and any(h in norm for h in L.DOXXING_HINTS):
+        dox = L.DOXXING.search(norm)
+        if dox:
+            c.flags.append("doxxing")
+            c.evidence["doxxing"] = dox.group(0)
+    if any(h in norm for h in L.PAYMENT_HINTS):
+        pay = L.PAYMENT.search(norm) or (
+            L.PAYMENT_AMOUNT.search(norm) if (c.edit_ask or c.female_ref) else None
+        )
+        if pay:
+            c.flags.append("payment")
+            c.evidence["payment"] = pay.group(0)
     rels = _RELATIONSHIPS.find(words)
     c.relationship = rels[0][1] if rels else None
     has_sep = any(ch in clean_text for ch in ":-=@") or " is " in clean_text
@@ -114,6 +160,14 @@ def find_cues(norm: str, clean_text: str) -> Cues:
             c.identifiers.append(("name", name))
     c.identifiers = list(dict.fromkeys(c.identifiers))
     return c
+
+
+def _first_match(pattern: re.Pattern[str], views: tuple[str, ...]) -> str | None:
+    for t in views:
+        m = pattern.search(t)
+        if m:
+            return m.group(0)
+    return None
 
 
 def pseudonym(key: bytes, kind: str, value: str, scope: str = "") -> str:

@@ -1,13 +1,14 @@
 """``counterspell evaluate``: how good are roles and flags, measured so that we cannot fool ourselves.
 
-Three measurements:
+Four measurements:
 
-1. **held-out synthetic**: a corpus from a seed never trained on, written only with the quarter of
-   every phrase bank that training never sees;
-2. **real fixtures**: the share of ordinary real posts (4chan, Telegram, Discord fixtures) given
-   any role but ``other`` or any flag; all of them are ordinary talk, so every one is a false
-   positive;
-3. **your labels** (``--labels FILE``): the workspace's analysed posts against reviewed labels.
+1. **held-out synthetic**: a corpus from a seed never trained on, written only by the grammar
+   families that training never sees (:data:`counterspell.synth.families.HELDOUT`);
+2. **negatives** (``--negatives FILE``): real text that requests nothing (abusive, sexist or
+   ordinary talk); the *alarm rate* is the share of posts given a harmful role or any flag, per
+   source, on the half of the rows training never uses (:func:`~.train.in_training_half`);
+3. **real fixtures** (``--real DIR``): the same on ordinary real exports;
+4. **your labels** (``--labels FILE``): the workspace's analysed posts against reviewed labels.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import CounterspellError
 from ..lake.ingest import ingest
-from ..lake.query import connect
+from ..lake.query import connect, posts_relation_sql
 from ..lake.workspace import Workspace
 from .analyze import analyze, load_model
 from .labels import FLAGS
-from .roles import ROLE_INDEX, ROLES, RoleModel
+from .roles import HARMFUL_ROLES, ROLE_INDEX, ROLES, RoleModel
 
 
 @dataclass
@@ -42,11 +44,16 @@ class Metrics:
 
 @dataclass
 class RealRates:
+    """What ordinary real posts were wrongly given. ``non_other`` counts any role but ``other``;
+    an *alarm* is a harmful role (not ``other`` or ``counter_speech``) or any flag."""
+
     posts: int
     non_other: int
     flagged: int
+    alarms: int = 0
     by_role: dict[str, int] = field(default_factory=dict)
     by_flag: dict[str, int] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)  # uids of a few alarms, to look at
 
     @property
     def role_rate(self) -> float:
@@ -55,6 +62,24 @@ class RealRates:
     @property
     def flag_rate(self) -> float:
         return self.flagged / self.posts if self.posts else 0.0
+
+    @property
+    def alarm_rate(self) -> float:
+        return self.alarms / self.posts if self.posts else 0.0
+
+    def add(self, uid: str, role: str, flags: set[str]) -> None:
+        self.posts += 1
+        if role != "other":
+            self.non_other += 1
+            self.by_role[role] = self.by_role.get(role, 0) + 1
+        if flags:
+            self.flagged += 1
+            for f in flags:
+                self.by_flag[f] = self.by_flag.get(f, 0) + 1
+        if role in HARMFUL_ROLES or flags:
+            self.alarms += 1
+            if len(self.examples) < 20:
+                self.examples.append(uid)
 
 
 def score(truth: dict[str, tuple[str, set[str]]], pred: dict[str, tuple[str, set[str]]]) -> Metrics:
@@ -110,18 +135,61 @@ def predictions(ws: Workspace) -> dict[str, tuple[str, set[str]]]:
     return {uid: (role, set(flags or [])) for uid, role, flags in rows}
 
 
-def heldout_synthetic(model: RoleModel, posts: int = 20_000, seed: int = 202) -> Metrics:
-    """Score on a fresh seed written only with held-out phrasing."""
+def predictions_uids(ws: Workspace, exclude: set[str] | None = None) -> dict[str, str]:
+    """uid -> the name of the input file it came from, for every post not in ``exclude``."""
+    rows = connect().execute(f"SELECT uid, source.file FROM {posts_relation_sql(ws)}").fetchall()
+    skip = exclude or set()
+    return {uid: Path(str(src or "")).name for uid, src in rows if uid not in skip}
+
+
+def heldout_synthetic(
+    model: RoleModel,
+    posts: int = 20_000,
+    seed: int = 202,
+    families: str | tuple[str, ...] = "heldout",
+) -> Metrics:
+    """Score on a fresh seed written only by grammar families training never saw."""
     from .train import synthetic_workspace
 
     with tempfile.TemporaryDirectory(prefix="cs-eval-") as tmp:
-        ws, truth = synthetic_workspace(Path(tmp), posts, seed, "test")
+        ws, truth = synthetic_workspace(Path(tmp), posts, seed, families)
         analyze(ws, model=model, graph=False)
         return score(truth, predictions(ws))
 
 
-def real_fixture_rates(fixtures: Path, model: RoleModel) -> RealRates | None:
+def negative_rates(
+    paths: list[str | Path], model: RoleModel, evaluation_half: bool = True
+) -> dict[str, RealRates]:
+    """Alarm rates per source file on real text that requests nothing (every alarm is wrong).
+
+    Only the rows training never used count (``evaluation_half``), whatever was passed to train.
+    """
+    from .train import in_training_half
+
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise CounterspellError(f"{missing[0]}: no such file or folder")
+    with tempfile.TemporaryDirectory(prefix="cs-neg-") as tmp:
+        ws = Workspace.init(Path(tmp) / "ws")
+        ingest(ws, [str(p) for p in paths])
+        analyze(ws, model=model, graph=False)
+        pred = predictions(ws)
+        sources = predictions_uids(ws)
+    out: dict[str, RealRates] = {}
+    for uid, (role, flags) in sorted(pred.items()):
+        if evaluation_half and in_training_half(uid):
+            continue
+        rates = out.setdefault(sources.get(uid, "?"), RealRates(0, 0, 0))
+        rates.add(uid, role, flags)
+    return out
+
+
+def real_fixture_rates(
+    fixtures: Path, model: RoleModel, evaluation_half: bool = False
+) -> RealRates | None:
     """False-positive rates on real, ordinary posts (every non-``other`` role or flag is wrong)."""
+    from .train import in_training_half
+
     dirs = [fixtures / d for d in ("4chan", "telegram", "discord") if (fixtures / d).exists()]
     if not dirs:
         return None
@@ -130,15 +198,11 @@ def real_fixture_rates(fixtures: Path, model: RoleModel) -> RealRates | None:
         ingest(ws, [str(d) for d in dirs])
         analyze(ws, model=model, graph=False)
         pred = predictions(ws)
-    rates = RealRates(posts=len(pred), non_other=0, flagged=0)
-    for role, flags in pred.values():
-        if role != "other":
-            rates.non_other += 1
-            rates.by_role[role] = rates.by_role.get(role, 0) + 1
-        if flags:
-            rates.flagged += 1
-            for f in flags:
-                rates.by_flag[f] = rates.by_flag.get(f, 0) + 1
+    rates = RealRates(posts=0, non_other=0, flagged=0)
+    for uid, (role, flags) in sorted(pred.items()):
+        if evaluation_half and in_training_half(uid):
+            continue
+        rates.add(uid, role, flags)
     return rates
 
 
@@ -173,6 +237,8 @@ __all__ = [
     "against_labels",
     "heldout_synthetic",
     "load_model",
+    "negative_rates",
+    "predictions_uids",
     "real_fixture_rates",
     "save",
     "score",

@@ -202,16 +202,27 @@ class PhraseIndex:
 
     def find(self, words: list[str]) -> list[tuple[int, str]]:
         """(position, label) of every phrase found, in order of position."""
-        out: list[tuple[int, str]] = []
+        return [(i, label) for i, label, _ in self.spans(words)]
+
+    def spans(self, words: list[str]) -> list[tuple[int, str, int]]:
+        """(position, label, length in words) of every phrase found, in order of position."""
+        out: list[tuple[int, str, int]] = []
         first = self._first
         for i, w in enumerate(words):
             entries = first.get(w)
             if entries:
                 for phrase, label in entries:
                     if tuple(words[i : i + len(phrase)]) == phrase:
-                        out.append((i, label))
+                        out.append((i, label, len(phrase)))
                         break
         return out
 
     def labels(self, words: list[str]) -> set[str]:
         return {label for _, label in self.find(words)}
+
+    def matched(self, words: list[str]) -> dict[str, str]:
+        """The first phrase found for each label, as words (for ``why``)."""
+        out: dict[str, str] = {}
+        for i, label, n in self.spans(words):
+            out.setdefault(label, " ".join(words[i : i + n]))
+        return out

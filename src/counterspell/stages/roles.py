@@ -1,25 +1,35 @@
-"""The role of each post: transparent rules plus a small linear model, combined and explained.
+"""The role of each post: what its words say, weighed with what its thread says.
 
 Roles: request, fulfillment, praise, distribution, source_solicitation, technical, payment,
 counter_speech, other.
 
-* **Rules** (:data:`RULES`) are named, weighted tests on the text and the structure; each that
-  fires adds its weight to one role's score and its name to ``why``.
-* **The model** (:class:`RoleModel`) is a multinomial logistic regression over hashed word
-  unigrams and bigrams of the normalised text plus structural tokens (is it the OP, does it carry
-  media, what role does its parent have, what happened in the thread just before, reactions),
-  trained by ``counterspell train`` and temperature-calibrated on held-out data. It ships as
-  ``roles_model.npz`` beside this file and needs only numpy at run time.
-* **Gate**: a post with no domain cue at all (no rule, no edit request, no invite, no tool, no
-  flag) is ``other`` whatever the model says; ordinary talk on real boards must stay ``other``.
+On text nobody on the project wrote, words alone miss most of a campaign: a bump, "xmas party,
+only full one i've got", an image with "rough angle, best I could", or no text at all. What the
+thread shows decides those: the post answers a request, carries an attachment, comes from the
+requester, names her again, its media were seen before. So a role is decided in two steps:
+
+1. **Text model** (:class:`TextModel`): a multinomial logistic regression over hashed word
+   unigrams, bigrams and word prefixes of the normalised text plus the text's cues (an ask to
+   make an image, a tool, an invite, candidate flags). It says what the words alone suggest.
+2. **Context model** (:class:`ContextModel`): a one-hidden-layer network over the text model's
+   probabilities and the structure around the post (:mod:`counterspell.stages.thread` builds the
+   features: the OP's role, the parent's role, open requests of the thread, whether the author is
+   the requester, attachments, time gaps, what the replies to this post are). Its inputs are
+   named, so ``why`` can say which structural evidence decided.
+
+A **domain gate** (:func:`gate`) then keeps the harmful roles for posts with deepfake context: an
+ask to make or alter an image of someone, a tool, an invite, media seen before, or a thread whose
+request has that. Sexist or abusive talk without it stays ``other``.
+
+Both models ship in ``roles_model.npz`` beside this file (trained by ``counterspell train``) and
+need only numpy at run time.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,16 +50,19 @@ ROLES = (
     "other",
 )
 ROLE_INDEX = {r: i for i, r in enumerate(ROLES)}
+# Roles that are part of the abuse (an alarm when given to ordinary talk); counter-speech is not.
+HARMFUL_ROLES = frozenset(ROLES) - {"other", "counter_speech"}
 N_FEATURES = 1 << 18
 MAX_TOKENS = 200  # long posts are judged on their start; bounded time per post
 MODEL_PATH = Path(__file__).with_name("roles_model.npz")
-MODEL_ONLY_MIN_PROB = 0.8  # the model may name a role no rule supports only this sure...
-MODEL_ONLY_MAX_CHARS = 300  # ...and only on a short post
+_NON_OTHER_DEST = frozenset(
+    {"telegram", "discord", "kik", "teleguard", "session", "signal", "mega", "filehost"}
+)
 
 
 @dataclass(slots=True)
 class PostView:
-    """What the role stage sees of one post (text signals plus structure)."""
+    """What the role stage sees of one post alone: its text signals and its own structure."""
 
     norm: str
     cues: Cues
@@ -62,276 +75,39 @@ class PostView:
     reactions: int
     is_reply: bool
     author_is_channel: bool = False
-    parent_role: str | None = None
-    parent_gap_s: float | None = None
-    recent_roles: list[str] = field(default_factory=list)  # roles earlier in the thread, last hour
+
+    @property
+    def invites(self) -> bool:
+        return bool(_NON_OTHER_DEST.intersection(self.destinations))
 
 
-def _w(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-_REQ_WORD = _w(r"\b(?:req|reqs|request|requesting|rerequest|re-req|asking again)\b")
-_REQ_CAN = _w(
-    r"\b(?:can|could|would)\s+(?:someone|somebody|anyone|a\s+wizard|any\s+wizard)\b|\bany\s+wizards?\b|\bwizards?\s+(?:pls|please|plz)\b|\balguien\b|\bkann\s+jemand\b|\bquelqu'un\b|\bqualcuno\b|\bquem\b"
-)
-_FULFIL = _w(
-    r"\b(?:here\s+you\s+go|here\s+ya\s+go|there\s+ya\s+go|here|done|delivered|voila|as\s+requested|enjoy|took\s+a\s+while|did\s+my\s+best|first\s+attempt|v\d|quick\s+one|not\s+perfect|your\s+order|magic\s+done|fixed)\b"
-)
-_PRAISE_STRONG = _w(
-    r"\b(?:wizard|wiz|wizzard|magic|magician|god\s?tier|looks\s+so\s+real|delivers?|kind\s+sir|legend|goated|actual\s+magic|did\s+her\s+justice)\b|[🪄👑]"
-)
-_PRAISE_WEAK = _w(
-    r"\b(?:based|king|goat|thanks?|thank\s+you|ty|tysm|10/10|amazing|perfect|insane|bless|saved|great\s+(?:job|work)|nice\s+work|hero|holy\s+shit)\b|[🔥💯😍🥵]"
-)
-_DIST = _w(
-    r"\b(?:join|channel|server|group|more\s+(?:on|in|at)|full\s+set|archive|uncensored|dm\s+me\s+on|moved\s+to|backup|link|drop|dump|everything\s+is|all\s+the\s+old)\b"
-)
-_SOURCE = _w(
-    r"\b(?:more|other|better|another|higher\s+res|full\s+body|any\s+other)\s+(?:pics?|pictures|angles?|sources?|photos?|res|shots?)(?:\s+of\s+her)?\b|\bgot\s+her\s+socials\b|\bpost\s+the\s+rest\s+of\s+the\s+(?:set|pics)\b|\bneed\s+(?:a\s+)?(?:better|higher\s+res|full\s+body)\s+(?:pic|source|photo)|\bface\s+is\s+blurry\b|\bhow\s+many\s+pics\b|\bdrop\s+more\s+sources\b|\btoo\s+low\s+res\b|\bsauce\s+pics?\b"
-)
-_TECH = _w(
-    r"\b(?:what|which)\s+(?:model|checkpoint|workflow|sampler)\b|\bwhat\s+app\s+is\s+that\b|\bcheckpoint\b|\bdenoise\b|\bcomfy\s+workflow\b|\bsampler\b|\bcfg\s+scale\b|\bnegative\s+prompt\b|\btrained\s+on\s+her\b"
-)
-_COUNTER = _w(
-    r"\b(?:illegal|reported|report\s+(?:this|you|it)|consent\w*|ruins?\s+lives|real\s+(?:women|people|girls|person)|take\s+it\s+down|fbi|ncmec|police|crime|criminal|disgusting|stop\s+(?:doing|this)|imagine\s+if|nobody\s+asked|mods\b|janny|jannies|creeps?|sick\s+fucks?)\b"
-)
-# Counter-speech on these boards is about the practice: women, consent, fakes, edits.
-_ABUSE_TOPIC = _w(
-    r"\b(?:she|her|women|woman|girls?|consent\w*|fakes?|deepfakes?|edits?|nudes?|pics|photos|lives|sister|victims?|real\s+people|take\s+it\s+down|this\s+board|this\s+thread|this\s+is|ai)\b"
-)
-_PAY_WORDS = _w(r"\b(?:paid\s+reqs?|commissions?|tip\s+jar|prices?|will\s+pay|paying|offering)\b")
-_NON_OTHER_DEST = frozenset(
-    {"telegram", "discord", "kik", "teleguard", "session", "signal", "mega", "filehost"}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    name: str
-    role: str
-    weight: float
-    test: Callable[[PostView], bool]
-
-
-def _short(v: PostView, n: int = 40) -> bool:
-    return len(v.norm) <= n
-
-
-def _abuse_context(v: PostView) -> bool:
-    return (
-        v.cues.edit_ask
-        or v.cues.female_ref
-        or (v.parent_role is not None and v.parent_role != "other")
-        or any(r != "other" for r in v.recent_roles)
-    )
-
-
-def _after_fulfilment(v: PostView) -> bool:
-    return v.parent_role == "fulfillment" or (
-        not v.is_reply and "fulfillment" in v.recent_roles[-2:]
-    )
-
-
-def _after_request(v: PostView) -> bool:
-    return v.parent_role == "request" or (not v.is_reply and "request" in v.recent_roles)
-
-
-RULES: tuple[Rule, ...] = (
-    Rule(
-        "asks for a sexualised edit of a woman",
-        "request",
-        3.0,
-        lambda v: v.cues.edit_ask and (v.cues.female_ref or v.cues.relationship is not None),
-    ),
-    Rule(
-        "says it is a request",
-        "request",
-        1.5,
-        lambda v: bool(_REQ_WORD.search(v.norm)) and v.cues.edit_ask,
-    ),
-    Rule(
-        "asks a wizard or anyone to do it",
-        "request",
-        1.0,
-        lambda v: bool(_REQ_CAN.search(v.norm)) and v.cues.edit_ask,
-    ),
-    Rule(
-        "names her relationship to the poster",
-        "request",
-        1.0,
-        lambda v: v.cues.relationship is not None and not v.has_media and v.cues.edit_ask,
-    ),
-    Rule(
-        "media answering a request",
-        "fulfillment",
-        2.5,
-        lambda v: (
-            v.has_media
-            and not v.is_op
-            and _after_request(v)
-            and not v.cues.edit_ask
-            and _short(v, 80)
-        ),
-    ),
-    Rule(
-        "media with delivery words after a request",
-        "fulfillment",
-        1.5,
-        lambda v: (
-            v.has_media and _short(v, 60) and bool(_FULFIL.search(v.norm)) and _after_request(v)
-        ),
-    ),
-    Rule(
-        "wizard praise",
-        "praise",
-        2.0,
-        lambda v: (
-            bool(_PRAISE_STRONG.search(v.norm))
-            and not v.has_media
-            and not v.cues.edit_ask
-            and _short(v, 160)
-            and not _COUNTER.search(v.norm)
-        ),
-    ),
-    Rule(
-        "thanks or cheers after a fulfilment",
-        "praise",
-        2.0,
-        lambda v: (
-            _after_fulfilment(v)
-            and bool(_PRAISE_WEAK.search(v.norm) or _PRAISE_STRONG.search(v.norm))
-            and not v.has_media
-            and _short(v, 120)
-        ),
-    ),
-    Rule(
-        "short answer to a fulfilment",
-        "praise",
-        1.0,
-        lambda v: (
-            v.parent_role == "fulfillment"
-            and not v.has_media
-            and not v.cues.edit_ask
-            and _short(v, 60)
-        ),
-    ),
-    Rule(
-        "short post right after a fulfilment",
-        "praise",
-        1.0,
-        lambda v: (
-            not v.is_reply
-            and v.recent_roles[-1:] == ["fulfillment"]
-            and not v.has_media
-            and not v.cues.edit_ask
-            and _short(v, 60)
-        ),
-    ),
-    Rule(
-        "points to another platform",
-        "distribution",
-        2.5,
-        lambda v: (
-            bool(_NON_OTHER_DEST.intersection(v.destinations))
-            and (v.has_link or bool(_DIST.search(v.norm)))
-            and (_short(v, 240) or _abuse_context(v))
-        ),
-    ),
-    Rule(
-        "channel repost of media",
-        "distribution",
-        2.5,
-        lambda v: v.author_is_channel and v.has_media,
-    ),
-    Rule(
-        "asks for more source pictures",
-        "source_solicitation",
-        2.5,
-        lambda v: bool(_SOURCE.search(v.norm)) and not v.has_media and _short(v, 200),
-    ),
-    Rule(
-        "talks tools or settings",
-        "technical",
-        2.0,
-        lambda v: (
-            (bool(v.cues.tools) or bool(_TECH.search(v.norm)))
-            and not v.cues.edit_ask
-            and _short(v, 400)
-        ),
-    ),
-    Rule(
-        "offers or asks for money",
-        "payment",
-        2.0,
-        lambda v: "payment" in v.cues.flags and not v.cues.edit_ask and _short(v, 200),
-    ),
-    Rule(
-        "money words",
-        "payment",
-        1.0,
-        lambda v: bool(_PAY_WORDS.search(v.norm)) and "payment" in v.cues.flags,
-    ),
-    Rule(
-        "speaks against the practice",
-        "counter_speech",
-        2.5,
-        lambda v: (
-            bool(_COUNTER.search(v.norm))
-            and bool(_ABUSE_TOPIC.search(v.norm))
-            and not v.cues.edit_ask
-            and _short(v, 300)
-        ),
-    ),
-)
-
-
-def structural_tokens(v: PostView) -> list[str]:
-    out = [f"s:platform:{v.platform}", f"s:kind:{v.kind}"]
-    if v.is_op:
-        out.append("s:op")
-    if v.has_media:
-        out.append("s:media")
-    if not v.norm.strip():
-        out.append("s:notext")
-    elif len(v.norm) < 25:
-        out.append("s:short")
-    elif len(v.norm) > 300:
-        out.append("s:long")
-    if v.is_reply:
-        out.append("s:reply")
-    if v.author_is_channel:
-        out.append("s:channel")
-    if v.reactions:
-        out.append("s:reactions")
-    if v.has_link:
-        out.append("s:link")
-    out.extend(f"s:dest:{d}" for d in v.destinations)
-    out.extend(f"s:flag:{f}" for f in v.cues.flags)
-    if v.cues.tools:
-        out.append("s:tool")
-    if v.cues.edit_ask:
-        out.append("s:edit_ask")
-    if v.cues.female_ref:
-        out.append("s:female")
-    if v.cues.relationship:
-        out.append(f"s:rel:{v.cues.relationship}")
-    if any(k.startswith("handle") for k, _ in v.cues.identifiers):
-        out.append("s:handle")
-    if v.parent_role:
-        out.append(f"s:parent:{v.parent_role}")
-        if v.parent_gap_s is not None and v.parent_gap_s < 3600:
-            out.append(f"s:parent_soon:{v.parent_role}")
-    for r in dict.fromkeys(v.recent_roles[-3:]):
-        out.append(f"s:recent:{r}")
-    return out
-
-
-def feature_tokens(v: PostView) -> list[str]:
+def text_tokens(v: PostView) -> list[str]:
+    """Word unigrams, bigrams and prefixes, plus the text's cues, as feature strings."""
     words = tokens(v.norm)[:MAX_TOKENS]
     feats = [f"w:{w}" for w in words]
     feats.extend(f"b:{a} {b}" for a, b in itertools.pairwise(words))
-    feats.extend(structural_tokens(v))
+    feats.extend(f"p:{w[:5]}" for w in words if len(w) > 6)  # undressed/undressing, nudified
+    c = v.cues
+    if not words:
+        feats.append("c:notext")
+    elif len(words) <= 3:
+        feats.append("c:short")
+    if c.edit_ask:
+        feats.append("c:edit_ask")
+    if c.domain_ask:
+        feats.append("c:domain_ask")
+    if c.tools:
+        feats.append("c:tool")
+    if c.female_ref:
+        feats.append("c:female")
+    if c.relationship:
+        feats.append(f"c:rel:{c.relationship}")
+    if c.identifiers:
+        feats.append("c:identifier")
+    feats.extend(f"c:flag:{f}" for f in c.flags)
+    feats.extend(f"c:dest:{d}" for d in v.destinations)
+    if v.has_link:
+        feats.append("c:link")
     return feats
 
 
@@ -354,42 +130,22 @@ def hash_tokens(feats: Sequence[str]) -> np.ndarray:
     return np.unique(raw)
 
 
-class RoleModel:
-    """Linear scores over hashed features; ``predict`` returns calibrated probabilities."""
+def softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
-    def __init__(
-        self,
-        weights: np.ndarray,
-        bias: np.ndarray,
-        temperature: float = 1.0,
-        version: str = "untrained",
-    ) -> None:
-        self.weights = weights.astype(np.float32)  # (n_roles, N_FEATURES)
+
+class TextModel:
+    """Linear scores over hashed text features (L2-normalised presence vectors)."""
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray) -> None:
+        self.weights = np.ascontiguousarray(weights, dtype=np.float32)  # (n_roles, N_FEATURES)
         self.bias = bias.astype(np.float32)
-        self.temperature = float(temperature)
-        self.version = version
 
     @classmethod
-    def load(cls, path: Path | None = None) -> RoleModel:
-        p = path or MODEL_PATH
-        if not p.exists():
-            return cls(
-                np.zeros((len(ROLES), N_FEATURES), np.float32),
-                np.zeros(len(ROLES), np.float32),
-                1.0,
-                "none",
-            )
-        with np.load(p) as z:
-            dense = np.zeros((len(ROLES), N_FEATURES), np.float32)
-            dense[:, z["index"]] = z["values"].astype(np.float32)
-            return cls(dense, z["bias"], float(z["temperature"]), str(z["version"]))
-
-    def save(self, path: Path) -> None:
-        used = np.flatnonzero(np.abs(self.weights).max(axis=0) > 1e-4)
-        np.savez_compressed(
-            path, index=used.astype(np.int32), values=self.weights[:, used].astype(np.float16),
-            bias=self.bias, temperature=np.float32(self.temperature), version=np.str_(self.version),
-        )  # fmt: skip
+    def zeros(cls) -> TextModel:
+        return cls(np.zeros((len(ROLES), N_FEATURES), np.float32), np.zeros(len(ROLES), np.float32))
 
     def logits(self, index_lists: list[np.ndarray]) -> np.ndarray:
         """(n_posts, n_roles) raw scores for a batch of hashed feature index arrays."""
@@ -404,23 +160,109 @@ class RoleModel:
             starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
             nonempty = lengths > 0
             sums = np.add.reduceat(gathered, starts[nonempty], axis=1)
-            # Features are L2-normalised (as in training): long posts do not pile up evidence.
             out[nonempty] += sums.T / np.sqrt(lengths[nonempty])[:, None]
         return out
 
     def contributions(self, feats: Sequence[str], role: int, k: int = 3) -> list[str]:
-        """The features that pushed most towards ``role`` (for ``why``)."""
+        """The text features that pushed most towards ``role`` (for ``why``)."""
         uniq = list(dict.fromkeys(feats))
+        if not uniq:
+            return []
         idx = np.fromiter(map(_hash, uniq), dtype=np.int64, count=len(uniq))
-        w = self.weights[role, idx] / np.sqrt(max(len(uniq), 1))
+        w = self.weights[role, idx] / np.sqrt(len(uniq))
         order = np.argsort(-w)[:k]
         return [f"{uniq[i]} (+{w[i]:.2f})" for i in order if w[i] > 0.05]
 
 
-def softmax(x: np.ndarray) -> np.ndarray:
-    z = x - x.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return np.asarray(e / e.sum(axis=1, keepdims=True))
+class ContextModel:
+    """A one-hidden-layer network over named context features (standardised)."""
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        mean: np.ndarray,
+        scale: np.ndarray,
+        w1: np.ndarray,
+        b1: np.ndarray,
+        w2: np.ndarray,
+        b2: np.ndarray,
+    ) -> None:
+        self.names = tuple(names)
+        self.mean = mean.astype(np.float32)
+        self.scale = scale.astype(np.float32)
+        self.w1, self.b1 = w1.astype(np.float32), b1.astype(np.float32)
+        self.w2, self.b2 = w2.astype(np.float32), b2.astype(np.float32)
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        z = (x - self.mean) / self.scale
+        h = np.maximum(z @ self.w1 + self.b1, 0.0)
+        return np.asarray(h @ self.w2 + self.b2)
+
+    def evidence(self, x: np.ndarray, role: int, k: int = 3) -> list[tuple[str, float]]:
+        """Features that pushed most towards ``role`` for one post (gradient times input,
+        measured against the training mean, so an absent feature explains nothing)."""
+        z = (x - self.mean) / self.scale
+        pre = z @ self.w1 + self.b1
+        active = (pre > 0).astype(np.float32)
+        others = [r for r in range(self.w2.shape[1]) if r != role]
+        # d(logit_role - mean of the other logits) / dz
+        direction = self.w2[:, role] - self.w2[:, others].mean(axis=1)
+        grad = self.w1 @ (active * direction)
+        contrib = grad * z
+        order = np.argsort(-contrib)[:k]
+        return [(self.names[i], float(contrib[i])) for i in order if contrib[i] > 0.25 and x[i]]
+
+
+@dataclass
+class RoleModel:
+    """The text model, the context model and their calibration, saved together."""
+
+    text: TextModel
+    context: ContextModel | None = None
+    temperature: float = 1.0
+    version: str = "untrained"
+    info: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> RoleModel:
+        p = path or MODEL_PATH
+        if not p.exists():
+            return cls(TextModel.zeros(), None, 1.0, "none")
+        with np.load(p, allow_pickle=False) as z:
+            dense = np.zeros((len(ROLES), N_FEATURES), np.float32)
+            dense[:, z["index"]] = z["values"].astype(np.float32)
+            text = TextModel(dense, z["bias"])
+            context = None
+            if "ctx_w1" in z:
+                context = ContextModel(
+                    [str(n) for n in z["ctx_names"]], z["ctx_mean"], z["ctx_scale"],
+                    z["ctx_w1"], z["ctx_b1"], z["ctx_w2"], z["ctx_b2"],
+                )  # fmt: skip
+            info = dict(zip([str(k) for k in z["info_keys"]], [str(v) for v in z["info_values"]], strict=True)) if "info_keys" in z else {}  # fmt: skip
+            return cls(text, context, float(z["temperature"]), str(z["version"]), info)
+
+    def save(self, path: Path) -> None:
+        w = self.text.weights
+        used = np.flatnonzero(np.abs(w).max(axis=0) > 1e-4)
+        arrays: dict[str, np.ndarray] = {
+            "index": used.astype(np.int32),
+            "values": w[:, used].astype(np.float16),
+            "bias": self.text.bias,
+            "temperature": np.array(self.temperature, dtype=np.float32),
+            "version": np.array(self.version, dtype=np.str_),
+            "info_keys": np.array(list(self.info), dtype=np.str_),
+            "info_values": np.array(list(self.info.values()), dtype=np.str_),
+        }
+        if self.context is not None:
+            c = self.context
+            arrays.update(
+                ctx_names=np.array(c.names, dtype=np.str_), ctx_mean=c.mean, ctx_scale=c.scale,
+                ctx_w1=c.w1, ctx_b1=c.b1, ctx_w2=c.w2, ctx_b2=c.b2,
+            )  # fmt: skip
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy types allow_pickle as a keyword
+
+    def text_logits(self, feats: list[list[str]]) -> np.ndarray:
+        return self.text.logits([hash_tokens(f) for f in feats])
 
 
 @dataclass(slots=True)
@@ -428,55 +270,56 @@ class RoleResult:
     role: str
     scores: dict[str, float]
     why: list[str]
+    flags: list[str] = field(default_factory=list)
 
 
-def has_domain_cue(v: PostView, fired: list[Rule]) -> bool:
-    return bool(
-        fired
-        or v.cues.edit_ask
-        or v.cues.flags
-        or v.cues.tools
-        or _NON_OTHER_DEST.intersection(v.destinations)
-        or (v.author_is_channel and v.has_media)
-    )
+@dataclass(slots=True)
+class Context:
+    """Deepfake context around one post, for the gate (see :mod:`counterspell.stages.thread`)."""
+
+    domain: bool  # the post itself asks to make/alter an image, or names a deepfake tool
+    thread_request: bool  # an open request with deepfake context in its thread (or its parent)
+    after_result: bool  # a fulfilment or repost shortly before, or it answers one
+    invites: bool
+    media: bool
+    seen_before: bool  # its media appeared earlier in the lake
+    channel_media: bool
 
 
-def classify(views: list[PostView], model: RoleModel, explain: bool = True) -> list[RoleResult]:
-    """Rules plus model for a batch of posts (one pass; see ``analyze`` for the two-pass use)."""
-    feats = [feature_tokens(v) for v in views]
-    logits = model.logits([hash_tokens(f) for f in feats]) / model.temperature
-    fired_all = [[r for r in RULES if r.test(v)] for v in views]
-    cues = [has_domain_cue(v, fired) for v, fired in zip(views, fired_all, strict=True)]
-    for i, fired in enumerate(fired_all):
-        for r in fired:
-            logits[i, ROLE_INDEX[r.role]] += r.weight
-        if not cues[i]:
-            logits[i, :] = -10.0
-            logits[i, ROLE_INDEX["other"]] = 10.0
-    probs_all = softmax(logits)
-    best_all = probs_all.argmax(axis=1)
-    rounded = probs_all.round(4).tolist()
-    results: list[RoleResult] = []
-    for i, v in enumerate(views):
-        fired, cue, probs = fired_all[i], cues[i], probs_all[i]
-        best = int(best_all[i])
-        # A role no rule supports needs a confident model on a short post; long posts need a rule.
-        unsupported = (
-            cue and ROLES[best] != "other" and not any(r.role == ROLES[best] for r in fired)
-        )
-        demoted = unsupported and (
-            probs[best] < MODEL_ONLY_MIN_PROB or len(v.norm) > MODEL_ONLY_MAX_CHARS
-        )
-        if demoted:
-            best = ROLE_INDEX["other"]
-        why: list[str] = []
-        if explain:
-            why = [f"rule: {r.name} (+{r.weight:g} {r.role})" for r in fired]
-            if not cue:
-                why.append("no domain cue: ordinary talk")
-            elif demoted:
-                why.append("model alone not confident enough for this post: other")
-            elif model.version != "none":
-                why.extend("model: " + c for c in model.contributions(feats[i], best))
-        results.append(RoleResult(ROLES[best], dict(zip(ROLES, rounded[i], strict=True)), why))
-    return results
+def gate(role: str, c: Context) -> str | None:
+    """Why ``role`` cannot stand without deepfake context, or None when it can."""
+    if role in ("other", "counter_speech"):
+        return None
+    ctx = c.domain or c.thread_request
+    if role == "request" and not ctx:
+        return "no ask to make or alter an image, and no request in its thread"
+    if role == "fulfillment" and not (c.media and (ctx or c.seen_before)):
+        return "no attachment answering a request"
+    if role == "praise" and not (c.after_result or ctx):
+        return "no result or request nearby to praise"
+    if role == "distribution" and not (
+        c.invites or c.seen_before or c.channel_media or (ctx and c.media) or c.after_result
+    ):
+        return "no invite, repost or result to distribute"
+    if role in ("source_solicitation", "payment", "technical") and not ctx:
+        return "no request or deepfake talk around it"
+    return None
+
+
+__all__ = [
+    "HARMFUL_ROLES",
+    "MODEL_PATH",
+    "N_FEATURES",
+    "ROLES",
+    "ROLE_INDEX",
+    "Context",
+    "ContextModel",
+    "PostView",
+    "RoleModel",
+    "RoleResult",
+    "TextModel",
+    "gate",
+    "hash_tokens",
+    "softmax",
+    "text_tokens",
+]

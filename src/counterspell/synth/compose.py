@@ -1,4 +1,10 @@
-"""Composing one post's text for a given role, with its ground-truth flags and template key."""
+"""One post's text for a given role and sub-kind, with its ground-truth flags, written by a family.
+
+Text comes from the grammar families (:mod:`counterspell.synth.families`); this module only
+decides *what* is said (which key, which details of the target) and records what the truth is.
+Each author writes in one family, as people do; a corpus may be restricted to some families so
+that evaluation can hold others out.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,19 @@ import random
 from dataclasses import dataclass, field
 
 from . import phrases as P
-from .phrases import _pick, roughen
+from .grammar import FOREIGN, LANGS, Family
+
+RELATIONSHIPS = (
+    "coworker",
+    "classmate",
+    "ex",
+    "family",
+    "acquaintance",
+    "public_figure",
+    "stranger",
+)
+RELATIONSHIP_WEIGHTS = (22, 16, 14, 5, 18, 15, 10)
+FOREIGN_RATE = 0.07  # share of posts written in Spanish, Portuguese or German where a key has them
 
 
 @dataclass(slots=True)
@@ -16,47 +34,48 @@ class Target:
     tid: str
     name: str
     relationship: str
-    rel_phrase: str
-    handle: tuple[str, str] | None  # (platform, handle)
+    handle: str | None
     minor: bool
-    doxx: str | None
+    doxx: str | None  # work | school | home | school_minor
     non_consent: bool
+    employer: str = ""
+    school: str = ""
+    town: str = ""
 
 
 def make_target(rng: random.Random, tid: str, minor_rate: float = 0.04) -> Target:
-    relationship = rng.choices(list(P.RELATIONSHIPS), weights=[22, 16, 14, 5, 18, 15, 10], k=1)[0]
+    relationship = rng.choices(RELATIONSHIPS, weights=RELATIONSHIP_WEIGHTS, k=1)[0]
     name = (
-        _pick(rng, P.STREAMER_NAMES)
+        rng.choice(P.STREAMER_NAMES)
         if relationship == "public_figure" and rng.random() < 0.6
-        else _pick(rng, P.FIRST_NAMES)
+        else rng.choice(P.FIRST_NAMES)
     )
     minor = (
         relationship in ("classmate", "family", "acquaintance", "stranger")
         and rng.random() < minor_rate * 2.5
     )
-    handle = None
-    if rng.random() < 0.45:
-        platform, _ = P.HANDLE_PLATFORMS[rng.randrange(len(P.HANDLE_PLATFORMS))]
-        handle = (platform, P.handle_for(rng, name))
+    handle = P.handle_for(rng, name) if rng.random() < 0.45 else None
     doxx = None
     if rng.random() < 0.18 or (minor and rng.random() < 0.4):
         if minor:
-            doxx = f"goes to {_pick(rng, P.SCHOOLS_MINOR)}"
+            doxx = "school_minor"
         elif relationship == "coworker" or rng.random() < 0.4:
-            doxx = f"works at {_pick(rng, P.EMPLOYERS)} in {_pick(rng, P.TOWNS)}"
+            doxx = "work"
         elif relationship == "classmate":
-            doxx = f"she's at {_pick(rng, P.SCHOOLS_ADULT)}"
+            doxx = "school"
         else:
-            doxx = f"lives in {_pick(rng, P.TOWNS)}, {rng.choice(['near the park', 'off Elm St', 'by the mall'])}"
+            doxx = "home"
     return Target(
         tid=tid,
         name=name,
         relationship=relationship,
-        rel_phrase=_pick(rng, P.RELATIONSHIPS[relationship]),
         handle=handle,
         minor=minor,
         doxx=doxx,
         non_consent=rng.random() < 0.3,
+        employer=rng.choice(P.EMPLOYERS),
+        school=rng.choice(P.SCHOOLS_MINOR if minor else P.SCHOOLS_ADULT),
+        town=rng.choice(P.TOWNS),
     )
 
 
@@ -64,119 +83,94 @@ def make_target(rng: random.Random, tid: str, minor_rate: float = 0.04) -> Targe
 class RoleText:
     role: str
     text: str
-    template: str
+    template: str  # family/key: what wrote it
     lang: str = "en"
     flags: list[str] = field(default_factory=list)
 
 
-def request(rng: random.Random, t: Target, repeat: bool = False) -> RoleText:
-    flags: list[str] = []
-    lang = "en"
-    ask = _pick(rng, P.REQ_ASKS)
-    if rng.random() < 0.08:
-        lang, ask = P.REQ_ASKS_FOREIGN[P.pick_index(rng, len(P.REQ_ASKS_FOREIGN))]
-    who = t.rel_phrase
-    name_style = rng.randrange(4)
-    if name_style == 1:
-        who = f"{who}, {t.name}"
-    elif name_style == 2:
-        who = f"{who} ({t.name})"
-    elif name_style == 3 and t.relationship != "public_figure":
-        who = f"{t.name}, {who}"
-    slots = [who, ask]
-    if t.handle and rng.random() < 0.7:
-        platform, handle = t.handle
-        label = _pick(rng, dict(P.HANDLE_PLATFORMS)[platform])
-        slots.append(f"{label} {handle}" if label.endswith(("is", ":")) else f"{label}: {handle}")
-    if t.doxx and rng.random() < 0.8:
-        slots.append(t.doxx)
-        flags.append("doxxing")
-    if t.minor:
-        slots.append(_pick(rng, P.MINOR_CUES))
-        flags.append("minor_risk")
-    if t.non_consent and rng.random() < 0.8:
-        slots.append(_pick(rng, P.NON_CONSENT))
-        flags.append("non_consent")
-    if rng.random() < 0.1:
-        slots.append(_pick(rng, P.PAYMENT))
-        flags.append("payment")
-    if repeat:
-        slots.insert(
-            0,
-            rng.choice(
-                ["rerequest", "asking again", "re-req from last thread", "nobody did her last time"]
-            ),
-        )
-    opener, tail = _pick(rng, P.REQ_OPENERS), _pick(rng, P.REQ_TAILS)
-    skeleton = rng.randrange(5)
-    if skeleton == 0:
-        text = " ".join(x for x in (opener, *slots, tail) if x)
-    elif skeleton == 1:
-        text = ". ".join(x for x in (opener, *slots, tail) if x)
-    elif skeleton == 2:  # greentext
-        text = "\n".join(">" + x for x in slots) + ("\n" + tail if tail else "")
-    elif skeleton == 3:
-        rest = slots[2:]
-        rng.shuffle(rest)
-        text = (
-            f"{slots[1]} - {slots[0]}"
-            + ("\n" + "\n".join(rest) if rest else "")
-            + (f" {tail}" if tail else "")
-        )
-    else:
-        text = "\n".join(x for x in (opener, *slots, tail) if x)
-    return RoleText("request", roughen(rng, text, 0.35), f"request/s{skeleton}", lang, flags)
+class Writer:
+    """Writes posts in the families a corpus allows; remembers which family each author uses."""
+
+    def __init__(self, rng: random.Random, families: list[Family]) -> None:
+        if not families:
+            raise ValueError("a corpus needs at least one grammar family")
+        self.rng = rng
+        self.families = families
+        self._by_author: dict[str, Family] = {}
+
+    def family(self, author: str) -> Family:
+        fam = self._by_author.get(author)
+        if fam is None:
+            fam = self.families[self.rng.randrange(len(self.families))]
+            if len(self._by_author) > 200_000:
+                self._by_author.clear()  # bounded memory; an author may switch style, rarely
+            self._by_author[author] = fam
+        return fam
+
+    def text(
+        self,
+        author: str,
+        role: str,
+        key: str,
+        slots: dict[str, str] | None = None,
+        flags: list[str] | None = None,
+        foreign: bool = True,
+    ) -> RoleText:
+        """A post of ``role`` from bank ``key``; sometimes in another language where it exists."""
+        fam = self.family(author)
+        lang = "en"
+        if foreign and key in FOREIGN and self.rng.random() < FOREIGN_RATE:
+            lang = LANGS[self.rng.randrange(len(LANGS))]
+            key = f"{key}@{lang}"
+        text = fam.write(self.rng, key, role, slots or {})
+        return RoleText(role, text, f"{fam.name}/{key}", lang, list(flags or []))
+
+    def request(self, author: str, t: Target, repeat: bool = False) -> RoleText:
+        """The opening request for ``t`` (or a re-request of her), with its details and flags."""
+        rng = self.rng
+        fam = self.family(author)
+        slots = {
+            "name": t.name,
+            "handle": t.handle or "",
+            "employer": t.employer,
+            "school": t.school,
+            "town": t.town,
+            "amount": str(rng.choice([10, 15, 20, 25, 30, 40, 50, 100])),
+        }
+        if repeat:
+            slots["who"] = fam.expand(rng, f"who.{t.relationship}", slots)
+            text = fam.write(rng, "request.repeat", "request", slots)
+            return RoleText("request", text, f"{fam.name}/request.repeat")
+        if (
+            not t.minor and rng.random() < FOREIGN_RATE
+        ):  # a whole post in another language, without the details
+            lang = LANGS[rng.randrange(len(LANGS))]
+            slots.update(who=t.name, extras="")
+            text = fam.write(rng, f"request.open@{lang}", "request", slots)
+            return RoleText("request", text, f"{fam.name}/request.open@{lang}", lang)
+        details: list[tuple[str, str | None]] = []
+        if t.handle and rng.random() < 0.7:
+            details.append(("detail.handle", "doxxing"))
+        if t.doxx and rng.random() < 0.8:
+            details.append((f"detail.doxx.{t.doxx}", "minor_risk" if t.minor else "doxxing"))
+        if t.minor and (rng.random() < 0.85 or not any(k.endswith("minor") for k, _ in details)):
+            details.append(("detail.minor", "minor_risk"))
+        if t.non_consent and rng.random() < 0.8:
+            details.append(("detail.nc", "non_consent"))
+        if rng.random() < 0.1:
+            details.append(("detail.pay", "payment"))
+        rng.shuffle(details)
+        flags = {f for _, f in details if f}
+        pieces = [fam.expand(rng, k, slots) for k, _ in details]
+        joiner = rng.choice([". ", ", ", "\n", " ", " - "])
+        slots["extras"] = joiner.join(p for p in pieces if p)
+        slots["who"] = fam.expand(rng, f"who.{t.relationship}", slots)
+        text = fam.write(rng, "request.open", "request", slots)
+        return RoleText("request", text, f"{fam.name}/request.open", "en", sorted(flags))
+
+    def invite(self, author: str, platform: str, code: str) -> RoleText:
+        inv, _style = P.invite(self.rng, platform, code)
+        return self.text(author, "distribution", "distribution.invite", {"invite": inv})
 
 
-def simple(rng: random.Random, role: str) -> RoleText:
-    bank = {
-        "source_solicitation": P.SRC_SOLICIT,
-        "fulfillment": P.FULFIL,
-        "praise": P.PRAISE,
-        "technical": P.TECH,
-        "counter_speech": P.COUNTER,
-        "other": P.OTHER,
-    }[role]
-    idx = P.pick_index(rng, len(bank))
-    text = roughen(rng, bank[idx], 0.4 if role != "fulfillment" else 0.2)
-    if role == "praise" and rng.random() < 0.3:
-        text += " " + _pick(rng, P.PRAISE)
-    return RoleText(role, text, f"{role}/b{idx % 4}")
-
-
-def payment(rng: random.Random) -> RoleText:
-    text = _pick(rng, P.PAYMENT)
-    if rng.random() < 0.4:
-        text += ", " + _pick(rng, ["dm me", "serious only", "for the right wizard", "half upfront"])
-    return RoleText("payment", roughen(rng, text), "payment/b0", flags=["payment"])
-
-
-def sfw_edit(rng: random.Random) -> RoleText:
-    idx = P.pick_index(rng, len(P.SFW_EDITS))
-    return RoleText("other", roughen(rng, P.SFW_EDITS[idx], 0.3), f"other/sfw{idx % 3}")
-
-
-def distribution(rng: random.Random, platform: str, code: str) -> RoleText:
-    inv, _style = P.invite(rng, platform, code)
-    lead = _pick(rng, P.DIST)
-    form = rng.randrange(3)
-    text = f"{lead}: {inv}" if form == 0 else f"{inv}\n{lead}" if form == 1 else f"{lead} {inv} 🔗"
-    return RoleText("distribution", roughen(rng, text, 0.15), f"distribution/f{form}")
-
-
-def compose(rng: random.Random, role: str) -> RoleText:
-    """Text for roles that need no target or invite."""
-    if role == "payment":
-        return payment(rng)
-    return simple(rng, role)
-
-
-__all__ = [
-    "RoleText",
-    "Target",
-    "compose",
-    "distribution",
-    "make_target",
-    "request",
-    "sfw_edit",
-]
+__all__ = ["RELATIONSHIPS", "RoleText", "Target", "Writer", "make_target"]

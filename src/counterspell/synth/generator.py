@@ -34,7 +34,7 @@ import orjson
 
 from . import compose as C
 from . import phrases as P
-from .conversation import Actor, Event, World, conversation
+from .conversation import Actor, Event, World, conversation, target_ref
 from .images import encode_png, pattern, variant
 
 START = datetime(2025, 12, 1, tzinfo=UTC).timestamp()
@@ -193,7 +193,8 @@ class _Fourchan:
         while written < budget:
             size = min(budget - written, rng.randint(12, 110))
             start = START + span * (written / max(budget, 1)) + rng.uniform(0, 3600)
-            general = rng.random() < 0.65
+            kind = rng.choices(["general", "request", "ordinary"], weights=[60, 30, 10], k=1)[0]
+            general = kind == "general"
             events = conversation(
                 self.world,
                 "4chan",
@@ -201,6 +202,7 @@ class _Fourchan:
                 start,
                 quote_rate=0.55,
                 invites=self.invites,
+                ordinary=kind == "ordinary",
             )
             if general:
                 self.threads += 1
@@ -210,7 +212,7 @@ class _Fourchan:
                     Event(
                         start - 60,
                         self.world.new_user(),
-                        C.RoleText("other", op_text, "other/general-op"),
+                        C.RoleText("other", op_text, "none/other.general-op"),
                     ),
                 )
             written += self._thread(events, general)
@@ -370,7 +372,7 @@ class _Telegram:
             intro = C.RoleText(
                 "distribution",
                 f"Welcome. Backup link if we get banned: t.me/+{own_invite}",
-                "distribution/own-invite",
+                "none/distribution.own-invite",
             )
             self._write(w, msg_id, t, name, f"channel{chat_id}", intro, None, None)
             self.truth.row("telegram", community, community, str(msg_id), None, intro)
@@ -380,17 +382,19 @@ class _Telegram:
                 if pool and rng.random() < 0.75:
                     seed, campaign, target = rng.choice(pool)
                     var = rng.randint(1, 10**6) if rng.random() < 0.3 else None
-                    caption = rng.choice(
-                        ["", "", "new", "fresh from the board", "requested by you", "🔥"]
+                    rt = (
+                        self.world.writer.text(name, "distribution", "distribution.repost")
+                        if rng.random() < 0.5
+                        else C.RoleText("distribution", "", "none/distribution.repost-silent")
                     )
-                    rt = C.RoleText("distribution", caption, "distribution/repost")
+                    rt.flags = self.world.inherited(campaign)
                     e = Event(
                         t,
                         Actor(name),
                         rt,
                         campaign=campaign,
                         part="distribution",
-                        target=_target_ref(target),
+                        target=target_ref(target),
                     )
                     self._write(
                         w,
@@ -408,7 +412,7 @@ class _Telegram:
                     self.truth.row("telegram", community, community, str(msg_id), e)
                 else:
                     dest = rng.choice(sorted(invites))
-                    rt = C.distribution(rng, dest, invites[dest])
+                    rt = self.world.writer.invite(name, dest, invites[dest])
                     self._write(w, msg_id, t, name, f"channel{chat_id}", rt, None, None)
                     self.truth.row("telegram", community, community, str(msg_id), None, rt)
             w.close()
@@ -508,20 +512,6 @@ def _telegram_text(text: str) -> Any:
             parts.append(sep + rest)
         return parts
     return text
-
-
-def _target_ref(tid: str) -> C.Target:
-    """A target known only by its pseudonym (a repost carries no description of her)."""
-    return C.Target(
-        tid=tid,
-        name="",
-        relationship="unknown",
-        rel_phrase="",
-        handle=None,
-        minor=False,
-        doxx=None,
-        non_consent=False,
-    )
 
 
 def _actor_num(actor: Actor) -> int:
@@ -659,14 +649,19 @@ def generate(
     seed: int = 1,
     media_files: bool = True,
     quote_scale: float = 1.0,
+    families: str | list[str] | tuple[str, ...] | None = None,
 ) -> Summary:
     """Write the corpus; ``posts`` is the approximate total across platforms.
 
     ``media_files=False`` skips drawing images (for benchmark corpora of millions of posts).
+    ``families``: the grammar families that write the text (``"train"``, ``"heldout"``, names,
+    or None for all of them; see :mod:`counterspell.synth.families`).
     """
+    from .families import select
+
     root = Path(output)
     root.mkdir(parents=True, exist_ok=True)
-    world = World(seed, quote_scale)
+    world = World(seed, quote_scale, select(families))
     rng = world.rng
     media = _Media(media_files)
     truth = _Truth(root / "truth.csv")
@@ -734,7 +729,7 @@ def generate(
             C.RoleText(
                 "distribution",
                 f"invite your friends: discord.gg/{codes['discord']}",
-                "distribution/own-invite",
+                "none/distribution.own-invite",
             ),
         )
         dc.channel(len(general) + 1, "910000000000000003", "general", [intro, *general])
@@ -798,14 +793,15 @@ def _gallery_events(world: World, n: int) -> list[Event]:
         pool = world.media_before(t, 40)
         poster = world.creator() if rng.random() < 0.5 else world.new_user()
         if not pool:
-            events.append(Event(t, poster, C.compose(rng, "other")))
+            events.append(Event(t, poster, world.writer.text(poster.key, "other", "other.chatter")))
             continue
         seed, campaign, target = rng.choice(pool)
-        rt = C.RoleText(
-            "distribution",
-            rng.choice(["", "", "dump", "from the board", "new ones", "repost"]),
-            "distribution/gallery",
+        rt = (
+            world.writer.text(poster.key, "distribution", "distribution.repost")
+            if rng.random() < 0.5
+            else C.RoleText("distribution", "", "none/distribution.gallery-silent")
         )
+        rt.flags = world.inherited(campaign)
         e = Event(
             t,
             poster,
@@ -813,7 +809,7 @@ def _gallery_events(world: World, n: int) -> list[Event]:
             campaign=campaign,
             part="distribution",
             media_seed=seed,
-            target=_target_ref(target),
+            target=target_ref(target),
         )
         if rng.random() < 0.3:
             e.media_variant = rng.randint(1, 10**6)

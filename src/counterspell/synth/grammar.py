@@ -200,7 +200,9 @@ def _expand(
             options = _alternatives(template[i + 1 : j - 1])
             out.append(_expand(fam, rng, options[rng.randrange(len(options))], slots, depth + 1))
             i = j
-        elif ch == "<" and (end := template.find(">", i)) > i + 1 and _is_key(template[i + 1 : end]):
+        elif (
+            ch == "<" and (end := template.find(">", i)) > i + 1 and _is_key(template[i + 1 : end])
+        ):
             key = template[i + 1 : end]
             bank = fam.banks.get(key)
             if not bank:
