@@ -37,10 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from counterspell import Workspace  # noqa: E402
+from counterspell.lake.datasets import ENRICHMENT_SCHEMA  # noqa: E402
 from counterspell.lake.writer import partition_dir  # noqa: E402
 from counterspell.matching.stage import MEDIA_SCHEMA  # noqa: E402
 from counterspell.models import POST_SCHEMA  # noqa: E402
-from counterspell.stages.analyze import ENRICHMENT_SCHEMA  # noqa: E402
 from counterspell.stages.roles import ROLES  # noqa: E402
 
 CHUNK = 1_000_000

@@ -163,8 +163,9 @@ def stats(ws: Workspace) -> dict[str, Any]:
     flags: dict[str, int] = {}
     analysed = 0
     if ws.has_data("enrichments"):
-        eglob = ws.dataset_glob("enrichments").replace("'", "''")
-        erel = f"read_parquet('{eglob}', union_by_name = true)"
+        from .datasets import enriched_sql
+
+        erel = enriched_sql(ws)
         roles = dict(
             con.execute(f"SELECT role, count(*) FROM {erel} GROUP BY 1 ORDER BY 2 DESC").fetchall()
         )
@@ -263,8 +264,9 @@ def export_posts(ws: Workspace, fmt: str, output: str | None) -> int:
         select_cols.append(_export_expr(fmt, name, expr, nested))
     join = ""
     if ws.has_data("enrichments"):
-        eglob = ws.dataset_glob("enrichments").replace("'", "''")
-        join = f"LEFT JOIN read_parquet('{eglob}', union_by_name = true) e USING (uid)"
+        from .datasets import enriched_sql
+
+        join = f"LEFT JOIN {enriched_sql(ws)} e USING (uid)"
         select_cols.extend(_export_expr(fmt, c, f"e.{c}", nested) for c in _ENRICHED)
     else:
         select_cols.extend(f"NULL AS {c}" for c in _ENRICHED)

@@ -27,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import __version__
+from ..lake.datasets import ENRICHMENT_SCHEMA, enriched_sql
 from ..lake.manifest import Manifest
 from ..lake.query import (
     communities,
@@ -41,7 +42,6 @@ from ..lake.workspace import Workspace
 from ..matching.stage import MEDIA_SCHEMA
 from ..models import POST_SCHEMA
 from ..stages.actors import ACTOR_SCHEMA, gini, top_share
-from ..stages.analyze import ENRICHMENT_SCHEMA
 from ..stages.bridges import BRIDGE_SCHEMA
 from ..stages.campaigns import MEMBER_SCHEMA
 from ..stages.cues import pseudonym
@@ -207,7 +207,11 @@ def _scan_community(job: tuple[Workspace, str, str, Scope]) -> tuple[pa.Table, p
     scope = dataclasses.replace(scope, platform=platform, community=community)
     con = connect(ws)
     posts = partition_sql(ws, "posts", platform, community) or posts_relation_sql(ws)
-    enr = partition_sql(ws, "enrichments", platform, community) or empty_relation(ENRICHMENT_SCHEMA)
+    enr = (
+        enriched_sql(ws, platform, community)
+        if partition_sql(ws, "enrichments", platform, community)
+        else empty_relation(ENRICHMENT_SCHEMA)
+    )
     _project(con, posts, enr, scope)
     return con.sql("SELECT * FROM _p").to_arrow_table(), con.sql(
         "SELECT * FROM _e"
@@ -221,7 +225,7 @@ class _Builder:
         self.con = connect(ws)
         self.key = ws.secret("hmac.key")
         c = self.con
-        enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+        enr = enriched_sql(ws)
         if executor is None:  # one DuckDB pass here, on every core of this machine
             _project(c, posts_relation_sql(ws), enr, scope)
         else:

@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
+from ..lake.datasets import ENRICHMENT_SCHEMA
 from ..lake.query import (
     arrow_batches,
     communities,
@@ -36,7 +37,7 @@ from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomi
 from .cues import Cues, find_cues, pseudonym
 from .links import find_links
 from .normalize import clean, normalise
-from .roles import ROLES, PostView, RoleModel, RoleResult
+from .roles import PostView, RoleModel, RoleResult
 from .thread import ThreadPass, ThreadPost
 
 if TYPE_CHECKING:
@@ -44,32 +45,6 @@ if TYPE_CHECKING:
 
 ANALYZER_VERSION = "1"
 BATCH = 20_000
-PARENT_CACHE = 1_000_000
-THREAD_WINDOW_S = 3600.0
-
-ROLE_SCORES_TYPE = pa.struct([(r, pa.float32()) for r in ROLES])
-ENRICHMENT_SCHEMA = pa.schema(
-    [
-        ("uid", pa.string()),
-        ("uid_hash", pa.int64()),
-        ("platform", pa.string()),
-        ("community", pa.string()),
-        ("role", pa.string()),
-        ("role_scores", ROLE_SCORES_TYPE),
-        ("why", pa.list_(pa.string())),
-        ("flags", pa.list_(pa.string())),
-        ("destinations", pa.list_(pa.string())),
-        ("links", pa.list_(pa.string())),
-        ("target_relationship", pa.string()),
-        ("target_ids", pa.list_(pa.string())),
-        ("target_kinds", pa.list_(pa.string())),
-        ("tools", pa.list_(pa.string())),
-        ("female_ref", pa.bool_()),
-        ("analyzer_version", pa.string()),
-        ("model_version", pa.string()),
-        ("analyzed_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
 
 
 @dataclass(slots=True)
@@ -144,11 +119,13 @@ def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.Record
     con = connect()
     rel = partition_sql(ws, "posts", platform, community) or posts_relation_sql(ws)
     enr = ""
-    role_sql = "NULL::VARCHAR AS known_role, NULL::VARCHAR[] AS known_flags"
+    role_sql = "NULL::VARCHAR AS known_role, NULL::VARCHAR[] AS known_flags, NULL::VARCHAR AS known_follows"
     own = partition_sql(ws, "enrichments", platform, community)
     if own:  # only this community's finished parts: other workers may be writing theirs now
-        enr = f"LEFT JOIN (SELECT uid, any_value(role) AS known_role, any_value(flags) AS known_flags FROM {own} GROUP BY uid) e USING (uid)"
-        role_sql = "e.known_role, e.known_flags"
+        follows = "any_value(follows_uid)" if "follows_uid" in _columns(own) else "NULL::VARCHAR"
+        enr = f"""LEFT JOIN (SELECT uid, any_value(role) AS known_role, any_value(flags) AS known_flags,
+                                    {follows} AS known_follows FROM {own} GROUP BY uid) e USING (uid)"""
+        role_sql = "e.known_role, e.known_flags, e.known_follows"
     seen = "false AS seen_before"
     if ws.has_data(FIRST_SEEN):
         first = dataset_sql(ws, FIRST_SEEN, FIRST_SEEN_SCHEMA)
@@ -175,6 +152,10 @@ def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.Record
         ORDER BY p.created_at NULLS FIRST, p.thread_id, p.post_id
     """
     yield from arrow_batches(con, sql, [platform, community], BATCH)
+
+
+def _columns(relation: str) -> set[str]:
+    return {str(r[0]) for r in connect().execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
 
 
 FIRST_SEEN = "media_first_seen"
@@ -299,6 +280,7 @@ def thread_posts(cols: dict[str, list[Any]], signals: dict[int, TextSignals]) ->
                 seen_before=bool(cols["seen_before"][i]),
                 known_role=cols["known_role"][i] if s is None else None,
                 known_flags=tuple(known or ()) if s is None else (),
+                known_follows=cols["known_follows"][i] if s is None else None,
             )
         )
     return out
@@ -328,6 +310,7 @@ def _table(
         out["target_kinds"].append([kind for kind, _ in ids])
         out["tools"].append(s.cues.tools)
         out["female_ref"].append(s.cues.female_ref)
+        out["follows_uid"].append(r.follows)
         out["analyzer_version"].append(ANALYZER_VERSION)
         out["model_version"].append(model_version)
         out["analyzed_at"].append(now)

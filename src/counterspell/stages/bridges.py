@@ -22,12 +22,12 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import InputError, Place
+from ..lake.datasets import ENRICHMENT_SCHEMA
 from ..lake.query import dataset_sql, posts_relation_sql, replace_dataset
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset
 from ..matching.clusters import SIGHTING_SCHEMA
 from .actors import handle_sql
-from .analyze import ENRICHMENT_SCHEMA
 from .links import invite_key, invite_key_sql
 
 COMMUNITY_SCHEMA = pa.schema(

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
+from ..lake.datasets import ENRICHMENT_SCHEMA, INHERITED_FLAGS
 from ..lake.query import (
     arrow_batches,
     connect,
@@ -34,9 +35,9 @@ from ..lake.query import (
 from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
 from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
-from .analyze import ENRICHMENT_SCHEMA
 from .linker import CampaignLinker, LinkRow, Member
 from .roles import ROLES
+from .thread import INHERITED
 
 MEMBER_SCHEMA = pa.schema(
     [
@@ -136,9 +137,11 @@ def _link_community(
         files += 1
         buffer.clear()
 
+    follows = "e.follows_uid" if "follows_uid" in _columns(enr) else "NULL::VARCHAR"
     sql = f"""
         SELECT p.uid, p.thread_id, epoch(p.created_at) AS ts, p.parent_uids, p.author_key,
-               coalesce(e.role, 'other') AS role, {_role_p_sql()} AS role_p, e.target_ids
+               coalesce(e.role, 'other') AS role, {_role_p_sql()} AS role_p, e.target_ids,
+               {follows} AS follows_uid
         FROM {posts} p LEFT JOIN {enr} e USING (uid)
         ORDER BY p.created_at NULLS FIRST, p.thread_id, p.post_id"""
     linker = CampaignLinker()
@@ -161,6 +164,7 @@ def _link_community(
                     role,
                     float(c["role_p"][i]),
                     c["target_ids"][i] or [],
+                    c["follows_uid"][i],
                 )
             )
             if m is not None:
@@ -170,6 +174,10 @@ def _link_community(
             flush()
     flush()
     return placed
+
+
+def _columns(relation: str) -> set[str]:
+    return {str(r[0]) for r in connect().execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
 
 
 def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: LakePath) -> tuple[int, int]:
@@ -219,14 +227,38 @@ def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: LakePath) -> 
     )
     con.execute("DROP TABLE _local")
     con.execute("DROP TABLE _media")
+    _inherited_flags(ws, con)
     return n_members, _campaign_table(ws, con)
+
+
+def _inherited_flags(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
+    """Every member of a campaign whose request is minor-risk (or non-consent) carries the flag,
+    with the request as its source: a fulfilment, its praise and its reposts are about her too."""
+    members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
+    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    flags = ", ".join(f"'{f}'" for f in INHERITED)
+    return replace_dataset(
+        con,
+        ws,
+        INHERITED_FLAGS,
+        f"""WITH e AS (SELECT uid, flags FROM {enr}),
+                req AS (SELECT m.campaign_id, m.uid AS source_uid, unnest(e.flags) AS flag
+                        FROM {members} m JOIN e USING (uid)
+                        WHERE m.part = 'request' AND m.method = 'request')
+            SELECT m.uid, m.platform, m.community, r.flag,
+                   'campaign request is ' || replace(r.flag, '_', '-') AS reason, r.source_uid
+            FROM {members} m JOIN req r USING (campaign_id) LEFT JOIN e USING (uid)
+            WHERE r.flag IN ({flags}) AND m.uid <> r.source_uid
+              AND NOT list_contains(coalesce(e.flags, []), r.flag)
+            ORDER BY m.uid, r.flag""",
+    )
 
 
 def _campaign_table(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     posts = posts_relation_sql(ws)
     enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
     members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
-    req = "FILTER (WHERE part = 'request')"
+    req = "FILTER (WHERE part = 'request' AND method = 'request')"
     rows = replace_dataset(
         con,
         ws,

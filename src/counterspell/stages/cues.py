@@ -24,7 +24,7 @@ _RISK = L.PhraseIndex(
 _BARE_AGE = re.compile(r"(?:^|[,;(\n\-]\s{0,3})(?:1[0-7])\s{0,3}(?:$|[,;).!?\n])", re.M)
 # Asking for an edit that sexualises someone (euphemisms included).
 EDIT_ASK = re.compile(
-    r"\b(?:nude|nudes|nudify|nudified|undress|undressed|strip|naked|lewd|lewds|lewded|topless|nsfw|spicy|clothes\s?off|"
+    r"\b(?:nude|nudes|nuded|nudify|nudified|undress|undressed|undressing|strip|stripped|naked|lewd|lewds|lewded|topless|nsfw|spicy|clothes\s?off|"
     r"remove\s+(?:the\s+|her\s+)?cloth\w*|take\s+(?:it\s+all|everything|(?:her\s+)?clothes)\s+off|without\s+clothes|"
     r"(?:see|show)\s+(?:what'?s\s+)?underneath|show\s+more|bikini\s+to\s+nothing|pelada|desnud\w*|ausziehen|d[ée]shabill\w*|spogli\w*)\b"
 )
@@ -89,6 +89,24 @@ _NOT_NAMES = frozenset(
 )
 
 
+# Capitalised words: who a request is about, to recognise a later "bump Isla" (matched lower case
+# against follow-ups only; never stored). Sentence-initial function words are not names.
+_CAPITALISED = re.compile(r"\b([A-Z][a-z]{2,15}(?:[A-Z][a-z]{1,15})?)\b")
+COMMON_WORDS = frozenset(
+    """a about after again all also am an and any anybody anyone anything are as at be because been
+    before being best bro but by can cant could did do does done dont for from get got guys had has
+    have he hello her here hers hey hi him his how however i if im in is it its just keep last let
+    like looking lol many may maybe me mine more most my need new no nobody not now of ok okay on one
+    only or our out please pls plz post posted posting really req request requesting same see she
+    should so some someone something still such thanks thank that the their them then there these
+    they thing this those thread tho though today too ty up us very want was we well were what when
+    where which while who why will with wizard wizards would yeah yes yet you your anon op edit bump
+    instagram insta tiktok snapchat twitter discord telegram kik reddit onlyfans twitch youtube
+    monday tuesday wednesday thursday friday saturday sunday january february march april june july
+    august september october november december mods janny fbi""".split()
+)
+
+
 @dataclass(slots=True)
 class Cues:
     flags: list[str] = field(default_factory=list)
@@ -99,6 +117,7 @@ class Cues:
     edit_ask: bool = False  # sexual-edit vocabulary ("nude", "lewd", "undress"...)
     domain_ask: bool = False  # an ask to make or alter an image of someone, or a deepfake tool
     evidence: dict[str, str] = field(default_factory=dict)  # flag -> the words that raised it
+    names: list[str] = field(default_factory=list)  # capitalised words: who she may be (lower case)
 
 
 def find_cues(norm: str, clean_text: str) -> Cues:
@@ -117,11 +136,11 @@ def find_cues(norm: str, clean_text: str) -> Cues:
     c.edit_ask = edit is not None
     tools = _TOOLS.labels(words)
     c.tools = [t for t in _TOOL_ORDER if t in tools]
-    if c.edit_ask or tools:
-        c.domain_ask = bool(_DOMAIN_TOOLS.intersection(tools)) or (
-            any(_ASK_OBJECT.search(t) for t in views)
-            or (c.edit_ask and bool(_MAKE.search(norm)) and not _CLAIM.search(norm))
-        )
+    c.domain_ask = (
+        bool(_DOMAIN_TOOLS.intersection(tools))
+        or any(_ASK_OBJECT.search(t) for t in views)
+        or (c.edit_ask and bool(_MAKE.search(norm)) and not _CLAIM.search(norm))
+    )
     # minor risk: strong cues alone; weak cues with a woman or an edit request in the same post
     minor = risk.get("minor_strong")
     if minor is None and any(h in norm for h in L.GRADE_HINTS):
@@ -159,6 +178,9 @@ def find_cues(norm: str, clean_text: str) -> Cues:
         if name and name not in _NOT_NAMES:
             c.identifiers.append(("name", name))
     c.identifiers = list(dict.fromkeys(c.identifiers))
+    if any(ch.isupper() for ch in clean_text):
+        found = (m.group(1) or m.group(2) for m in _CAPITALISED.finditer(clean_text))
+        c.names = list(dict.fromkeys(n.lower() for n in found if n.lower() not in COMMON_WORDS))
     return c
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CounterspellError
+from ..lake.datasets import enriched_sql
 from ..lake.ingest import ingest
 from ..lake.query import connect, posts_relation_sql
 from ..lake.workspace import Workspace
@@ -124,14 +125,10 @@ def score(truth: dict[str, tuple[str, set[str]]], pred: dict[str, tuple[str, set
 
 
 def predictions(ws: Workspace) -> dict[str, tuple[str, set[str]]]:
+    """Each analysed post's role and flags (with the flags its campaign passes on)."""
     if not ws.has_data("enrichments"):
         return {}
-    glob = ws.dataset_glob("enrichments").replace("'", "''")
-    rows = (
-        connect()
-        .execute(f"SELECT uid, role, flags FROM read_parquet('{glob}', union_by_name = true)")
-        .fetchall()
-    )
+    rows = connect().execute(f"SELECT uid, role, flags FROM {enriched_sql(ws)}").fetchall()
     return {uid: (role, set(flags or [])) for uid, role, flags in rows}
 
 
@@ -153,7 +150,7 @@ def heldout_synthetic(
 
     with tempfile.TemporaryDirectory(prefix="cs-eval-") as tmp:
         ws, truth = synthetic_workspace(Path(tmp), posts, seed, families)
-        analyze(ws, model=model, graph=False)
+        analyze(ws, model=model)  # with the campaigns: their members inherit minor_risk
         return score(truth, predictions(ws))
 
 

@@ -1,7 +1,8 @@
 """Campaign linking inside one community, as a stream over its posts in time order.
 
-A campaign is one request and what answers it: fulfilments, praise of those fulfilments,
-requests for more source pictures, and distribution posts. Reply links decide first. Most users
+A campaign is one request and what answers it: the requester's follow-ups (bumps, more
+pictures, insisting; analyze says which request each continues), fulfilments, praise of those
+fulfilments, requests for more source pictures, price talk, and distribution posts. Reply links decide first. Most users
 do not quote, so an unlinked answer is placed by what the thread shows: a fulfilment answers an
 open request of its thread shortly before it (unfulfilled ones first), praise follows a
 fulfilment within minutes, a source request names the same target, and a creator who links out
@@ -20,7 +21,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 
-PARTS = ("request", "fulfillment", "praise", "source_solicitation", "distribution")
+PARTS = ("request", "fulfillment", "praise", "source_solicitation", "distribution", "payment")
 HORIZON_S = 3 * 86400.0  # a request still open after three days is rarely answered
 RECENT_POSTS = 500_000
 OPEN_PER_THREAD = 64
@@ -55,6 +56,7 @@ class LinkRow:
     role: str
     role_p: float = 1.0
     targets: list[str] = field(default_factory=list)
+    follows: str | None = None  # a request's follow-up: the request it continues (from analyze)
 
 
 @dataclass(slots=True)
@@ -63,7 +65,7 @@ class Member:
     campaign_id: str
     part: str
     confidence: float
-    method: str  # request | reply | thread | author | target | media
+    method: str  # request | followup | reply | thread | author | target | media
     anchor_uid: str | None  # what it answers: the request, or (praise) the fulfilment
 
 
@@ -116,6 +118,13 @@ class CampaignLinker:
         role = row.role
         if role not in PARTS:
             return None
+        if role == "request" and row.follows is not None:
+            hit = self._posts.get(row.follows)
+            if hit is not None and hit[0] is not None:  # a bump, one more picture, insisting...
+                camp = hit[0]
+                linked = any(self._posts.get(p, (None, ""))[0] is camp for p in row.parents)
+                certainty = REPLY_CONFIDENCE if linked else HEURISTIC_CONFIDENCE
+                return self._join(camp, row, certainty, "followup", row.follows)
         if role == "request":
             camp = _Campaign(
                 campaign_id(row.uid), row.uid, row.ts, row.author, frozenset(row.targets)
@@ -163,7 +172,7 @@ class CampaignLinker:
             if role == "fulfillment":
                 s = math.exp(-gap / FULFIL_TAU) * (1.0 if not c.fulfilments else FULFILLED_PENALTY)
                 scored.append((s * (4.0 if overlap else 1.0), c, c.request_uid, "thread"))
-            elif role == "source_solicitation":
+            elif role in ("source_solicitation", "payment"):
                 s = math.exp(-gap / SOLICIT_TAU) * (1.0 if not c.fulfilments else 0.5)
                 scored.append(
                     (s * 4.0 if overlap else s, c, c.request_uid, "target" if overlap else "thread")

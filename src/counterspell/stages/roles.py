@@ -126,8 +126,12 @@ def _hash(feature: str) -> int:
 
 def hash_tokens(feats: Sequence[str]) -> np.ndarray:
     """Distinct hashed feature indices (presence, not counts)."""
-    raw = np.fromiter(map(_hash, feats), dtype=np.int64, count=len(feats))
-    return np.unique(raw)
+    return np.unique(hash_all(feats))
+
+
+def hash_all(feats: Sequence[str]) -> np.ndarray:
+    """The hashed index of each feature, in order (with repeats)."""
+    return np.fromiter(map(_hash, feats), dtype=np.int64, count=len(feats))
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -137,22 +141,33 @@ def softmax(x: np.ndarray) -> np.ndarray:
 
 
 class TextModel:
-    """Linear scores over hashed text features (L2-normalised presence vectors)."""
+    """Linear scores over hashed text features (L2-normalised presence vectors) and, when the
+    model was trained with them, the post's averaged word embedding (:mod:`.embed`)."""
 
-    def __init__(self, weights: np.ndarray, bias: np.ndarray) -> None:
+    def __init__(
+        self, weights: np.ndarray, bias: np.ndarray, dense: np.ndarray | None = None
+    ) -> None:
         self.weights = np.ascontiguousarray(weights, dtype=np.float32)  # (n_roles, N_FEATURES)
         self.bias = bias.astype(np.float32)
+        self.dense = None if dense is None else dense.astype(np.float32)  # (n_roles, DIM)
 
     @classmethod
     def zeros(cls) -> TextModel:
         return cls(np.zeros((len(ROLES), N_FEATURES), np.float32), np.zeros(len(ROLES), np.float32))
 
-    def logits(self, index_lists: list[np.ndarray]) -> np.ndarray:
-        """(n_posts, n_roles) raw scores for a batch of hashed feature index arrays."""
+    def logits(
+        self, index_lists: list[np.ndarray], embedded: np.ndarray | None = None
+    ) -> np.ndarray:
+        """(n_posts, n_roles) raw scores for a batch of hashed feature index arrays (and their
+        embeddings, for a model that uses them)."""
         n = len(index_lists)
         out = np.tile(self.bias, (n, 1))
         if n == 0:
             return out
+        if self.dense is not None:
+            if embedded is None:
+                raise ValueError("this role model needs the posts' embeddings")
+            out += embedded @ self.dense.T
         lengths = np.fromiter((len(ix) for ix in index_lists), dtype=np.int64, count=n)
         flat = np.concatenate(index_lists) if lengths.sum() else np.empty(0, np.int64)
         if len(flat):
@@ -163,15 +178,25 @@ class TextModel:
             out[nonempty] += sums.T / np.sqrt(lengths[nonempty])[:, None]
         return out
 
-    def contributions(self, feats: Sequence[str], role: int, k: int = 3) -> list[str]:
-        """The text features that pushed most towards ``role`` (for ``why``)."""
-        uniq = list(dict.fromkeys(feats))
-        if not uniq:
+    def contributions(
+        self, feats: Sequence[str], role: int, k: int = 3, ids: np.ndarray | None = None
+    ) -> list[str]:
+        """The word features that pushed most towards ``role`` (for ``why``); ``ids`` are the
+        features' hashes when the caller has them already."""
+        if not feats:
             return []
-        idx = np.fromiter(map(_hash, uniq), dtype=np.int64, count=len(uniq))
-        w = self.weights[role, idx] / np.sqrt(len(uniq))
-        order = np.argsort(-w)[:k]
-        return [f"{uniq[i]} (+{w[i]:.2f})" for i in order if w[i] > 0.05]
+        if ids is None:
+            ids = np.fromiter(map(_hash, feats), dtype=np.int64, count=len(feats))
+        n_unique = len(np.unique(ids))
+        w = self.weights[role, ids] / np.sqrt(n_unique)
+        out: list[str] = []
+        for i in np.argsort(-w):
+            if w[i] <= 0.05 or len(out) == k:
+                break
+            name = feats[i]
+            if not name.startswith("c:") and not any(o.startswith(name + " ") for o in out):
+                out.append(f"{name} (+{w[i]:.2f})")
+        return out
 
 
 class ContextModel:
@@ -198,19 +223,25 @@ class ContextModel:
         h = np.maximum(z @ self.w1 + self.b1, 0.0)
         return np.asarray(h @ self.w2 + self.b2)
 
-    def evidence(self, x: np.ndarray, role: int, k: int = 3) -> list[tuple[str, float]]:
-        """Features that pushed most towards ``role`` for one post (gradient times input,
-        measured against the training mean, so an absent feature explains nothing)."""
+    def evidence_batch(
+        self, x: np.ndarray, roles: np.ndarray, k: int = 3, floor: float = 0.25
+    ) -> list[list[tuple[str, float]]]:
+        """For each post, the present features that pushed most towards its role (gradient
+        times input, against the training mean, so an absent feature explains nothing)."""
         z = (x - self.mean) / self.scale
-        pre = z @ self.w1 + self.b1
-        active = (pre > 0).astype(np.float32)
-        others = [r for r in range(self.w2.shape[1]) if r != role]
-        # d(logit_role - mean of the other logits) / dz
-        direction = self.w2[:, role] - self.w2[:, others].mean(axis=1)
-        grad = self.w1 @ (active * direction)
-        contrib = grad * z
-        order = np.argsort(-contrib)[:k]
-        return [(self.names[i], float(contrib[i])) for i in order if contrib[i] > 0.25 and x[i]]
+        active = (z @ self.w1 + self.b1 > 0).astype(np.float32)  # (n, hidden)
+        n_roles = self.w2.shape[1]
+        # d(logit_role - mean of the other logits) / d(hidden), per role
+        direction = self.w2 - (self.w2.sum(axis=1, keepdims=True) - self.w2) / (n_roles - 1)
+        grad = (active * direction[:, roles].T) @ self.w1.T  # (n, features)
+        contrib = np.where(x != 0, grad * z, -np.inf)
+        top = np.argsort(-contrib, axis=1)[:, :k]
+        out: list[list[tuple[str, float]]] = []
+        for i in range(len(x)):
+            out.append(
+                [(self.names[j], float(contrib[i, j])) for j in top[i] if contrib[i, j] > floor]
+            )
+        return out
 
 
 @dataclass
@@ -231,7 +262,7 @@ class RoleModel:
         with np.load(p, allow_pickle=False) as z:
             dense = np.zeros((len(ROLES), N_FEATURES), np.float32)
             dense[:, z["index"]] = z["values"].astype(np.float32)
-            text = TextModel(dense, z["bias"])
+            text = TextModel(dense, z["bias"], z.get("dense", None))
             context = None
             if "ctx_w1" in z:
                 context = ContextModel(
@@ -253,6 +284,8 @@ class RoleModel:
             "info_keys": np.array(list(self.info), dtype=np.str_),
             "info_values": np.array(list(self.info.values()), dtype=np.str_),
         }
+        if self.text.dense is not None:
+            arrays["dense"] = self.text.dense
         if self.context is not None:
             c = self.context
             arrays.update(
@@ -261,8 +294,34 @@ class RoleModel:
             )  # fmt: skip
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy types allow_pickle as a keyword
 
-    def text_logits(self, feats: list[list[str]]) -> np.ndarray:
-        return self.text.logits([hash_tokens(f) for f in feats])
+    @property
+    def embeds(self) -> bool:
+        return self.text.dense is not None
+
+    def embed(self, norms: list[str]) -> np.ndarray | None:
+        """The posts' embeddings when the text model uses them (an error when it does and the
+        embedding package is missing: its scores would be meaningless without them)."""
+        if not self.embeds:
+            return None
+        from .embed import embedder
+
+        e = embedder()
+        if e is None:
+            raise RuntimeError(
+                f"role model {self.version} uses word embeddings: pip install wordllama"
+            )
+        return e.embed(norms)
+
+    def text_logits(
+        self,
+        feats: list[list[str]],
+        norms: list[str] | None = None,
+        ids: list[np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Text scores of posts from their features (``ids``: their hashes, if known)."""
+        embedded = self.embed(norms or [""] * len(feats)) if self.embeds else None
+        unique = [np.unique(i) for i in ids] if ids is not None else [hash_tokens(f) for f in feats]
+        return self.text.logits(unique, embedded)
 
 
 @dataclass(slots=True)
@@ -271,6 +330,7 @@ class RoleResult:
     scores: dict[str, float]
     why: list[str]
     flags: list[str] = field(default_factory=list)
+    follows: str | None = None  # a request's follow-up: the uid of the request it continues
 
 
 @dataclass(slots=True)
@@ -284,6 +344,9 @@ class Context:
     media: bool
     seen_before: bool  # its media appeared earlier in the lake
     channel_media: bool
+    source_picture: bool = False  # it carries a picture and talks about a woman
+    request_community: bool = False  # its community has requests, and it talks about a woman
+    community: bool = False  # its community has requests
 
 
 def gate(role: str, c: Context) -> str | None:
@@ -291,8 +354,8 @@ def gate(role: str, c: Context) -> str | None:
     if role in ("other", "counter_speech"):
         return None
     ctx = c.domain or c.thread_request
-    if role == "request" and not ctx:
-        return "no ask to make or alter an image, and no request in its thread"
+    if role == "request" and not (ctx or c.source_picture or c.request_community):
+        return "no ask to make or alter an image, no picture of her, and no request around it"
     if role == "fulfillment" and not (c.media and (ctx or c.seen_before)):
         return "no attachment answering a request"
     if role == "praise" and not (c.after_result or ctx):
@@ -301,7 +364,7 @@ def gate(role: str, c: Context) -> str | None:
         c.invites or c.seen_before or c.channel_media or (ctx and c.media) or c.after_result
     ):
         return "no invite, repost or result to distribute"
-    if role in ("source_solicitation", "payment", "technical") and not ctx:
+    if role in ("source_solicitation", "payment", "technical") and not (ctx or c.community):
         return "no request or deepfake talk around it"
     return None
 

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import collections
 import math
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .cues import COMMON_WORDS
 from .roles import (
     HARMFUL_ROLES,
     ROLE_INDEX,
@@ -35,6 +38,7 @@ from .roles import (
     RoleModel,
     RoleResult,
     gate,
+    hash_all,
     softmax,
     text_tokens,
 )
@@ -47,7 +51,8 @@ POST_CACHE = 1_000_000
 THREAD_CACHE = 200_000
 OPEN_PER_THREAD = 16
 WAVES = 2  # context waves after the first: request -> fulfilment -> praise chains need two
-INHERITED = ("minor_risk", "non_consent")  # flags a follow-up or a reply takes from its request
+INHERITED = ("minor_risk", "non_consent")
+MINOR_ASK = 0.2  # a post this likely to be a request keeps its minor cue whatever its role  # flags a follow-up or a reply takes from its request
 
 STATIC = (
     *(f"text.{r}" for r in ROLES),
@@ -64,13 +69,24 @@ DYNAMIC = (
     *(f"op.{r}" for r in ROLES),
     "thread.request_soon", "thread.request_open", "thread.by_requester", "thread.names_target",
     "thread.result_soon", "thread.result_by_author", "thread.first", "thread.open_requests",
-    "thread.since_request",
+    "thread.since_request", "community.requests",
     *(f"recent.{r}" for r in ROLES),
     "replies.any", *(f"replies.{r}" for r in ROLES),
 )  # fmt: skip
 FEATURES = (*STATIC, *DYNAMIC)
-_S = {n: i for i, n in enumerate(STATIC)}
 _D = {n: i for i, n in enumerate(DYNAMIC)}
+_PARENT_KNOWN, _PARENT_OP, _PARENT_MEDIA = _D["parent.known"], _D["parent.op"], _D["parent.media"]
+_PARENT_SAME, _PARENT_SOON = _D["parent.same_author"], _D["parent.soon"]
+_PARENT_ROLE = {r: _D[f"parent.{r}"] for r in ROLES}
+_OP_ROLE = {r: _D[f"op.{r}"] for r in ROLES}
+_RECENT = {r: _D[f"recent.{r}"] for r in ROLES}
+_REPLIES = {r: _D[f"replies.{r}"] for r in ROLES}
+_REPLIES_ANY = _D["replies.any"]
+_REQUEST_OPEN, _REQUEST_SOON = _D["thread.request_open"], _D["thread.request_soon"]
+_OPEN_REQUESTS, _SINCE_REQUEST = _D["thread.open_requests"], _D["thread.since_request"]
+_BY_REQUESTER, _NAMES_TARGET = _D["thread.by_requester"], _D["thread.names_target"]
+_RESULT_SOON, _RESULT_BY_AUTHOR = _D["thread.result_soon"], _D["thread.result_by_author"]
+_FIRST, _COMMUNITY = _D["thread.first"], _D["community.requests"]
 
 # How ``why`` says a feature (the role's name fills {}); features not here are named as they are.
 DESCRIBE = {
@@ -90,6 +106,7 @@ DESCRIBE = {
     "thread.result_soon": "a result was posted in the last two hours",
     "thread.result_by_author": "its author posted a result here",
     "thread.first": "first post of its thread",
+    "community.requests": "its community has requests",
     "post.media": "carries an attachment",
     "post.notext": "no text besides the attachment or quote",
     "post.short": "a few words",
@@ -121,6 +138,7 @@ class ThreadPost:
     seen_before: bool = False
     known_role: str | None = None
     known_flags: tuple[str, ...] = ()
+    known_follows: str | None = None
 
 
 @dataclass(slots=True)
@@ -132,12 +150,15 @@ class _Known:
     media: bool
     op: bool
     flags: tuple[str, ...]
+    root: (
+        str | None
+    )  # the request this post belongs to (a request's own uid, or the one it follows)
 
 
 @dataclass(slots=True)
 class _Request:
     uid: str
-    ts: float
+    ts: float  # of its last post (a follow-up keeps it open)
     author: str | None
     names: frozenset[str]
     flags: tuple[str, ...]
@@ -153,7 +174,7 @@ class _Thread:
     n: int = 0
 
     def copy(self) -> _Thread:
-        return replace(self, requests=list(self.requests), recent=list(self.recent))
+        return replace(self, requests=[replace(r) for r in self.requests], recent=list(self.recent))
 
 
 @dataclass(slots=True)
@@ -163,6 +184,7 @@ class _Local:
     names: frozenset[str]
     words: frozenset[str]
     feats: list[str]
+    ids: np.ndarray  # the features' hashes
 
 
 class ThreadPass:
@@ -173,6 +195,7 @@ class ThreadPass:
         self.waves = waves
         self._posts: collections.OrderedDict[str, _Known] = collections.OrderedDict()
         self._threads: collections.OrderedDict[str, _Thread] = collections.OrderedDict()
+        self._requests = 0  # requests seen in this community so far: is it a request community?
         self.rows: list[np.ndarray] | None = None  # training: each wave's feature matrix
 
     # --- the batch ------------------------------------------------------------------------
@@ -190,31 +213,34 @@ class ThreadPass:
             v = posts[k].view
             assert v is not None
             feats = text_tokens(v)
-            words = frozenset(f[2:] for f in feats if f.startswith("w:"))
-            names = frozenset(val for _, val in v.cues.identifiers)
-            local[k] = _Local(names, words, feats)
+            words = frozenset(f[2:] for f in feats if f[0] == "w")
+            names = frozenset(
+                n
+                for n in (*(val for _, val in v.cues.identifiers), *v.cues.names)
+                if n not in COMMON_WORDS
+            )
+            local[k] = _Local(names, words, feats, hash_all(feats))
         if text_logits is None:
-            text_logits = self.model.text_logits([local[k].feats for k in new])
-        p_text = (
-            softmax(text_logits / max(self.model.temperature, 1e-3))
-            if new
-            else np.zeros((0, len(ROLES)))
-        )
+            text_logits = self.model.text_logits(
+                [local[k].feats for k in new],
+                ids=[local[k].ids for k in new],
+                norms=[posts[k].view.norm for k in new],  # type: ignore[union-attr]
+            )
+        p_text = softmax(text_logits) if new else np.zeros((0, len(ROLES)), np.float32)
         static = self._static(posts, new, p_text)
         children: dict[str, list[int]] = {}
         for k, p in enumerate(posts):
             for parent in p.parents:
                 children.setdefault(parent, []).append(k)
         roles = [p.known_role or "other" for p in posts]
-        decided = [ROLES[int(i)] for i in p_text.argmax(axis=1)] if new else []
         for j, k in enumerate(new):
-            roles[k] = decided[j]
+            roles[k] = ROLES[int(p_text[j].argmax())]
         probs = p_text
-        contexts: list[Context] = []
-        dynamic = np.zeros((len(new), len(DYNAMIC)), np.float32)
-        for _wave in range(max(self.waves, 1)):
-            dynamic, contexts = self._dynamic(posts, new, local, roles, children)
-            x = np.hstack([static, dynamic])
+        if self.model.context is None:
+            probs = softmax(text_logits / self.model.temperature) if new else p_text
+        wave = self._wave(posts, new, local, roles, children)
+        for w in range(max(self.waves, 1)):
+            x = np.hstack([static, wave.features])
             if self.rows is not None:
                 self.rows.append(x)
             if self.model.context is not None:
@@ -222,26 +248,37 @@ class ThreadPass:
             changed = False
             for j, k in enumerate(new):
                 role = ROLES[int(probs[j].argmax())]
-                if gate(role, contexts[j]) is not None:
+                if gate(role, wave.contexts[j]) is not None:
                     role = "other"
                 if role != roles[k]:
                     changed = True
                     roles[k] = role
-            if not changed or self.model.context is None:
+            if w + 1 < self.waves and changed and self.model.context is not None:
+                wave = self._wave(posts, new, local, roles, children)
+            else:
                 break
-        flags = self._flags(posts, new, roles, contexts)
+        # the decided roles settle each post's follow-up and flags (one more causal sweep)
+        final = self._wave(posts, new, local, roles, children, settle=True, scores=probs)
         out: list[RoleResult | None] = [None] * len(posts)
-        x = np.hstack([static, dynamic]) if new else np.zeros((0, len(FEATURES)))
+        x = np.hstack([static, wave.features]) if new else np.zeros((0, len(FEATURES)))
         rounded = probs.round(4).tolist()
+        evidence: list[list[tuple[str, float]]] = [[] for _ in new]
+        if explain and new and self.model.context is not None:
+            role_idx = np.array([ROLE_INDEX[roles[k]] for k in new], dtype=np.int64)
+            evidence = self.model.context.evidence_batch(x, role_idx)
         for j, k in enumerate(new):
             best = int(probs[j].argmax())
+            flags = final.flags[j]
             why: list[str] = []
             if explain:
-                why = self._why(posts[k], local[k], roles[k], best, x[j], contexts[j], flags[k])
+                why = self._why(local[k], roles[k], best, evidence[j], wave.contexts[j], flags)
+                if final.follows[j]:
+                    why.append(f"follows the request {final.follows[j]}")
             out[k] = RoleResult(
-                roles[k], dict(zip(ROLES, rounded[j], strict=True)), why, [f for f, _ in flags[k]]
-            )
-        self._commit(posts, roles, {k: tuple(f for f, _ in flags[k]) for k in new}, local)
+                roles[k], dict(zip(ROLES, rounded[j], strict=True)), why,
+                [f for f, _ in flags], final.follows[j],
+            )  # fmt: skip
+        self._commit(final)
         return out
 
     # --- features -------------------------------------------------------------------------
@@ -271,41 +308,67 @@ class ThreadPass:
             row[len(ROLES) :] = on
         return out
 
-    def _dynamic(
+    def _wave(
         self,
         posts: list[ThreadPost],
         new: list[int],
         local: dict[int, _Local],
         roles: list[str],
         children: dict[str, list[int]],
-    ) -> tuple[np.ndarray, list[Context]]:
-        """One wave's context features, causal within the thread (what came before each post),
-        plus the replies each post received in this batch."""
-        out = np.zeros((len(new), len(DYNAMIC)), np.float32)
-        contexts: list[Context] = []
-        threads: dict[str, _Thread] = {}
-        batch: dict[str, _Known] = {}
+        settle: bool = False,
+        scores: np.ndarray | None = None,
+    ) -> _Wave:
+        """One causal sweep over the batch with the current roles: each post's context features
+        (what came before it in its thread, and the replies it received in this batch), and with
+        ``settle`` the request it follows and its flags. Works on copies: nothing is kept."""
+        wave = _Wave(np.zeros((len(new), len(DYNAMIC)), np.float32), [], [], [], {}, {}, [])
+        threads = wave.threads
+        batch = wave.batch
         row_of = {k: j for j, k in enumerate(new)}
+        requests = self._requests
         for k, p in enumerate(posts):
             th = threads.get(p.thread)
             if th is None:
                 base = self._threads.get(p.thread)
-                th = base.copy() if base is not None else _Thread()
-                threads[p.thread] = th
+                th = threads[p.thread] = base.copy() if base is not None else _Thread()
+            role = roles[k]
+            parent = self._parent(p, batch)
             j = row_of.get(k)
+            follows: str | None = p.known_follows
+            flags: tuple[str, ...] = p.known_flags
+            names: frozenset[str] = frozenset()
             if j is not None:
                 v = p.view
                 assert v is not None
-                contexts.append(self._features(p, v, local[k], th, batch, roles, children, out[j]))
-            role = roles[k]
+                loc = local[k]
+                names = loc.names
+                wave.contexts.append(
+                    self._features(
+                        p, v, loc, th, parent, roles, children, requests, wave.features[j]
+                    )
+                )
+                if role == "request":
+                    follows = _follows(p, v, loc, th, parent)
+                if settle:
+                    ask = float(scores[j, ROLE_INDEX["request"]]) if scores is not None else 0.0
+                    found = self._post_flags(p, v, role, parent, th, follows, wave.contexts[j], ask)
+                    wave.flags.append(found)
+                    wave.follows.append(follows)
+                    flags = tuple(f for f, _ in found)
+            root = (
+                (p.uid if follows is None else follows)
+                if role == "request"
+                else (parent.root if parent is not None else None)
+            )
             media = bool(p.view.has_media) if p.view is not None else False
             op = bool(p.view.is_op) if p.view is not None else False
-            known = _Known(role, p.ts, p.author, p.thread, media, op, p.known_flags)
-            batch[p.uid] = known
-            _advance(
-                th, p, role, media, op, local[k].names if k in local else frozenset(), p.known_flags
-            )
-        return out, contexts
+            batch[p.uid] = _Known(role, p.ts, p.author, p.thread, media, op, flags, root)
+            if role == "request" and follows is None:
+                requests += 1
+            wave.order.append((p, batch[p.uid], names, follows))
+            _advance(th, p.uid, batch[p.uid], names, follows)
+        wave.requests = requests
+        return wave
 
     def _parent(self, p: ThreadPost, batch: dict[str, _Known]) -> _Known | None:
         for uid in p.parents:
@@ -320,132 +383,120 @@ class ThreadPass:
         v: PostView,
         loc: _Local,
         th: _Thread,
-        batch: dict[str, _Known],
+        parent: _Known | None,
         roles: list[str],
         children: dict[str, list[int]],
+        requests: int,
         row: np.ndarray,
     ) -> Context:
-        D = _D
         ts = p.ts
-        parent = self._parent(p, batch)
+        on: list[int] = []  # indices of the features that are 1
         if parent is not None:
-            row[D["parent.known"]] = 1
-            row[D[f"parent.{parent.role}"]] = 1
-            row[D["parent.op"]] = parent.op
-            row[D["parent.media"]] = parent.media
-            row[D["parent.same_author"]] = bool(p.author) and parent.author == p.author
-            row[D["parent.soon"]] = 0 <= ts - parent.ts <= RECENT_S
+            on += (_PARENT_KNOWN, _PARENT_ROLE[parent.role])
+            if parent.op:
+                on.append(_PARENT_OP)
+            if parent.media:
+                on.append(_PARENT_MEDIA)
+            if p.author and parent.author == p.author:
+                on.append(_PARENT_SAME)
+            if 0 <= ts - parent.ts <= RECENT_S:
+                on.append(_PARENT_SOON)
         if th.op_role is not None and not v.is_op:
-            row[D[f"op.{th.op_role}"]] = 1
+            on.append(_OP_ROLE[th.op_role])
         open_reqs = [r for r in th.requests if 0 <= ts - r.ts <= OPEN_S]
-        soon = [r for r in open_reqs if ts - r.ts <= SOON_S]
-        row[D["thread.request_soon"]] = bool(soon)
-        row[D["thread.request_open"]] = bool(open_reqs)
-        row[D["thread.open_requests"]] = math.log1p(len(open_reqs))
         if open_reqs:
-            row[D["thread.since_request"]] = (
-                math.log1p(max(ts - open_reqs[-1].ts, 0.0) / 60.0) / 9.0
-            )
-        by_requester = bool(p.author) and any(r.author == p.author for r in open_reqs)
-        row[D["thread.by_requester"]] = by_requester
-        row[D["thread.names_target"]] = any(
-            n in loc.words or ("." in n and n in v.norm) for r in open_reqs for n in r.names
-        )
+            on.append(_REQUEST_OPEN)
+            if ts - open_reqs[-1].ts <= SOON_S:
+                on.append(_REQUEST_SOON)
+            row[_OPEN_REQUESTS] = math.log1p(len(open_reqs))
+            row[_SINCE_REQUEST] = math.log1p(max(ts - open_reqs[-1].ts, 0.0) / 60.0) / 9.0
+            if p.author and any(r.author == p.author for r in open_reqs):
+                on.append(_BY_REQUESTER)
+            if loc.words and _names_target(loc, open_reqs) is not None:
+                on.append(_NAMES_TARGET)
         result_soon = th.result_ts is not None and 0 <= ts - th.result_ts <= RESULT_S
-        row[D["thread.result_soon"]] = result_soon
-        row[D["thread.result_by_author"]] = bool(p.author) and p.author in th.result_authors
-        row[D["thread.first"]] = th.n == 0
-        for t0, r in th.recent:
-            if 0 <= ts - t0 <= RECENT_S:
-                row[D[f"recent.{r}"]] = 1
-        kids = children.get(p.uid, ())
+        if result_soon:
+            on.append(_RESULT_SOON)
+        if p.author and p.author in th.result_authors:
+            on.append(_RESULT_BY_AUTHOR)
+        if th.n == 0:
+            on.append(_FIRST)
+        row[_COMMUNITY] = math.log1p(requests) / 5.0
+        on.extend(_RECENT[r] for t0, r in th.recent if 0 <= ts - t0 <= RECENT_S)
+        kids = children.get(p.uid)
         if kids:
-            row[D["replies.any"]] = 1
-            for c in kids:
-                row[D[f"replies.{roles[c]}"]] = 1
-        parent_harm = parent is not None and parent.role in HARMFUL_ROLES
+            on.append(_REPLIES_ANY)
+            on.extend(_REPLIES[roles[c]] for c in kids)
+        if on:
+            row[on] = 1.0
+        cues = v.cues
+        about_her = cues.female_ref or cues.relationship is not None or bool(cues.identifiers)
         return Context(
-            domain=v.cues.domain_ask,
-            thread_request=bool(open_reqs) or parent_harm,
-            after_result=result_soon
-            or (parent is not None and parent.role in ("fulfillment", "distribution")),
+            domain=cues.domain_ask,
+            thread_request=bool(open_reqs) or (parent is not None and parent.role in HARMFUL_ROLES),
+            after_result=result_soon or (parent is not None and parent.role in ("fulfillment", "distribution")),
             invites=v.invites,
             media=v.has_media,
             seen_before=p.seen_before,
             channel_media=v.author_is_channel and v.has_media,
-        )
+            source_picture=v.has_media and about_her,
+            request_community=requests > 0 and about_her,
+            community=requests > 0,
+        )  # fmt: skip
 
     # --- flags and reasons ----------------------------------------------------------------
-    def _flags(
-        self, posts: list[ThreadPost], new: list[int], roles: list[str], contexts: list[Context]
-    ) -> dict[int, list[tuple[str, str]]]:
+    def _post_flags(
+        self,
+        p: ThreadPost,
+        v: PostView,
+        role: str,
+        parent: _Known | None,
+        th: _Thread,
+        follows: str | None,
+        ctx: Context,
+        ask: float,
+    ) -> list[tuple[str, str]]:
         """Flags with their reasons. Words alone raise a flag only with deepfake context; a post
-        that answers or follows a minor-risk request inherits it."""
-        out: dict[int, list[tuple[str, str]]] = {}
-        batch: dict[str, tuple[str, tuple[str, ...]]] = {}
-        threads: dict[str, list[_Request]] = {}
-        row_of = {k: j for j, k in enumerate(new)}
-        for k, p in enumerate(posts):
-            role = roles[k]
-            reqs = threads.get(p.thread)
-            if reqs is None:
-                base = self._threads.get(p.thread)
-                reqs = threads[p.thread] = list(base.requests) if base is not None else []
-            if p.view is None:
-                batch[p.uid] = (role, p.known_flags)
-                if role == "request":
-                    reqs.append(_Request(p.uid, p.ts, p.author, frozenset(), p.known_flags))
-                continue
-            v = p.view
-            ctx = contexts[row_of[k]]
-            keep = (
-                role in HARMFUL_ROLES
-                or v.cues.domain_ask
-                or (role == "counter_speech" and ctx.thread_request)
-            )
-            flags: dict[str, str] = {}
-            if keep:
-                for f in v.cues.flags:
-                    flags[f] = f"'{v.cues.evidence.get(f, f)}'"
-            parent = None
-            for uid in p.parents:
-                parent = batch.get(uid)
-                if parent is None:
-                    hit = self._posts.get(uid)
-                    parent = (hit.role, hit.flags) if hit is not None else None
-                if parent is not None:
-                    break
-            if (
-                parent is not None
-                and parent[0] in HARMFUL_ROLES
-                and (role in HARMFUL_ROLES or role == "counter_speech")
-            ):
-                for f in INHERITED:
-                    if f in parent[1] and f not in flags:
-                        flags[f] = f"inherited: answers a {f.replace('_', '-')} post"
-            if role == "request" and not v.cues.domain_ask:  # a follow-up takes its request's flags
-                mine = [
-                    r
-                    for r in reqs
-                    if 0 <= p.ts - r.ts <= OPEN_S and (not p.author or r.author == p.author)
-                ]
-                if mine:
-                    for f in INHERITED:
-                        if f in mine[-1].flags and f not in flags:
-                            flags[f] = f"inherited: follows a {f.replace('_', '-')} request"
-            out[k] = list(flags.items())
-            batch[p.uid] = (role, tuple(flags))
-            if role == "request":
-                reqs.append(_Request(p.uid, p.ts, p.author, frozenset(), tuple(flags)))
-        return out
+        that answers or follows a minor-risk request inherits it. ``ask``: the post's probability
+        of being a request; a minor cue on a post that may be one is kept even when another role
+        won (a missed minor is the worst error)."""
+        flags: dict[str, str] = {}
+        cues = v.cues
+        if (
+            role in HARMFUL_ROLES
+            or cues.domain_ask
+            or (role == "counter_speech" and ctx.thread_request)
+        ):
+            for f in cues.flags:
+                flags[f] = f"'{cues.evidence.get(f, f)}'"
+        elif (
+            "minor_risk" in cues.flags
+            and ask >= MINOR_ASK
+            and (cues.female_ref or cues.relationship)
+        ):
+            flags["minor_risk"] = f"'{cues.evidence.get('minor_risk')}' (may be a request)"
+        if parent is not None and role != "other":
+            for f in INHERITED:
+                if f in parent.flags and f not in flags:
+                    flags[f] = f"inherited: answers a {f.replace('_', '-')} post"
+        if follows is not None:
+            req = next((r for r in th.requests if r.uid == follows), None)
+            for f in INHERITED if req is not None else ():
+                if f in req.flags and f not in flags:  # type: ignore[union-attr]
+                    flags[f] = f"inherited: follows a {f.replace('_', '-')} request"
+        if role == "counter_speech" and "minor_risk" not in flags:
+            # an objection right after a minor-risk request is about her (recall first)
+            soon = [r for r in th.requests if 0 <= p.ts - r.ts <= SOON_S]
+            if soon and "minor_risk" in soon[-1].flags:
+                flags["minor_risk"] = "inherited: objects in a thread with a minor-risk request"
+        return list(flags.items())
 
     def _why(
         self,
-        p: ThreadPost,
         loc: _Local,
         role: str,
         best: int,
-        x: np.ndarray,
+        ev: list[tuple[str, float]],
         ctx: Context,
         flags: list[tuple[str, str]],
     ) -> list[str]:
@@ -455,13 +506,9 @@ class ThreadPass:
             if reason:
                 why.append(f"not {ROLES[best]}: {reason}")
         target = ROLE_INDEX[role]
-        if self.model.context is not None:
-            ev = self.model.context.evidence(x, target)
-            if ev:
-                why.append("context: " + "; ".join(DESCRIBE.get(n, n) for n, _ in ev))
-        words = [
-            c for c in self.model.text.contributions(loc.feats, target) if not c.startswith("c:")
-        ]
+        if ev:
+            why.append("context: " + "; ".join(DESCRIBE.get(n, n) for n, _ in ev))
+        words = self.model.text.contributions(loc.feats, target, ids=loc.ids)
         if words:
             why.append("words: " + ", ".join(words))
         for f, reason in flags:
@@ -471,47 +518,94 @@ class ThreadPass:
         return why
 
     # --- state ----------------------------------------------------------------------------
-    def _commit(
-        self,
-        posts: list[ThreadPost],
-        roles: list[str],
-        flags: dict[int, tuple[str, ...]],
-        local: dict[int, _Local],
-    ) -> None:
-        for k, p in enumerate(posts):
-            role = roles[k]
-            media = bool(p.view.has_media) if p.view is not None else False
-            op = bool(p.view.is_op) if p.view is not None else False
-            f = flags.get(k, p.known_flags)
-            self._posts[p.uid] = _Known(role, p.ts, p.author, p.thread, media, op, f)
+    def _commit(self, wave: _Wave) -> None:
+        """Keep what the batch settled: its posts (for parents) and its threads' state."""
+        for p, known, _names, _follows in wave.order:
+            self._posts[p.uid] = known
+            self._posts.move_to_end(p.uid)
             if len(self._posts) > POST_CACHE:
                 self._posts.popitem(last=False)
-            th = self._threads.get(p.thread)
-            if th is None:
-                th = self._threads[p.thread] = _Thread()
-                if len(self._threads) > THREAD_CACHE:
-                    self._threads.popitem(last=False)
-            else:
-                self._threads.move_to_end(p.thread)
-            _advance(th, p, role, media, op, local[k].names if k in local else frozenset(), f)
+        for thread, th in wave.threads.items():
+            self._threads[thread] = th
+            self._threads.move_to_end(thread)
+            if len(self._threads) > THREAD_CACHE:
+                self._threads.popitem(last=False)
+        self._requests = wave.requests
 
 
-def _advance(
-    th: _Thread, p: ThreadPost, role: str, media: bool, op: bool, names: frozenset[str],
-    flags: tuple[str, ...],
-) -> None:  # fmt: skip
-    """A thread's state after post ``p`` with ``role``."""
-    if op and th.op_role is None:
-        th.op_role = role
-    if role == "request":
-        th.requests.append(_Request(p.uid, p.ts, p.author, names, flags))
-        if len(th.requests) > OPEN_PER_THREAD:
-            del th.requests[0]
-    elif role == "fulfillment" or (role == "distribution" and media):
-        th.result_ts = p.ts
-        if p.author:
-            th.result_authors = (*th.result_authors[-7:], p.author)
-    th.recent.append((p.ts, role))
+@dataclass(slots=True)
+class _Wave:
+    features: np.ndarray
+    contexts: list[Context]
+    flags: list[list[tuple[str, str]]]
+    follows: list[str | None]
+    threads: dict[str, _Thread]
+    batch: dict[str, _Known]
+    order: list[tuple[ThreadPost, _Known, frozenset[str], str | None]]
+    requests: int = 0
+
+
+def _split_handles(values: Iterable[str]) -> Iterator[str]:
+    """Identifier values, and the parts of handles ("maya.fit" -> "maya", "fit") as words."""
+    for value in values:
+        yield value
+        if "." in value or "_" in value:
+            yield from (part for part in re.split(r"[._]+", value) if len(part) >= 3)
+
+
+def _names_target(loc: _Local, reqs: list[_Request]) -> _Request | None:
+    """The most recent open request whose woman this post names again."""
+    words = loc.words
+    for r in reversed(reqs):
+        if r.names and not r.names.isdisjoint(words):
+            return r
+    return None
+
+
+def _follows(
+    p: ThreadPost, v: PostView, loc: _Local, th: _Thread, parent: _Known | None
+) -> str | None:
+    """The open request a request-role post continues (a bump, one more picture, insisting,
+    seconding), or None when it is a request of its own."""
+    if parent is not None and parent.root is not None and parent.thread == p.thread:
+        return parent.root  # it answers something of that campaign
+    open_reqs = [r for r in th.requests if 0 <= p.ts - r.ts <= OPEN_S]
+    if not open_reqs:
+        return None
+    named = _names_target(loc, open_reqs)
+    if named is not None:
+        return named.uid
+    c = v.cues
+    known = frozenset().union(*(r.names for r in open_reqs))
+    if c.relationship is not None or c.identifiers or c.domain_ask or (loc.names - known):
+        return None  # she is described anew (or someone not asked for before): a new request
+    if p.author:
+        mine = [r for r in open_reqs if r.author == p.author]
+        if mine:
+            return mine[-1].uid
+    soon = [r for r in open_reqs if p.ts - r.ts <= SOON_S]
+    return soon[-1].uid if soon else None
+
+
+def _advance(th: _Thread, uid: str, k: _Known, names: frozenset[str], follows: str | None) -> None:
+    """A thread's state after a post."""
+    if k.op and th.op_role is None:
+        th.op_role = k.role
+    if k.role == "request":
+        if follows is None:
+            th.requests.append(_Request(uid, k.ts, k.author, names, k.flags))
+            if len(th.requests) > OPEN_PER_THREAD:
+                del th.requests[0]
+        else:
+            for r in th.requests:
+                if r.uid == follows:
+                    r.ts = max(r.ts, k.ts)
+                    r.names = r.names | names
+    elif k.role == "fulfillment" or (k.role == "distribution" and k.media):
+        th.result_ts = k.ts
+        if k.author:
+            th.result_authors = (*th.result_authors[-7:], k.author)
+    th.recent.append((k.ts, k.role))
     if len(th.recent) > 8:
         del th.recent[0]
     th.n += 1

@@ -44,7 +44,7 @@ from ..lake.ingest import ingest
 from ..lake.query import communities
 from ..lake.workspace import Workspace
 from ..synth import generate
-from .analyze import _batches, text_signals, thread_posts
+from .analyze import _batches, build_first_seen, text_signals, thread_posts
 from .roles import (
     N_FEATURES,
     ROLE_INDEX,
@@ -59,6 +59,7 @@ from .thread import FEATURES, ThreadPass, ThreadPost
 
 FOLDS = 3
 HIDDEN = 64
+TRAIN_MINOR_RATE = 0.1  # more minor-risk requests than real life: their cues must be learned
 LABEL_WEIGHT = 5.0  # a reviewed label counts as much as five synthetic posts
 
 
@@ -81,15 +82,22 @@ class TrainReport:
 
 
 def synthetic_workspace(
-    root: Path, posts: int, seed: int, families: str | tuple[str, ...] | None
+    root: Path,
+    posts: int,
+    seed: int,
+    families: str | tuple[str, ...] | None,
+    minor_rate: float = 0.04,
 ) -> tuple[Workspace, dict[str, tuple[str, set[str]]]]:
     """Generate a corpus written by ``families``, ingest it, and return it with its truth: each
     post's role and flags, by uid."""
+    from ..matching.stage import hash_media
+
     summary = generate(
-        root / "corpus", posts=posts, seed=seed, media_files=False, families=families
+        root / "corpus", posts=posts, seed=seed, families=families, minor_rate=minor_rate
     )
     ws = Workspace.init(root / "ws")
     ingest(ws, [str(root / "corpus")])
+    hash_media(ws, workers=1)  # MD5s of the Telegram and Discord files: reposts are evidence
     return ws, read_truth(summary.truth_path)
 
 
@@ -110,6 +118,7 @@ def _fold(thread: str) -> int:
 class _Community:
     posts: list[list[ThreadPost]]  # batches
     feats: list[list[list[str]]]  # text features of each batch's posts
+    norms: list[list[str]]
     labels: list[list[int]]  # role index or -1
     weights: list[list[float]]
     folds: list[list[int]]
@@ -119,7 +128,7 @@ def _collect(ws: Workspace, labels: dict[str, tuple[int, float]]) -> list[_Commu
     """Every community of ``ws`` through the analyze code, with the labels of its posts."""
     out: list[_Community] = []
     for platform, community, _ in communities(ws):
-        c = _Community([], [], [], [], [])
+        c = _Community([], [], [], [], [], [])
         for batch in _batches(ws, platform, community):
             cols = batch.to_pydict()
             n = len(cols["uid"])
@@ -134,6 +143,7 @@ def _collect(ws: Workspace, labels: dict[str, tuple[int, float]]) -> list[_Commu
                 assert p.view is not None
                 feats.append(text_tokens(p.view))
             c.feats.append(feats)
+            c.norms.append([p.view.norm for p in posts])  # type: ignore[union-attr]
             lab = [labels.get(p.uid, (-1, 0.0)) for p in posts]
             c.labels.append([y for y, _ in lab])
             c.weights.append([w for _, w in lab])
@@ -161,21 +171,37 @@ def _balance(y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.asarray(out / out.mean(), dtype=np.float64)
 
 
-def _fit_text(x: Any, y: np.ndarray, w: np.ndarray, c: float) -> TextModel:
+def _fit_text(x: Any, y: np.ndarray, w: np.ndarray, c: float, dense: int = 0) -> TextModel:
+    """Logistic regression over hashed features (and ``dense`` embedding columns after them)."""
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(C=c, max_iter=400, tol=1e-3)
     clf.fit(x, y, sample_weight=w)
     weights = np.zeros((len(ROLES), N_FEATURES), np.float32)
+    emb = np.zeros((len(ROLES), dense), np.float32) if dense else None
     bias = np.full(len(ROLES), -20.0, np.float32)  # a role never seen in training is never said
     for k, cls in enumerate(clf.classes_):
-        weights[int(cls)] = clf.coef_[k]
+        weights[int(cls)] = clf.coef_[k][:N_FEATURES]
+        if emb is not None:
+            emb[int(cls)] = clf.coef_[k][N_FEATURES:]
         bias[int(cls)] = clf.intercept_[k]
-    return TextModel(weights, bias)
+    return TextModel(weights, bias, emb)
+
+
+TEXT_DROPOUT = 0.3  # share of rows shown again with the text evidence blanked
 
 
 def _fit_context(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int) -> ContextModel:
+    """Fit the context network. A share of the rows is repeated with the text model's scores
+    replaced by a uniform guess, so the network also learns what structure alone says (on
+    text in words it never saw, the text scores are often no better than that)."""
     from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(seed)
+    pick = rng.random(len(y)) < TEXT_DROPOUT
+    blank = x[pick].copy()
+    blank[:, : len(ROLES)] = 1.0 / len(ROLES)
+    x, y, w = np.vstack([x, blank]), np.concatenate([y, y[pick]]), np.concatenate([w, w[pick]])
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 0.05
@@ -247,6 +273,7 @@ def train(
     real: Iterable[str | Path] = (),
     labels_ws: Workspace | None = None,
     labels: dict[str, str] | None = None,
+    embeddings: bool = True,
     progress: Any = None,
 ) -> TrainReport:
     """Train both models and save them to ``output``."""
@@ -263,7 +290,7 @@ def train(
             raise CounterspellError(f"{p}: no such file or folder")
     with tempfile.TemporaryDirectory(prefix="cs-train-") as tmp:
         say(f"writing {posts:,} synthetic posts ({families} families)")
-        ws, truth = synthetic_workspace(Path(tmp), posts, seed, families)
+        ws, truth = synthetic_workspace(Path(tmp), posts, seed, families, TRAIN_MINOR_RATE)
         lab: dict[str, tuple[int, float]] = {
             uid: (ROLE_INDEX[role], 1.0) for uid, (role, _) in truth.items()
         }
@@ -279,6 +306,7 @@ def train(
                     lab[uid] = (ROLE_INDEX["other"], 1.0)
                     per_source[source] = per_source.get(source, 0) + 1
         say("text stages over the training corpus")
+        build_first_seen(ws)
         data = _collect(ws, lab)
         extra: list[_Community] = []
         if labels_ws is not None and labels:
@@ -292,19 +320,37 @@ def train(
         y_all = np.array([y for c in data for b in c.labels for y in b])
         w_all = np.array([w for c in data for b in c.weights for w in b])
         f_all = np.array([f for c in data for b in c.folds for f in b])
+        embedded: np.ndarray | None = None
         x_all = _matrix(rows)
+        if embeddings:
+            from scipy.sparse import csr_matrix, hstack
+
+            from .embed import embedder
+
+            e = embedder()
+            if e is None:
+                raise CounterspellError(
+                    "embeddings need the wordllama package: pip install wordllama"
+                )
+            say("embedding the training posts")
+            embedded = e.embed([t for c in data for b in c.norms for t in b])
+            x_all = hstack([x_all, csr_matrix(embedded)], format="csr")
+        n_dense = 0 if embedded is None else embedded.shape[1]
         keep = y_all >= 0
         say(f"text model on {int(keep.sum()):,} posts")
         sw = np.zeros(len(y_all))
         sw[keep] = _balance(y_all[keep], w_all[keep])
-        text = _fit_text(x_all[keep], y_all[keep], sw[keep], c=4.0)
+        text = _fit_text(x_all[keep], y_all[keep], sw[keep], c=4.0, dense=n_dense)
         oof = np.zeros((len(y_all), len(ROLES)), np.float32)
         for k in range(FOLDS):
             say(f"text model, fold {k + 1} of {FOLDS}")
             tr = keep & (f_all != k)
-            fold = _fit_text(x_all[tr], y_all[tr], sw[tr], c=4.0)
+            fold = _fit_text(x_all[tr], y_all[tr], sw[tr], c=4.0, dense=n_dense)
             part = f_all == k
-            oof[part] = fold.logits([rows[i] for i in np.flatnonzero(part)])
+            oof[part] = fold.logits(
+                [rows[i] for i in np.flatnonzero(part)],
+                None if embedded is None else embedded[part],
+            )
         logits: list[list[np.ndarray]] = []
         at = 0
         for c in data:
@@ -342,6 +388,7 @@ def train(
             "real": ";".join(p.name for p in real_paths),
             "posts": str(posts),
             "seed": str(seed),
+            "embeddings": "wordllama-l2_supercat-64" if embedded is not None else "none",
         },
     )
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -16,10 +16,10 @@ import orjson
 from sqlalchemy import Connection, func, select, update
 
 from ..errors import CounterspellError
+from ..lake.datasets import enriched_sql
 from ..lake.query import connect, dataset_sql, posts_relation_sql
 from ..matching.match import MATCH_SCHEMA
 from ..matching.stage import MEDIA_SCHEMA
-from ..stages.analyze import ENRICHMENT_SCHEMA
 from ..stages.campaigns import MEMBER_SCHEMA
 from . import audit, takedown
 from .accounts import User
@@ -95,7 +95,7 @@ def collect(store: Store, case_id: int, user: User) -> dict[str, int]:
         return {}
     con = connect(ws)
     members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
-    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    enr = enriched_sql(ws)
     params: dict[str, Any] = {"key": case["key"]}
     if case["kind"] == "target":
         seed = f"SELECT uid FROM {enr} WHERE list_contains(target_ids, $key)"

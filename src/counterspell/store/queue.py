@@ -23,9 +23,10 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import Conflict, CounterspellError
+from ..lake.datasets import enriched_sql
 from ..lake.query import arrow_batches, connect, dataset_sql, posts_relation_sql
 from ..matching.match import MATCH_SCHEMA
-from ..stages.analyze import ENRICHMENT_SCHEMA, text_signals
+from ..stages.analyze import text_signals
 from ..stages.campaigns import MEMBER_SCHEMA
 from ..stages.cues import pseudonym
 from ..stages.labels import FLAGS
@@ -100,7 +101,7 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
                    WHERE NOT quarantined_entry GROUP BY uid),
              c AS (SELECT uid, any_value(campaign_id) AS campaign_id
                    FROM {dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)} GROUP BY uid),
-             e AS (SELECT * FROM {dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)})
+             e AS (SELECT * FROM {enriched_sql(ws)})
         SELECT e.uid, e.platform, e.community, p.thread_id, p.created_at, e.role, e.role_scores,
                e.flags, e.target_ids, p.text, p.subject, c.campaign_id, coalesce(m.n, 0) AS bank_matches
         FROM e JOIN {posts_relation_sql(ws)} p USING (uid)

@@ -56,9 +56,14 @@ class World:
     """State shared by every platform: creators, targets, media, invite codes, counters."""
 
     def __init__(
-        self, seed: int, quote_scale: float = 1.0, families: list[Family] | None = None
+        self,
+        seed: int,
+        quote_scale: float = 1.0,
+        families: list[Family] | None = None,
+        minor_rate: float = 0.04,
     ) -> None:
         self.rng = random.Random(seed)
+        self.minor_rate = minor_rate
         self.seed = seed
         self.quote_scale = quote_scale  # 0: nobody quotes (the hardest case for linking)
         self.writer = C.Writer(self.rng, families if families is not None else default_families())
@@ -100,7 +105,7 @@ class World:
             old = self.rng.choice(self.targets)
             if not old.minor:
                 return old, True
-        t = C.make_target(self.rng, f"T{len(self.targets) + 1:06d}")
+        t = C.make_target(self.rng, f"T{len(self.targets) + 1:06d}", self.minor_rate)
         self.targets.append(t)
         if len(self.targets) > 50_000:
             self.targets = self.targets[-25_000:]

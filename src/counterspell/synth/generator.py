@@ -650,18 +650,20 @@ def generate(
     media_files: bool = True,
     quote_scale: float = 1.0,
     families: str | list[str] | tuple[str, ...] | None = None,
+    minor_rate: float = 0.04,
 ) -> Summary:
     """Write the corpus; ``posts`` is the approximate total across platforms.
 
     ``media_files=False`` skips drawing images (for benchmark corpora of millions of posts).
     ``families``: the grammar families that write the text (``"train"``, ``"heldout"``, names,
-    or None for all of them; see :mod:`counterspell.synth.families`).
+    or None for all of them; see :mod:`counterspell.synth.families`). ``minor_rate`` scales how
+    often a target is a minor (training raises it so the model sees enough of them).
     """
     from .families import select
 
     root = Path(output)
     root.mkdir(parents=True, exist_ok=True)
-    world = World(seed, quote_scale, select(families))
+    world = World(seed, quote_scale, select(families), minor_rate)
     rng = world.rng
     media = _Media(media_files)
     truth = _Truth(root / "truth.csv")

@@ -14,11 +14,11 @@ from typing import Any
 
 import orjson
 
+from ..lake.datasets import enriched_sql
 from ..lake.query import connect, dataset_sql, partition_sql
 from ..lake.workspace import Workspace
 from ..matching.match import MATCH_SCHEMA
 from ..matching.stage import MEDIA_SCHEMA
-from ..stages.analyze import ENRICHMENT_SCHEMA
 from ..stages.campaigns import MEMBER_SCHEMA
 from ..store.queue import targets_of
 
@@ -77,7 +77,7 @@ def item_context(
         return {"post": None}
     con = connect()
     con.execute("SET threads = 1")  # small lookups: one thread each serves many requests better
-    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    enr = enriched_sql(ws)
     cols = (
         "uid, post_id, thread_id, created_at, author_key, author_name, subject, text, is_op, kind"
     )
