@@ -777,11 +777,41 @@ def train_cmd(
     ] = None,
     posts: Annotated[int, typer.Option("--posts", help="Synthetic training posts.")] = 60_000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the training corpus.")] = 101,
+    families: Annotated[
+        str,
+        typer.Option(
+            "--families",
+            help="Grammar families that write the training corpus: 'train' (the default, never "
+            "the held-out ones), 'all', or names separated by commas.",
+        ),
+    ] = "train",
+    negatives: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--negatives",
+            help="JSONL of real text that requests nothing (abusive, sexist, ordinary), as 'other'; "
+            "only the training half of its rows is used. Repeatable.",
+        ),
+    ] = None,
+    real: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--real",
+            help="Folder of real ordinary exports, as 'other' (training half only). Repeatable.",
+        ),
+    ] = None,
+    embeddings: Annotated[
+        bool,
+        typer.Option(
+            "--embeddings/--no-embeddings",
+            help="Use WordLlama word embeddings as text features (needs the wordllama package).",
+        ),
+    ] = True,
     use_labels: Annotated[
         bool, typer.Option("--labels/--no-labels", help="Add the workspace's imported labels.")
     ] = True,
 ) -> None:
-    """Train the role model on synthetic data (training phrase split) plus imported labels and review decisions."""
+    """Train the role model: synthetic posts from the training grammar families, real negatives, imported labels and review decisions."""
     from ..stages.labels import resolve, stored
     from ..stages.train import train
 
@@ -796,13 +826,27 @@ def train_cmd(
         from ..store.queue import reviewed_roles
 
         labels.update(reviewed_roles(ws))
-    with console.status(f"training on {posts:,} synthetic posts and {len(labels):,} labels"):
-        report = train(target, posts=posts, seed=seed, labels_ws=ws, labels=labels)
+    with console.status(f"training on {posts:,} synthetic posts and {len(labels):,} labels") as st:
+        report = train(
+            target,
+            posts=posts,
+            seed=seed,
+            families=families,
+            negatives=negatives or [],
+            real=real or [],
+            labels_ws=ws,
+            labels=labels,
+            embeddings=embeddings,
+            progress=lambda msg: st.update(msg),
+        )
     out.print(
-        f"model written to {report.path}: {report.examples:,} synthetic examples, {report.labelled:,} labelled; "
-        f"calibration split accuracy {report.heldout_accuracy:.3f}, temperature {report.temperature:.2f}"
+        f"model written to {report.path}: {report.examples:,} examples ({report.negatives:,} real "
+        f"negatives, {report.labelled:,} labelled); calibration split accuracy "
+        f"{report.heldout_accuracy:.3f}, temperature {report.temperature:.2f}"
     )
-    out.print("run 'counterspell evaluate' for held-out figures (unseen phrasing and seed)")
+    out.print(
+        "run 'counterspell evaluate' for held-out figures (grammar families and a seed it never saw)"
+    )
 
 
 def _ws_or_none() -> Workspace | None:
@@ -821,6 +865,14 @@ def evaluate_cmd(
             "--labels", help="Score the workspace's analysed posts against this label CSV."
         ),
     ] = None,
+    negatives: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--negatives",
+            help="JSONL of real text that requests nothing: print the alarm rate per source "
+            "(harmful role or any flag), on the half of the rows training never uses. Repeatable.",
+        ),
+    ] = None,
     real: Annotated[
         str | None,
         typer.Option(
@@ -831,6 +883,13 @@ def evaluate_cmd(
     seed: Annotated[
         int, typer.Option("--seed", help="Seed of the held-out corpus (never used in training).")
     ] = 202,
+    families: Annotated[
+        str,
+        typer.Option(
+            "--families",
+            help="Grammar families of the held-out corpus: 'heldout' (never trained on), 'train', 'all' or names.",
+        ),
+    ] = "heldout",
     synthetic: Annotated[
         bool,
         typer.Option("--synthetic/--no-synthetic", help="Run the held-out synthetic evaluation."),
@@ -850,30 +909,49 @@ def evaluate_cmd(
         ),
     ] = False,
 ) -> None:
-    """Per-role precision, recall and F1, a confusion matrix, minor_risk recall, false-positive rates."""
+    """Per-role precision, recall and F1, a confusion matrix, minor_risk recall, alarm rates on real negatives."""
     from ..stages import evaluate as ev
 
     ws = _ws_or_none()
     model = ev.load_model(ws)
-    report: dict[str, object] = {"model_version": model.version}
+    report: dict[str, object] = {"model_version": model.version, "model_info": model.info}
     if synthetic:
-        with console.status(f"held-out synthetic evaluation on {posts:,} posts"):
-            m = ev.heldout_synthetic(model, posts=posts, seed=seed)
-        _print_metrics(f"Held-out synthetic (seed {seed}, unseen phrasing)", m)
+        with console.status(f"held-out synthetic evaluation on {posts:,} posts ({families})"):
+            m = ev.heldout_synthetic(model, posts=posts, seed=seed, families=families)
+        _print_metrics(f"Held-out synthetic (seed {seed}, families: {families})", m)
         report["heldout_synthetic"] = m
+        report["heldout_families"] = families
+    if negatives:
+        with console.status("real negatives"):
+            rates_by = ev.negative_rates(negatives, model)
+        table = Table(title="Alarms on real text that requests nothing (evaluation half)")
+        for col in ("source", "posts", "alarm rate", "harmful roles", "flags"):
+            table.add_column(
+                col, justify="left" if col in ("source", "harmful roles", "flags") else "right"
+            )
+        for source, r in sorted(rates_by.items()):
+            harmful = {k: v for k, v in sorted(r.by_role.items()) if k != "counter_speech"}
+            table.add_row(source, f"{r.posts:,}", f"{r.alarm_rate:.2%}", str(harmful or "-"),
+                          str(dict(sorted(r.by_flag.items())) or "-"))  # fmt: skip
+        out.print(table)
+        report["negatives"] = {
+            k: {**v.__dict__, "alarm_rate": v.alarm_rate} for k, v in rates_by.items()
+        }
     if real:
         with console.status("real fixtures"):
-            rates = ev.real_fixture_rates(Path(real), model)
+            rates = ev.real_fixture_rates(Path(real), model, evaluation_half=True)
         if rates is None:
             raise CounterspellError(f"{real}: no 4chan, telegram or discord folder inside")
         out.print(
-            f"\n[bold]Real posts[/bold] ({rates.posts:,} ordinary posts): {rates.role_rate:.2%} given a role other than 'other' "
+            f"\n[bold]Real posts[/bold] ({rates.posts:,} ordinary posts, evaluation half): "
+            f"{rates.alarm_rate:.2%} alarms; {rates.role_rate:.2%} given a role other than 'other' "
             f"{dict(sorted(rates.by_role.items()))}, {rates.flag_rate:.2%} flagged {dict(sorted(rates.by_flag.items()))}"
         )
         report["real_fixtures"] = {
             **rates.__dict__,
             "role_rate": rates.role_rate,
             "flag_rate": rates.flag_rate,
+            "alarm_rate": rates.alarm_rate,
         }
     if labels:
         if ws is None:
@@ -893,7 +971,9 @@ def evaluate_cmd(
         if campaigns_heldout:
             for label, scale in (("campaigns_heldout", 1.0), ("campaigns_heldout_no_quotes", 0.0)):
                 with console.status(f"held-out campaigns (seed {seed}, quote scale {scale})"):
-                    c = ce.heldout_campaigns(posts=min(posts, 8_000), seed=seed, quote_scale=scale)
+                    c = ce.heldout_campaigns(
+                        posts=min(posts, 8_000), seed=seed, quote_scale=scale, families=families
+                    )
                 title = "nobody quotes" if scale == 0 else "as generated"
                 _print_campaign_scores(f"Held-out campaigns, seed {seed}, {title}", c)
                 report[label] = ce.as_dict(c)
@@ -939,7 +1019,9 @@ def _print_metrics(title: str, m: object) -> None:
             f"{v['f1']:.3f}",
             f"{int(v['support']):,}",
         )
+    macro = sum(v["f1"] for v in m.per_role.values()) / max(len(m.per_role), 1)
     out.print(table)
+    out.print(f"macro-F1 {macro:.3f}")
     conf = Table(title="confusion (rows: truth, columns: predicted)")
     conf.add_column("")
     short = [r[:6] for r in ROLES]

@@ -162,7 +162,11 @@ def score_campaigns(ws: Workspace, truth_path: str | Path) -> CampaignScores:
 
 
 def heldout_campaigns(
-    posts: int = 8_000, seed: int = 202, quote_scale: float = 1.0, work: Path | None = None
+    posts: int = 8_000,
+    seed: int = 202,
+    quote_scale: float = 1.0,
+    work: Path | None = None,
+    families: str | tuple[str, ...] = "heldout",
 ) -> CampaignScores:
     """The whole pipeline on a synthetic corpus from a seed never trained on, scored on its truth."""
     from ..matching.stage import hash_media
@@ -172,7 +176,9 @@ def heldout_campaigns(
 
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         root = Path(tmp)
-        summary = generate(root / "corpus", posts=posts, seed=seed, quote_scale=quote_scale)
+        summary = generate(
+            root / "corpus", posts=posts, seed=seed, quote_scale=quote_scale, families=families
+        )
         ws = Workspace.init(root / "ws")
         ingest(ws, [str(root / "corpus")])
         import_communities(ws, root / "corpus" / "communities.csv")

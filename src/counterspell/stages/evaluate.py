@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,7 +156,7 @@ def heldout_synthetic(
 
 
 def negative_rates(
-    paths: list[str | Path], model: RoleModel, evaluation_half: bool = True
+    paths: Sequence[str | Path], model: RoleModel, evaluation_half: bool = True
 ) -> dict[str, RealRates]:
     """Alarm rates per source file on real text that requests nothing (every alarm is wrong).
 

@@ -162,6 +162,7 @@ class _Request:
     author: str | None
     names: frozenset[str]
     flags: tuple[str, ...]
+    fulfilled: bool = False
 
 
 @dataclass(slots=True)
@@ -572,19 +573,23 @@ def _follows(
     open_reqs = [r for r in th.requests if 0 <= p.ts - r.ts <= OPEN_S]
     if not open_reqs:
         return None
+    c = v.cues
     named = _names_target(loc, open_reqs)
+    if c.relationship is not None or c.identifiers or c.domain_ask:
+        # she is described anew: a new request, unless it is a short ask naming her again
+        return named.uid if named is not None and len(v.norm) < 60 else None
     if named is not None:
         return named.uid
-    c = v.cues
     known = frozenset().union(*(r.names for r in open_reqs))
-    if c.relationship is not None or c.identifiers or c.domain_ask or (loc.names - known):
-        return None  # she is described anew (or someone not asked for before): a new request
+    if loc.names - known:
+        return None  # names someone not asked for before: a new request
     if p.author:
         mine = [r for r in open_reqs if r.author == p.author]
         if mine:
             return mine[-1].uid
     soon = [r for r in open_reqs if p.ts - r.ts <= SOON_S]
-    return soon[-1].uid if soon else None
+    waiting = [r for r in soon if not r.fulfilled]  # people bump what is still unanswered
+    return (waiting or soon)[-1].uid if soon else None
 
 
 def _advance(th: _Thread, uid: str, k: _Known, names: frozenset[str], follows: str | None) -> None:
@@ -602,6 +607,12 @@ def _advance(th: _Thread, uid: str, k: _Known, names: frozenset[str], follows: s
                     r.ts = max(r.ts, k.ts)
                     r.names = r.names | names
     elif k.role == "fulfillment" or (k.role == "distribution" and k.media):
+        if k.role == "fulfillment":
+            answered = [r for r in th.requests if r.uid == k.root] or [
+                r for r in th.requests if not r.fulfilled and 0 <= k.ts - r.ts <= SOON_S
+            ][-1:]
+            for r in answered:
+                r.fulfilled = True
         th.result_ts = k.ts
         if k.author:
             th.result_authors = (*th.result_authors[-7:], k.author)

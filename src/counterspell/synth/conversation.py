@@ -133,8 +133,8 @@ class World:
 # thread on the same site talks about.
 NOISE = {
     "other.chatter": 20, "other.meta": 6, "other.sexist": 7, "other.lust": 7, "other.insult": 7,
-    "other.sfw_edit": 5, "other.age": 4, "other.game": 3, "other.question": 6, "technical": 9,
-    "counter_speech": 4, "payment": 4, "repost": 5,
+    "other.sfw_edit": 5, "other.age": 4, "other.game": 3, "other.question": 6, "technical": 14,
+    "counter_speech": 6, "payment": 8, "repost": 5,
 }  # fmt: skip
 ORDINARY = {
     "other.chatter": 25, "other.sexist": 14, "other.lust": 14, "other.insult": 14, "other.age": 8,
@@ -171,14 +171,16 @@ def conversation(
             parent = events[rng.randrange(len(events))] if events and rng.random() < 0.3 else None
             if parent is not None and parent.t >= t:
                 parent = None  # nobody answers a post from the future
-            events.append(_noise(world, kind, t, parent, quote_rate))
+            events.extend(_noise(world, kind, t, parent, quote_rate))
             continue
         events.extend(_campaign(world, t, quote_rate, invites))
     events.sort(key=lambda e: e.t)
     return events
 
 
-def _noise(world: World, kind: str, t: float, parent: Event | None, quote_rate: float) -> Event:
+def _noise(
+    world: World, kind: str, t: float, parent: Event | None, quote_rate: float
+) -> list[Event]:
     rng, w = world.rng, world.writer
     user = world.new_user()
     if kind == "repost":  # an older result again, for those who missed it: distribution
@@ -191,13 +193,26 @@ def _noise(world: World, kind: str, t: float, parent: Event | None, quote_rate: 
                 else C.RoleText("distribution", "", "none/distribution.repost-silent")
             )
             rt.flags = world.inherited(campaign)
-            return Event(t, user, rt, media_seed=seed, campaign=campaign, part="distribution",
-                         target=target_ref(tid))  # fmt: skip
+            return [Event(t, user, rt, media_seed=seed, campaign=campaign, part="distribution",
+                          target=target_ref(tid))]  # fmt: skip
         kind = "other.chatter"
     role = kind.split(".")[0]
-    slots = {"amount": str(rng.choice([5, 10, 15, 20, 25, 40, 60])), "n": str(rng.randint(2, 300))}
-    rt = w.text(user.key, role, kind, slots)
-    return Event(t, user, rt, parent, parent is not None and rng.random() < quote_rate)
+    rt = w.text(user.key, role, kind, _money(rng))
+    first = Event(t, user, rt, parent, parent is not None and rng.random() < quote_rate)
+    out = [first]
+    if role in ("technical", "payment") and rng.random() < 0.4:
+        # a question gets answers, an offer gets takers: the thread talks among itself
+        ts = t
+        for _ in range(rng.choice([1, 1, 2])):
+            ts += 30 + rng.expovariate(1 / 900)
+            u = world.new_user() if rng.random() < 0.8 else user
+            out.append(Event(ts, u, w.text(u.key, role, kind, _money(rng)), first,
+                             rng.random() < quote_rate + 0.3))  # fmt: skip
+    return out
+
+
+def _money(rng: random.Random) -> dict[str, str]:
+    return {"amount": str(rng.choice([5, 10, 15, 20, 25, 40, 60])), "n": str(rng.randint(2, 300))}
 
 
 def _campaign(world: World, t: float, quote_rate: float, invites: dict[str, str]) -> list[Event]:
@@ -253,6 +268,14 @@ def _campaign(world: World, t: float, quote_rate: float, invites: dict[str, str]
             u = world.new_user()
             out.append(Event(later(objection.t, 600), u, w.text(u.key, "other", "other.insult"),
                              objection, rng.random() < quote_rate + 0.2))  # fmt: skip
+    if "payment" in req_text.flags and rng.random() < 0.6:  # the price is talked over
+        c = world.creator()
+        quote = member(later(t, 900), c, w.text(c.key, "payment", "payment", _money(rng)), request,
+                       quote_rate + 0.2, "payment")  # fmt: skip
+        if rng.random() < 0.5:
+            member(later(quote.t, 600), requester,
+                   w.text(requester.key, "payment", "payment", _money(rng)), quote,
+                   quote_rate + 0.2, "payment")  # fmt: skip
     if rng.random() < 0.25:  # a creator wants better pictures; the requester answers
         c = world.creator()
         ask = member(later(t, 900), c, w.text(c.key, "source_solicitation", "source_solicitation"),
@@ -260,8 +283,12 @@ def _campaign(world: World, t: float, quote_rate: float, invites: dict[str, str]
         if rng.random() < 0.75:
             if rng.random() < 0.65:
                 ts = later(ask.t, 600)
-                member(ts, requester, w.text(requester.key, "request", "request.more_pic"), ask,
-                       quote_rate + 0.2, "request", world.new_media(ts))  # fmt: skip
+                rt = (
+                    w.text(requester.key, "request", "request.more_pic")
+                    if rng.random() < 0.85
+                    else C.RoleText("request", "", "none/request.more_pic-silent")
+                )
+                member(ts, requester, rt, ask, quote_rate + 0.2, "request", world.new_media(ts))
             else:
                 member(later(ask.t, 600), requester,
                        w.text(requester.key, "request", "request.nothing_public"), ask,
