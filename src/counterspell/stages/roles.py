@@ -28,6 +28,7 @@ need only numpy at run time.
 from __future__ import annotations
 
 import itertools
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,11 @@ HARMFUL_ROLES = frozenset(ROLES) - {"other", "counter_speech"}
 N_FEATURES = 1 << 18
 MAX_TOKENS = 200  # long posts are judged on their start; bounded time per post
 MODEL_PATH = Path(__file__).with_name("roles_model.npz")
+# An amount of money, in the currencies and slang of these boards (not only a payment flag).
+_MONEY = re.compile(
+    r"[$€£]\s?\d|\d\s?(?:[$€£]|usd|eur|euros?|bucks|dollars?|quid|reais|pesos|k\b)"
+    r"|\b(?:paypal|cash\s?app|venmo|crypto|btc|usdt|ltc|xmr|monero|zelle|pix|bizum)\b"
+)
 _NON_OTHER_DEST = frozenset(
     {"telegram", "discord", "kik", "teleguard", "session", "signal", "mega", "filehost"}
 )
@@ -78,13 +84,20 @@ class PostView:
 
     @property
     def invites(self) -> bool:
-        return bool(_NON_OTHER_DEST.intersection(self.destinations))
+        """It carries a link or contact that leads to another platform (not a mere mention)."""
+        return self.has_link and bool(_NON_OTHER_DEST.intersection(self.destinations))
+
+    @property
+    def mentions_platform(self) -> bool:
+        """It names another platform ("it's all in the tg") without linking to it."""
+        return not self.has_link and bool(_NON_OTHER_DEST.intersection(self.destinations))
 
 
 def text_tokens(v: PostView) -> list[str]:
     """Word unigrams, bigrams and prefixes, plus the text's cues, as feature strings."""
     words = tokens(v.norm)[:MAX_TOKENS]
     feats = [f"w:{w}" for w in words]
+    feats.extend("n:num" for w in words if w.isdigit())  # "12?", "40 and i do 3": any number
     feats.extend(f"b:{a} {b}" for a, b in itertools.pairwise(words))
     feats.extend(f"p:{w[:5]}" for w in words if len(w) > 6)  # undressed/undressing, nudified
     c = v.cues
@@ -98,6 +111,8 @@ def text_tokens(v: PostView) -> list[str]:
         feats.append("c:domain_ask")
     if c.tools:
         feats.append("c:tool")
+    if _MONEY.search(v.norm):
+        feats.append("c:money")
     if c.female_ref:
         feats.append("c:female")
     if c.relationship:
@@ -341,6 +356,7 @@ class Context:
     thread_request: bool  # an open request with deepfake context in its thread (or its parent)
     after_result: bool  # a fulfilment or repost shortly before, or it answers one
     invites: bool
+    mentions_platform: bool
     media: bool
     seen_before: bool  # its media appeared earlier in the lake
     channel_media: bool
@@ -361,7 +377,11 @@ def gate(role: str, c: Context) -> str | None:
     if role == "praise" and not (c.after_result or ctx):
         return "no result or request nearby to praise"
     if role == "distribution" and not (
-        c.invites or c.seen_before or c.channel_media or (ctx and c.media) or c.after_result
+        c.invites
+        or c.seen_before
+        or c.channel_media
+        or (ctx and (c.media or c.mentions_platform))
+        or c.after_result
     ):
         return "no invite, repost or result to distribute"
     if role in ("source_solicitation", "payment", "technical") and not (ctx or c.community):

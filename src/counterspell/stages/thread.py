@@ -57,7 +57,7 @@ MINOR_ASK = 0.2  # a post this likely to be a request keeps its minor cue whatev
 STATIC = (
     *(f"text.{r}" for r in ROLES),
     "cue.edit_ask", "cue.domain_ask", "cue.female", "cue.relationship", "cue.name", "cue.handle",
-    "cue.tool", "cue.invite", "cue.link", "cue.minor_risk", "cue.non_consent", "cue.payment",
+    "cue.tool", "cue.money", "cue.invite", "cue.platform", "cue.link", "cue.minor_risk", "cue.non_consent", "cue.payment",
     "cue.doxxing",
     "post.op", "post.media", "post.notext", "post.short", "post.long", "post.question",
     "post.reply", "post.channel", "post.reactions", "post.seen_before",
@@ -117,7 +117,9 @@ DESCRIBE = {
     "cue.domain_ask": "asks for an image to be made or altered",
     "cue.edit_ask": "sexual-edit words",
     "cue.tool": "names a tool",
+    "cue.money": "names an amount of money or a way to pay",
     "cue.invite": "an invite to another platform",
+    "cue.platform": "names another platform",
     "cue.relationship": "says how the poster knows her",
     "cue.name": "names someone",
     "cue.handle": "gives a social handle",
@@ -228,7 +230,7 @@ class ThreadPass:
                 norms=[posts[k].view.norm for k in new],  # type: ignore[union-attr]
             )
         p_text = softmax(text_logits) if new else np.zeros((0, len(ROLES)), np.float32)
-        static = self._static(posts, new, p_text)
+        static = self._static(posts, new, p_text, local)
         children: dict[str, list[int]] = {}
         for k, p in enumerate(posts):
             for parent in p.parents:
@@ -283,7 +285,9 @@ class ThreadPass:
         return out
 
     # --- features -------------------------------------------------------------------------
-    def _static(self, posts: list[ThreadPost], new: list[int], p_text: np.ndarray) -> np.ndarray:
+    def _static(
+        self, posts: list[ThreadPost], new: list[int], p_text: np.ndarray, local: dict[int, _Local]
+    ) -> np.ndarray:
         out = np.zeros((len(new), len(STATIC)), np.float32)
         if not new:
             return out
@@ -293,12 +297,13 @@ class ThreadPass:
             v = p.view
             assert v is not None
             c = v.cues
+            loc = local[k]
             row = out[j]
             on = [
                 c.edit_ask, c.domain_ask, c.female_ref, c.relationship is not None,
                 any(kind == "name" for kind, _ in c.identifiers),
                 any(kind.startswith("handle") for kind, _ in c.identifiers),
-                bool(c.tools), v.invites, v.has_link,
+                bool(c.tools), "c:money" in loc.feats, v.invites, v.mentions_platform, v.has_link,
                 "minor_risk" in c.flags, "non_consent" in c.flags, "payment" in c.flags,
                 "doxxing" in c.flags,
                 v.is_op, v.has_media, not v.norm.strip(), 0 < len(v.norm) < 25, len(v.norm) > 300,
@@ -437,6 +442,7 @@ class ThreadPass:
             thread_request=bool(open_reqs) or (parent is not None and parent.role in HARMFUL_ROLES),
             after_result=result_soon or (parent is not None and parent.role in ("fulfillment", "distribution")),
             invites=v.invites,
+            mentions_platform=v.mentions_platform,
             media=v.has_media,
             seen_before=p.seen_before,
             channel_media=v.author_is_channel and v.has_media,

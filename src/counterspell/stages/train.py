@@ -55,7 +55,7 @@ from .roles import (
     hash_tokens,
     text_tokens,
 )
-from .thread import FEATURES, ThreadPass, ThreadPost
+from .thread import FEATURES, STATIC, ThreadPass, ThreadPost
 
 FOLDS = 3
 HIDDEN = 64
@@ -189,19 +189,27 @@ def _fit_text(x: Any, y: np.ndarray, w: np.ndarray, c: float, dense: int = 0) ->
 
 
 TEXT_DROPOUT = 0.3  # share of rows shown again with the text evidence blanked
+CONTEXT_DROPOUT = 0.2  # share of rows shown again without their thread context
 
 
 def _fit_context(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int) -> ContextModel:
     """Fit the context network. A share of the rows is repeated with the text model's scores
     replaced by a uniform guess, so the network also learns what structure alone says (on
-    text in words it never saw, the text scores are often no better than that)."""
+    text in words it never saw, the text scores are often no better than that); another share
+    is repeated without the thread around it, so that no single structural habit of the
+    generator (a result just before every invite) becomes a condition."""
     from sklearn.neural_network import MLPClassifier
 
     rng = np.random.default_rng(seed)
     pick = rng.random(len(y)) < TEXT_DROPOUT
     blank = x[pick].copy()
     blank[:, : len(ROLES)] = 1.0 / len(ROLES)
-    x, y, w = np.vstack([x, blank]), np.concatenate([y, y[pick]]), np.concatenate([w, w[pick]])
+    alone = rng.random(len(y)) < CONTEXT_DROPOUT
+    bare = x[alone].copy()
+    bare[:, len(STATIC) :] = 0.0  # the post without its thread: words and its own structure
+    x = np.vstack([x, blank, bare])
+    y = np.concatenate([y, y[pick], y[alone]])
+    w = np.concatenate([w, w[pick], w[alone]])
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 0.05

@@ -78,6 +78,7 @@ class World:
         ] = []  # (time, seed, campaign, target) for reposts
         self.users = 0
         self.campaign_flags: dict[str, list[str]] = {}  # flags every member of a campaign carries
+        self.invites: dict[str, str] = {}  # where the conversation being written sends people
         self._sorted = True
         self._times: list[float] = []
 
@@ -134,7 +135,7 @@ class World:
 NOISE = {
     "other.chatter": 20, "other.meta": 6, "other.sexist": 7, "other.lust": 7, "other.insult": 7,
     "other.sfw_edit": 5, "other.age": 4, "other.game": 3, "other.question": 6, "technical": 14,
-    "counter_speech": 6, "payment": 8, "repost": 5,
+    "counter_speech": 6, "payment": 8, "repost": 5, "invite": 3, "distribution.pointer": 2,
 }  # fmt: skip
 ORDINARY = {
     "other.chatter": 25, "other.sexist": 14, "other.lust": 14, "other.insult": 14, "other.age": 8,
@@ -160,6 +161,7 @@ def conversation(
     """
     rng = world.rng
     quote_rate *= world.quote_scale
+    world.invites = invites
     events: list[Event] = []
     weights = ORDINARY if ordinary else NOISE
     kinds, w = list(weights), list(weights.values())
@@ -196,6 +198,11 @@ def _noise(
             return [Event(t, user, rt, media_seed=seed, campaign=campaign, part="distribution",
                           target=target_ref(tid))]  # fmt: skip
         kind = "other.chatter"
+    if kind == "invite":  # a backup channel, a new server: moving people elsewhere
+        if world.invites:
+            dest = rng.choice(sorted(world.invites))
+            return [Event(t, user, w.invite(user.key, dest, world.invites[dest]))]
+        kind = "distribution.pointer"
     role = kind.split(".")[0]
     rt = w.text(user.key, role, kind, _money(rng))
     first = Event(t, user, rt, parent, parent is not None and rng.random() < quote_rate)
@@ -208,6 +215,28 @@ def _noise(
             u = world.new_user() if rng.random() < 0.8 else user
             out.append(Event(ts, u, w.text(u.key, role, kind, _money(rng)), first,
                              rng.random() < quote_rate + 0.3))  # fmt: skip
+    return out
+
+
+def reposts(world: World, t: float, n: int, quote_rate: float) -> list[Event]:
+    """A repost thread's posts: older results again "for the newcomers", and their praise."""
+    rng, w = world.rng, world.writer
+    out: list[Event] = []
+    for _ in range(n):
+        t += 60 + rng.expovariate(1 / 1200)
+        shown = _noise(world, "repost", t, None, quote_rate)
+        out.extend(shown)
+        first = shown[0]
+        if first.campaign is None:
+            continue
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            u = world.new_user()
+            key = "praise.emoji" if rng.random() < 0.3 else "praise.generic"
+            rt = w.text(u.key, "praise", key)
+            rt.flags = world.inherited(first.campaign)
+            out.append(Event(first.t + 30 + rng.expovariate(1 / 600), u, rt, first,
+                             rng.random() < quote_rate + 0.2, campaign=first.campaign,
+                             part="praise", target=first.target))  # fmt: skip
     return out
 
 

@@ -34,7 +34,7 @@ import orjson
 
 from . import compose as C
 from . import phrases as P
-from .conversation import Actor, Event, World, conversation, target_ref
+from .conversation import Actor, Event, World, conversation, reposts, target_ref
 from .images import encode_png, pattern, variant
 
 START = datetime(2025, 12, 1, tzinfo=UTC).timestamp()
@@ -193,7 +193,9 @@ class _Fourchan:
         while written < budget:
             size = min(budget - written, rng.randint(12, 110))
             start = START + span * (written / max(budget, 1)) + rng.uniform(0, 3600)
-            kind = rng.choices(["general", "request", "ordinary"], weights=[60, 30, 10], k=1)[0]
+            kind = rng.choices(
+                ["general", "request", "ordinary", "repost"], weights=[56, 30, 10, 4], k=1
+            )[0]
             general = kind == "general"
             events = conversation(
                 self.world,
@@ -204,6 +206,10 @@ class _Fourchan:
                 invites=self.invites,
                 ordinary=kind == "ordinary",
             )
+            if kind == "repost" and self.world.media_before(start, 1):
+                # "reposting the best ones for the newcomers": the OP and a run of reposts
+                shown = reposts(self.world, start - 600, rng.randint(3, 8), 0.55)
+                events = sorted([*shown, *events], key=lambda e: e.t)
             if general:
                 self.threads += 1
                 op_text = rng.choice(P.GENERAL_OPS).format(n=100 + self.threads)

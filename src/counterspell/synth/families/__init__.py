@@ -20,9 +20,11 @@ NAMES = (
     "transactional",
     "second_language",
     "lads_forum",
+    "bot_channel",
+    "old_hands",
 )
 # lads_forum's author saw a preview of transactional's output by accident: both train.
-TRAIN = ("anon_terse", "transactional", "second_language", "lads_forum")
+TRAIN = ("anon_terse", "transactional", "second_language", "lads_forum", "bot_channel", "old_hands")
 HELDOUT = ("storyteller", "emoji_chat")
 
 
