@@ -120,6 +120,18 @@ class Cues:
     names: list[str] = field(default_factory=list)  # capitalised words: who she may be (lower case)
 
 
+def _any_of(hints: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for "any of these substrings": C speed instead of a Python loop per post."""
+    return re.compile("|".join(re.escape(h) for h in hints))
+
+
+_GRADE_HINT = _any_of(L.GRADE_HINTS)
+_DOXXING_HINT = _any_of(L.DOXXING_HINTS)
+_PAYMENT_HINT = _any_of(L.PAYMENT_HINTS)
+_SEPARATOR = re.compile(r"[:\-=@]| is ")
+_UPPER = re.compile(r"[A-Z]")
+
+
 def find_cues(norm: str, clean_text: str) -> Cues:
     """Cues of one text. Flags here are *candidates*: the thread pass keeps a flag only where the
     post has deepfake context (words alone about ages, money or places are ordinary talk)."""
@@ -143,7 +155,7 @@ def find_cues(norm: str, clean_text: str) -> Cues:
     )
     # minor risk: strong cues alone; weak cues with a woman or an edit request in the same post
     minor = risk.get("minor_strong")
-    if minor is None and any(h in norm for h in L.GRADE_HINTS):
+    if minor is None and _GRADE_HINT.search(norm):
         minor = _first_match(L.MINOR_GRADE, views)
     if minor is None and "minor_weak" in risk and (c.female_ref or c.edit_ask):
         minor = risk["minor_weak"]
@@ -155,12 +167,12 @@ def find_cues(norm: str, clean_text: str) -> Cues:
     if "non_consent" in risk and (c.female_ref or c.edit_ask):
         c.flags.append("non_consent")
         c.evidence["non_consent"] = risk["non_consent"]
-    if (c.female_ref or c.edit_ask) and any(h in norm for h in L.DOXXING_HINTS):
+    if (c.female_ref or c.edit_ask) and _DOXXING_HINT.search(norm):
         dox = L.DOXXING.search(norm)
         if dox:
             c.flags.append("doxxing")
             c.evidence["doxxing"] = dox.group(0)
-    if any(h in norm for h in L.PAYMENT_HINTS):
+    if _PAYMENT_HINT.search(norm):
         pay = L.PAYMENT.search(norm) or (
             L.PAYMENT_AMOUNT.search(norm) if (c.edit_ask or c.female_ref) else None
         )
@@ -169,7 +181,7 @@ def find_cues(norm: str, clean_text: str) -> Cues:
             c.evidence["payment"] = pay.group(0)
     rels = _RELATIONSHIPS.find(words)
     c.relationship = rels[0][1] if rels else None
-    has_sep = any(ch in clean_text for ch in ":-=@") or " is " in clean_text
+    has_sep = _SEPARATOR.search(clean_text) is not None
     for m in _HANDLE.finditer(clean_text) if has_sep else ():
         platform = _HANDLE_PLATFORM.get(m.group(1).lower(), m.group(1).lower())
         c.identifiers.append((f"handle:{platform}", m.group(2).lower().rstrip(".")))
@@ -178,8 +190,8 @@ def find_cues(norm: str, clean_text: str) -> Cues:
         if name and name not in _NOT_NAMES:
             c.identifiers.append(("name", name))
     c.identifiers = list(dict.fromkeys(c.identifiers))
-    if any(ch.isupper() for ch in clean_text):
-        found = (m.group(1) or m.group(2) for m in _CAPITALISED.finditer(clean_text))
+    if _UPPER.search(clean_text):
+        found = (m.group(1) for m in _CAPITALISED.finditer(clean_text))
         c.names = list(dict.fromkeys(n.lower() for n in found if n.lower() not in COMMON_WORDS))
     return c
 

@@ -35,6 +35,7 @@ PRAISE_WINDOW = 6 * 3600.0
 SOLICIT_TAU = 3600.0
 DISTRIBUTE_WINDOW = 12 * 3600.0
 DISTRIBUTE_AFTER_S = 2 * 3600.0
+AUTHOR_BOOST = 6.0  # the author is the campaign's requester or a creator who asked for sources
 REPLY_CONFIDENCE = 0.95
 HEURISTIC_CONFIDENCE = 0.8
 
@@ -78,6 +79,7 @@ class _Campaign:
     targets: frozenset[str]
     fulfilments: list[tuple[str, float, str | None]] = field(default_factory=list)
     last: float = 0.0
+    solicitors: set[str] = field(default_factory=set)  # who asked for better pictures of her
 
 
 class CampaignLinker:
@@ -169,11 +171,17 @@ class CampaignLinker:
             if gap < 0:
                 continue
             overlap = bool(targets & c.targets)
+            # who is writing says much where nobody quotes: the creator who asked her requester
+            # for better pictures delivers; the requester thanks; a requester rarely fulfils
+            by_solicitor = row.author is not None and row.author in c.solicitors
+            by_requester = row.author is not None and row.author == c.author
             if role == "fulfillment":
                 s = math.exp(-gap / FULFIL_TAU) * (1.0 if not c.fulfilments else FULFILLED_PENALTY)
-                scored.append((s * (4.0 if overlap else 1.0), c, c.request_uid, "thread"))
+                s *= (4.0 if overlap else 1.0) * (AUTHOR_BOOST if by_solicitor else 1.0)
+                scored.append((s * (0.2 if by_requester else 1.0), c, c.request_uid, "thread"))
             elif role in ("source_solicitation", "payment"):
                 s = math.exp(-gap / SOLICIT_TAU) * (1.0 if not c.fulfilments else 0.5)
+                s *= AUTHOR_BOOST if (by_solicitor or by_requester) else 1.0
                 scored.append(
                     (s * 4.0 if overlap else s, c, c.request_uid, "target" if overlap else "thread")
                 )
@@ -181,7 +189,8 @@ class CampaignLinker:
                 for f_uid, f_ts, _ in c.fulfilments:
                     fgap = row.ts - f_ts
                     if 0 <= fgap <= PRAISE_WINDOW:
-                        scored.append((math.exp(-fgap / PRAISE_TAU), c, f_uid, "thread"))
+                        boost = AUTHOR_BOOST if by_requester else 1.0
+                        scored.append((math.exp(-fgap / PRAISE_TAU) * boost, c, f_uid, "thread"))
         if not scored:
             return None
         total = sum(s for s, *_ in scored)
@@ -219,6 +228,8 @@ class CampaignLinker:
     ) -> tuple[Member, _Campaign]:
         if row.role == "fulfillment":
             camp.fulfilments.append((row.uid, row.ts, row.author))
+        elif row.role == "source_solicitation" and row.author:
+            camp.solicitors.add(row.author)
         camp.last = max(camp.last, row.ts)
         conf = round(row.role_p * certainty, 3)
         return Member(row.uid, camp.cid, row.role, conf, method, anchor), camp

@@ -82,6 +82,7 @@ def normalise(text: str) -> str:
     return _SPACE_RUN.sub(" ", t)
 
 
+_DIGIT = re.compile(r"\d")
 _MIXED_WORD = re.compile(r"(?<![\w])(?=[\w']*[a-z])[a-z0-9']*[0-9][a-z0-9']*(?![\w])")
 
 
@@ -91,7 +92,7 @@ def deleet_all(norm: str) -> str:
     Too eager for matching in general (it turns "mp4" into "mpa"); used as a second view for
     risk cues, where a missed minor costs more than a spurious match.
     """
-    if not any(ch.isdigit() for ch in norm):
+    if not _DIGIT.search(norm):
         return norm
     return _MIXED_WORD.sub(
         lambda m: (

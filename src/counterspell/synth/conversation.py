@@ -305,8 +305,9 @@ def _campaign(world: World, t: float, quote_rate: float, invites: dict[str, str]
             member(later(quote.t, 600), requester,
                    w.text(requester.key, "payment", "payment", _money(rng)), quote,
                    quote_rate + 0.2, "payment")  # fmt: skip
+    solicitor: Actor | None = None
     if rng.random() < 0.25:  # a creator wants better pictures; the requester answers
-        c = world.creator()
+        c = solicitor = world.creator()
         ask = member(later(t, 900), c, w.text(c.key, "source_solicitation", "source_solicitation"),
                      request, quote_rate, "source_solicitation")  # fmt: skip
         if rng.random() < 0.75:
@@ -335,7 +336,8 @@ def _campaign(world: World, t: float, quote_rate: float, invites: dict[str, str]
     tf = t
     for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
         tf = later(tf, 5400)
-        creator = world.creator()
+        # the creator who asked for better pictures usually delivers
+        creator = solicitor if solicitor is not None and rng.random() < 0.7 else world.creator()
         kind = rng.choices(
             ["", "fulfillment.delivery", "fulfillment.remark"], weights=[3, 4, 3], k=1
         )[0]
