@@ -66,10 +66,11 @@ def main() -> None:
         generate(Path(tmp) / "corpus", posts=args.posts, seed=77, media_files=False)
         ws = Workspace.init(Path(tmp) / "ws")
         ingest(ws, [str(Path(tmp) / "corpus")])
-        batches = [
-            batch.to_pydict() for p, c, _ in communities(ws) for batch in _batches(ws, p, c)
-        ]
-        print(f"prepared {sum(len(b['uid']) for b in batches):,} posts in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        batches = [batch.to_pydict() for p, c, _ in communities(ws) for batch in _batches(ws, p, c)]
+        print(
+            f"prepared {sum(len(b['uid']) for b in batches):,} posts in {time.perf_counter() - t0:.0f} s",
+            file=sys.stderr,
+        )
     model = R.RoleModel.load()
     # the floor: normalisation alone, measured in the same run
     t0 = time.perf_counter()
@@ -79,15 +80,17 @@ def main() -> None:
     t_floor = time.perf_counter() - t0
     t0 = time.perf_counter()
     signals = [
-        {i: text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i]) for i in range(len(cols["uid"]))}
+        {
+            i: text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
+            for i in range(len(cols["uid"]))
+        }
         for cols in batches
     ]
     t_text = time.perf_counter() - t0
     posts = [thread_posts(cols, sig) for cols, sig in zip(batches, signals, strict=True)]
     t0 = time.perf_counter()
     feats = [R.text_tokens(p.view) for batch in posts for p in batch if p.view is not None]
-    norms = [p.view.norm for batch in posts for p in batch if p.view is not None]
-    model.text_logits(feats, norms)
+    model.text_logits(feats)
     t_model = time.perf_counter() - t0
     t0 = time.perf_counter()
     judge = ThreadPass(model)  # one community's state is enough for timing
@@ -96,7 +99,9 @@ def main() -> None:
     t_classify = time.perf_counter() - t0  # text model + thread waves + context model + why
     total = t_text + t_classify
     n = sum(len(b) for b in posts)
-    print(f"\nText stages on one core, {n:,} synthetic posts ({time.strftime('%Y-%m-%d')}, model {model.version})")
+    print(
+        f"\nText stages on one core, {n:,} synthetic posts ({time.strftime('%Y-%m-%d')}, model {model.version})"
+    )
     print(
         f"  normalisation alone (the floor):                          {t_floor:7.1f} s  {n / t_floor:>10,.0f} posts/s"
     )
@@ -109,7 +114,7 @@ def main() -> None:
     print(
         f"  all text stages:                                          {total:7.1f} s  {n / total:>10,.0f} posts/s  (goal 10,000; {total / t_floor:.1f}x the floor)"
     )
-    print(f"  text model's share (features, embeddings, scoring): {t_model / total:.0%}")
+    print(f"  text model's share (features, scoring): {t_model / total:.0%}")
     print(f"\nPathological posts (budget {BUDGET_S:.0f} s each):")
     for name, text in PATHOLOGICAL.items():
         t0 = time.perf_counter()

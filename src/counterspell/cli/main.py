@@ -800,13 +800,6 @@ def train_cmd(
             help="Folder of real ordinary exports, as 'other' (training half only). Repeatable.",
         ),
     ] = None,
-    embeddings: Annotated[
-        bool,
-        typer.Option(
-            "--embeddings/--no-embeddings",
-            help="Use WordLlama word embeddings as text features (needs the wordllama package).",
-        ),
-    ] = True,
     use_labels: Annotated[
         bool, typer.Option("--labels/--no-labels", help="Add the workspace's imported labels.")
     ] = True,
@@ -836,7 +829,6 @@ def train_cmd(
             real=real or [],
             labels_ws=ws,
             labels=labels,
-            embeddings=embeddings,
             progress=lambda msg: st.update(msg),
         )
     out.print(

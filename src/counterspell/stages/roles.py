@@ -156,33 +156,22 @@ def softmax(x: np.ndarray) -> np.ndarray:
 
 
 class TextModel:
-    """Linear scores over hashed text features (L2-normalised presence vectors) and, when the
-    model was trained with them, the post's averaged word embedding (:mod:`.embed`)."""
+    """Linear scores over hashed text features (L2-normalised presence vectors)."""
 
-    def __init__(
-        self, weights: np.ndarray, bias: np.ndarray, dense: np.ndarray | None = None
-    ) -> None:
+    def __init__(self, weights: np.ndarray, bias: np.ndarray) -> None:
         self.weights = np.ascontiguousarray(weights, dtype=np.float32)  # (n_roles, N_FEATURES)
         self.bias = bias.astype(np.float32)
-        self.dense = None if dense is None else dense.astype(np.float32)  # (n_roles, DIM)
 
     @classmethod
     def zeros(cls) -> TextModel:
         return cls(np.zeros((len(ROLES), N_FEATURES), np.float32), np.zeros(len(ROLES), np.float32))
 
-    def logits(
-        self, index_lists: list[np.ndarray], embedded: np.ndarray | None = None
-    ) -> np.ndarray:
-        """(n_posts, n_roles) raw scores for a batch of hashed feature index arrays (and their
-        embeddings, for a model that uses them)."""
+    def logits(self, index_lists: list[np.ndarray]) -> np.ndarray:
+        """(n_posts, n_roles) raw scores for a batch of hashed feature index arrays."""
         n = len(index_lists)
         out = np.tile(self.bias, (n, 1))
         if n == 0:
             return out
-        if self.dense is not None:
-            if embedded is None:
-                raise ValueError("this role model needs the posts' embeddings")
-            out += embedded @ self.dense.T
         lengths = np.fromiter((len(ix) for ix in index_lists), dtype=np.int64, count=n)
         flat = np.concatenate(index_lists) if lengths.sum() else np.empty(0, np.int64)
         if len(flat):
@@ -277,7 +266,7 @@ class RoleModel:
         with np.load(p, allow_pickle=False) as z:
             dense = np.zeros((len(ROLES), N_FEATURES), np.float32)
             dense[:, z["index"]] = z["values"].astype(np.float32)
-            text = TextModel(dense, z["bias"], z.get("dense", None))
+            text = TextModel(dense, z["bias"])
             context = None
             if "ctx_w1" in z:
                 context = ContextModel(
@@ -299,8 +288,6 @@ class RoleModel:
             "info_keys": np.array(list(self.info), dtype=np.str_),
             "info_values": np.array(list(self.info.values()), dtype=np.str_),
         }
-        if self.text.dense is not None:
-            arrays["dense"] = self.text.dense
         if self.context is not None:
             c = self.context
             arrays.update(
@@ -309,34 +296,12 @@ class RoleModel:
             )  # fmt: skip
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy types allow_pickle as a keyword
 
-    @property
-    def embeds(self) -> bool:
-        return self.text.dense is not None
-
-    def embed(self, norms: list[str]) -> np.ndarray | None:
-        """The posts' embeddings when the text model uses them (an error when it does and the
-        embedding package is missing: its scores would be meaningless without them)."""
-        if not self.embeds:
-            return None
-        from .embed import embedder
-
-        e = embedder()
-        if e is None:
-            raise RuntimeError(
-                f"role model {self.version} uses word embeddings: pip install wordllama"
-            )
-        return e.embed(norms)
-
     def text_logits(
-        self,
-        feats: list[list[str]],
-        norms: list[str] | None = None,
-        ids: list[np.ndarray] | None = None,
+        self, feats: list[list[str]], ids: list[np.ndarray] | None = None
     ) -> np.ndarray:
         """Text scores of posts from their features (``ids``: their hashes, if known)."""
-        embedded = self.embed(norms or [""] * len(feats)) if self.embeds else None
         unique = [np.unique(i) for i in ids] if ids is not None else [hash_tokens(f) for f in feats]
-        return self.text.logits(unique, embedded)
+        return self.text.logits(unique)
 
 
 @dataclass(slots=True)

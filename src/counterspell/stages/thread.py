@@ -225,9 +225,7 @@ class ThreadPass:
             local[k] = _Local(names, words, feats, hash_all(feats))
         if text_logits is None:
             text_logits = self.model.text_logits(
-                [local[k].feats for k in new],
-                ids=[local[k].ids for k in new],
-                norms=[posts[k].view.norm for k in new],  # type: ignore[union-attr]
+                [local[k].feats for k in new], ids=[local[k].ids for k in new]
             )
         p_text = softmax(text_logits) if new else np.zeros((0, len(ROLES)), np.float32)
         static = self._static(posts, new, p_text, local)

@@ -118,7 +118,6 @@ def _fold(thread: str) -> int:
 class _Community:
     posts: list[list[ThreadPost]]  # batches
     feats: list[list[list[str]]]  # text features of each batch's posts
-    norms: list[list[str]]
     labels: list[list[int]]  # role index or -1
     weights: list[list[float]]
     folds: list[list[int]]
@@ -128,7 +127,7 @@ def _collect(ws: Workspace, labels: dict[str, tuple[int, float]]) -> list[_Commu
     """Every community of ``ws`` through the analyze code, with the labels of its posts."""
     out: list[_Community] = []
     for platform, community, _ in communities(ws):
-        c = _Community([], [], [], [], [], [])
+        c = _Community([], [], [], [], [])
         for batch in _batches(ws, platform, community):
             cols = batch.to_pydict()
             n = len(cols["uid"])
@@ -143,7 +142,6 @@ def _collect(ws: Workspace, labels: dict[str, tuple[int, float]]) -> list[_Commu
                 assert p.view is not None
                 feats.append(text_tokens(p.view))
             c.feats.append(feats)
-            c.norms.append([p.view.norm for p in posts])  # type: ignore[union-attr]
             lab = [labels.get(p.uid, (-1, 0.0)) for p in posts]
             c.labels.append([y for y, _ in lab])
             c.weights.append([w for _, w in lab])
@@ -171,21 +169,18 @@ def _balance(y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.asarray(out / out.mean(), dtype=np.float64)
 
 
-def _fit_text(x: Any, y: np.ndarray, w: np.ndarray, c: float, dense: int = 0) -> TextModel:
-    """Logistic regression over hashed features (and ``dense`` embedding columns after them)."""
+def _fit_text(x: Any, y: np.ndarray, w: np.ndarray, c: float) -> TextModel:
+    """Logistic regression over hashed features."""
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(C=c, max_iter=400, tol=1e-3)
     clf.fit(x, y, sample_weight=w)
     weights = np.zeros((len(ROLES), N_FEATURES), np.float32)
-    emb = np.zeros((len(ROLES), dense), np.float32) if dense else None
     bias = np.full(len(ROLES), -20.0, np.float32)  # a role never seen in training is never said
     for k, cls in enumerate(clf.classes_):
-        weights[int(cls)] = clf.coef_[k][:N_FEATURES]
-        if emb is not None:
-            emb[int(cls)] = clf.coef_[k][N_FEATURES:]
+        weights[int(cls)] = clf.coef_[k]
         bias[int(cls)] = clf.intercept_[k]
-    return TextModel(weights, bias, emb)
+    return TextModel(weights, bias)
 
 
 TEXT_DROPOUT = 0.3  # share of rows shown again with the text evidence blanked
@@ -281,7 +276,6 @@ def train(
     real: Iterable[str | Path] = (),
     labels_ws: Workspace | None = None,
     labels: dict[str, str] | None = None,
-    embeddings: bool = True,
     progress: Any = None,
 ) -> TrainReport:
     """Train both models and save them to ``output``."""
@@ -328,37 +322,19 @@ def train(
         y_all = np.array([y for c in data for b in c.labels for y in b])
         w_all = np.array([w for c in data for b in c.weights for w in b])
         f_all = np.array([f for c in data for b in c.folds for f in b])
-        embedded: np.ndarray | None = None
         x_all = _matrix(rows)
-        if embeddings:
-            from scipy.sparse import csr_matrix, hstack
-
-            from .embed import embedder
-
-            e = embedder()
-            if e is None:
-                raise CounterspellError(
-                    "embeddings need the wordllama package: pip install wordllama"
-                )
-            say("embedding the training posts")
-            embedded = e.embed([t for c in data for b in c.norms for t in b])
-            x_all = hstack([x_all, csr_matrix(embedded)], format="csr")
-        n_dense = 0 if embedded is None else embedded.shape[1]
         keep = y_all >= 0
         say(f"text model on {int(keep.sum()):,} posts")
         sw = np.zeros(len(y_all))
         sw[keep] = _balance(y_all[keep], w_all[keep])
-        text = _fit_text(x_all[keep], y_all[keep], sw[keep], c=4.0, dense=n_dense)
+        text = _fit_text(x_all[keep], y_all[keep], sw[keep], c=4.0)
         oof = np.zeros((len(y_all), len(ROLES)), np.float32)
         for k in range(FOLDS):
             say(f"text model, fold {k + 1} of {FOLDS}")
             tr = keep & (f_all != k)
-            fold = _fit_text(x_all[tr], y_all[tr], sw[tr], c=4.0, dense=n_dense)
+            fold = _fit_text(x_all[tr], y_all[tr], sw[tr], c=4.0)
             part = f_all == k
-            oof[part] = fold.logits(
-                [rows[i] for i in np.flatnonzero(part)],
-                None if embedded is None else embedded[part],
-            )
+            oof[part] = fold.logits([rows[i] for i in np.flatnonzero(part)])
         logits: list[list[np.ndarray]] = []
         at = 0
         for c in data:
@@ -396,7 +372,6 @@ def train(
             "real": ";".join(p.name for p in real_paths),
             "posts": str(posts),
             "seed": str(seed),
-            "embeddings": "wordllama-l2_supercat-64" if embedded is not None else "none",
         },
     )
     output.parent.mkdir(parents=True, exist_ok=True)
