@@ -21,9 +21,9 @@ import pytest
 
 from counterspell import Workspace, ingest
 from counterspell.errors import InputError
+from counterspell.lake.datasets import ENRICHMENT_SCHEMA
 from counterspell.lake.writer import partition_dir, write_atomic
 from counterspell.stages.actors import gini, recognition, top_share
-from counterspell.stages.analyze import ENRICHMENT_SCHEMA
 from counterspell.stages.bridges import import_communities
 from counterspell.stages.campaign_eval import score_campaigns
 from counterspell.stages.graphs import export_graph

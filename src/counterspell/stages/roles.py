@@ -27,6 +27,7 @@ need only numpy at run time.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
 import zlib
@@ -94,7 +95,7 @@ class PostView:
 
 
 def text_tokens(v: PostView) -> list[str]:
-    """Word unigrams, bigrams and prefixes, plus the text's cues, as feature strings."""
+    """Word unigrams, bigrams and prefixes, plus the text's cues, as distinct feature strings."""
     words = tokens(v.norm)[:MAX_TOKENS]
     feats = [f"w:{w}" for w in words]
     feats.extend("n:num" for w in words if w.isdigit())  # "12?", "40 and i do 3": any number
@@ -123,7 +124,7 @@ def text_tokens(v: PostView) -> list[str]:
     feats.extend(f"c:dest:{d}" for d in v.destinations)
     if v.has_link:
         feats.append("c:link")
-    return feats
+    return list(dict.fromkeys(feats))  # each feature once: presence, not counts
 
 
 _HASH_CACHE: dict[str, int] = {}
@@ -140,8 +141,9 @@ def _hash(feature: str) -> int:
 
 
 def hash_tokens(feats: Sequence[str]) -> np.ndarray:
-    """Distinct hashed feature indices (presence, not counts)."""
-    return np.unique(hash_all(feats))
+    """Hashed feature indices of distinct features (presence, not counts; ``text_tokens`` gives
+    each feature once, so two indices are equal only where two features collide)."""
+    return hash_all(feats)
 
 
 def hash_all(feats: Sequence[str]) -> np.ndarray:
@@ -191,15 +193,17 @@ class TextModel:
             return []
         if ids is None:
             ids = np.fromiter(map(_hash, feats), dtype=np.int64, count=len(feats))
-        n_unique = len(np.unique(ids))
-        w = self.weights[role, ids] / np.sqrt(n_unique)
+        scale = 1.0 / np.sqrt(len(ids))
+        values = self.weights[role, ids].tolist()
+        ranked = heapq.nlargest(k + 4, range(len(values)), key=values.__getitem__)
         out: list[str] = []
-        for i in np.argsort(-w):
-            if w[i] <= 0.05 or len(out) == k:
+        for i in ranked:
+            w = values[i] * scale
+            if w <= 0.05 or len(out) == k:
                 break
             name = feats[i]
             if not name.startswith("c:") and not any(o.startswith(name + " ") for o in out):
-                out.append(f"{name} (+{w[i]:.2f})")
+                out.append(f"{name} (+{w:.2f})")
         return out
 
 
@@ -300,8 +304,7 @@ class RoleModel:
         self, feats: list[list[str]], ids: list[np.ndarray] | None = None
     ) -> np.ndarray:
         """Text scores of posts from their features (``ids``: their hashes, if known)."""
-        unique = [np.unique(i) for i in ids] if ids is not None else [hash_tokens(f) for f in feats]
-        return self.text.logits(unique)
+        return self.text.logits(ids if ids is not None else [hash_tokens(f) for f in feats])
 
 
 @dataclass(slots=True)

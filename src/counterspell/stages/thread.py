@@ -240,26 +240,32 @@ class ThreadPass:
         if self.model.context is None:
             probs = softmax(text_logits / self.model.temperature) if new else p_text
         wave = self._wave(posts, new, local, roles, children)
+        changed: list[tuple[int, str]] = []
         for w in range(max(self.waves, 1)):
             x = np.hstack([static, wave.features])
             if self.rows is not None:
                 self.rows.append(x)
             if self.model.context is not None:
                 probs = softmax(self.model.context.logits(x) / self.model.temperature)
-            changed = False
+            changed = []
             for j, k in enumerate(new):
                 role = ROLES[int(probs[j].argmax())]
                 if gate(role, wave.contexts[j]) is not None:
                     role = "other"
                 if role != roles[k]:
-                    changed = True
+                    changed.append((k, roles[k]))
                     roles[k] = role
             if w + 1 < self.waves and changed and self.model.context is not None:
-                wave = self._wave(posts, new, local, roles, children)
+                dirty = _dirty(posts, changed, children, roles)
+                wave = self._wave(posts, new, local, roles, children, previous=wave, dirty=dirty)
             else:
                 break
-        # the decided roles settle each post's follow-up and flags (one more causal sweep)
-        final = self._wave(posts, new, local, roles, children, settle=True, scores=probs)
+        # the decided roles settle each post's follow-up and flags (one more causal sweep, which
+        # recomputes the context only where a role changed since the last wave)
+        final = self._wave(
+            posts, new, local, roles, children, settle=True, scores=probs,
+            previous=wave, dirty=_dirty(posts, changed, children, roles),
+        )  # fmt: skip
         out: list[RoleResult | None] = [None] * len(posts)
         x = np.hstack([static, wave.features]) if new else np.zeros((0, len(FEATURES)))
         rounded = probs.round(4).tolist()
@@ -321,10 +327,15 @@ class ThreadPass:
         children: dict[str, list[int]],
         settle: bool = False,
         scores: np.ndarray | None = None,
+        previous: _Wave | None = None,
+        dirty: set[int] | None = None,
     ) -> _Wave:
         """One causal sweep over the batch with the current roles: each post's context features
         (what came before it in its thread, and the replies it received in this batch), and with
-        ``settle`` the request it follows and its flags. Works on copies: nothing is kept."""
+        ``settle`` the request it follows and its flags. Works on copies: nothing is kept.
+
+        With ``previous``, the features of posts not in ``dirty`` are taken from that wave: only
+        posts whose parent, replies or earlier thread changed role are computed again."""
         wave = _Wave(np.zeros((len(new), len(DYNAMIC)), np.float32), [], [], [], {}, {}, [])
         threads = wave.threads
         batch = wave.batch
@@ -346,11 +357,17 @@ class ThreadPass:
                 assert v is not None
                 loc = local[k]
                 names = loc.names
-                wave.contexts.append(
-                    self._features(
-                        p, v, loc, th, parent, roles, children, requests, wave.features[j]
+                reuse = previous is not None and dirty is not None and k not in dirty
+                if reuse and previous.contexts[j].community == (requests > 0):  # type: ignore[union-attr]
+                    wave.features[j] = previous.features[j]  # type: ignore[union-attr]
+                    wave.features[j, _COMMUNITY] = math.log1p(requests) / 5.0
+                    wave.contexts.append(previous.contexts[j])  # type: ignore[union-attr]
+                else:
+                    wave.contexts.append(
+                        self._features(
+                            p, v, loc, th, parent, roles, children, requests, wave.features[j]
+                        )
                     )
-                )
                 if role == "request":
                     follows = _follows(p, v, loc, th, parent)
                 if settle:
@@ -426,7 +443,11 @@ class ThreadPass:
         if th.n == 0:
             on.append(_FIRST)
         row[_COMMUNITY] = math.log1p(requests) / 5.0
-        on.extend(_RECENT[r] for t0, r in th.recent if 0 <= ts - t0 <= RECENT_S)
+        for t0, r in reversed(th.recent):  # newest first; stop at the hour
+            if ts - t0 > RECENT_S:
+                break
+            if t0 <= ts:
+                on.append(_RECENT[r])
         kids = children.get(p.uid)
         if kids:
             on.append(_REPLIES_ANY)
@@ -548,6 +569,45 @@ class _Wave:
     batch: dict[str, _Known]
     order: list[tuple[ThreadPost, _Known, frozenset[str], str | None]]
     requests: int = 0
+
+
+def _dirty(
+    posts: list[ThreadPost],
+    changed: list[tuple[int, str]],
+    children: dict[str, list[int]],
+    roles: list[str],
+) -> set[int]:
+    """Posts whose context features depend on a post whose role changed (index, old role): its
+    parents, its replies, and the later posts of its thread that the change can reach: within
+    three days for a request (open requests), two hours or the same author for a result, an hour
+    otherwise (recent roles), the whole thread for its OP."""
+    if not changed:
+        return set()
+    out: set[int] = set()
+    reach: dict[str, list[tuple[int, float, str | None]]] = {}
+    for k, old in changed:
+        p = posts[k]
+        out.update(children.get(p.uid, ()))
+        both = {old, roles[k]}
+        if p.view is not None and p.view.is_op:
+            span = math.inf
+        elif "request" in both:
+            span = OPEN_S
+        elif both & {"fulfillment", "distribution"}:
+            span = RESULT_S
+        else:
+            span = RECENT_S
+        author = p.author if both & {"fulfillment", "distribution"} else None
+        reach.setdefault(p.thread, []).append((k, p.ts + span, author))
+    parents = {uid for k, _ in changed for uid in posts[k].parents}
+    for k, p in enumerate(posts):
+        if p.uid in parents:
+            out.add(k)
+        for start, until, author in reach.get(p.thread, ()):
+            if k > start and (p.ts <= until or (author is not None and p.author == author)):
+                out.add(k)
+                break
+    return out
 
 
 def _split_handles(values: Iterable[str]) -> Iterator[str]:
