@@ -55,10 +55,20 @@ def test_corpus_ingests_completely_and_matches_its_ground_truth(tmp_path: Path) 
     assert set(flags) == {"minor_risk", "non_consent", "doxxing", "payment"}
     assert len({r["template"] for r in rows if r["role"] == "request"}) >= 5
     assert len({r["lang"] for r in rows}) >= 3
-    # every campaign has exactly one request, and fulfilments exist for many of them
+    # every campaign opens with one request (its follow-ups are request posts too, written as
+    # bumps, more pictures, insisting), and fulfilments exist for many of them
     parts = Counter((r["campaign"], r["part"]) for r in rows if r["campaign"])
     campaigns = {c for c, _ in parts}
-    assert all(parts[(c, "request")] == 1 for c in campaigns)
+    opens = Counter(
+        r["campaign"]
+        for r in rows
+        if r["campaign"]
+        and r["part"] == "request"
+        and r["template"].split("/")[1].startswith(("request.open", "request.repeat"))
+    )
+    assert all(opens[c] == 1 for c in campaigns if parts[(c, "request")])
+    kinds = {r["template"].split("/")[1] for r in rows if r["role"] == "request"}
+    assert {"request.bump", "request.more_pic", "request.insist"} <= kinds
     assert sum(1 for c in campaigns if parts[(c, "fulfillment")]) > len(campaigns) * 0.3
     # reposts: the 4chan MD5s (from the JSON) are the MD5s of image files in the Telegram/Discord exports
     chan_md5 = {
@@ -90,3 +100,42 @@ def test_media_cache_stays_bounded_and_correct() -> None:
         m.md5(seed)
     assert len(m._md5) <= 50_000
     assert m.md5(1) == first  # recomputed after eviction, identical
+
+
+def test_every_grammar_family_is_complete_and_expands() -> None:
+    import random
+
+    from counterspell.synth.families import all_families
+    from counterspell.synth.grammar import check
+
+    fams = all_families()
+    assert len(fams) >= 6
+    for name, fam in fams.items():
+        assert check(fam, random.Random(7)) == [], name
+        assert fam.description, f"{name} says what register it writes"
+
+
+def test_held_out_families_never_write_training_corpora(tmp_path: Path) -> None:
+    import inspect
+
+    from counterspell.stages.train import train
+    from counterspell.synth.families import HELDOUT, NAMES, TRAIN
+
+    assert not set(TRAIN) & set(HELDOUT) and set(TRAIN) | set(HELDOUT) == set(NAMES)
+    assert inspect.signature(train).parameters["families"].default == "train"
+    summary = generate(tmp_path / "c", posts=1500, seed=12, families="heldout", media_files=False)
+    with open(summary.truth_path, newline="", encoding="utf-8") as f:
+        writers = {r["template"].split("/")[0] for r in csv.DictReader(f)}
+    assert writers - {"none"} <= set(HELDOUT) and writers & set(HELDOUT)
+
+
+def test_grammar_template_language() -> None:
+    import random
+
+    from counterspell.synth.grammar import Family
+
+    fam = Family("t", {"a": ["{x|y} <_b> $name, $20"], "_b": ["{one|two}"]})
+    seen = {fam.expand(random.Random(i), "a", {"name": "Maya"}) for i in range(40)}
+    assert all(s.endswith("Maya, $20") for s in seen)
+    assert {s.split()[0] for s in seen} == {"x", "y"}
+    assert {s.split()[1] for s in seen} == {"one", "two", "Maya,"} - {"Maya,"}

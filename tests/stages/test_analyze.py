@@ -116,10 +116,12 @@ def test_real_fixtures_are_almost_all_other_and_unflagged() -> None:
 def test_heldout_synthetic_scores_and_minor_recall() -> None:
     m = heldout_synthetic(RoleModel.load(), posts=4000, seed=303)
     assert m.n > 3900
-    # regression guards (the README reports the full figures): unseen phrasing, unseen seed
-    assert m.accuracy > 0.6
-    assert m.per_role["request"]["recall"] > 0.9
-    assert m.minor_risk_recall is not None and m.minor_risk_recall >= 0.95
+    # regression guards (docs/detection.md reports the full figures): grammar families and a
+    # seed the model never saw
+    macro = sum(v["f1"] for v in m.per_role.values()) / len(m.per_role)
+    assert macro > 0.8 and m.accuracy > 0.85
+    assert m.per_role["request"]["f1"] > 0.88 and m.per_role["fulfillment"]["f1"] > 0.9
+    assert m.minor_risk_recall is not None and m.minor_risk_recall >= 0.75
 
 
 def test_labels_train_and_evaluate_commands(tmp_path: Path, cli: CliRunner) -> None:

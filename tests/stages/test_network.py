@@ -330,9 +330,10 @@ def test_synthetic_campaigns_are_recovered(tmp_path: Path) -> None:
 
     s = heldout_campaigns(posts=2_000, seed=909, work=tmp_path)
     assert s.missing == 0 and s.true_campaigns > 100
-    # floors well under the measured figures (README); a broken linker scores near zero
-    assert s.precision > 0.6 and s.recall > 0.35 and s.requests_found > 0.85
-    assert s.member_recall["quoted"] > 0.65 and s.member_recall["other_community"] > 0.25
+    # floors under the measured figures (docs/detection.md): held-out grammar families, where
+    # requests come back as follow-ups; a broken linker scores near zero
+    assert s.precision > 0.5 and s.recall > 0.45 and s.requests_found > 0.85
+    assert s.member_recall["quoted"] > 0.7 and s.member_recall["other_community"] > 0.4
 
 
 def test_real_fixtures_give_few_campaigns(tmp_path: Path) -> None:
