@@ -900,6 +900,14 @@ def evaluate_cmd(
             help="Run the whole pipeline on a held-out synthetic corpus (and one where nobody quotes) and score its campaigns.",
         ),
     ] = False,
+    card: Annotated[
+        str | None,
+        typer.Option(
+            "--card",
+            help="Merge the headline figures into this model card (JSON); the shipped model's is "
+            "src/counterspell/stages/roles_model.card.json.",
+        ),
+    ] = None,
 ) -> None:
     """Per-role precision, recall and F1, a confusion matrix, minor_risk recall, alarm rates on real negatives."""
     from ..stages import evaluate as ev
@@ -972,6 +980,10 @@ def evaluate_cmd(
     saved = ev.save(ws, report)
     if saved:
         console.print(f"saved to {saved}")
+    if card:
+        name = Path(labels).resolve().parent.name if labels else None
+        ev.write_card(Path(card), model, ev.card_entries(report, name))
+        console.print(f"model card updated: {card}")
 
 
 def _print_campaign_scores(title: str, c: object) -> None:

@@ -767,12 +767,46 @@ class _Builder:
                         "value": rf.get("role_rate"),
                     }
                 )
+        rows.extend(_card_rows(self.ws))
         s.tables["evaluation"] = rows
         if not rows:
             s.notes.append(
                 "`counterspell evaluate` has not been run in this workspace: run it to add the figures."
             )
         return s
+
+
+def _card_rows(ws: Workspace) -> list[Row]:
+    """The shipped role model's measured figures (its card), when this workspace uses it: how
+    well roles hold on text the project did not write, and how often ordinary talk raises an
+    alarm. A workspace that trained its own model has only its own evaluation."""
+    from ..stages.evaluate import read_card
+
+    if (ws.root / "models" / "roles_model.npz").exists():
+        return []
+    card = read_card()
+    if not card:
+        return []
+    version = card.get("model_version", "?")
+    rows: list[Row] = []
+    for key, sec in sorted(card.get("sections", {}).items()):
+        when = sec.get("measured_at", "")
+        where = f"shipped model {version}, {key.replace(':', ' ')} ({when})"
+        if "macro_f1" in sec:
+            rows.append({"measure": f"{where}: role macro-F1", "value": sec["macro_f1"]})
+            for role in ("request", "fulfillment"):
+                if role in sec.get("f1", {}):
+                    rows.append({"measure": f"{where}: {role} F1", "value": sec["f1"][role]})
+            if sec.get("minor_risk_recall") is not None:
+                rows.append(
+                    {"measure": f"{where}: minor_risk recall", "value": sec["minor_risk_recall"]}
+                )
+        elif "alarm_rate" in sec:
+            rows.append({"measure": f"{where}: alarm rate ({sec['posts']:,} posts that request nothing)",
+                         "value": sec["alarm_rate"]})  # fmt: skip
+        elif "f1" in sec:
+            rows.append({"measure": f"{where}: campaign pairwise F1", "value": sec["f1"]})
+    return rows
 
 
 def _sum_by(rows: list[Row], key: str, value: str) -> dict[str, int]:

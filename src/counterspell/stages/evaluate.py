@@ -229,15 +229,83 @@ def save(ws: Workspace | None, report: dict[str, Any]) -> Path | None:
     return path
 
 
+CARD_PATH = Path(__file__).with_name("roles_model.card.json")
+
+
+def macro_f1(m: Metrics) -> float:
+    return round(sum(v["f1"] for v in m.per_role.values()) / max(len(m.per_role), 1), 4)
+
+
+def card_entries(report: dict[str, Any], labels_name: str | None = None) -> dict[str, Any]:
+    """The headline figures of one ``evaluate`` run, as model-card sections."""
+    out: dict[str, Any] = {}
+
+    def summary(m: Metrics) -> dict[str, Any]:
+        return {
+            "posts": m.n,
+            "macro_f1": macro_f1(m),
+            "f1": {r: v["f1"] for r, v in m.per_role.items()},
+            "minor_risk_recall": m.minor_risk_recall,
+        }
+
+    h = report.get("heldout_synthetic")
+    if isinstance(h, Metrics):
+        out["heldout_families"] = {"families": report.get("heldout_families"), **summary(h)}
+    if isinstance(report.get("labels"), Metrics):
+        out[f"labels:{labels_name or 'labels'}"] = summary(report["labels"])
+    for key, value in (report.get("negatives") or {}).items():
+        out[f"negatives:{key}"] = {
+            "posts": value["posts"],
+            "alarm_rate": round(value["alarm_rate"], 5),
+        }
+    if report.get("real_fixtures"):
+        rf = report["real_fixtures"]
+        out["real_fixtures"] = {"posts": rf["posts"], "alarm_rate": round(rf["alarm_rate"], 5)}
+    for key in ("campaigns", "campaigns_heldout", "campaigns_heldout_no_quotes"):
+        c = report.get(key)
+        if c:
+            name = f"campaigns:{labels_name}" if key == "campaigns" and labels_name else key
+            out[name] = {k: c[k] for k in ("precision", "recall", "f1", "requests_found")}
+    return out
+
+
+def write_card(path: Path, model: RoleModel, entries: dict[str, Any]) -> None:
+    """Merge measured figures into a model card (sections of earlier runs are kept unless this
+    run measured them again; a card for another model version starts afresh)."""
+    card: dict[str, Any] = {}
+    if path.exists():
+        card = json.loads(path.read_text(encoding="utf-8"))
+    if card.get("model_version") != model.version:
+        card = {"model_version": model.version, "model_info": model.info, "sections": {}}
+    stamp = datetime.now(UTC).date().isoformat()
+    for key, value in entries.items():
+        card["sections"][key] = {"measured_at": stamp, **value}
+    path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_card(path: Path | None = None) -> dict[str, Any] | None:
+    """The shipped model's card, when the model in use is the shipped one."""
+    p = path or CARD_PATH
+    if not p.exists():
+        return None
+    card: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+    return card
+
+
 __all__ = [
+    "CARD_PATH",
     "Metrics",
     "RealRates",
     "against_labels",
+    "card_entries",
     "heldout_synthetic",
     "load_model",
+    "macro_f1",
     "negative_rates",
     "predictions_uids",
+    "read_card",
     "real_fixture_rates",
     "save",
     "score",
+    "write_card",
 ]

@@ -65,11 +65,22 @@ MINOR_STRONG = (
     "preteen",
     "pre-teen",
     "elementary school",
+    "still in high school",
+    "still in highschool",
+    "in middle school",
+    "not 18",
+    "not 18 yet",
+    "not yet 18",
+    "isn't 18",
+    "isnt 18",
+    "not legal",
+    "not legal yet",
 )
 MINOR_GRADE = re.compile(
     r"\b(?:[5-9]th|1[0-2]th|11th|12th|10th|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)\s*grade"
     r"|\bgrade\s*(?:[5-9]|1[0-2])\b|\byear\s*(?:[7-9]|1[0-3])\b"
     r"|\b(?:freshman|sophomore|junior|senior)\s+(?:in|at)\s+(?:high\s?school|hs)\b|\bin\s+hs\b"
+    r"|\b(?:freshman|sophomore|junior|senior|student)\s+(?:in|at)\s+(?:[a-z]+\s+){1,3}(?:high|middle|junior\s+high)\b"
     r"|\b(?:1[0-7]|[5-9])\s*(?:yo|y/o|y\.o\.|yrs?\s*old|years?\s*old)\b"
     r"|\b(?:she'?s|she\s+is|shes|turned|turning|only|just|barely|aged?)\s+(?:1[0-7]|[5-9])\b(?!\s*(?:min|hour|day|week|month|am|pm|k\b|%|\$|/))"
     r"|\b(?:1[0-7]|[5-9])\s*f\b",
@@ -175,7 +186,7 @@ DOXXING = re.compile(
 
 # A woman being talked about: pronouns and terms (the report states this method and its limits).
 FEMALE_REF = re.compile(
-    r"\b(?:she|her|hers|herself|girl|gf|girlfriend|wife|woman|chick|lady|mom|sister|cousin|aunt|niece)\b"
+    r"\b(?:she|her|hers|herself|girl|gf|girlfriend|wife|woman|chick|lady|mom|sister|cousin|aunt|niece|daughter|stepdaughter|mina|chica|chava|morra|mädchen|madl)\b"
 )
 
 
