@@ -29,12 +29,12 @@ demo: $(STAMP)
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws export bridges --format csv -o $(DEMO_DIR)/bridges.csv
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws export graph --kind actors --format gexf -o $(DEMO_DIR)/actors.gexf
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws export graph --kind communities --format gexf -o $(DEMO_DIR)/communities.gexf
-	$(BIN)/counterspell -w $(DEMO_DIR)/ws evaluate --no-synthetic --campaigns $(DEMO_DIR)/input/truth.csv
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws evaluate --posts 3000 --campaigns $(DEMO_DIR)/input/truth.csv
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws report -o $(DEMO_DIR)/report
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws db upgrade
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws queue sync
 	@echo "open $(abspath $(DEMO_DIR))/report/report.html"
-	@echo "case work: counterspell -w $(DEMO_DIR)/ws user add admin --role admin && counterspell -w $(DEMO_DIR)/ws serve"
+	@echo "case work: $(BIN)/counterspell -w $(DEMO_DIR)/ws user add admin --role admin && $(BIN)/counterspell -w $(DEMO_DIR)/ws serve"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

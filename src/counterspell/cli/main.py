@@ -591,13 +591,24 @@ def synth(
             help="Multiply how often posters quote what they answer (0: nobody quotes).",
         ),
     ] = 1.0,
+    families: Annotated[
+        str,
+        typer.Option(
+            "--families",
+            help="Grammar families that write the text: 'all', 'train', 'heldout' or names separated by commas.",
+        ),
+    ] = "all",
 ) -> None:
     """Write a synthetic, fictional, non-graphic multi-platform corpus with ground truth."""
     from ..synth import generate
 
-    summary = generate(
-        output, posts=posts, seed=seed, media_files=media_files, quote_scale=quote_scale
-    )
+    try:
+        summary = generate(
+            output, posts=posts, seed=seed, media_files=media_files, quote_scale=quote_scale,
+            families=families,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise CounterspellError(f"--families {families!r}: {exc}") from None
     out.print(
         f"wrote {summary.posts:,} posts ({', '.join(f'{k}: {v:,}' for k, v in sorted(summary.per_platform.items()))}) "
         f"and ground truth to {summary.truth_path}"
