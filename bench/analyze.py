@@ -30,9 +30,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from counterspell import Workspace, ingest  # noqa: E402
 from counterspell.lake.query import communities  # noqa: E402
+from counterspell.pipeline.analyze import _batches  # noqa: E402
 from counterspell.stages import roles as R  # noqa: E402
-from counterspell.stages.analyze import _batches, text_signals, thread_posts  # noqa: E402
 from counterspell.stages.normalize import normalise  # noqa: E402
+from counterspell.stages.text import text_signals, thread_posts  # noqa: E402
 from counterspell.stages.thread import ThreadPass, ThreadPost  # noqa: E402
 from counterspell.synth import generate  # noqa: E402
 

@@ -37,9 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from counterspell import Workspace  # noqa: E402
-from counterspell.lake.datasets import ENRICHMENT_SCHEMA  # noqa: E402
+from counterspell.lake.datasets import ENRICHMENT_SCHEMA, MEDIA_SCHEMA  # noqa: E402
 from counterspell.lake.writer import partition_dir  # noqa: E402
-from counterspell.matching.stage import MEDIA_SCHEMA  # noqa: E402
 from counterspell.models import POST_SCHEMA  # noqa: E402
 from counterspell.stages.roles import ROLES  # noqa: E402
 
@@ -210,7 +209,7 @@ def build_lake(root: Path, posts: int, seed: int = 5) -> Workspace:
                 _write(
                     ws, "media", platform, community, pa.table(media_rows, schema=MEDIA_SCHEMA), seq
                 )
-    from counterspell.stages.bridges import import_communities
+    from counterspell.pipeline.bridges import import_communities
 
     import_communities(ws, root / "communities.csv")
     return ws
@@ -243,7 +242,7 @@ def child(ws_root: str) -> None:
     import psutil
 
     from bench.peak import vm_hwm_mb
-    from counterspell.stages.network import build_network
+    from counterspell.pipeline.network import build_network
 
     me = psutil.Process()
     peaks = {"workers": 0.0, "total": 0.0}

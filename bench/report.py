@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from bench.campaigns import build_lake  # noqa: E402
-from counterspell.stages.network import build_network  # noqa: E402
+from counterspell.pipeline.network import build_network  # noqa: E402
 
 
 def scan_seconds(ws_root: Path) -> float:

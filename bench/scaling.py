@@ -32,7 +32,7 @@ import duckdb  # noqa: E402
 
 from counterspell import Workspace, ingest  # noqa: E402
 from counterspell.matching.banks import create_bank, import_hashes  # noqa: E402
-from counterspell.matching.stage import hash_media  # noqa: E402
+from counterspell.pipeline.hash_media import hash_media  # noqa: E402
 from counterspell.synth import generate  # noqa: E402
 
 CONFIGS = [("local", 1), ("local", 2), ("dask", 2)]

@@ -36,8 +36,8 @@ import numpy as np  # noqa: E402
 from counterspell.lake.ingest import ingest  # noqa: E402
 from counterspell.lake.workspace import Workspace  # noqa: E402
 from counterspell.matching.banks import create_bank, import_hashes  # noqa: E402
-from counterspell.matching.stage import hash_media  # noqa: E402
-from counterspell.stages.analyze import analyze  # noqa: E402
+from counterspell.pipeline.analyze import analyze  # noqa: E402
+from counterspell.pipeline.hash_media import hash_media  # noqa: E402
 from counterspell.store import queue  # noqa: E402
 from counterspell.store.accounts import add_user, create_token  # noqa: E402
 from counterspell.store.db import Store, make_engine, upgrade  # noqa: E402

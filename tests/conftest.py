@@ -51,9 +51,9 @@ def analysed_lake(root: Path) -> Workspace:
     """The workspace ``root/ws`` with the synthetic corpus in ``root/corpus`` ingested, its
     communities imported, its media hashed and its posts analysed (graph stages included)."""
     from counterspell.lake.ingest import ingest
-    from counterspell.matching.stage import hash_media
-    from counterspell.stages.analyze import analyze
-    from counterspell.stages.bridges import import_communities
+    from counterspell.pipeline.analyze import analyze
+    from counterspell.pipeline.bridges import import_communities
+    from counterspell.pipeline.hash_media import hash_media
 
     ws = Workspace.init(root / "ws")
     ingest(ws, [str(root / "corpus")])

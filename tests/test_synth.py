@@ -118,7 +118,7 @@ def test_every_grammar_family_is_complete_and_expands() -> None:
 def test_held_out_families_never_write_training_corpora(tmp_path: Path) -> None:
     import inspect
 
-    from counterspell.stages.train import train
+    from counterspell.evaluation.train import train
     from counterspell.synth.families import HELDOUT, NAMES, TRAIN
 
     assert not set(TRAIN) & set(HELDOUT) and set(TRAIN) | set(HELDOUT) == set(NAMES)

@@ -12,8 +12,8 @@ from .lake.ingest import IngestResult, ingest
 from .lake.query import export_dataset, export_posts, stats
 from .lake.workspace import Workspace
 from .models import POST_SCHEMA, Media, Post, Reaction, Source
-from .stages.analyze import analyze
-from .stages.network import build_network
+from .pipeline.analyze import analyze
+from .pipeline.network import build_network
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ from counterspell.executors import LocalExecutor, get_executor
 from counterspell.lake.query import connect
 from counterspell.matching import banks as B
 from counterspell.matching.match import match
-from counterspell.matching.stage import hash_media
+from counterspell.pipeline.hash_media import hash_media
 from counterspell.reports.data import Report, build_report
 from counterspell.synth import generate
 

@@ -18,7 +18,7 @@ from counterspell.errors import CounterspellError, InputError
 from counterspell.matching import banks as B
 from counterspell.matching.index import PDQIndex, brute_force, hex_to_words, words_to_hex
 from counterspell.matching.match import match
-from counterspell.matching.stage import hash_media
+from counterspell.pipeline.hash_media import hash_media
 from counterspell.synth import generate
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]

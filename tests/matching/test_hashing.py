@@ -134,7 +134,7 @@ def test_hash_media_stage_finds_cross_platform_reposts_and_is_incremental(tmp_pa
     import duckdb
 
     from counterspell import Workspace, ingest
-    from counterspell.matching.stage import hash_media
+    from counterspell.pipeline.hash_media import hash_media
     from counterspell.synth import generate
 
     generate(tmp_path / "c", posts=2500, seed=12)

@@ -89,7 +89,7 @@ def test_a_bank_video_matches_its_reencoded_repost_in_the_lake(tmp_path: Path) -
     from counterspell.errors import InputError
     from counterspell.matching import banks as B
     from counterspell.matching.match import match
-    from counterspell.matching.stage import hash_media
+    from counterspell.pipeline.hash_media import hash_media
 
     original = _video(tmp_path / "original.mp4", "320x240")
     export = tmp_path / "export"

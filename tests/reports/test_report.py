@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from counterspell import Workspace, analyze, ingest
-from counterspell.matching.stage import hash_media
+from counterspell.pipeline.hash_media import hash_media
 from counterspell.reports.data import Scope, median_ci
 from counterspell.reports.render import write_report
 from counterspell.synth import generate

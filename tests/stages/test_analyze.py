@@ -11,9 +11,9 @@ import orjson
 import pytest
 
 from counterspell import Workspace, ingest
+from counterspell.evaluation.evaluate import heldout_synthetic, predictions, real_fixture_rates
 from counterspell.lake.query import export_posts, stats
-from counterspell.stages.analyze import analyze
-from counterspell.stages.evaluate import heldout_synthetic, predictions, real_fixture_rates
+from counterspell.pipeline.analyze import analyze
 from counterspell.stages.roles import ROLES, RoleModel
 from counterspell.synth import generate
 from tests.conftest import REAL, real

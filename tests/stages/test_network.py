@@ -21,14 +21,15 @@ import pytest
 
 from counterspell import Workspace, ingest
 from counterspell.errors import InputError
+from counterspell.evaluation.campaigns import score_campaigns
 from counterspell.lake.datasets import ENRICHMENT_SCHEMA
 from counterspell.lake.writer import partition_dir, write_atomic
-from counterspell.stages.actors import gini, recognition, top_share
-from counterspell.stages.bridges import import_communities
-from counterspell.stages.campaign_eval import score_campaigns
-from counterspell.stages.graphs import export_graph
+from counterspell.measures import gini, top_share
+from counterspell.pipeline.actors import recognition
+from counterspell.pipeline.bridges import import_communities
+from counterspell.pipeline.network import build_network
+from counterspell.reports.graphs import export_graph
 from counterspell.stages.linker import campaign_id
-from counterspell.stages.network import build_network
 from counterspell.stages.roles import ROLES
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
@@ -326,7 +327,7 @@ def test_communities_import_errors_name_the_line(ws: Workspace, tmp_path: Path) 
 
 def test_synthetic_campaigns_are_recovered(tmp_path: Path) -> None:
     """The whole pipeline on a synthetic corpus: campaigns cross platforms and score well."""
-    from counterspell.stages.campaign_eval import heldout_campaigns
+    from counterspell.evaluation.campaigns import heldout_campaigns
 
     s = heldout_campaigns(posts=2_000, seed=909, work=tmp_path)
     assert s.missing == 0 and s.true_campaigns > 100
@@ -342,7 +343,7 @@ def test_real_fixtures_give_few_campaigns(tmp_path: Path) -> None:
     real("4chan")
     ws = Workspace.init(tmp_path / "ws")
     ingest(ws, [str(REAL / d) for d in ("4chan", "telegram", "discord")])
-    from counterspell.stages.analyze import analyze
+    from counterspell.pipeline.analyze import analyze
 
     analyze(ws, workers=1)
     net = build_network(ws)
@@ -385,7 +386,7 @@ def test_every_dataset_field_is_documented(lake: Workspace) -> None:
 
 
 def test_parallel_linking_equals_serial(lake: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    from counterspell.stages import campaigns
+    from counterspell.pipeline import campaigns
 
     build_network(lake, workers=1)
     serial = sorted(map(str, _table(lake, "campaign_members")))
@@ -406,7 +407,7 @@ def test_a_telegram_channel_posting_its_own_invite_is_found(tmp_path: Path) -> N
     src.write_bytes(b"\n".join(orjson.dumps(p) for p in posts) + b"\n")
     ws = Workspace.init(tmp_path / "ws")
     ingest(ws, [str(src)], fmt="jsonl")
-    from counterspell.stages.analyze import analyze
+    from counterspell.pipeline.analyze import analyze
 
     analyze(ws, workers=1)
     edges = {

@@ -26,7 +26,7 @@ import pytest
 
 from counterspell import Workspace, ingest
 from counterspell.lake.datasets import enriched_sql
-from counterspell.stages.analyze import analyze
+from counterspell.pipeline.analyze import analyze
 from counterspell.stages.roles import Context, gate
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
@@ -239,8 +239,8 @@ def test_handwritten_corpus_holds(tmp_path: Path) -> None:
     """A regression guard on text nobody on the project's generator wrote: 240 hand-labelled
     posts in the real export formats (tests/fixtures/handwritten, see its README). The floors are
     a little under the measured figures in docs/detection.md."""
-    from counterspell.stages.campaign_eval import score_campaigns
-    from counterspell.stages.evaluate import against_labels
+    from counterspell.evaluation.campaigns import score_campaigns
+    from counterspell.evaluation.evaluate import against_labels
     from tests.conftest import REPO
 
     corpus = REPO / "tests" / "fixtures" / "handwritten"

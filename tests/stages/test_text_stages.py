@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from counterspell.stages.cues import find_cues, pseudonym
+from counterspell.privacy import pseudonym
+from counterspell.stages.cues import find_cues
 from counterspell.stages.links import find_links
 from counterspell.stages.normalize import clean, normalise, tokens
 
@@ -139,7 +140,7 @@ def test_pseudonyms_are_keyed_and_scoped() -> None:
     ],
 )
 def test_hostile_or_odd_text_gives_sane_output(text: str) -> None:
-    from counterspell.stages.analyze import text_signals
+    from counterspell.stages.text import text_signals
 
     s = text_signals(text)
     assert isinstance(s.norm, str) and s.cues.flags == [] and s.destinations == []

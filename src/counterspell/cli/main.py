@@ -217,7 +217,7 @@ def stats_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """What the workspace holds: posts, communities, threads, authors, media, date range."""
-    from ..stages.network import network_summary
+    from ..pipeline.network import network_summary
 
     ws = _ws()
     s = stats(ws)
@@ -380,7 +380,7 @@ def export_graph_cmd(
     output: Annotated[str | None, _OUTPUT_OPTION] = None,
 ) -> None:
     """A graph for Gephi or networkx (targets only as pseudonyms; Louvain groups on actors)."""
-    from ..stages.graphs import export_graph
+    from ..reports.graphs import export_graph
 
     nodes, edges = export_graph(_ws(), kind, fmt, output)
     if output:
@@ -552,7 +552,7 @@ def communities_import_cmd(
     file: Annotated[str, typer.Argument(help="CSV: platform, community, name, invite.")],
 ) -> None:
     """Name communities and say which invite opens each (for invite bridges)."""
-    from ..stages.bridges import import_communities
+    from ..pipeline.bridges import import_communities
 
     n = import_communities(_ws(), file)
     out.print(f"registered {n:,} communities; run 'counterspell analyze' to update the bridges")
@@ -561,7 +561,7 @@ def communities_import_cmd(
 @communities_app.command("list")
 def communities_list_cmd() -> None:
     """The registered communities."""
-    from ..stages.bridges import registered
+    from ..pipeline.bridges import registered
 
     table = Table()
     for col in ("platform", "community", "name", "invite"):
@@ -664,7 +664,7 @@ def analyze_cmd(
     scheduler: Annotated[str | None, _SCHEDULER_OPTION] = None,
 ) -> None:
     """Roles, flags, targets and invites for new posts; then campaigns, actors and bridges."""
-    from ..stages.analyze import analyze
+    from ..pipeline.analyze import analyze
 
     ws = _ws()
     with (
@@ -692,8 +692,8 @@ def analyze_cmd(
 
 
 def _print_network(ws: Workspace, net: object) -> None:
-    from ..stages.actors import recognition
-    from ..stages.network import NetworkResult
+    from ..pipeline.actors import recognition
+    from ..pipeline.network import NetworkResult
 
     assert isinstance(net, NetworkResult)
     out.print(
@@ -759,7 +759,7 @@ def labels_import_cmd(
     file: Annotated[str, typer.Argument(help="CSV: platform, post_id, role, flags[, community].")],
 ) -> None:
     """Import reviewed labels (a later label for a post replaces an earlier one)."""
-    from ..stages.labels import import_labels
+    from ..evaluation.labels import import_labels
 
     n = import_labels(_ws(), file)
     out.print(f"imported {n:,} labels")
@@ -772,7 +772,7 @@ def labels_export_cmd(
     ] = "labels.csv",
 ) -> None:
     """Write the workspace's labels as CSV."""
-    from ..stages.labels import export_labels
+    from ..evaluation.labels import export_labels
 
     n = export_labels(_ws(), output)
     out.print(f"wrote {n:,} labels to {output}")
@@ -816,8 +816,8 @@ def train_cmd(
     ] = True,
 ) -> None:
     """Train the role model: synthetic posts from the training grammar families, real negatives, imported labels and review decisions."""
-    from ..stages.labels import resolve, stored
-    from ..stages.train import train
+    from ..evaluation.labels import resolve, stored
+    from ..evaluation.train import train
 
     ws = _ws_or_none() if (output is None or use_labels) else None
     if output is None and ws is None:
@@ -921,7 +921,7 @@ def evaluate_cmd(
     ] = None,
 ) -> None:
     """Per-role precision, recall and F1, a confusion matrix, minor_risk recall, alarm rates on real negatives."""
-    from ..stages import evaluate as ev
+    from ..evaluation import evaluate as ev
 
     ws = _ws_or_none()
     model = ev.load_model(ws)
@@ -971,7 +971,7 @@ def evaluate_cmd(
         _print_metrics(f"Against {labels}", m)
         report["labels"] = m
     if campaigns or campaigns_heldout:
-        from ..stages import campaign_eval as ce
+        from ..evaluation import campaigns as ce
 
         if campaigns:
             if ws is None:
@@ -998,7 +998,7 @@ def evaluate_cmd(
 
 
 def _print_campaign_scores(title: str, c: object) -> None:
-    from ..stages.campaign_eval import CampaignScores
+    from ..evaluation.campaigns import CampaignScores
 
     assert isinstance(c, CampaignScores)
     out.print(
@@ -1019,7 +1019,7 @@ def _print_campaign_scores(title: str, c: object) -> None:
 
 
 def _print_metrics(title: str, m: object) -> None:
-    from ..stages.evaluate import Metrics
+    from ..evaluation.evaluate import Metrics
     from ..stages.roles import ROLES
 
     assert isinstance(m, Metrics)
@@ -1068,7 +1068,7 @@ def hash_media_cmd(
     scheduler: Annotated[str | None, _SCHEDULER_OPTION] = None,
 ) -> None:
     """Hash every attachment in the lake whose file the export contains (MD5, SHA-256, PDQ)."""
-    from ..matching.stage import hash_media
+    from ..pipeline.hash_media import hash_media
 
     ws = _ws()
     with _executor(executor_name, workers, scheduler) as executor, console.status("hashing media"):

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from ..errors import CounterspellError
 from ..executors import Executor, LocalExecutor
+from ..lake.datasets import MATCH_SCHEMA
 from ..lake.query import connect, sql_path
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset, partition_dir_name
@@ -29,23 +30,6 @@ from .index import MultiIndex, PDQIndex, hex_to_words
 
 CHUNK = 50_000  # items per search task
 VPDQ_MATCH_PERCENT = 80.0  # python-threatexchange's default for the query side
-
-MATCH_SCHEMA = pa.schema(
-    [
-        ("uid", pa.string()),
-        ("media_index", pa.int32()),
-        ("platform", pa.string()),
-        ("community", pa.string()),
-        ("bank", pa.string()),
-        ("bank_version", pa.int64()),
-        ("entry_id", pa.int64()),
-        ("signal_type", pa.string()),
-        ("distance", pa.int32()),
-        ("quarantined_entry", pa.bool_()),
-        ("matched_at", pa.timestamp("us", tz="UTC")),
-        ("match_percent", pa.float32()),  # vPDQ: share of the video's good frames in the entry
-    ]
-)
 
 
 @dataclass

@@ -27,7 +27,12 @@ import numpy as np
 import pyarrow as pa
 
 from .. import __version__
-from ..lake.datasets import ENRICHMENT_SCHEMA, enriched_sql
+from ..lake.datasets import (
+    BRIDGE_SCHEMA,
+    ENRICHMENT_SCHEMA,
+    enriched_sql,
+    relation,
+)
 from ..lake.manifest import Manifest
 from ..lake.query import (
     communities,
@@ -39,12 +44,9 @@ from ..lake.query import (
     sql_path,
 )
 from ..lake.workspace import Workspace
-from ..matching.stage import MEDIA_SCHEMA
+from ..measures import gini, top_share
 from ..models import POST_SCHEMA
-from ..stages.actors import ACTOR_SCHEMA, gini, top_share
-from ..stages.bridges import BRIDGE_SCHEMA
-from ..stages.campaigns import MEMBER_SCHEMA
-from ..stages.cues import pseudonym
+from ..privacy import pseudonym
 
 if TYPE_CHECKING:
     from ..executors import Executor
@@ -255,7 +257,7 @@ class _Builder:
                 "NULL::VARCHAR AS target, []::VARCHAR[] AS platforms, false AS minor_risk, NULL::VARCHAR AS platform, "
                 "NULL::VARCHAR AS community WHERE false"
             )
-        members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
+        members = relation(ws, "campaign_members")
         c.execute(
             f"CREATE TEMP TABLE _m AS SELECT m.* FROM {members} m SEMI JOIN _c USING (campaign_id)"
         )
@@ -450,7 +452,7 @@ class _Builder:
         ]  # fmt: skip
         creators: list[Row] = []
         if self.ws.has_data("actors"):
-            actors = dataset_sql(self.ws, "actors", ACTOR_SCHEMA)
+            actors = relation(self.ws, "actors")
             creators = _rows(
                 c,
                 f"""SELECT a.actor_id, a.platform, a.fulfillments, a.praise_received, a.reactions_received
@@ -706,7 +708,7 @@ class _Builder:
         ]
         provenance: list[Row] = []
         if self.ws.has_data("media"):
-            media = dataset_sql(self.ws, "media", MEDIA_SCHEMA)
+            media = relation(self.ws, "media")
             provenance = _rows(
                 c,
                 f"""SELECT coalesce(json_extract_string(sig, '$.kind'), 'signal') AS signal,
@@ -780,7 +782,7 @@ def _card_rows(ws: Workspace) -> list[Row]:
     """The shipped role model's measured figures (its card), when this workspace uses it: how
     well roles hold on text the project did not write, and how often ordinary talk raises an
     alarm. A workspace that trained its own model has only its own evaluation."""
-    from ..stages.evaluate import read_card
+    from ..evaluation.evaluate import read_card
 
     if (ws.root / "models" / "roles_model.npz").exists():
         return []

@@ -127,7 +127,7 @@ def _cell(value: object) -> str:
 def _graphs(ws: Workspace, folder: Path) -> list[str]:
     """GEXF files for Gephi, when the graph stages have run (the whole workspace, not the scope)."""
     from ..errors import CounterspellError
-    from ..stages.graphs import export_graph
+    from .graphs import export_graph
 
     names = []
     for kind in ("communities", "actors"):

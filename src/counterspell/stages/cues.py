@@ -1,13 +1,11 @@
 """Per-post signals from text: risk flags, tools, targets and the requester's relationship to her.
 
 All functions take the normalised text (and the cleaned text where case matters) and return plain
-Python values; :mod:`counterspell.stages.analyze` turns them into Arrow columns.
+Python values; :mod:`counterspell.pipeline.analyze` turns them into Arrow columns.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass, field
 
@@ -202,13 +200,3 @@ def _first_match(pattern: re.Pattern[str], views: tuple[str, ...]) -> str | None
         if m:
             return m.group(0)
     return None
-
-
-def pseudonym(key: bytes, kind: str, value: str, scope: str = "") -> str:
-    """Keyed HMAC of an identifier: stable within a workspace, meaningless outside it.
-
-    Names are scoped (to a community) because a first name alone does not identify a person;
-    platform handles are global.
-    """
-    material = f"{kind}\x1f{scope if kind == 'name' else ''}\x1f{value.casefold()}".encode()
-    return "tgt_" + hmac.new(key, material, hashlib.sha256).hexdigest()[:20]

@@ -11,7 +11,7 @@ probability times the share of the chosen campaign among the plausible ones.
 
 Memory is bounded by what is still open (campaigns of the last days per thread, a capped cache of
 recent posts), never by the size of the community. Links across communities (the same media
-elsewhere) are added later, over the whole lake, by :mod:`counterspell.stages.campaigns`.
+elsewhere) are added later, over the whole lake, by :mod:`counterspell.pipeline.campaigns`.
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ ROLES = (
     "other",
 )
 ROLE_INDEX = {r: i for i, r in enumerate(ROLES)}
+FLAGS = ("minor_risk", "non_consent", "doxxing", "payment")  # minor_risk first, in every queue
 # Roles that are part of the abuse (an alarm when given to ordinary talk); counter-speech is not.
 HARMFUL_ROLES = frozenset(ROLES) - {"other", "counter_speech"}
 N_FEATURES = 1 << 18
@@ -358,6 +359,7 @@ def gate(role: str, c: Context) -> str | None:
 
 
 __all__ = [
+    "FLAGS",
     "HARMFUL_ROLES",
     "MODEL_PATH",
     "N_FEATURES",

@@ -14,7 +14,7 @@ previous wave found around it:
 
 The features are named (:data:`FEATURES`) so that ``why`` can say which of them decided. State
 is bounded (capped caches of recent posts and threads), so a community of any size streams
-through in constant memory. Pure: no lake, no I/O; :mod:`counterspell.stages.analyze` feeds it
+through in constant memory. Pure: no lake, no I/O; :mod:`counterspell.pipeline.analyze` feeds it
 from the lake and ``train`` feeds it synthetic corpora through the very same code.
 """
 

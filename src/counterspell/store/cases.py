@@ -16,11 +16,8 @@ import orjson
 from sqlalchemy import Connection, func, select, update
 
 from ..errors import CounterspellError
-from ..lake.datasets import enriched_sql
-from ..lake.query import connect, dataset_sql, posts_relation_sql
-from ..matching.match import MATCH_SCHEMA
-from ..matching.stage import MEDIA_SCHEMA
-from ..stages.campaigns import MEMBER_SCHEMA
+from ..lake.datasets import enriched_sql, relation
+from ..lake.query import connect, posts_relation_sql
 from . import audit, takedown
 from .accounts import User
 from .db import Store
@@ -94,7 +91,7 @@ def collect(store: Store, case_id: int, user: User) -> dict[str, int]:
     if not ws.has_data("posts"):
         return {}
     con = connect(ws)
-    members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
+    members = relation(ws, "campaign_members")
     enr = enriched_sql(ws)
     params: dict[str, Any] = {"key": case["key"]}
     if case["kind"] == "target":
@@ -135,11 +132,11 @@ def collect(store: Store, case_id: int, user: User) -> dict[str, int]:
     ).fetchall()
     media = con.execute(
         f"""SELECT uid, media_index, lower(coalesce(md5, reported_md5)), sha256, pdq, pdq_quality, provenance
-            FROM {dataset_sql(ws, "media", MEDIA_SCHEMA)} WHERE uid IN (SELECT uid FROM cp)
+            FROM {relation(ws, "media")} WHERE uid IN (SELECT uid FROM cp)
             ORDER BY uid, media_index"""
     ).fetchall()
     matches = con.execute(
-        f"""SELECT uid, bank, entry_id, signal_type, distance FROM {dataset_sql(ws, "matches", MATCH_SCHEMA)}
+        f"""SELECT uid, bank, entry_id, signal_type, distance FROM {relation(ws, "matches")}
             WHERE uid IN (SELECT uid FROM cp) AND NOT quarantined_entry ORDER BY bank, entry_id, uid"""
     ).fetchall()
     camps = [r[0] for r in con.execute("SELECT campaign_id FROM camp ORDER BY 1").fetchall()]

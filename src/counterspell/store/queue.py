@@ -23,14 +23,11 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import Conflict, CounterspellError
-from ..lake.datasets import enriched_sql
-from ..lake.query import arrow_batches, connect, dataset_sql, posts_relation_sql
-from ..matching.match import MATCH_SCHEMA
-from ..stages.analyze import text_signals
-from ..stages.campaigns import MEMBER_SCHEMA
-from ..stages.cues import pseudonym
-from ..stages.labels import FLAGS
-from ..stages.roles import ROLES
+from ..lake.datasets import enriched_sql, relation
+from ..lake.query import arrow_batches, connect, posts_relation_sql
+from ..privacy import pseudonym
+from ..stages.roles import FLAGS, ROLES
+from ..stages.text import text_signals
 from . import audit
 from .accounts import User
 from .db import Store
@@ -97,10 +94,10 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
     con = connect(ws)
     roles_sql = ", ".join(f"'{r}'" for r in HARMFUL_ROLES)
     query = f"""
-        WITH m AS (SELECT uid, count(*) AS n FROM {dataset_sql(ws, "matches", MATCH_SCHEMA)}
+        WITH m AS (SELECT uid, count(*) AS n FROM {relation(ws, "matches")}
                    WHERE NOT quarantined_entry GROUP BY uid),
              c AS (SELECT uid, any_value(campaign_id) AS campaign_id
-                   FROM {dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)} GROUP BY uid),
+                   FROM {relation(ws, "campaign_members")} GROUP BY uid),
              e AS (SELECT * FROM {enriched_sql(ws)})
         SELECT e.uid, e.platform, e.community, p.thread_id, p.created_at, e.role, e.role_scores,
                e.flags, e.target_ids, p.text, p.subject, c.campaign_id, coalesce(m.n, 0) AS bank_matches

@@ -14,12 +14,9 @@ from typing import Any
 
 import orjson
 
-from ..lake.datasets import enriched_sql
-from ..lake.query import connect, dataset_sql, partition_sql
+from ..lake.datasets import enriched_sql, relation
+from ..lake.query import connect, partition_sql
 from ..lake.workspace import Workspace
-from ..matching.match import MATCH_SCHEMA
-from ..matching.stage import MEDIA_SCHEMA
-from ..stages.campaigns import MEMBER_SCHEMA
 from ..store.queue import targets_of
 
 THREAD_WINDOW = 6
@@ -114,7 +111,7 @@ def item_context(
         campaign = _post_rows(
             con,
             f"""SELECT m.uid, m.platform, m.community, m.part, m.method, m.confidence, e.role
-                FROM {dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)} m LEFT JOIN {enr} e USING (uid)
+                FROM {relation(ws, "campaign_members")} m LEFT JOIN {enr} e USING (uid)
                 WHERE m.campaign_id = ? ORDER BY m.part, m.uid LIMIT {CAMPAIGN_POSTS}""",
             [item["campaign_id"]],
         )
@@ -122,7 +119,7 @@ def item_context(
         con,
         f"""SELECT media_index, lower(coalesce(md5, reported_md5)) AS md5, sha256, pdq, pdq_quality,
                    error, provenance
-            FROM {dataset_sql(ws, "media", MEDIA_SCHEMA)} WHERE uid = ? ORDER BY media_index""",
+            FROM {relation(ws, "media")} WHERE uid = ? ORDER BY media_index""",
         [item["uid"]],
     )
     sizes = post.pop("sizes") or []
@@ -133,7 +130,7 @@ def item_context(
     matches = _post_rows(
         con,
         f"""SELECT bank, entry_id, signal_type, distance, quarantined_entry
-            FROM {dataset_sql(ws, "matches", MATCH_SCHEMA)} WHERE uid = ? ORDER BY bank, distance""",
+            FROM {relation(ws, "matches")} WHERE uid = ? ORDER BY bank, distance""",
         [item["uid"]],
     )
     shown = [post, *thread, *author]

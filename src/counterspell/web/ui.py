@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from ..stages.labels import FLAGS
+from ..stages.roles import FLAGS
 from ..stages.roles import ROLES as POST_ROLES
 from ..store import audit, cases, queue, takedown
 from ..store.accounts import LoginRefused, add_user, list_users, login, logout

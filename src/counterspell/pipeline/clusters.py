@@ -19,22 +19,19 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from ..lake.query import dataset_sql, posts_relation_sql
+from ..lake.datasets import CLUSTER_SCHEMA, relation
+from ..lake.query import posts_relation_sql
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset
-from .stage import MEDIA_SCHEMA
 
 MIN_QUALITY = 50
 COMMON_WORD = 2_000
-CLUSTER_SCHEMA = pa.schema(
-    [("md5", pa.string()), ("cluster", pa.string()), ("pdq", pa.string()), ("size", pa.int64())]
-)
 
 
 def sightings_sql(ws: Workspace) -> str:
     """Every attachment with an MD5 (reported by the platform or computed from the file)."""
     posts = posts_relation_sql(ws)
-    media = dataset_sql(ws, "media", MEDIA_SCHEMA)
+    media = relation(ws, "media")
     return f"""
         SELECT uid, platform, community, created_at, lower(item.md5) AS md5, NULL::VARCHAR AS pdq
         FROM (SELECT uid, platform, community, created_at, unnest(media) AS item FROM {posts})
@@ -110,28 +107,15 @@ def _components(n: int, pairs: np.ndarray) -> np.ndarray:
     return np.asarray(labels, dtype=np.int64)
 
 
-SIGHTING_SCHEMA = pa.schema(
-    [
-        ("cluster", pa.string()),
-        ("cluster_md5s", pa.int64()),
-        ("platform", pa.string()),
-        ("community", pa.string()),
-        ("first_seen", pa.timestamp("us", tz="UTC")),
-        ("last_seen", pa.timestamp("us", tz="UTC")),
-        ("posts", pa.int64()),
-    ]
-)
-
-
 def build_cluster_sightings(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     """Where each picture was seen: per cluster and community, first and last sighting and posts.
 
     The order of first sightings is the route the material took (the board, then Telegram, then
     Discord); ``counterspell export clusters`` writes it.
     """
-    from ..lake.query import dataset_sql, replace_dataset
+    from ..lake.query import replace_dataset
 
-    clusters = dataset_sql(ws, "media_clusters", CLUSTER_SCHEMA)
+    clusters = relation(ws, "media_clusters")
     return replace_dataset(
         con,
         ws,

@@ -3,7 +3,7 @@
 1. Per community, posts stream through :class:`~counterspell.stages.linker.CampaignLinker` in
    time order (reply links, thread, time, target, author); memberships go to a scratch folder.
 2. Over the whole lake, in DuckDB: a picture first posted as a campaign's fulfilment and seen
-   again later (same MD5 or a near PDQ, see :mod:`counterspell.matching.clusters`) makes the later
+   again later (same MD5 or a near PDQ, see :mod:`counterspell.pipeline.clusters`) makes the later
    post a distribution of that campaign, in any community or platform. Media evidence overrides
    a weaker local placement (by thread or author), never a reply link.
 3. Per campaign metrics, and related campaigns (the same target pseudonym or the same source
@@ -21,11 +21,14 @@ import duckdb
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
-from ..lake.datasets import ENRICHMENT_SCHEMA, INHERITED_FLAGS
+from ..lake.datasets import (
+    INHERITED_FLAGS,
+    MEMBER_SCHEMA,
+    relation,
+)
 from ..lake.query import (
     arrow_batches,
     connect,
-    dataset_sql,
     empty_relation,
     partition_sql,
     posts_relation_sql,
@@ -34,23 +37,11 @@ from ..lake.query import (
 )
 from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
-from ..matching.clusters import CLUSTER_SCHEMA, sightings_sql
-from .linker import CampaignLinker, LinkRow, Member
-from .roles import ROLES
-from .thread import INHERITED
+from ..stages.linker import CampaignLinker, LinkRow, Member
+from ..stages.roles import ROLES
+from ..stages.thread import INHERITED
+from .clusters import sightings_sql
 
-MEMBER_SCHEMA = pa.schema(
-    [
-        ("uid", pa.string()),
-        ("platform", pa.string()),
-        ("community", pa.string()),
-        ("campaign_id", pa.string()),
-        ("part", pa.string()),
-        ("confidence", pa.float32()),
-        ("method", pa.string()),
-        ("anchor_uid", pa.string()),
-    ]
-)
 MEDIA_EXACT_CONFIDENCE = 0.9
 MEDIA_NEAR_CONFIDENCE = 0.75
 RELATED_MAX = 50
@@ -187,8 +178,8 @@ def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: LakePath) -> 
         if scratch.has_files("local-*.parquet")
         else empty_relation(MEMBER_SCHEMA)
     )
-    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
-    clusters = dataset_sql(ws, "media_clusters", CLUSTER_SCHEMA)
+    enr = relation(ws, "enrichments")
+    clusters = relation(ws, "media_clusters")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _local AS SELECT * FROM {local}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _sight AS
@@ -234,8 +225,8 @@ def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: LakePath) -> 
 def _inherited_flags(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     """Every member of a campaign whose request is minor-risk (or non-consent) carries the flag,
     with the request as its source: a fulfilment, its praise and its reposts are about her too."""
-    members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
-    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
+    members = relation(ws, "campaign_members")
+    enr = relation(ws, "enrichments")
     flags = ", ".join(f"'{f}'" for f in INHERITED)
     return replace_dataset(
         con,
@@ -256,8 +247,8 @@ def _inherited_flags(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
 
 def _campaign_table(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     posts = posts_relation_sql(ws)
-    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
-    members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
+    enr = relation(ws, "enrichments")
+    members = relation(ws, "campaign_members")
     req = "FILTER (WHERE part = 'request' AND method = 'request')"
     rows = replace_dataset(
         con,

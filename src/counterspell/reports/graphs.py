@@ -20,10 +20,9 @@ import networkx as nx
 import orjson
 
 from ..errors import CounterspellError
-from ..lake.query import connect, dataset_sql, posts_relation_sql, sql_path
+from ..lake.datasets import relation
+from ..lake.query import connect, posts_relation_sql, sql_path
 from ..lake.workspace import Workspace
-from .bridges import BRIDGE_SCHEMA, COMMUNITY_SCHEMA
-from .campaigns import MEMBER_SCHEMA
 
 KINDS = ("actors", "communities", "campaigns")
 FORMATS = ("gexf", "graphml", "json")
@@ -69,7 +68,7 @@ def actor_graph(ws: Workspace) -> Graph:
     _need(ws, "actors", "campaign_members")
     con = connect()
     posts = posts_relation_sql(ws)
-    members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
+    members = relation(ws, "campaign_members")
     g: Graph = nx.DiGraph()
     for row in _rows(
         con,
@@ -118,7 +117,7 @@ def community_graph(ws: Workspace) -> Graph:
     """Communities (and destinations outside the lake) joined by invite, media and handle bridges."""
     _need(ws, "bridges")
     con = connect()
-    registry = dataset_sql(ws, "communities", COMMUNITY_SCHEMA)
+    registry = relation(ws, "communities")
     g: Graph = nx.DiGraph()
     for row in _rows(
         con,
@@ -128,7 +127,7 @@ def community_graph(ws: Workspace) -> Graph:
             GROUP BY ALL""",
     ):
         g.add_node(row.pop("id"), type="community", ingested=True, **_attrs(row))
-    bridges = dataset_sql(ws, "bridges", BRIDGE_SCHEMA)
+    bridges = relation(ws, "bridges")
     for row in _rows(con, f"SELECT * FROM {bridges} ORDER BY kind"):
         src = f"{row['src_platform']}:{row['src_community']}"
         dst = f"{row['dst_platform']}:{row['dst_community']}"

@@ -15,27 +15,15 @@ import uuid
 from dataclasses import dataclass, field
 
 import duckdb
-import pyarrow as pa
 
 from ..executors import Executor
 from ..lake.query import communities, connect, posts_relation_sql, replace_dataset, sql_path
 from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
-from ..matching.clusters import build_cluster_sightings, build_clusters
 from . import actors as actors_stage
 from . import bridges as bridges_stage
 from . import campaigns as campaigns_stage
-
-REPLY_SCHEMA = pa.schema(
-    [
-        ("uid", pa.string()),
-        ("platform", pa.string()),
-        ("community", pa.string()),
-        ("parent_uid", pa.string()),
-        ("parent_found", pa.bool_()),
-        ("parent_community", pa.string()),
-    ]
-)
+from .clusters import build_cluster_sightings, build_clusters
 
 
 @dataclass

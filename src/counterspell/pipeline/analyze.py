@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
-from ..lake.datasets import ENRICHMENT_SCHEMA
+from ..lake.datasets import ENRICHMENT_SCHEMA, FIRST_SEEN_SCHEMA
 from ..lake.query import (
     arrow_batches,
     communities,
@@ -34,57 +34,17 @@ from ..lake.query import (
 from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
 from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
-from .cues import Cues, find_cues, pseudonym
-from .links import find_links
-from .normalize import clean, normalise
-from .roles import PostView, RoleModel, RoleResult
-from .thread import ThreadPass, ThreadPost
+from ..privacy import pseudonym
+from ..stages.cues import Cues
+from ..stages.roles import RoleModel, RoleResult
+from ..stages.text import TextSignals, text_signals, thread_posts
+from ..stages.thread import ThreadPass
 
 if TYPE_CHECKING:
     from .network import NetworkResult
 
 ANALYZER_VERSION = "1"
 BATCH = 20_000
-
-
-@dataclass(slots=True)
-class TextSignals:
-    """What the text stages found in one post, before the role is known."""
-
-    norm: str
-    cues: Cues
-    links: list[str]
-    destinations: list[str]
-
-
-def text_signals(
-    text: str, subject: str | None = None, known_links: list[str] | None = None
-) -> TextSignals:
-    """Normalisation, links and invites, flags, tools and targets for one text (pure)."""
-    full = f"{subject}\n{text}" if subject else text
-    if len(full) > 200_000:
-        full = full[:200_000]  # a megabyte post is judged on its first 200k characters
-    cleaned = clean(full)
-    norm = normalise(full)
-    links, dests = find_links(cleaned, norm, known_links)
-    return TextSignals(norm, find_cues(norm, cleaned), links, dests)
-
-
-def post_view(cols: dict[str, list[Any]], i: int, s: TextSignals) -> PostView:
-    """The role stage's view of row ``i`` of a batch from :func:`_batches`."""
-    return PostView(
-        norm=s.norm,
-        cues=s.cues,
-        destinations=s.destinations,
-        has_link=bool(s.links),
-        is_op=bool(cols["is_op"][i]),
-        has_media=bool(cols["n_media"][i]),
-        platform=cols["platform"][i],
-        kind=cols["kind"][i] or "post",
-        reactions=int(cols["n_reactions"][i] or 0),
-        is_reply=bool(cols["parent_uids"][i]),
-        author_is_channel=str(cols["author_key"][i] or "").startswith("channel"),
-    )
 
 
 @dataclass
@@ -159,15 +119,12 @@ def _columns(relation: str) -> set[str]:
 
 
 FIRST_SEEN = "media_first_seen"
-FIRST_SEEN_SCHEMA = pa.schema(
-    [("md5", pa.string()), ("first_at", pa.timestamp("us", tz="UTC")), ("sightings", pa.int64())]
-)
 
 
 def build_first_seen(ws: Workspace) -> int:
     """When each picture seen more than once was first posted, anywhere in the lake: a later
     post of the same file is a repost (distribution), which the thread pass uses as evidence."""
-    from ..matching.clusters import sightings_sql
+    from .clusters import sightings_sql
 
     con = connect(ws)
     return replace_dataset(
@@ -261,29 +218,6 @@ def _analyze_partition(
         result.roles.update(r.role for r in results)
         result.flags.update(f for r in results for f in r.flags)
     return result
-
-
-def thread_posts(cols: dict[str, list[Any]], signals: dict[int, TextSignals]) -> list[ThreadPost]:
-    """The thread pass's view of a batch from :func:`_batches` (views only for new posts)."""
-    out: list[ThreadPost] = []
-    for i in range(len(cols["uid"])):
-        s = signals.get(i)
-        known = cols["known_flags"][i]
-        out.append(
-            ThreadPost(
-                uid=cols["uid"][i],
-                thread=cols["thread_id"][i] or "",
-                ts=float(cols["ts"][i] or 0.0),
-                parents=cols["parent_uids"][i] or [],
-                author=cols["author_key"][i] or None,
-                view=post_view(cols, i, s) if s is not None else None,
-                seen_before=bool(cols["seen_before"][i]),
-                known_role=cols["known_role"][i] if s is None else None,
-                known_flags=tuple(known or ()) if s is None else (),
-                known_follows=cols["known_follows"][i] if s is None else None,
-            )
-        )
-    return out
 
 
 def _table(

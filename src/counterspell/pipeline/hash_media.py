@@ -18,34 +18,13 @@ import orjson
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
+from ..lake.datasets import MEDIA_SCHEMA
 from ..lake.query import arrow_batches, communities, connect, partition_sql, posts_relation_sql
 from ..lake.workspace import Workspace
 from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomic
+from ..matching.hashing import FileHashes, hash_file
 from ..models import uid_hash
-from .hashing import FileHashes, hash_file
 
-MEDIA_SCHEMA = pa.schema(
-    [
-        ("uid", pa.string()),
-        ("media_index", pa.int32()),
-        ("key_hash", pa.int64()),  # digest of uid + index, for incremental runs
-        ("platform", pa.string()),
-        ("community", pa.string()),
-        ("created_at", pa.timestamp("us", tz="UTC")),
-        ("name", pa.string()),
-        ("path", pa.string()),
-        ("reported_md5", pa.string()),  # as the platform's JSON gave it
-        ("md5", pa.string()),  # of the bytes, when the file is present
-        ("sha256", pa.string()),
-        ("pdq", pa.string()),
-        ("pdq_quality", pa.int32()),
-        ("error", pa.string()),
-        ("hashed_at", pa.timestamp("us", tz="UTC")),
-        ("provenance", pa.string()),  # JSON list of signals; absence proves nothing
-        ("vpdq", pa.string()),  # videos: frame,quality,pdq,seconds per line (matching/video.py)
-        ("skipped", pa.string()),  # why a hash this file should have is missing (e.g. no vpdq)
-    ]
-)
 BATCH = 5_000
 PARALLEL_MIN_ITEMS = 2_000  # posts with media, below which one process hashes everything
 

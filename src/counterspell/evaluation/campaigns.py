@@ -22,10 +22,10 @@ from typing import Any
 import duckdb
 
 from ..errors import InputError, Place
+from ..lake.datasets import relation
 from ..lake.ingest import ingest
-from ..lake.query import connect, dataset_sql, posts_relation_sql, sql_path
+from ..lake.query import connect, posts_relation_sql, sql_path
 from ..lake.workspace import Workspace
-from .campaigns import MEMBER_SCHEMA
 
 REQUIRED = ("campaign", "platform", "post_id", "part")
 CONFIDENT = 0.5
@@ -95,7 +95,7 @@ def score_campaigns(ws: Workspace, truth_path: str | Path) -> CampaignScores:
     con = connect(ws)
     has_community = _truth_relation(con, path)
     posts = posts_relation_sql(ws)
-    members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
+    members = relation(ws, "campaign_members")
     on = "p.platform = t.platform AND p.post_id = t.post_id" + (
         " AND p.community = t.community" if has_community else ""
     )
@@ -169,10 +169,10 @@ def heldout_campaigns(
     families: str | tuple[str, ...] = "heldout",
 ) -> CampaignScores:
     """The whole pipeline on a synthetic corpus from a seed never trained on, scored on its truth."""
-    from ..matching.stage import hash_media
+    from ..pipeline.analyze import analyze
+    from ..pipeline.bridges import import_communities
+    from ..pipeline.hash_media import hash_media
     from ..synth import generate
-    from .analyze import analyze
-    from .bridges import import_communities
 
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         root = Path(tmp)

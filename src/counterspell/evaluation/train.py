@@ -43,9 +43,8 @@ from ..errors import CounterspellError
 from ..lake.ingest import ingest
 from ..lake.query import communities
 from ..lake.workspace import Workspace
-from ..synth import generate
-from .analyze import _batches, build_first_seen, text_signals, thread_posts
-from .roles import (
+from ..pipeline.analyze import _batches, build_first_seen
+from ..stages.roles import (
     N_FEATURES,
     ROLE_INDEX,
     ROLES,
@@ -55,7 +54,9 @@ from .roles import (
     hash_tokens,
     text_tokens,
 )
-from .thread import FEATURES, STATIC, ThreadPass, ThreadPost
+from ..stages.text import text_signals, thread_posts
+from ..stages.thread import FEATURES, STATIC, ThreadPass, ThreadPost
+from ..synth import generate
 
 FOLDS = 3
 HIDDEN = 64
@@ -90,7 +91,7 @@ def synthetic_workspace(
 ) -> tuple[Workspace, dict[str, tuple[str, set[str]]]]:
     """Generate a corpus written by ``families``, ingest it, and return it with its truth: each
     post's role and flags, by uid."""
-    from ..matching.stage import hash_media
+    from ..pipeline.hash_media import hash_media
 
     summary = generate(
         root / "corpus", posts=posts, seed=seed, families=families, minor_rate=minor_rate

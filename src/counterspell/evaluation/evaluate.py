@@ -28,9 +28,8 @@ from ..lake.datasets import enriched_sql
 from ..lake.ingest import ingest
 from ..lake.query import connect, posts_relation_sql
 from ..lake.workspace import Workspace
-from .analyze import analyze, load_model
-from .labels import FLAGS
-from .roles import HARMFUL_ROLES, ROLE_INDEX, ROLES, RoleModel
+from ..pipeline.analyze import analyze, load_model
+from ..stages.roles import FLAGS, HARMFUL_ROLES, MODEL_PATH, ROLE_INDEX, ROLES, RoleModel
 
 
 @dataclass
@@ -229,7 +228,7 @@ def save(ws: Workspace | None, report: dict[str, Any]) -> Path | None:
     return path
 
 
-CARD_PATH = Path(__file__).with_name("roles_model.card.json")
+CARD_PATH = MODEL_PATH.with_name("roles_model.card.json")  # shipped beside the model
 
 
 def macro_f1(m: Metrics) -> float:

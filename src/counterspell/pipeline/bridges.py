@@ -22,36 +22,12 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import InputError, Place
-from ..lake.datasets import ENRICHMENT_SCHEMA
-from ..lake.query import dataset_sql, posts_relation_sql, replace_dataset
+from ..lake.datasets import COMMUNITY_SCHEMA, relation
+from ..lake.query import posts_relation_sql, replace_dataset
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset
-from ..matching.clusters import SIGHTING_SCHEMA
+from ..stages.links import invite_key, invite_key_sql
 from .actors import handle_sql
-from .links import invite_key, invite_key_sql
-
-COMMUNITY_SCHEMA = pa.schema(
-    [
-        ("platform", pa.string()),
-        ("community", pa.string()),
-        ("name", pa.string()),
-        ("invite", pa.string()),  # invite key, see stages.links.invite_key
-    ]
-)
-BRIDGE_SCHEMA = pa.schema(
-    [
-        ("src_platform", pa.string()),
-        ("src_community", pa.string()),
-        ("dst_platform", pa.string()),
-        ("dst_community", pa.string()),
-        ("kind", pa.string()),
-        ("count", pa.int64()),
-        ("first_seen", pa.timestamp("us", tz="UTC")),
-        ("last_seen", pa.timestamp("us", tz="UTC")),
-        ("median_lag_s", pa.float64()),
-        ("dst_ingested", pa.bool_()),
-    ]
-)
 
 
 def import_communities(ws: Workspace, path: str | Path) -> int:
@@ -125,9 +101,9 @@ def _match(invite: str) -> str:
 
 def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     posts = posts_relation_sql(ws)
-    enr = dataset_sql(ws, "enrichments", ENRICHMENT_SCHEMA)
-    registry = dataset_sql(ws, "communities", COMMUNITY_SCHEMA)
-    sightings = dataset_sql(ws, "cluster_sightings", SIGHTING_SCHEMA)
+    enr = relation(ws, "enrichments")
+    registry = relation(ws, "communities")
+    sightings = relation(ws, "cluster_sightings")
     key = invite_key_sql("link")
     return replace_dataset(
         con,

@@ -14,23 +14,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import CounterspellError
+from ..lake.datasets import LABEL_SCHEMA
 from ..lake.query import connect, posts_relation_sql
 from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
-from .roles import ROLES
-
-FLAGS = ("minor_risk", "non_consent", "doxxing", "payment")
-LABEL_SCHEMA = pa.schema(
-    [
-        ("platform", pa.string()),
-        ("community", pa.string()),
-        ("post_id", pa.string()),
-        ("role", pa.string()),
-        ("flags", pa.list_(pa.string())),
-        ("source", pa.string()),
-        ("imported_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
+from ..stages.roles import FLAGS, ROLES
 
 
 @dataclass(frozen=True, slots=True)

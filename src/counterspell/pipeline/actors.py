@@ -13,12 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
-import numpy as np
-import pyarrow as pa
 
-from ..lake.query import dataset_sql, posts_relation_sql, replace_dataset
+from ..lake.datasets import relation
+from ..lake.query import posts_relation_sql, replace_dataset
 from ..lake.workspace import Workspace
-from .campaigns import MEMBER_SCHEMA
+from ..measures import gini, top_share
 
 GENERIC_HANDLES = (
     "anonymous",
@@ -28,28 +27,6 @@ GENERIC_HANDLES = (
     "moderator",
     "user",
     "guest",
-)
-ACTOR_SCHEMA = pa.schema(
-    [
-        ("actor_id", pa.string()),
-        ("platform", pa.string()),
-        ("author_key", pa.string()),
-        ("name", pa.string()),
-        ("handle", pa.string()),
-        ("posts", pa.int64()),
-        ("requests", pa.int64()),
-        ("fulfillments", pa.int64()),
-        ("campaigns_fulfilled", pa.int64()),
-        ("praise_received", pa.int64()),
-        ("praise_given", pa.int64()),
-        ("distributions", pa.int64()),
-        ("reactions_received", pa.int64()),
-        ("creator_rank", pa.int64()),
-        ("communities", pa.list_(pa.string())),
-        ("platforms", pa.list_(pa.string())),
-        ("first_seen", pa.timestamp("us", tz="UTC")),
-        ("last_seen", pa.timestamp("us", tz="UTC")),
-    ]
 )
 
 
@@ -62,7 +39,7 @@ def handle_sql(name_expr: str) -> str:
 
 def build_actors(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     posts = posts_relation_sql(ws)
-    members = dataset_sql(ws, "campaign_members", MEMBER_SCHEMA)
+    members = relation(ws, "campaign_members")
     return replace_dataset(
         con,
         ws,
@@ -105,25 +82,6 @@ def build_actors(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
             FROM named n LEFT JOIN spread s USING (handle) LEFT JOIN ranked r USING (platform, author_key)
             ORDER BY r.creator_rank NULLS LAST, n.posts DESC, actor_id""",
     )
-
-
-def gini(values: np.ndarray) -> float:
-    """0 when every creator gets the same recognition, towards 1 when one gets it all."""
-    x = np.sort(np.asarray(values, dtype=np.float64))
-    n = len(x)
-    if n == 0 or x.sum() == 0:
-        return 0.0
-    i = np.arange(1, n + 1)
-    return float(((2 * i - n - 1) * x).sum() / (n * x.sum()))
-
-
-def top_share(values: np.ndarray, fraction: float = 0.05) -> float:
-    """Share of all recognition that goes to the top ``fraction`` of creators (at least one)."""
-    x = np.sort(np.asarray(values, dtype=np.float64))[::-1]
-    if len(x) == 0 or x.sum() == 0:
-        return 0.0
-    k = max(1, int(np.ceil(len(x) * fraction)))
-    return float(x[:k].sum() / x.sum())
 
 
 def recognition(ws: Workspace) -> dict[str, Any]:
