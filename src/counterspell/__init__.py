@@ -14,8 +14,7 @@ from .lake.workspace import Workspace
 from .models import POST_SCHEMA, Media, Post, Reaction, Source
 from .pipeline.analyze import analyze
 from .pipeline.network import build_network
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "POST_SCHEMA",

@@ -20,12 +20,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .. import __version__
 from ..adapters import ADAPTERS
 from ..errors import CounterspellError
 from ..lake.ingest import FileOutcome, ingest
 from ..lake.query import EXPORT_FORMATS, export_posts, stats
 from ..lake.workspace import Workspace
+from ..version import __version__
 
 app = typer.Typer(
     name="counterspell",

@@ -26,7 +26,6 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .. import __version__
 from ..lake.datasets import (
     BRIDGE_SCHEMA,
     ENRICHMENT_SCHEMA,
@@ -47,6 +46,7 @@ from ..lake.workspace import Workspace
 from ..measures import gini, top_share
 from ..models import POST_SCHEMA
 from ..privacy import pseudonym
+from ..version import __version__
 
 if TYPE_CHECKING:
     from ..executors import Executor

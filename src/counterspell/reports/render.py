@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .. import __version__
 from ..lake.workspace import Workspace
+from ..version import __version__
 from .data import Report, Row, Scope, build_report
 from .figures import render as render_chart
 

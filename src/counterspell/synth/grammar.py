@@ -227,6 +227,18 @@ def _tidy(text: str) -> str:
     return "\n".join(ln for ln in lines if ln or len(lines) == 1).strip()
 
 
+def load_banks(module: str) -> dict[str, list[str]]:
+    """A family's banks, from the JSON data file beside its module (``families/NAME.json``):
+    a family is mostly data, and data does not belong in a code module."""
+    import json
+    from pathlib import Path
+
+    name = module.rsplit(".", 1)[-1]
+    path = Path(__file__).parent / "families" / f"{name}.json"
+    banks: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+    return banks
+
+
 def check(fam: Family, rng: random.Random | None = None, samples: int = 30) -> list[str]:
     """Problems with a family: missing keys, templates that fail to expand, empty results."""
     rng = rng or random.Random(0)
@@ -294,4 +306,14 @@ if __name__ == "__main__":
     raise SystemExit(_main(sys.argv[1:]))
 
 
-__all__ = ["FOREIGN", "LANGS", "REQUIRED", "REQUIRED_KEYS", "SLOTS", "Family", "check", "preview"]
+__all__ = [
+    "FOREIGN",
+    "LANGS",
+    "REQUIRED",
+    "REQUIRED_KEYS",
+    "SLOTS",
+    "Family",
+    "check",
+    "load_banks",
+    "preview",
+]

@@ -18,10 +18,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from .. import __version__
 from ..errors import Conflict, CounterspellError, NotFound
 from ..matching.copies import CopyFinder
 from ..store.db import Store
+from ..version import __version__
 from . import api, ui
 from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
 
