@@ -37,9 +37,9 @@ from ..lake.query import (
 )
 from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
+from ..stages.context import INHERITED
 from ..stages.linker import CampaignLinker, LinkRow, Member
 from ..stages.roles import ROLES
-from ..stages.thread import INHERITED
 from .clusters import sightings_sql
 
 MEDIA_EXACT_CONFIDENCE = 0.9

@@ -22,12 +22,31 @@ from __future__ import annotations
 
 import collections
 import math
-import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 import numpy as np
 
+from .context import (
+    COMMUNITY_INDEX,
+    DESCRIBE,
+    DYNAMIC,
+    FEATURES,
+    INHERITED,
+    MINOR_ASK,
+    POST_CACHE,
+    SOON_S,
+    STATIC,
+    THREAD_CACHE,
+    WAVES,
+    Known,
+    Local,
+    ThreadPost,
+    ThreadState,
+    advance,
+    dependents,
+    features_of,
+    follows_of,
+)
 from .cues import COMMON_WORDS
 from .roles import (
     HARMFUL_ROLES,
@@ -43,152 +62,6 @@ from .roles import (
     text_tokens,
 )
 
-OPEN_S = 3 * 86400.0  # a request still unanswered after three days is rarely answered
-SOON_S = 6 * 3600.0
-RESULT_S = 2 * 3600.0
-RECENT_S = 3600.0
-POST_CACHE = 1_000_000
-THREAD_CACHE = 200_000
-OPEN_PER_THREAD = 16
-WAVES = 2  # context waves after the first: request -> fulfilment -> praise chains need two
-INHERITED = ("minor_risk", "non_consent")
-MINOR_ASK = 0.2  # a post this likely to be a request keeps its minor cue whatever its role  # flags a follow-up or a reply takes from its request
-
-STATIC = (
-    *(f"text.{r}" for r in ROLES),
-    "cue.edit_ask", "cue.domain_ask", "cue.female", "cue.relationship", "cue.name", "cue.handle",
-    "cue.tool", "cue.money", "cue.invite", "cue.platform", "cue.link", "cue.minor_risk", "cue.non_consent", "cue.payment",
-    "cue.doxxing",
-    "post.op", "post.media", "post.notext", "post.short", "post.long", "post.question",
-    "post.reply", "post.channel", "post.reactions", "post.seen_before",
-    "platform.4chan", "platform.telegram", "platform.discord", "platform.other",
-)  # fmt: skip
-DYNAMIC = (
-    "parent.known", *(f"parent.{r}" for r in ROLES), "parent.op", "parent.media",
-    "parent.same_author", "parent.soon",
-    *(f"op.{r}" for r in ROLES),
-    "thread.request_soon", "thread.request_open", "thread.by_requester", "thread.names_target",
-    "thread.result_soon", "thread.result_by_author", "thread.first", "thread.open_requests",
-    "thread.since_request", "community.requests",
-    *(f"recent.{r}" for r in ROLES),
-    "replies.any", *(f"replies.{r}" for r in ROLES),
-)  # fmt: skip
-FEATURES = (*STATIC, *DYNAMIC)
-_D = {n: i for i, n in enumerate(DYNAMIC)}
-_PARENT_KNOWN, _PARENT_OP, _PARENT_MEDIA = _D["parent.known"], _D["parent.op"], _D["parent.media"]
-_PARENT_SAME, _PARENT_SOON = _D["parent.same_author"], _D["parent.soon"]
-_PARENT_ROLE = {r: _D[f"parent.{r}"] for r in ROLES}
-_OP_ROLE = {r: _D[f"op.{r}"] for r in ROLES}
-_RECENT = {r: _D[f"recent.{r}"] for r in ROLES}
-_REPLIES = {r: _D[f"replies.{r}"] for r in ROLES}
-_REPLIES_ANY = _D["replies.any"]
-_REQUEST_OPEN, _REQUEST_SOON = _D["thread.request_open"], _D["thread.request_soon"]
-_OPEN_REQUESTS, _SINCE_REQUEST = _D["thread.open_requests"], _D["thread.since_request"]
-_BY_REQUESTER, _NAMES_TARGET = _D["thread.by_requester"], _D["thread.names_target"]
-_RESULT_SOON, _RESULT_BY_AUTHOR = _D["thread.result_soon"], _D["thread.result_by_author"]
-_FIRST, _COMMUNITY = _D["thread.first"], _D["community.requests"]
-
-# How ``why`` says a feature (the role's name fills {}); features not here are named as they are.
-DESCRIBE = {
-    **{f"parent.{r}": f"replies to a post read as {r}" for r in ROLES},
-    **{f"op.{r}": f"in a thread whose OP is {r}" for r in ROLES},
-    **{f"recent.{r}": f"{r} in the thread within the hour" for r in ROLES},
-    **{f"replies.{r}": f"its replies read as {r}" for r in ROLES},
-    **{f"text.{r}": f"its words read as {r}" for r in ROLES},
-    "parent.media": "its parent carries an attachment",
-    "parent.same_author": "answers its own author",
-    "parent.op": "answers the OP",
-    "parent.soon": "soon after its parent",
-    "thread.request_soon": "a request of its thread is open (last 6 hours)",
-    "thread.request_open": "a request of its thread is open (last 3 days)",
-    "thread.by_requester": "written by the requester",
-    "thread.names_target": "names the requested woman again",
-    "thread.result_soon": "a result was posted in the last two hours",
-    "thread.result_by_author": "its author posted a result here",
-    "thread.first": "first post of its thread",
-    "community.requests": "its community has requests",
-    "post.media": "carries an attachment",
-    "post.notext": "no text besides the attachment or quote",
-    "post.short": "a few words",
-    "post.op": "opens its thread",
-    "post.seen_before": "its media were posted before",
-    "post.channel": "posted by a channel",
-    "post.reactions": "has reactions",
-    "cue.domain_ask": "asks for an image to be made or altered",
-    "cue.edit_ask": "sexual-edit words",
-    "cue.tool": "names a tool",
-    "cue.money": "names an amount of money or a way to pay",
-    "cue.invite": "an invite to another platform",
-    "cue.platform": "names another platform",
-    "cue.relationship": "says how the poster knows her",
-    "cue.name": "names someone",
-    "cue.handle": "gives a social handle",
-}
-
-
-@dataclass(slots=True)
-class ThreadPost:
-    """One post as the thread pass sees it. ``view`` is None for posts judged in an earlier run:
-    they give context (their settled role) and are not judged again."""
-
-    uid: str
-    thread: str
-    ts: float
-    parents: list[str]
-    author: str | None
-    view: PostView | None
-    seen_before: bool = False
-    known_role: str | None = None
-    known_flags: tuple[str, ...] = ()
-    known_follows: str | None = None
-
-
-@dataclass(slots=True)
-class _Known:
-    role: str
-    ts: float
-    author: str | None
-    thread: str
-    media: bool
-    op: bool
-    flags: tuple[str, ...]
-    root: (
-        str | None
-    )  # the request this post belongs to (a request's own uid, or the one it follows)
-
-
-@dataclass(slots=True)
-class _Request:
-    uid: str
-    ts: float  # of its last post (a follow-up keeps it open)
-    author: str | None
-    names: frozenset[str]
-    flags: tuple[str, ...]
-    fulfilled: bool = False
-
-
-@dataclass(slots=True)
-class _Thread:
-    op_role: str | None = None
-    requests: list[_Request] = field(default_factory=list)
-    result_ts: float | None = None
-    result_authors: tuple[str, ...] = ()
-    recent: list[tuple[float, str]] = field(default_factory=list)
-    n: int = 0
-
-    def copy(self) -> _Thread:
-        return replace(self, requests=[replace(r) for r in self.requests], recent=list(self.recent))
-
-
-@dataclass(slots=True)
-class _Local:
-    """What the thread pass knows of a new post besides its view."""
-
-    names: frozenset[str]
-    words: frozenset[str]
-    feats: list[str]
-    ids: np.ndarray  # the features' hashes
-
 
 class ThreadPass:
     """Judges the posts of one community, batch after batch, in time order."""
@@ -196,8 +69,8 @@ class ThreadPass:
     def __init__(self, model: RoleModel, waves: int = WAVES) -> None:
         self.model = model
         self.waves = waves
-        self._posts: collections.OrderedDict[str, _Known] = collections.OrderedDict()
-        self._threads: collections.OrderedDict[str, _Thread] = collections.OrderedDict()
+        self._posts: collections.OrderedDict[str, Known] = collections.OrderedDict()
+        self._threads: collections.OrderedDict[str, ThreadState] = collections.OrderedDict()
         self._requests = 0  # requests seen in this community so far: is it a request community?
         self.rows: list[np.ndarray] | None = None  # training: each wave's feature matrix
 
@@ -211,7 +84,7 @@ class ThreadPass:
         out-of-fold scores so the context model learns from text evidence as noisy as real).
         """
         new = [k for k, p in enumerate(posts) if p.view is not None]
-        local: dict[int, _Local] = {}
+        local: dict[int, Local] = {}
         for k in new:
             v = posts[k].view
             assert v is not None
@@ -222,7 +95,7 @@ class ThreadPass:
                 for n in (*(val for _, val in v.cues.identifiers), *v.cues.names)
                 if n not in COMMON_WORDS
             )
-            local[k] = _Local(names, words, feats, hash_all(feats))
+            local[k] = Local(names, words, feats, hash_all(feats))
         if text_logits is None:
             text_logits = self.model.text_logits(
                 [local[k].feats for k in new], ids=[local[k].ids for k in new]
@@ -256,7 +129,7 @@ class ThreadPass:
                     changed.append((k, roles[k]))
                     roles[k] = role
             if w + 1 < self.waves and changed and self.model.context is not None:
-                dirty = _dirty(posts, changed, children, roles)
+                dirty = dependents(posts, changed, children, roles)
                 wave = self._wave(posts, new, local, roles, children, previous=wave, dirty=dirty)
             else:
                 break
@@ -264,7 +137,7 @@ class ThreadPass:
         # recomputes the context only where a role changed since the last wave)
         final = self._wave(
             posts, new, local, roles, children, settle=True, scores=probs,
-            previous=wave, dirty=_dirty(posts, changed, children, roles),
+            previous=wave, dirty=dependents(posts, changed, children, roles),
         )  # fmt: skip
         out: list[RoleResult | None] = [None] * len(posts)
         x = np.hstack([static, wave.features]) if new else np.zeros((0, len(FEATURES)))
@@ -290,7 +163,7 @@ class ThreadPass:
 
     # --- features -------------------------------------------------------------------------
     def _static(
-        self, posts: list[ThreadPost], new: list[int], p_text: np.ndarray, local: dict[int, _Local]
+        self, posts: list[ThreadPost], new: list[int], p_text: np.ndarray, local: dict[int, Local]
     ) -> np.ndarray:
         out = np.zeros((len(new), len(STATIC)), np.float32)
         if not new:
@@ -322,7 +195,7 @@ class ThreadPass:
         self,
         posts: list[ThreadPost],
         new: list[int],
-        local: dict[int, _Local],
+        local: dict[int, Local],
         roles: list[str],
         children: dict[str, list[int]],
         settle: bool = False,
@@ -345,7 +218,7 @@ class ThreadPass:
             th = threads.get(p.thread)
             if th is None:
                 base = self._threads.get(p.thread)
-                th = threads[p.thread] = base.copy() if base is not None else _Thread()
+                th = threads[p.thread] = base.copy() if base is not None else ThreadState()
             role = roles[k]
             parent = self._parent(p, batch)
             j = row_of.get(k)
@@ -360,16 +233,16 @@ class ThreadPass:
                 reuse = previous is not None and dirty is not None and k not in dirty
                 if reuse and previous.contexts[j].community == (requests > 0):  # type: ignore[union-attr]
                     wave.features[j] = previous.features[j]  # type: ignore[union-attr]
-                    wave.features[j, _COMMUNITY] = math.log1p(requests) / 5.0
+                    wave.features[j, COMMUNITY_INDEX] = math.log1p(requests) / 5.0
                     wave.contexts.append(previous.contexts[j])  # type: ignore[union-attr]
                 else:
                     wave.contexts.append(
-                        self._features(
+                        features_of(
                             p, v, loc, th, parent, roles, children, requests, wave.features[j]
                         )
                     )
                 if role == "request":
-                    follows = _follows(p, v, loc, th, parent)
+                    follows = follows_of(p, v, loc, th, parent)
                 if settle:
                     ask = float(scores[j, ROLE_INDEX["request"]]) if scores is not None else 0.0
                     found = self._post_flags(p, v, role, parent, th, follows, wave.contexts[j], ask)
@@ -383,92 +256,20 @@ class ThreadPass:
             )
             media = bool(p.view.has_media) if p.view is not None else False
             op = bool(p.view.is_op) if p.view is not None else False
-            batch[p.uid] = _Known(role, p.ts, p.author, p.thread, media, op, flags, root)
+            batch[p.uid] = Known(role, p.ts, p.author, p.thread, media, op, flags, root)
             if role == "request" and follows is None:
                 requests += 1
             wave.order.append((p, batch[p.uid], names, follows))
-            _advance(th, p.uid, batch[p.uid], names, follows)
+            advance(th, p.uid, batch[p.uid], names, follows)
         wave.requests = requests
         return wave
 
-    def _parent(self, p: ThreadPost, batch: dict[str, _Known]) -> _Known | None:
+    def _parent(self, p: ThreadPost, batch: dict[str, Known]) -> Known | None:
         for uid in p.parents:
             hit = batch.get(uid) or self._posts.get(uid)
             if hit is not None:
                 return hit
         return None
-
-    def _features(
-        self,
-        p: ThreadPost,
-        v: PostView,
-        loc: _Local,
-        th: _Thread,
-        parent: _Known | None,
-        roles: list[str],
-        children: dict[str, list[int]],
-        requests: int,
-        row: np.ndarray,
-    ) -> Context:
-        ts = p.ts
-        on: list[int] = []  # indices of the features that are 1
-        if parent is not None:
-            on += (_PARENT_KNOWN, _PARENT_ROLE[parent.role])
-            if parent.op:
-                on.append(_PARENT_OP)
-            if parent.media:
-                on.append(_PARENT_MEDIA)
-            if p.author and parent.author == p.author:
-                on.append(_PARENT_SAME)
-            if 0 <= ts - parent.ts <= RECENT_S:
-                on.append(_PARENT_SOON)
-        if th.op_role is not None and not v.is_op:
-            on.append(_OP_ROLE[th.op_role])
-        open_reqs = [r for r in th.requests if 0 <= ts - r.ts <= OPEN_S]
-        if open_reqs:
-            on.append(_REQUEST_OPEN)
-            if ts - open_reqs[-1].ts <= SOON_S:
-                on.append(_REQUEST_SOON)
-            row[_OPEN_REQUESTS] = math.log1p(len(open_reqs))
-            row[_SINCE_REQUEST] = math.log1p(max(ts - open_reqs[-1].ts, 0.0) / 60.0) / 9.0
-            if p.author and any(r.author == p.author for r in open_reqs):
-                on.append(_BY_REQUESTER)
-            if loc.words and _names_target(loc, open_reqs) is not None:
-                on.append(_NAMES_TARGET)
-        result_soon = th.result_ts is not None and 0 <= ts - th.result_ts <= RESULT_S
-        if result_soon:
-            on.append(_RESULT_SOON)
-        if p.author and p.author in th.result_authors:
-            on.append(_RESULT_BY_AUTHOR)
-        if th.n == 0:
-            on.append(_FIRST)
-        row[_COMMUNITY] = math.log1p(requests) / 5.0
-        for t0, r in reversed(th.recent):  # newest first; stop at the hour
-            if ts - t0 > RECENT_S:
-                break
-            if t0 <= ts:
-                on.append(_RECENT[r])
-        kids = children.get(p.uid)
-        if kids:
-            on.append(_REPLIES_ANY)
-            on.extend(_REPLIES[roles[c]] for c in kids)
-        if on:
-            row[on] = 1.0
-        cues = v.cues
-        about_her = cues.female_ref or cues.relationship is not None or bool(cues.identifiers)
-        return Context(
-            domain=cues.domain_ask,
-            thread_request=bool(open_reqs) or (parent is not None and parent.role in HARMFUL_ROLES),
-            after_result=result_soon or (parent is not None and parent.role in ("fulfillment", "distribution")),
-            invites=v.invites,
-            mentions_platform=v.mentions_platform,
-            media=v.has_media,
-            seen_before=p.seen_before,
-            channel_media=v.author_is_channel and v.has_media,
-            source_picture=v.has_media and about_her,
-            request_community=requests > 0 and about_her,
-            community=requests > 0,
-        )  # fmt: skip
 
     # --- flags and reasons ----------------------------------------------------------------
     def _post_flags(
@@ -476,8 +277,8 @@ class ThreadPass:
         p: ThreadPost,
         v: PostView,
         role: str,
-        parent: _Known | None,
-        th: _Thread,
+        parent: Known | None,
+        th: ThreadState,
         follows: str | None,
         ctx: Context,
         ask: float,
@@ -519,7 +320,7 @@ class ThreadPass:
 
     def _why(
         self,
-        loc: _Local,
+        loc: Local,
         role: str,
         best: int,
         ev: list[tuple[str, float]],
@@ -565,125 +366,10 @@ class _Wave:
     contexts: list[Context]
     flags: list[list[tuple[str, str]]]
     follows: list[str | None]
-    threads: dict[str, _Thread]
-    batch: dict[str, _Known]
-    order: list[tuple[ThreadPost, _Known, frozenset[str], str | None]]
+    threads: dict[str, ThreadState]
+    batch: dict[str, Known]
+    order: list[tuple[ThreadPost, Known, frozenset[str], str | None]]
     requests: int = 0
-
-
-def _dirty(
-    posts: list[ThreadPost],
-    changed: list[tuple[int, str]],
-    children: dict[str, list[int]],
-    roles: list[str],
-) -> set[int]:
-    """Posts whose context features depend on a post whose role changed (index, old role): its
-    parents, its replies, and the later posts of its thread that the change can reach: within
-    three days for a request (open requests), two hours or the same author for a result, an hour
-    otherwise (recent roles), the whole thread for its OP."""
-    if not changed:
-        return set()
-    out: set[int] = set()
-    reach: dict[str, list[tuple[int, float, str | None]]] = {}
-    for k, old in changed:
-        p = posts[k]
-        out.update(children.get(p.uid, ()))
-        both = {old, roles[k]}
-        if p.view is not None and p.view.is_op:
-            span = math.inf
-        elif "request" in both:
-            span = OPEN_S
-        elif both & {"fulfillment", "distribution"}:
-            span = RESULT_S
-        else:
-            span = RECENT_S
-        author = p.author if both & {"fulfillment", "distribution"} else None
-        reach.setdefault(p.thread, []).append((k, p.ts + span, author))
-    parents = {uid for k, _ in changed for uid in posts[k].parents}
-    for k, p in enumerate(posts):
-        if p.uid in parents:
-            out.add(k)
-        for start, until, author in reach.get(p.thread, ()):
-            if k > start and (p.ts <= until or (author is not None and p.author == author)):
-                out.add(k)
-                break
-    return out
-
-
-def _split_handles(values: Iterable[str]) -> Iterator[str]:
-    """Identifier values, and the parts of handles ("maya.fit" -> "maya", "fit") as words."""
-    for value in values:
-        yield value
-        if "." in value or "_" in value:
-            yield from (part for part in re.split(r"[._]+", value) if len(part) >= 3)
-
-
-def _names_target(loc: _Local, reqs: list[_Request]) -> _Request | None:
-    """The most recent open request whose woman this post names again."""
-    words = loc.words
-    for r in reversed(reqs):
-        if r.names and not r.names.isdisjoint(words):
-            return r
-    return None
-
-
-def _follows(
-    p: ThreadPost, v: PostView, loc: _Local, th: _Thread, parent: _Known | None
-) -> str | None:
-    """The open request a request-role post continues (a bump, one more picture, insisting,
-    seconding), or None when it is a request of its own."""
-    if parent is not None and parent.root is not None and parent.thread == p.thread:
-        return parent.root  # it answers something of that campaign
-    open_reqs = [r for r in th.requests if 0 <= p.ts - r.ts <= OPEN_S]
-    if not open_reqs:
-        return None
-    c = v.cues
-    named = _names_target(loc, open_reqs)
-    if c.relationship is not None or c.identifiers or c.domain_ask:
-        # she is described anew: a new request, unless it is a short ask naming her again
-        return named.uid if named is not None and len(v.norm) < 60 else None
-    if named is not None:
-        return named.uid
-    known = frozenset().union(*(r.names for r in open_reqs))
-    if loc.names - known:
-        return None  # names someone not asked for before: a new request
-    if p.author:
-        mine = [r for r in open_reqs if r.author == p.author]
-        if mine:
-            return mine[-1].uid
-    soon = [r for r in open_reqs if p.ts - r.ts <= SOON_S]
-    waiting = [r for r in soon if not r.fulfilled]  # people bump what is still unanswered
-    return (waiting or soon)[-1].uid if soon else None
-
-
-def _advance(th: _Thread, uid: str, k: _Known, names: frozenset[str], follows: str | None) -> None:
-    """A thread's state after a post."""
-    if k.op and th.op_role is None:
-        th.op_role = k.role
-    if k.role == "request":
-        if follows is None:
-            th.requests.append(_Request(uid, k.ts, k.author, names, k.flags))
-            if len(th.requests) > OPEN_PER_THREAD:
-                del th.requests[0]
-        else:
-            for r in th.requests:
-                if r.uid == follows:
-                    r.ts = max(r.ts, k.ts)
-                    r.names = r.names | names
-    elif k.role == "fulfillment" or (k.role == "distribution" and k.media):
-        if k.role == "fulfillment":
-            answered = [r for r in th.requests if r.uid == k.root] or [
-                r for r in th.requests if not r.fulfilled and 0 <= k.ts - r.ts <= SOON_S
-            ][-1:]
-            for r in answered:
-                r.fulfilled = True
-        th.result_ts = k.ts
-        if k.author:
-            th.result_authors = (*th.result_authors[-7:], k.author)
-    th.recent.append((k.ts, k.role))
-    if len(th.recent) > 8:
-        del th.recent[0]
-    th.n += 1
 
 
 __all__ = ["DYNAMIC", "FEATURES", "STATIC", "WAVES", "ThreadPass", "ThreadPost"]
