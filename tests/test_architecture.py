@@ -12,7 +12,17 @@ SRC = REPO / "src"
 PACKAGE = SRC / "counterspell"
 # Rooms from the bottom up: a module may import its own room and the rooms below it.
 LAYERS: list[set[str]] = [
-    {"errors", "models", "registry", "textutil", "privacy", "measures", "textio", "config", "version"},
+    {
+        "errors",
+        "models",
+        "registry",
+        "textutil",
+        "privacy",
+        "measures",
+        "textio",
+        "config",
+        "version",
+    },
     {"adapters", "executors", "lake"},
     {"ingest", "stages", "matching"},
     {"pipeline", "synth"},
@@ -51,7 +61,9 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
                 for name in names:
                     out.append((name if _is_module(name) else target, id(node) in top))
         elif isinstance(node, ast.Import):
-            out.extend((a.name, id(node) in top) for a in node.names if a.name.startswith("counterspell"))
+            out.extend(
+                (a.name, id(node) in top) for a in node.names if a.name.startswith("counterspell")
+            )
     return out
 
 

@@ -247,10 +247,12 @@ def test_foolfuuka_thread(tmp_path: Path) -> None:
 def test_stream_and_whole_file_paths_agree(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     path = real(name)
     whole, _ = read_all(path)
-    import counterspell.textio as textio
+    import counterspell.textio.cursors as cursors
+    from counterspell.textio import StreamCursor, open_json
 
-    monkeypatch.setattr(textio, "WHOLE_FILE_LIMIT", 0)
-    monkeypatch.setattr(textio, "CHUNK_CHARS", 97)  # force many refills mid-token
+    monkeypatch.setattr(cursors, "WHOLE_FILE_LIMIT", 0)
+    monkeypatch.setattr(cursors, "CHUNK_CHARS", 97)  # force many refills mid-token
+    assert isinstance(open_json(str(path)), StreamCursor)  # the streaming path really runs
     streamed, _ = read_all(path)
     assert [(p.uid, p.text, p.parent_uids, p.created_at) for p in whole] == [
         (p.uid, p.text, p.parent_uids, p.created_at) for p in streamed

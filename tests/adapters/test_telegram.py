@@ -175,12 +175,14 @@ def test_full_account_export(tmp_path: Path) -> None:
 
 
 def test_full_export_streamed_in_small_chunks(tmp_path: Path, monkeypatch: object) -> None:
-    import counterspell.textio as textio
+    import counterspell.textio.cursors as cursors
+    from counterspell.textio import StreamCursor, open_json
 
     path = _write_full_export(tmp_path)
     whole, _ = read_all(path)
-    monkeypatch.setattr(textio, "WHOLE_FILE_LIMIT", 0)  # type: ignore[attr-defined]
-    monkeypatch.setattr(textio, "CHUNK_CHARS", 7)  # type: ignore[attr-defined]
+    monkeypatch.setattr(cursors, "WHOLE_FILE_LIMIT", 0)  # type: ignore[attr-defined]
+    monkeypatch.setattr(cursors, "CHUNK_CHARS", 7)  # type: ignore[attr-defined]
+    assert isinstance(open_json(str(path)), StreamCursor)  # the streaming path really runs
     streamed, _ = read_all(path)
     assert [(p.uid, p.text, p.created_at, p.parent_uids) for p in whole] == [
         (p.uid, p.text, p.created_at, p.parent_uids) for p in streamed

@@ -1,20 +1,12 @@
-"""Reading input files safely: encodings, JSON documents of any size, JSON lines.
+"""JSON documents of any size, walked by one pull API (:class:`JsonCursor`).
 
-Exports arrive in whatever state the collector left them: with a BOM, as UTF-16 from a Windows
-tool, with stray Latin-1 bytes, truncated by a full disk, or several gigabytes in one JSON array.
-This module turns all of that into values plus exact places, so adapters never see raw bytes and
-never hold a whole large file in memory.
-
-Two cursors share one pull API (:class:`JsonCursor`): :class:`ParsedCursor` walks a document
-that ``orjson`` parsed in one go (small files: fastest), :class:`StreamCursor` walks a document
-chunk by chunk, decoding one array element at a time (large or damaged files: bounded memory,
-and it can resume after a malformed element).
+:class:`ParsedCursor` walks a document that ``orjson`` parsed in one go (small files: fastest);
+:class:`StreamCursor` walks a document chunk by chunk, decoding one array element at a time
+(large or damaged files: bounded memory, and it resumes after a malformed element).
 """
 
 from __future__ import annotations
 
-import codecs
-import io
 import json
 import os
 import re
@@ -25,66 +17,8 @@ from typing import IO, Any, Protocol
 
 import orjson
 
-from .errors import InputError, Place
-
-# Files up to this size are parsed whole with orjson; larger ones are streamed.
-WHOLE_FILE_LIMIT = 32 * 1024 * 1024
-# One JSON value (an array element, a line) larger than this is refused rather than buffered.
-MAX_VALUE_CHARS = 256 * 1024 * 1024
-CHUNK_CHARS = 1 << 20
-
-_fallback_bytes = 0  # bytes decoded by the Latin-1 fallback, across all readers (single-threaded)
-_fallback_first: int | None = None
-
-
-def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
-    """Decode bytes that are not UTF-8 as Latin-1 instead of failing the whole file."""
-    global _fallback_bytes
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    bad = exc.object[exc.start : exc.end]
-    _fallback_bytes += len(bad)
-    return bytes(bad).decode("latin-1"), exc.end
-
-
-codecs.register_error("counterspell-latin1", _latin1_fallback)
-
-
-def fallback_bytes() -> int:
-    """How many bytes so far were read through the Latin-1 fallback (for per-file notices)."""
-    return _fallback_bytes
-
-
-def sniff_encoding(head: bytes) -> str:
-    """Pick a codec from the first bytes: BOMs first, then the NUL pattern of BOM-less UTF-16."""
-    if head.startswith(codecs.BOM_UTF32_LE) or head.startswith(codecs.BOM_UTF32_BE):
-        return "utf-32"
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16"
-    if len(head) >= 4:
-        if head[0] == 0 and head[1] != 0 and head[2] == 0:
-            return "utf-16-be"
-        if head[0] != 0 and head[1] == 0 and head[3] == 0:
-            return "utf-16-le"
-    return "utf-8"
-
-
-def open_text(path: str) -> tuple[IO[str], str]:
-    """Open a file as text with the sniffed encoding and the Latin-1 fallback for bad bytes."""
-    raw = open(path, "rb")  # noqa: SIM115 - handed to the wrapper, closed with it
-    head = raw.read(4)
-    raw.seek(0)
-    encoding = sniff_encoding(head)
-    text = io.TextIOWrapper(raw, encoding=encoding, errors="counterspell-latin1", newline="")
-    return text, encoding
-
-
-def read_head(path: str, chars: int = 65536) -> str:
-    """The first characters of a file, decoded, for format detection."""
-    with open_text(path)[0] as f:
-        return f.read(chars)
+from ..errors import InputError, Place
+from .encoding import CHUNK_CHARS, MAX_VALUE_CHARS, WHOLE_FILE_LIMIT, open_text, sniff_encoding
 
 
 class JsonCursor(Protocol):
@@ -477,34 +411,3 @@ def open_json(path: str, whole_file_limit: int | None = None) -> JsonCursor:
                 pass  # malformed, truncated or not UTF-8: the stream cursor says where, and recovers
     text, _ = open_text(path)
     return StreamCursor(text, path, CHUNK_CHARS)
-
-
-@dataclass(slots=True)
-class Line:
-    number: int
-    text: str
-
-
-def iter_lines(path: str, max_chars: int = MAX_VALUE_CHARS) -> Iterator[Line | Problem]:
-    """Non-empty lines of a text file with 1-based numbers; over-long lines become problems."""
-    text, _ = open_text(path)
-    with text:
-        number = 0
-        while True:
-            line = text.readline(max_chars)
-            if not line:
-                return
-            number += 1
-            if len(line) >= max_chars and not line.endswith("\n"):
-                while True:  # drop the rest of the over-long line without buffering it
-                    rest = text.readline(CHUNK_CHARS)
-                    if not rest or rest.endswith("\n"):
-                        break
-                yield Problem(
-                    Place(path, line=number), f"line longer than {max_chars:,} characters"
-                )
-                continue
-            if number == 1 and line.startswith("\ufeff"):
-                line = line[1:]
-            if line.strip():
-                yield Line(number, line)
