@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
-from counterspell.lake.ingest import ingest  # noqa: E402
+from counterspell.ingest import ingest  # noqa: E402
 from counterspell.lake.workspace import Workspace  # noqa: E402
 from counterspell.matching.banks import create_bank, import_hashes  # noqa: E402
 from counterspell.pipeline.analyze import analyze  # noqa: E402

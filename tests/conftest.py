@@ -50,7 +50,7 @@ def problems(items: list[object]) -> list[Problem]:
 def analysed_lake(root: Path) -> Workspace:
     """The workspace ``root/ws`` with the synthetic corpus in ``root/corpus`` ingested, its
     communities imported, its media hashed and its posts analysed (graph stages included)."""
-    from counterspell.lake.ingest import ingest
+    from counterspell.ingest import ingest
     from counterspell.pipeline.analyze import analyze
     from counterspell.pipeline.bridges import import_communities
     from counterspell.pipeline.hash_media import hash_media

@@ -20,7 +20,7 @@ import pytest
 
 from counterspell import Workspace, ingest
 from counterspell.errors import CounterspellError
-from counterspell.lake.ingest import ingest_lock
+from counterspell.ingest import ingest_lock
 from counterspell.lake.manifest import Manifest
 from counterspell.lake.query import export_posts, posts_relation_sql, stats
 from counterspell.models import POST_SCHEMA

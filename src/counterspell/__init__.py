@@ -8,7 +8,7 @@ The public Python API mirrors the CLI: everything a command does is a call here.
 """
 
 from .errors import CounterspellError, InputError, WorkspaceError
-from .lake.ingest import IngestResult, ingest
+from .ingest import IngestResult, ingest
 from .lake.query import export_dataset, export_posts, stats
 from .lake.workspace import Workspace
 from .models import POST_SCHEMA, Media, Post, Reaction, Source

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from ..adapters import ADAPTERS
 from ..errors import CounterspellError
-from ..lake.ingest import FileOutcome, ingest
+from ..ingest import FileOutcome, ingest
 from ..lake.query import EXPORT_FORMATS, export_posts, stats
 from ..lake.workspace import Workspace
 from ..version import __version__

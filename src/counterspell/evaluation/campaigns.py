@@ -22,8 +22,8 @@ from typing import Any
 import duckdb
 
 from ..errors import InputError, Place
+from ..ingest import ingest
 from ..lake.datasets import relation
-from ..lake.ingest import ingest
 from ..lake.query import connect, posts_relation_sql, sql_path
 from ..lake.workspace import Workspace
 

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import CounterspellError
+from ..ingest import ingest
 from ..lake.datasets import enriched_sql
-from ..lake.ingest import ingest
 from ..lake.query import connect, posts_relation_sql
 from ..lake.workspace import Workspace
 from ..pipeline.analyze import analyze, load_model

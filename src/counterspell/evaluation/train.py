@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CounterspellError
-from ..lake.ingest import ingest
+from ..ingest import ingest
 from ..lake.query import communities
 from ..lake.workspace import Workspace
 from ..pipeline.analyze import _batches, build_first_seen

@@ -1,0 +1,149 @@
+"""Reading one input file through its adapter, here or in a worker process, into Post batches and problems."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from ..adapters import Adapter, Notice, ReadContext, detect, get_adapter
+from ..errors import CounterspellError, InputError, Place, UnknownFormatError
+from ..models import Post, posts_to_table
+from ..textio import Problem, fallback_bytes
+
+if TYPE_CHECKING:
+    pass
+from .results import MAX_PROBLEMS_PER_FILE
+
+# Files up to this size are mapped in worker processes, one file per task (bigger ones stream here).
+PARALLEL_MAX_BYTES = 32 * 1024 * 1024
+
+
+PARALLEL_MIN_FILES = 4  # below this, starting workers costs more than it saves
+
+
+EXECUTOR_WINDOW = 64  # files per map on an executor: bounds what the coordinator holds
+
+
+# Flush early when buffered text grows past this, whatever the post count (long posts).
+MAX_BUFFERED_CHARS = 64 * 1024 * 1024
+
+
+def read_items(
+    path: str,
+    cls: type[Adapter],
+    ctx: ReadContext,
+    strict: bool,
+    add_post: Callable[[Post], None],
+    add_problem: Callable[[str, Place, str, str | None], None],
+) -> None:
+    """Run one adapter over one file, routing posts and problems; in strict mode the first
+    problem raises. Shared by the in-process path and the worker processes."""
+    before = fallback_bytes()
+    try:
+        for item in cls().read(path, ctx):
+            if isinstance(item, Post):
+                add_post(item)
+            elif isinstance(item, Problem):
+                if strict:
+                    raise InputError(item.place, item.reason)
+                add_problem("quarantine", item.place, item.reason, item.snippet or None)
+            elif isinstance(item, Notice):
+                add_problem("notice", item.place, item.message, None)
+    except InputError as exc:
+        if strict:
+            raise
+        add_problem(
+            "quarantine", exc.place, f"{exc.reason}; the rest of the file was not read", None
+        )
+    except (OSError, UnicodeError) as exc:
+        if strict:
+            raise CounterspellError(f"{path}: {exc}") from None
+        add_problem(
+            "quarantine",
+            Place(path),
+            f"read failed: {exc}; the rest of the file was not read",
+            None,
+        )
+    latin1 = fallback_bytes() - before
+    if latin1:
+        add_problem(
+            "notice",
+            Place(path),
+            f"{latin1} bytes were not valid UTF-8 and were read as Latin-1",
+            None,
+        )
+
+
+@dataclass
+class _WorkerRead:
+    """What a worker process sends back for one (small) file."""
+
+    format: str | None = None
+    error: str | None = None
+    fatal: tuple[Place, str] | None = None  # strict mode: the first problem
+    tables: list[tuple[tuple[str, str], pa.Table, int]] = field(default_factory=list)
+    problems: list[tuple[str, Place, str, str | None]] = field(default_factory=list)
+    posts: int = 0
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Worker initializer: exit when the ingest process is gone (even after SIGKILL), instead of
+    waiting forever on a task queue nobody will fill."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="counterspell-parent-watch").start()
+
+
+def _read_task(task: tuple[str, str | None, ReadContext, bool]) -> _WorkerRead:
+    """:func:`_read_in_worker` as one picklable task for an :class:`Executor`."""
+    return _read_in_worker(*task)
+
+
+def _read_in_worker(path: str, fmt: str | None, ctx: ReadContext, strict: bool) -> _WorkerRead:
+    """Map one file to Arrow tables per partition in a worker process (no lake access)."""
+    out = _WorkerRead()
+    try:
+        cls = get_adapter(fmt) if fmt else detect(path)
+    except UnknownFormatError as exc:
+        out.error = str(exc)
+        return out
+    except (OSError, UnicodeError) as exc:
+        out.error = f"{path}: cannot read: {exc}"
+        return out
+    out.format = cls.name
+    by_key: dict[tuple[str, str], list[Post]] = defaultdict(list)
+
+    def add_problem(kind: str, place: Place, reason: str, snippet: str | None) -> None:
+        if len(out.problems) < MAX_PROBLEMS_PER_FILE or kind == "quarantine":
+            out.problems.append((kind, place, reason, snippet))
+
+    try:
+        read_items(
+            path,
+            cls,
+            ctx,
+            strict,
+            lambda p: by_key[(p.platform, p.community)].append(p),
+            add_problem,
+        )
+    except InputError as exc:
+        out.fatal = (exc.place, exc.reason)
+    except CounterspellError as exc:
+        out.fatal = (Place(path), str(exc))
+    for key, posts in by_key.items():
+        chars = sum(len(p.text) + len(p.raw_markup or "") for p in posts)
+        out.tables.append((key, posts_to_table(posts), chars))
+        out.posts += len(posts)
+    return out
