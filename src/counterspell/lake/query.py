@@ -102,6 +102,12 @@ def partition_sql(ws: Workspace, dataset: str, platform: str, community: str) ->
     return f"read_parquet({sql_path(d / 'part-*.parquet')}, union_by_name = true)"
 
 
+def columns_of(relation: str) -> set[str]:
+    """The column names of a FROM clause (datasets written by older versions may lack some)."""
+    with connect() as con:
+        return {str(r[0]) for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+
+
 def communities(ws: Workspace, where: str = "true") -> list[tuple[str, str, int]]:
     """(platform, community, posts) of every community with posts matching ``where``, sorted."""
     rows = (

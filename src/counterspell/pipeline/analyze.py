@@ -24,6 +24,7 @@ from ..executors import Executor, LocalExecutor
 from ..lake.datasets import ENRICHMENT_SCHEMA, FIRST_SEEN_SCHEMA
 from ..lake.query import (
     arrow_batches,
+    columns_of,
     communities,
     connect,
     dataset_sql,
@@ -82,7 +83,7 @@ def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.Record
     role_sql = "NULL::VARCHAR AS known_role, NULL::VARCHAR[] AS known_flags, NULL::VARCHAR AS known_follows"
     own = partition_sql(ws, "enrichments", platform, community)
     if own:  # only this community's finished parts: other workers may be writing theirs now
-        follows = "any_value(follows_uid)" if "follows_uid" in _columns(own) else "NULL::VARCHAR"
+        follows = "any_value(follows_uid)" if "follows_uid" in columns_of(own) else "NULL::VARCHAR"
         enr = f"""LEFT JOIN (SELECT uid, any_value(role) AS known_role, any_value(flags) AS known_flags,
                                     {follows} AS known_follows FROM {own} GROUP BY uid) e USING (uid)"""
         role_sql = "e.known_role, e.known_flags, e.known_follows"
@@ -114,10 +115,6 @@ def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.Record
     yield from arrow_batches(con, sql, [platform, community], BATCH)
 
 
-def _columns(relation: str) -> set[str]:
-    return {str(r[0]) for r in connect().execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
-
-
 FIRST_SEEN = "media_first_seen"
 
 
@@ -126,14 +123,14 @@ def build_first_seen(ws: Workspace) -> int:
     post of the same file is a repost (distribution), which the thread pass uses as evidence."""
     from .clusters import sightings_sql
 
-    con = connect(ws)
-    return replace_dataset(
-        con,
-        ws,
-        FIRST_SEEN,
-        f"""SELECT md5, min(created_at) AS first_at, count(DISTINCT uid) AS sightings
-            FROM ({sightings_sql(ws)}) GROUP BY md5 HAVING count(DISTINCT uid) > 1 ORDER BY md5""",
-    )
+    with connect(ws) as con:
+        return replace_dataset(
+            con,
+            ws,
+            FIRST_SEEN,
+            f"""SELECT md5, min(created_at) AS first_at, count(DISTINCT uid) AS sightings
+                FROM ({sightings_sql(ws)}) GROUP BY md5 HAVING count(DISTINCT uid) > 1 ORDER BY md5""",
+        )
 
 
 PARALLEL_MIN_POSTS = 20_000

@@ -28,6 +28,7 @@ from ..lake.datasets import (
 )
 from ..lake.query import (
     arrow_batches,
+    columns_of,
     connect,
     empty_relation,
     partition_sql,
@@ -128,7 +129,7 @@ def _link_community(
         files += 1
         buffer.clear()
 
-    follows = "e.follows_uid" if "follows_uid" in _columns(enr) else "NULL::VARCHAR"
+    follows = "e.follows_uid" if "follows_uid" in columns_of(enr) else "NULL::VARCHAR"
     sql = f"""
         SELECT p.uid, p.thread_id, epoch(p.created_at) AS ts, p.parent_uids, p.author_key,
                coalesce(e.role, 'other') AS role, {_role_p_sql()} AS role_p, e.target_ids,
@@ -165,10 +166,6 @@ def _link_community(
             flush()
     flush()
     return placed
-
-
-def _columns(relation: str) -> set[str]:
-    return {str(r[0]) for r in connect().execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
 
 
 def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: LakePath) -> tuple[int, int]:
