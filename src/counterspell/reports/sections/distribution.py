@@ -1,0 +1,94 @@
+"""The report's section: 7. Distribution."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...lake.datasets import (
+    BRIDGE_SCHEMA,
+)
+from ...lake.query import (
+    dataset_sql,
+)
+
+if TYPE_CHECKING:
+    pass
+from ..model import Chart, Row, Section, rows, sum_by
+from ..scan import ScopedLake
+
+
+def build(lake: ScopedLake) -> Section:
+    s = Section("distribution", "Distribution")
+    c = lake.con
+    s.tables["destinations_per_week"] = rows(
+        c,
+        """SELECT date_trunc('week', created_at)::DATE AS week, d AS destination, count(*) AS posts
+           FROM (SELECT created_at, unnest(destinations) AS d FROM _e) GROUP BY ALL ORDER BY week, destination""",
+    )
+    s.tables["invite_hosts"] = rows(
+        c,
+        """SELECT CASE WHEN contains(l, '://') THEN split_part(split_part(l, '://', 2), '/', 1) ELSE split_part(l, ':', 1) END AS host,
+                  count(*) AS links, count(DISTINCT platform || ':' || community) AS communities
+           FROM (SELECT platform, community, unnest(links) AS l FROM _e) GROUP BY 1 ORDER BY links DESC, host LIMIT 25""",
+    )
+    bridges: list[Row] = []
+    if lake.ws.has_data("bridges"):
+        scoped = lake.con.execute("SELECT DISTINCT platform, community FROM _p").fetchall()
+        keys = {f"{p}:{cm}" for p, cm in scoped}
+        all_b = rows(
+            c,
+            f"SELECT * FROM {dataset_sql(lake.ws, 'bridges', BRIDGE_SCHEMA)} ORDER BY kind, count DESC, src_platform, src_community, dst_platform, dst_community",
+        )
+        bridges = [
+            b for b in all_b
+            if f"{b['src_platform']}:{b['src_community']}" in keys or f"{b['dst_platform']}:{b['dst_community']}" in keys
+        ]  # fmt: skip
+    s.tables["bridges"] = bridges
+    lags = [
+        b["median_lag_s"] / 3600
+        for b in bridges
+        if b["kind"] == "media" and b["median_lag_s"] is not None
+    ]
+    s.fact("bridges", len(bridges))
+    s.fact("invite_bridges", sum(1 for b in bridges if b["kind"] == "invite"))
+    s.fact("media_bridges", sum(1 for b in bridges if b["kind"] == "media"))
+    s.fact(
+        "external_destinations",
+        len({(b["dst_platform"], b["dst_community"]) for b in bridges if not b["dst_ingested"]}),
+    )
+    med = sorted(lags)[len(lags) // 2] if lags else None
+    s.fact("median_media_lag_hours", med, "n/a" if med is None else f"{med:.1f} h")
+    if not s.tables["destinations_per_week"] and not bridges:
+        s.empty = "No invites, links out or shared media in this scope."
+        return s
+    if s.tables["destinations_per_week"]:
+        top = sorted(
+            sum_by(s.tables["destinations_per_week"], "destination", "posts").items(),
+            key=lambda kv: (-kv[1], kv[0]),
+        )
+        s.charts.append(
+            Chart(
+                "destinations",
+                "stacked_bars",
+                "Where posts point to, per week",
+                "week (starting Monday)",
+                "posts naming the destination",
+                "destinations_per_week",
+                f"{top[0][0].capitalize()} is named most ({top[0][1]:,} posts).",
+                {"x": "week", "stack": "destination", "y": "posts"},
+            )
+        )
+    if bridges:
+        s.charts.append(
+            Chart(
+                "community_map",
+                "network",
+                "Communities and the bridges between them",
+                "",
+                "",
+                "bridges",
+                f"{s.facts['bridges'].text} bridges; pictures reached the next community after a median of "
+                f"{s.facts['median_media_lag_hours'].text}; {s.facts['external_destinations'].text} destinations lie outside the data.",
+            )
+        )
+    return s
