@@ -92,9 +92,9 @@ def test_corpus_is_fictional_and_uses_reserved_domains(tmp_path: Path) -> None:
 
 
 def test_media_cache_stays_bounded_and_correct() -> None:
-    from counterspell.synth.generator import _Media
+    from counterspell.synth.writers.common import MediaFiles
 
-    m = _Media(files=False)
+    m = MediaFiles(files=False)
     first = m.md5(1)
     for seed in range(2, 50_010):
         m.md5(seed)

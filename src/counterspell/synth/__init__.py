@@ -1,5 +1,7 @@
 """Synthetic, fictional, non-graphic corpora in the real export formats, with ground truth."""
 
-from .generator import TRUTH_COLUMNS, Summary, generate
+from .writers.common import Summary
+from .writers.corpus import generate
+from .writers.truth import TRUTH_COLUMNS
 
 __all__ = ["TRUTH_COLUMNS", "Summary", "generate"]

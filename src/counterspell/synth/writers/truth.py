@@ -1,0 +1,66 @@
+"""The ground truth of a synthetic corpus (``truth.csv``): one row per post."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .. import compose as C
+from ..conversation import Event
+
+TRUTH_COLUMNS = [
+    "platform",
+    "community",
+    "thread_id",
+    "post_id",
+    "role",
+    "campaign",
+    "part",
+    "target",
+    "relationship",
+    "flags",
+    "template",
+    "lang",
+]
+
+
+class TruthWriter:
+    def __init__(self, path: Path) -> None:
+        self.f = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self.w = csv.writer(self.f)
+        self.w.writerow(TRUTH_COLUMNS)
+        self.counts: dict[str, int] = {}
+
+    def row(
+        self,
+        platform: str,
+        community: str,
+        thread: str,
+        post_id: str,
+        e: Event | None,
+        role: C.RoleText | None = None,
+    ) -> None:
+        rt = role or (e.role if e else None)
+        assert rt is not None
+        t = e.target if e else None
+        is_request = rt.role == "request"
+        self.w.writerow(
+            [
+                platform,
+                community,
+                thread,
+                post_id,
+                rt.role,
+                (e.campaign or "") if e else "",
+                (e.part or "") if e else "",
+                t.tid if t and e and e.campaign else "",
+                t.relationship if t and is_request else ("none" if not is_request else "unknown"),
+                ";".join(sorted(set(rt.flags))),
+                rt.template,
+                rt.lang,
+            ]
+        )
+        self.counts[platform] = self.counts.get(platform, 0) + 1
+
+    def close(self) -> None:
+        self.f.close()
