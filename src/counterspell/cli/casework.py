@@ -15,7 +15,7 @@ from rich.table import Table
 
 from ..errors import CounterspellError
 from ..store.db import ENV_URL, Store, default_url, make_engine, upgrade
-from .main import _ws, app, console, out
+from .common import app, console, current_ws, out
 
 DbOption = Annotated[
     str | None,
@@ -45,7 +45,7 @@ app.add_typer(takedown_app, name="takedown")
 
 
 def _store(db: str | None) -> Store:
-    return Store(_ws(), db)
+    return Store(current_ws(), db)
 
 
 @db_app.command("upgrade")
@@ -53,7 +53,7 @@ def db_upgrade_cmd(
     db: DbOption = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head"
 ) -> None:
     """Create or migrate the store's tables (safe to run again)."""
-    engine = make_engine(db or default_url(_ws()))
+    engine = make_engine(db or default_url(current_ws()))
     before, after = upgrade(engine, revision)
     engine.dispose()
     out.print(f"store at {engine.url!r}: migration {before or 'none'} -> {after}")
@@ -228,7 +228,7 @@ def serve_cmd(
     from ..store.db import open_store
     from ..web.app import create_app
 
-    ws = _ws()
+    ws = current_ws()
     store = open_store(ws, db, upgrade_first=True)
     console.print(
         f"store: {store.engine.url!r}; serving on http://{host}:{port} (public form at /takedown)"

@@ -1,0 +1,184 @@
+"""What every command module shares: the one Typer app and its sub-apps, the consoles, the workspace option, executor options, progress and small parsers."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from ..errors import CounterspellError
+from ..ingest import FileOutcome
+from ..lake.workspace import Workspace
+from ..version import __version__
+
+app = typer.Typer(
+    name="counterspell",
+    help="Map and disrupt sexual-deepfake request communities: ingest exports, understand posts, link campaigns, match hashes, act, report.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+export_app = typer.Typer(help="Export lake data for other tools.", no_args_is_help=True)
+
+
+app.add_typer(export_app, name="export")
+
+
+labels_app = typer.Typer(help="Reviewed labels for training and evaluation.", no_args_is_help=True)
+
+
+app.add_typer(labels_app, name="labels")
+
+
+communities_app = typer.Typer(
+    help="The registry of communities: names and the invites that open them.",
+    no_args_is_help=True,
+)
+
+
+app.add_typer(communities_app, name="communities")
+
+
+bank_app = typer.Typer(
+    help="Hash banks: named, versioned PDQ and MD5 sets (victims' hashes, partner lists, benign lists).",
+    no_args_is_help=True,
+)
+
+
+app.add_typer(bank_app, name="bank")
+
+
+console = Console(stderr=True)
+
+
+out = Console()
+
+
+class _State:
+    workspace: str | None = None
+
+
+state = _State()
+
+
+def current_ws() -> Workspace:
+    return Workspace.open(state.workspace)
+
+
+@app.callback()
+def _main(
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "-w",
+            "--workspace",
+            envvar="COUNTERSPELL_WORKSPACE",
+            help="Workspace folder (default: current folder).",
+        ),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"counterspell {__version__}")
+        raise typer.Exit()
+    state.workspace = workspace
+
+
+class RichProgress:
+    def __init__(self, progress: Progress) -> None:
+        self.p = progress
+        self.files = progress.add_task("files", total=None)
+        self.posts = 0
+
+    def file_started(self, path: str, index: int, total: int) -> None:
+        self.p.update(self.files, total=total, description=f"[cyan]{Path(path).name[:40]}")
+
+    def posts_read(self, count: int) -> None:
+        self.posts += count
+
+    def file_done(self, outcome: FileOutcome) -> None:
+        self.p.advance(self.files)
+        self.p.update(self.files, description=f"{self.posts:,} posts read")
+        if outcome.status == "error":
+            console.print(f"[red]error:[/red] {outcome.error}")
+
+
+FORMAT_OPTION = typer.Option("--format", "-f", help="jsonl, csv or parquet.")
+
+
+OUTPUT_OPTION = typer.Option("-o", "--output", help="File to write (default: standard output).")
+
+
+def sync_queue_if_any(ws: Workspace) -> None:
+    """Where the workspace has an operational store, bring its review queue up to date, so that
+    new flags and bank matches reach reviewers without a separate step."""
+    from ..store.db import Store, has_store
+
+    if not has_store(ws):
+        return
+    from ..store.queue import sync
+
+    try:
+        store = Store(ws)
+        try:
+            r = sync(store)
+        finally:
+            store.close()
+    except CounterspellError as exc:  # the lake is done; say why the queue is not
+        console.print(f"[yellow]review queue not synced:[/yellow] {exc}", highlight=False)
+        return
+    out.print(f"review queue: {r.added:,} new flagged posts ({r.seen:,} in all)")
+
+
+EXECUTOR_OPTION = typer.Option(
+    "--executor",
+    envvar="COUNTERSPELL_EXECUTOR",
+    help="local (processes here) or dask (a Dask cluster).",
+)
+
+
+SCHEDULER_OPTION = typer.Option(
+    "--scheduler",
+    envvar="COUNTERSPELL_SCHEDULER",
+    help="Dask scheduler address (tcp://host:8786); without it a LocalCluster of --workers.",
+)
+
+
+@contextlib.contextmanager
+def executor_for(name: str, workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """None for the default local processes; a started (and then closed) executor otherwise."""
+    from ..executors import get_executor
+
+    if name == "local" and not scheduler:
+        yield None
+        return
+    executor = get_executor(name, workers=workers, scheduler=scheduler)
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
+def parse_date(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CounterspellError(f"{flag} {value!r}: expected a date like 2026-01-31") from None
+
+
+def current_ws_or_none() -> Workspace | None:
+    """The workspace if there is one (train and evaluate also work without)."""
+    try:
+        return Workspace.open(state.workspace)
+    except CounterspellError:
+        return None
