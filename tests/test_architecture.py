@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
         "version",
     },
     {"adapters", "executors", "lake"},
-    {"ingest", "stages", "matching"},
+    {"ingest", "stages", "matching", "testing"},
     {"pipeline", "synth"},
     {"evaluation", "store"},
     {"reports", "web"},

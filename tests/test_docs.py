@@ -7,7 +7,8 @@ import re
 
 import typer.main
 
-from counterspell.cli.main import app
+from counterspell.cli.common import app
+from counterspell.cli.main import main as _entry  # noqa: F401  (registers every command)
 from counterspell.models import MEDIA_TYPE, POST_SCHEMA
 from tests.conftest import REPO
 

@@ -8,12 +8,14 @@ zone, a duplicate message id, a count the export got wrong).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..errors import Place
 from ..models import Post, Source
@@ -66,7 +68,7 @@ class Adapter(ABC):
         """Yield posts, problems and notices. Never raise for one bad record: yield a Problem."""
 
 
-ADAPTERS: Registry[type[Adapter]] = Registry("adapter")
+ADAPTERS: Registry[type[Adapter]] = Registry("adapter", entry_points="counterspell.adapters")
 
 
 def register_adapter(cls: type[Adapter]) -> type[Adapter]:
@@ -91,3 +93,28 @@ def from_unix(value: object) -> datetime | None:
     if seconds != seconds or not -1e11 < seconds < 1e11:  # NaN or absurd
         return None
     return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+_IMAGE_EXT = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
+_VIDEO_EXT = {".webm", ".mp4"}
+
+
+def md5_hex(value: Any) -> str | None:
+    """4chan and FoolFuuka give MD5 as base64 of the 16 raw bytes; the lake uses hex."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw.hex() if len(raw) == 16 else None
+
+
+def media_kind(ext: str | None) -> str:
+    """image, video or file, from a file extension (the formats name their files alike)."""
+    e = (ext or "").lower()
+    if e in _IMAGE_EXT:
+        return "image"
+    if e in _VIDEO_EXT:
+        return "video"
+    return "file"

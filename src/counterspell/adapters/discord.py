@@ -21,8 +21,15 @@ from ..errors import Place
 from ..models import Media, Post, Reaction, make_uid
 from ..textio import Problem, open_json
 from ..textutil import extract_urls
-from .base import Adapter, Item, Notice, ReadContext, register_adapter, strip_head
-from .fourchan import _media_kind
+from .base import (
+    Adapter,
+    Item,
+    Notice,
+    ReadContext,
+    media_kind,
+    register_adapter,
+    strip_head,
+)
 
 _MAPPED = frozenset(
     "id type timestamp content author attachments reactions mentions reference".split()
@@ -133,7 +140,7 @@ class _Mapper:
             name=name,
             ext=ext,
             size=a.get("fileSizeBytes") if isinstance(a.get("fileSizeBytes"), int) else None,
-            kind=_media_kind(ext),
+            kind=media_kind(ext),
         )
         if url and not re.match(r"^[a-z]+://", url):
             full = os.path.normpath(os.path.join(self.export_dir, url.replace("\\", "/")))

@@ -20,8 +20,16 @@ from ..errors import Place
 from ..models import Media, Post, Source, make_uid
 from ..textio import Problem, open_json
 from ..textutil import extract_urls, plain_quotes
-from .base import Adapter, Item, ReadContext, from_unix, register_adapter, strip_head
-from .fourchan import _media_kind, md5_hex
+from .base import (
+    Adapter,
+    Item,
+    ReadContext,
+    from_unix,
+    md5_hex,
+    media_kind,
+    register_adapter,
+    strip_head,
+)
 
 _MAPPED = frozenset(
     "num thread_num op timestamp name trip poster_hash comment title media board subnum".split()
@@ -91,7 +99,7 @@ def map_post(
                 width=_to_int(m.get("media_w")),
                 height=_to_int(m.get("media_h")),
                 md5=md5_hex(m.get("media_hash")),
-                kind=_media_kind(ext),
+                kind=media_kind(ext),
                 url=m.get("media_link") or m.get("remote_media_link") or None,
             )
         )

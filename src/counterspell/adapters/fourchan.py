@@ -7,8 +7,6 @@ the path (``.../r/thread/123.json``, or a file name such as ``thread-r-123.json`
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 import re
 from collections.abc import Iterator
@@ -22,7 +20,17 @@ from ..errors import Place
 from ..models import Media, Post, Source, make_uid
 from ..textio import Line, Problem, iter_lines, open_json
 from ..textutil import extract_urls, fourchan_html_to_text
-from .base import Adapter, Item, Notice, ReadContext, from_unix, register_adapter, strip_head
+from .base import (
+    Adapter,
+    Item,
+    Notice,
+    ReadContext,
+    from_unix,
+    md5_hex,
+    media_kind,
+    register_adapter,
+    strip_head,
+)
 
 BOARDS = frozenset(
     """3 a aco adv an b bant biz c cgl ck cm co d diy e f fa fit g gd gif h hc his hm hr i ic int
@@ -33,8 +41,6 @@ _URL_PATH = re.compile(r"(?:^|/)([a-z0-9]{1,5})/(?:thread|res)/\d+")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _EASTERN = ZoneInfo("America/New_York")
 _NOW = re.compile(r"(\d\d)/(\d\d)/(\d\d)\(\w+\)(\d\d):\s?(\d\d)(?::(\d\d))?")
-_IMAGE_EXT = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
-_VIDEO_EXT = {".webm", ".mp4"}
 
 # Keys of a post that map onto Post fields; everything else goes to ``extra``.
 _MAPPED = frozenset(
@@ -69,26 +75,6 @@ def parse_now(now: str) -> datetime | None:
     except ValueError:
         return None
     return local.astimezone(UTC)
-
-
-def md5_hex(value: Any) -> str | None:
-    """4chan and FoolFuuka give MD5 as base64 of the 16 raw bytes; the lake uses hex."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return raw.hex() if len(raw) == 16 else None
-
-
-def _media_kind(ext: str | None) -> str:
-    e = (ext or "").lower()
-    if e in _IMAGE_EXT:
-        return "image"
-    if e in _VIDEO_EXT:
-        return "video"
-    return "file"
 
 
 def _int(value: Any) -> int | None:
@@ -159,7 +145,7 @@ def map_post(p: Any, board: str, source: Source, thread_hint: int | None = None)
                 width=_int(p.get("w")),
                 height=_int(p.get("h")),
                 md5=md5,
-                kind=_media_kind(ext),
+                kind=media_kind(ext),
             )
         )
     sub = p.get("sub")

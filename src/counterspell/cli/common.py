@@ -157,7 +157,7 @@ def executor_for(name: str, workers: int | None, scheduler: str | None) -> Itera
     """None for the default local processes; a started (and then closed) executor otherwise."""
     from ..executors import get_executor
 
-    if name == "local" and not scheduler:
+    if name == "local" and not scheduler:  # the library's default: processes here, as needed
         yield None
         return
     executor = get_executor(name, workers=workers, scheduler=scheduler)

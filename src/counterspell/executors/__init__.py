@@ -5,7 +5,7 @@ runs it, the same partitions give the same results; tasks read and write lake pa
 
 from typing import Any
 
-from .base import EXECUTORS, Executor, get_executor
+from .base import EXECUTORS, Executor, ExecutorKind, get_executor
 from .local import LocalExecutor
 
 
@@ -15,6 +15,9 @@ def _dask(**kwargs: Any) -> Executor:
     return DaskExecutor(**kwargs)
 
 
-EXECUTORS.register("dask", _dask)
+EXECUTORS.register(
+    "dask",
+    ExecutorKind(_dask, frozenset({"workers", "scheduler"}), "the workers of a Dask cluster"),
+)
 
-__all__ = ["EXECUTORS", "Executor", "LocalExecutor", "get_executor"]
+__all__ = ["EXECUTORS", "Executor", "ExecutorKind", "LocalExecutor", "get_executor"]

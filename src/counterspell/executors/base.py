@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..errors import CounterspellError
@@ -28,20 +29,33 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-EXECUTORS: Registry[Callable[..., Executor]] = Registry("executor")
+@dataclass(frozen=True)
+class ExecutorKind:
+    """How to make one kind of executor, and the options it takes (``workers``, ``scheduler``,
+    or a plugin's own): an option the kind does not take is a user error, not silently dropped."""
+
+    factory: Callable[..., Executor]
+    options: frozenset[str]
+    description: str = ""
 
 
-def get_executor(
-    name: str, *, workers: int | None = None, scheduler: str | None = None
-) -> Executor:
-    """An executor by name (``local`` or ``dask``); a user error names the choices."""
+EXECUTORS: Registry[ExecutorKind] = Registry("executor", entry_points="counterspell.executors")
+
+
+def get_executor(name: str, **options: Any) -> Executor:
+    """An executor by name with the options given (``None`` means not given); a user error
+    names the choices or the option the executor does not take."""
     try:
-        factory = EXECUTORS.get(name)
+        kind = EXECUTORS.get(name)
     except KeyError:
         raise CounterspellError(
             f"--executor {name!r}: choose one of {', '.join(EXECUTORS.names())}"
         ) from None
-    kwargs: dict[str, Any] = {"workers": workers}
-    if name == "dask":
-        kwargs["scheduler"] = scheduler
-    return factory(**kwargs)
+    given = {k: v for k, v in options.items() if v is not None}
+    unknown = sorted(set(given) - kind.options)
+    if unknown:
+        takes = ", ".join(f"--{o}" for o in sorted(kind.options)) or "no options"
+        raise CounterspellError(
+            f"--{unknown[0]} does not apply to --executor {name} (it takes {takes})"
+        )
+    return kind.factory(**given)

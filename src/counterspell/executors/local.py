@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from .base import EXECUTORS
+from .base import EXECUTORS, ExecutorKind
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,4 +36,6 @@ class LocalExecutor:
         pass
 
 
-EXECUTORS.register("local", LocalExecutor)
+EXECUTORS.register(
+    "local", ExecutorKind(LocalExecutor, frozenset({"workers"}), "processes on this machine")
+)

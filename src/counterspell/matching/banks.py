@@ -37,7 +37,6 @@ import pyarrow.parquet as pq
 
 from ..errors import CounterspellError, InputError, Place
 from ..lake.workspace import Workspace
-from . import video
 from .index import MultiIndex, PDQIndex, hex_to_words
 
 ENTRY_SCHEMA = pa.schema(
@@ -55,7 +54,6 @@ ENTRY_SCHEMA = pa.schema(
 )
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-LENGTHS = {"pdq": 64, "md5": 32}
 MIN_QUALITY = 50
 DEFAULT_MAX_MATCHES = 1000
 DELTA_MIN = 50_000
@@ -198,7 +196,7 @@ def parse_hash_file(path: Path, fmt: str = "auto") -> list[tuple[int, str, str, 
             kind = (
                 (row.get(tcol) or "").strip()
                 if tcol
-                else (hcol.lower() if hcol.lower() in LENGTHS else "")
+                else (hcol.lower() if hcol.lower() in ("pdq", "md5") else "")
             )
             q = (row.get(cols["quality"]) or "").strip() if "quality" in cols else ""
             note = (row.get(cols["note"]) or "").strip() if "note" in cols else ""
@@ -209,7 +207,7 @@ def parse_hash_file(path: Path, fmt: str = "auto") -> list[tuple[int, str, str, 
             if not line or line.startswith("#"):
                 continue
             parts = line.split()
-            if parts[0].lower() in ("vpdq", "vpdq_signal") and len(parts) >= 2:
+            if _is_json_signal(parts[0]) and len(parts) >= 2:
                 out.append(_checked(path, n, parts[0], line.split(None, 1)[1], "", ""))
                 continue  # its JSON may hold spaces: the rest of the line is the signal
             kind, value = (parts[0], parts[1]) if len(parts) >= 2 else ("", parts[0])
@@ -220,28 +218,31 @@ def parse_hash_file(path: Path, fmt: str = "auto") -> list[tuple[int, str, str, 
     return out
 
 
+def _is_json_signal(kind: str) -> bool:
+    """A signal whose value is JSON (vPDQ's frames), which may hold spaces."""
+    from .signals import signal_for
+
+    signal = signal_for(kind)
+    return signal is not None and signal.hex_length is None
+
+
 def _checked(
     path: Path, line: int, kind: str, value: str, quality: str, note: str
 ) -> tuple[int, str, str, int | None, str]:
-    kind = kind.lower().replace("_signal", "").replace("video_md5", "md5")
-    if kind == "vpdq":  # a video: python-threatexchange's JSON list of frames
-        try:
-            frames = video.from_te_json(value)
-        except ValueError as exc:
-            raise InputError(Place(str(path), line=line), f"vPDQ: {exc}") from None
-        return line, "vpdq", video.to_te_json(frames), None, note
-    if not kind:
-        kind = {64: "pdq", 32: "md5"}.get(len(value), "")
-    if kind not in LENGTHS:
+    from .signals import signal_by_length, signal_for
+
+    signal = signal_for(kind) if kind else signal_by_length(value)
+    if signal is None:
+        from .signals import SIGNALS
+
         raise InputError(
             Place(str(path), line=line),
-            f"signal type {kind or value!r}: only pdq, md5 and vpdq are supported",
+            f"signal type {kind or value[:80]!r}: only {', '.join(SIGNALS.names())} are supported",
         )
-    if len(value) != LENGTHS[kind] or not _HEX.match(value):
-        raise InputError(
-            Place(str(path), line=line),
-            f"{value[:80]!r} is not a {kind.upper()} hash ({LENGTHS[kind]} hex digits)",
-        )
+    try:
+        value = signal.validate(value)
+    except ValueError as exc:
+        raise InputError(Place(str(path), line=line), str(exc)) from None
     q: int | None = None
     if quality:
         try:
@@ -250,7 +251,7 @@ def _checked(
             raise InputError(
                 Place(str(path), line=line), f"quality {quality!r} is not a number"
             ) from None
-    return line, kind, value.lower(), q, note
+    return line, signal.name, value, q, note
 
 
 def import_hashes(
@@ -272,20 +273,12 @@ def import_hashes(
     next_id = (max(table.column("entry_id").to_pylist()) + 1) if table.num_rows else 1
     now = datetime.now(UTC)
     new: list[dict[str, Any]] = []
+    from .signals import SIGNALS
+
     for _, kind, value, q, note in parsed:
-        if kind == "pdq" and value.strip("0") == "":
-            result.rejected["all-zero PDQ"] += 1
-            continue
-        if kind == "pdq" and value.strip("f") == "":
-            result.rejected["all-one PDQ"] += 1
-            continue
-        if kind == "pdq" and q is not None and q < MIN_QUALITY:
-            result.rejected[f"PDQ quality under {MIN_QUALITY}"] += 1
-            continue
-        if kind == "vpdq" and not any(
-            f.quality >= video.QUALITY_MIN for f in video.from_te_json(value)
-        ):
-            result.rejected[f"vPDQ without a frame of quality {video.QUALITY_MIN} or more"] += 1
+        reason = SIGNALS.get(kind).reject(value, q)
+        if reason is not None:
+            result.rejected[reason] += 1
             continue
         if (kind, value) in seen:
             result.duplicates += 1

@@ -18,18 +18,13 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import CounterspellError
-from ..executors import Executor, LocalExecutor
+from ..executors import Executor
 from ..lake.datasets import MATCH_SCHEMA
 from ..lake.query import connect, sql_path
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset, partition_dir_name
-from . import video
-from .banks import BankInfo, entries, get_bank, list_banks, load_index
-from .hashing import dihedral_hashes
-from .index import MultiIndex, PDQIndex, hex_to_words
-
-CHUNK = 50_000  # items per search task
-VPDQ_MATCH_PERCENT = 80.0  # python-threatexchange's default for the query side
+from .banks import get_bank, list_banks
+from .signals import SIGNALS, MatchContext
 
 
 @dataclass
@@ -57,133 +52,17 @@ def _media(ws: Workspace) -> dict[str, np.ndarray]:
     return cols
 
 
-def _vpdq_hits(
-    bank: BankInfo, ws: Workspace, media: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(item row, entry id, query match percent) of videos matching a bank's vPDQ entries.
-
-    Every good frame of every bank video goes into one PDQ index; the lake's video frames are
-    looked up in it, and each (video, entry) pair that shares a frame is compared both ways as
-    python-threatexchange does: a match when at least ``VPDQ_MATCH_PERCENT`` of the video's good
-    frames are in the entry."""
-    table = entries(ws, bank.name).to_pydict()
-    bank_frames = {
-        int(e): video.from_te_json(h)
-        for e, k, h in zip(table["entry_id"], table["signal_type"], table["hash"], strict=True)
-        if k == "vpdq"
-    }
-    empty = (
-        np.empty(0, dtype=np.int64),
-        np.empty(0, dtype=np.int64),
-        np.empty(0, dtype=np.float32),
-    )
-    lake = {i: video.loads(v) for i, v in enumerate(media["vpdq"].tolist()) if v}
-    if not bank_frames or not lake:
-        return empty
-    f_entry, f_hex = [], []
-    for e, frames in bank_frames.items():
-        for f in frames:
-            if f.quality >= video.QUALITY_MIN:
-                f_entry.append(e)
-                f_hex.append(f.pdq)
-    q_row, q_hex = [], []
-    for i, frames in lake.items():
-        for f in frames:
-            if f.quality >= video.QUALITY_MIN:
-                q_row.append(i)
-                q_hex.append(f.pdq)
-    if not f_hex or not q_hex:
-        return empty
-    found = PDQIndex(hex_to_words(f_hex), np.asarray(f_entry, dtype=np.int64)).search(
-        hex_to_words(q_hex), video.DISTANCE
-    )
-    pairs = sorted(
-        {
-            (q_row[q], int(e))
-            for q, e in zip(found.query.tolist(), found.entry.tolist(), strict=True)
-        }
-    )
-    rows, ids, pct = [], [], []
-    for i, e in pairs:
-        query_pct, _ = video.match(lake[i], bank_frames[e], video.DISTANCE)
-        if query_pct * 100 >= VPDQ_MATCH_PERCENT:
-            rows.append(i)
-            ids.append(e)
-            pct.append(round(query_pct * 100, 1))
+def _hits(ctx: MatchContext) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(item row, entry id, distance, match percent, signal type) of every match of the items
+    with one bank, over every registered signal type."""
+    found = [(signal.name, signal.find(ctx)) for signal in SIGNALS]
     return (
-        np.asarray(rows, dtype=np.int64),
-        np.asarray(ids, dtype=np.int64),
-        np.asarray(pct, dtype=np.float32),
+        np.concatenate([h.rows for _, h in found]),
+        np.concatenate([h.entries for _, h in found]),
+        np.concatenate([h.distance for _, h in found]),
+        np.concatenate([h.percent for _, h in found]),
+        np.concatenate([np.full(len(h.rows), name, dtype=object) for name, h in found]),
     )
-
-
-def _pdq_job(
-    job: tuple[
-        Workspace, str, MultiIndex | None, int, bool, list[int], list[str], list[str | None]
-    ],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One chunk of items against a bank's index: the one the executor sent this worker, or
-    the workspace's, memory-mapped."""
-    ws, bank_name, index, radius, dihedral, rows, hexes, paths = job
-    query_rows, query_hex = list(rows), list(hexes)
-    if dihedral:  # the seven other rotations and flips of every image whose file is at hand
-        for i, path in zip(rows, paths, strict=True):
-            if path:
-                try:
-                    variants = dihedral_hashes(str(path))
-                except (OSError, ValueError):
-                    continue  # unreadable now: its stored PDQ is still matched
-                query_rows.extend([i] * len(variants))
-                query_hex.extend(variants)
-    m = (index or load_index(ws, bank_name)).search(hex_to_words(query_hex), radius)
-    qrows = np.asarray(query_rows, dtype=np.int64)[m.query] if len(m.query) else m.query
-    return qrows, m.entry, m.distance
-
-
-def _hits(
-    ws: Workspace,
-    bank: BankInfo,
-    media: dict[str, np.ndarray],
-    radius: int,
-    dihedral: bool = False,
-    executor: Executor | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(item row, entry id, distance, is_pdq) of every match of the items with one bank."""
-    pdq = np.asarray(media["pdq"], dtype=object)
-    has = np.flatnonzero(pdq != None)  # noqa: E711 (object array)
-    paths = np.asarray(media["path"], dtype=object)
-    runner = executor or LocalExecutor(1)
-    index = runner.share(lambda: load_index(ws, bank.name)) if len(has) else None
-    jobs = [
-        (ws, bank.name, index, radius, dihedral, has[k : k + CHUNK].tolist(),
-         [str(h) for h in pdq[has[k : k + CHUNK]]], paths[has[k : k + CHUNK]].tolist())
-        for k in range(0, len(has), CHUNK)
-    ]  # fmt: skip
-    found = runner.map(_pdq_job, jobs)
-    empty = np.empty(0, dtype=np.int64)
-    qrows = np.concatenate([f[0] for f in found]) if found else empty
-    m_entry = np.concatenate([f[1] for f in found]) if found else empty
-    m_distance = np.concatenate([f[2] for f in found]) if found else empty.astype(np.int32)
-    # one row per (item, entry): the nearest of the item's variants
-    order = np.lexsort((m_distance, m_entry, qrows))
-    qrows, entry, distance = qrows[order], m_entry[order], m_distance[order]
-    first = np.ones(len(qrows), dtype=bool)
-    first[1:] = (qrows[1:] != qrows[:-1]) | (entry[1:] != entry[:-1])
-    rows = [qrows[first]]
-    ids = [entry[first]]
-    dist = [distance[first].astype(np.int32)]
-    kind = [np.ones(int(first.sum()), dtype=bool)]
-    table = entries(ws, bank.name)
-    md5s = {h: e for h, e, t in zip(table.column("hash").to_pylist(), table.column("entry_id").to_pylist(),
-                                    table.column("signal_type").to_pylist(), strict=True) if t == "md5"}  # fmt: skip
-    if md5s:
-        hit = [(i, md5s[h]) for i, h in enumerate(media["md5"]) if h in md5s]
-        if hit:
-            rows.append(np.array([i for i, _ in hit], dtype=np.int64))
-            ids.append(np.array([e for _, e in hit], dtype=np.int64))
-            dist.append(np.zeros(len(hit), dtype=np.int32))
-            kind.append(np.zeros(len(hit), dtype=bool))
-    return np.concatenate(rows), np.concatenate(ids), np.concatenate(dist), np.concatenate(kind)
 
 
 def match(
@@ -206,20 +85,12 @@ def match(
     radius = ws.settings.pdq_threshold if radius is None else radius
     media = _media(ws)
     result = MatchResult(items=len(media["uid"]))
-    rows, ids, dist, is_pdq = _hits(ws, bank, media, radius, dihedral, executor)
-    kind = np.where(is_pdq, "pdq", "md5").astype(object)
-    percent = np.full(len(rows), np.nan, dtype=np.float32)
-    vrows, vids, vpct = _vpdq_hits(bank, ws, media)
-    if len(vrows):
-        rows, ids = np.concatenate([rows, vrows]), np.concatenate([ids, vids])
-        dist = np.concatenate([dist, np.full(len(vrows), -1, dtype=np.int32)])
-        kind = np.concatenate([kind, np.full(len(vrows), "vpdq", dtype=object)])
-        percent = np.concatenate([percent, vpct])
+    rows, ids, dist, percent, kind = _hits(
+        MatchContext(ws, bank, media, radius, dihedral, executor)
+    )
     benign = np.zeros(len(media["uid"]), dtype=bool)
     for neg in (b for b in list_banks(ws) if b.kind == "negative"):
-        nrows, *_ = _hits(ws, neg, media, radius, dihedral, executor)
-        benign[nrows] = True
-        benign[_vpdq_hits(neg, ws, media)[0]] = True
+        benign[_hits(MatchContext(ws, neg, media, radius, dihedral, executor))[0]] = True
     suppressed = benign[rows]
     result.suppressed = len(np.unique(rows[suppressed]))
     rows, ids, dist, kind, percent = (
