@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,20 +42,91 @@ lake_url = ""
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
+class IngestSettings:
     batch_size: int = 50_000
     tz: str = "UTC"
     workers: int = 0  # processes that map input files; 0 = one per CPU, 1 = none
+
+
+@dataclass(frozen=True, slots=True)
+class GraphSettings:
     memory_limit: str = "4GB"  # DuckDB's limit in the graph stages
     pdq_threshold: int = 31
+
+
+@dataclass(frozen=True, slots=True)
+class LakeSettings:
     lake_url: str = ""  # the lake's datasets at this fsspec URL instead of lake/
 
+
+SECTIONS: dict[str, type[Any]] = {
+    "ingest": IngestSettings,
+    "graph": GraphSettings,
+    "lake": LakeSettings,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting, one frozen dataclass per section of ``counterspell.toml``. A setting's
+    name is unique across sections, so ``settings.workers`` reads ``[ingest] workers`` and the
+    environment variable is ``COUNTERSPELL_WORKERS``."""
+
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    graph: GraphSettings = field(default_factory=GraphSettings)
+    lake: LakeSettings = field(default_factory=LakeSettings)
+
+    @property
+    def batch_size(self) -> int:
+        return self.ingest.batch_size
+
+    @property
+    def tz(self) -> str:
+        return self.ingest.tz
+
+    @property
+    def workers(self) -> int:
+        return self.ingest.workers
+
+    @property
+    def memory_limit(self) -> str:
+        return self.graph.memory_limit
+
+    @property
+    def pdq_threshold(self) -> int:
+        return self.graph.pdq_threshold
+
+    @property
+    def lake_url(self) -> str:
+        return self.lake.lake_url
+
+    def items(self) -> list[tuple[str, str, Any]]:
+        """(section, name, value) of every setting, in file order."""
+        return [(sec, f.name, getattr(getattr(self, sec), f.name))
+                for sec, cls in SECTIONS.items() for f in fields(cls)]  # fmt: skip
+
     def with_overrides(self, **overrides: Any) -> Settings:
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        """The settings with flags applied (``None``: the flag was not given)."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        unknown = set(given) - set(_SECTION_OF)
+        if unknown:
+            raise ValueError(f"unknown setting(s) {', '.join(sorted(unknown))}")
+        out = self
+        for sec in SECTIONS:
+            mine = {k: v for k, v in given.items() if _SECTION_OF[k] == sec}
+            if mine:
+                out = replace(out, **{sec: replace(getattr(out, sec), **mine)})
+        return out
+
+
+_SECTION_OF = {f.name: sec for sec, cls in SECTIONS.items() for f in fields(cls)}
+_TYPES = {f.name: f.type for cls in SECTIONS.values() for f in fields(cls)}
 
 
 def _coerce(name: str, value: Any, target: type[Any] | str, origin: str) -> Any:
     kind = target if isinstance(target, type) else {"int": int, "str": str}[str(target)]
+    if kind is int and isinstance(value, bool):
+        value = "not a number"  # TOML true/false is not a count
     try:
         return kind(value)
     except (TypeError, ValueError):
@@ -65,9 +136,10 @@ def _coerce(name: str, value: Any, target: type[Any] | str, origin: str) -> Any:
 
 
 def load_settings(workspace: Path | None) -> Settings:
-    """Defaults, then the workspace file, then the environment."""
+    """Defaults, then the workspace file, then the environment (flags are applied by callers
+    with :meth:`Settings.with_overrides`). An unknown section or key in the file is an error
+    naming the file, the section and the key: a typo must not pass for a default."""
     values: dict[str, Any] = {}
-    types = {f.name: f.type for f in fields(Settings)}
     if workspace is not None:
         toml_path = workspace / "counterspell.toml"
         if toml_path.exists():
@@ -75,13 +147,21 @@ def load_settings(workspace: Path | None) -> Settings:
                 data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
                 raise CounterspellError(f"{toml_path}: not valid TOML: {exc}") from None
-            for section in data.values():
-                if isinstance(section, dict):
-                    for k, v in section.items():
-                        if k in types:
-                            values[k] = _coerce(k, v, types[k], str(toml_path))
-    for name, target in types.items():
+            for section, body in data.items():
+                if section not in SECTIONS or not isinstance(body, dict):
+                    raise CounterspellError(
+                        f"{toml_path}: unknown section [{section}]; known: "
+                        + ", ".join(f"[{s}]" for s in SECTIONS)
+                    )
+                known = [f.name for f in fields(SECTIONS[section])]
+                for k, v in body.items():
+                    if k not in known:
+                        raise CounterspellError(
+                            f"{toml_path}: [{section}] unknown setting {k!r}; known: {', '.join(known)}"
+                        )
+                    values[k] = _coerce(k, v, _TYPES[k], f"{toml_path}: [{section}]")
+    for name, target in _TYPES.items():
         env = os.environ.get(f"COUNTERSPELL_{name.upper()}")
         if env is not None:
             values[name] = _coerce(name, env, target, f"COUNTERSPELL_{name.upper()}")
-    return Settings(**values)
+    return Settings().with_overrides(**values)

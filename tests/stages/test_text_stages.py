@@ -91,11 +91,45 @@ def test_minor_risk_recall_on_many_phrasings(text: str) -> None:
         "my kid loves this game",
         "patch 16 is out",
         "the 10th anniversary event",
-        "she is 16 levels above me",
     ],
 )
-def test_minor_risk_not_on_ordinary_talk(text: str) -> None:
-    assert "minor_risk" not in find_cues(normalise(text), clean(text)).flags or "levels" in text
+def test_minor_risk_cue_not_on_ordinary_talk(text: str) -> None:
+    assert "minor_risk" not in find_cues(normalise(text), clean(text)).flags
+
+
+def _final_flags(text: str) -> list[str]:
+    """The flags a post ends with after the thread pass (one post, no thread around it)."""
+    from counterspell.stages.roles import PostView, RoleModel
+    from counterspell.stages.text import text_signals
+    from counterspell.stages.thread import ThreadPass, ThreadPost
+
+    s = text_signals(text)
+    view = PostView(s.norm, s.cues, s.destinations, bool(s.links), False, False, "forum", "post",
+                    0, False)  # fmt: skip
+    result = ThreadPass(RoleModel.load()).judge(
+        [ThreadPost("forum:x:1", "t", 0.0, [], None, view)]
+    )[0]
+    assert result is not None
+    return result.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she is 16 levels above me",  # a candidate cue ("she is 16"), but nothing asks for an image
+        "the young lady at the pharmacy was so kind",
+        "my niece just turned 12 and wants a phone",
+        "found a picture of me at 9 in my school uniform lol",
+        "the loli healer in the new gacha banner is busted",
+        "she's a junior in high school and already drives better than me",
+    ],
+)
+def test_minor_risk_words_alone_do_not_flag_a_post(text: str) -> None:
+    assert "minor_risk" not in _final_flags(text)
+
+
+def test_minor_risk_with_an_ask_does_flag_a_post() -> None:
+    assert "minor_risk" in _final_flags("girl from my class, she's 15, make her lewd")
 
 
 def test_other_flags_tools_targets_relationship() -> None:

@@ -60,7 +60,7 @@ def build(lake: ScopedLake) -> Section:
     s.tables["configuration"] = [
         {"setting": "counterspell_version", "value": __version__},
         {"setting": "scope", "value": lake.scope.describe()},
-        *({"setting": k, "value": str(getattr(settings, k))} for k in settings.__slots__),
+        *({"setting": f"{sec}.{k}", "value": str(v)} for sec, k, v in settings.items()),
     ]
     if not lake.posts:
         s.empty = "The workspace holds no posts in this scope: ingest exports first."

@@ -49,7 +49,7 @@ def test_one_gigabyte_telegram_export_ingests_in_flat_memory(tmp_path: Path) -> 
 
     ws = Workspace.init(tmp_path / "ws")
     # bench/peak.py reports the command's own peak (VmHWM), not pages inherited through fork
-    peak_script = Path(__file__).resolve().parents[1] / "bench" / "peak.py"
+    peak_script = Path(__file__).resolve().parents[2] / "bench" / "peak.py"
     proc = subprocess.run(
         [sys.executable, str(peak_script), "-w", str(ws.root), "ingest", str(path)],
         capture_output=True,
