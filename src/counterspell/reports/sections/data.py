@@ -60,7 +60,7 @@ def build(lake: ScopedLake) -> Section:
     s.tables["configuration"] = [
         {"setting": "counterspell_version", "value": __version__},
         {"setting": "scope", "value": lake.scope.describe()},
-        *({"setting": f"{sec}.{k}", "value": str(v)} for sec, k, v in settings.items()),
+        *({"setting": k, "value": str(v)} for _sec, k, v in settings.items()),
     ]
     if not lake.posts:
         s.empty = "The workspace holds no posts in this scope: ingest exports first."
