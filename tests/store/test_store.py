@@ -139,12 +139,12 @@ def test_queue_sync_priorities_claims_and_decisions(store: Store) -> None:
             .first()
         )
     assert hostile is not None, f"the hostile request should be queued: {HOSTILE}"
-    prios = [it["priority"] for it in items]
+    prios = [it.priority for it in items]
     assert prios == sorted(prios, reverse=True) and all(0 <= p <= 10 for p in prios)
-    minors = [it for it in items if "minor_risk" in it["flags"]]
-    others = [it for it in items if "minor_risk" not in it["flags"]]
-    assert minors and all(m["priority"] >= 9 for m in minors)
-    assert all(o["priority"] < 9 for o in others)
+    minors = [it for it in items if "minor_risk" in it.flags]
+    others = [it for it in items if "minor_risk" not in it.flags]
+    assert minors and all(m.priority >= 9 for m in minors)
+    assert all(o.priority < 9 for o in others)
 
     # two reviewers asking at once never get the same item
     got: list[int] = []
@@ -155,14 +155,14 @@ def test_queue_sync_priorities_claims_and_decisions(store: Store) -> None:
             it = queue.claim_next(conn, users[user_name])
         assert it is not None  # three items queued, three reviewers
         with lock:
-            got.append(it["id"])
+            got.append(it.id)
 
     threads = [threading.Thread(target=grab, args=(n,)) for n in ("reviewer", "analyst", "admin")]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(set(got)) == 3 and got.count(items[0]["id"]) == 1
+    assert len(set(got)) == 3 and got.count(items[0].id) == 1
     mine = next(i for i in got)
     with store.begin() as conn:
         holder = conn.execute(
@@ -173,32 +173,32 @@ def test_queue_sync_priorities_claims_and_decisions(store: Store) -> None:
         queue.claim(conn, other, mine)
     with store.begin() as conn:  # the reviewer's own item again when asking for the next one
         again_item = queue.claim_next(conn, users["reviewer"])
-    assert again_item is not None and again_item["assigned_to"] == users["reviewer"].id
-    rid = again_item["id"]
+    assert again_item is not None and again_item.assigned_to == users["reviewer"].id
+    rid = again_item.id
     with store.begin() as conn, pytest.raises(Conflict, match="claim"):
         queue.decide(conn, users["analyst"], rid, "confirm")  # not the holder
     with store.begin() as conn:
         done = queue.decide(
             conn, users["reviewer"], rid, "correct", role="praise", flags=[], note="a thank-you"
         )
-    assert done["status"] == "decided" and done["assigned_to"] is None
+    assert done.status == "decided" and done.assigned_to is None
     with store.begin() as conn, pytest.raises(Conflict, match="decided"):
         queue.claim(conn, users["reviewer"], rid)
     with store.begin() as conn:
         labels = queue.review_labels(conn)
-    assert labels[again_item["uid"]] == ("praise", ())
-    assert queue.reviewed_roles(store.ws, store.url)[again_item["uid"]] == "praise"
+    assert labels[again_item.uid] == ("praise", ())
+    assert queue.reviewed_roles(store.ws, store.url)[again_item.uid] == "praise"
     with store.begin() as conn:  # escalation of a possible minor goes to the top of its list
-        mid = minors[-1]["id"]
+        mid = minors[-1].id
         queue.claim(conn, users["admin"], mid)
         esc = queue.decide(
             conn, users["admin"], mid, "escalate", flags=["minor_risk"], note="age cue"
         )
-        assert esc["status"] == "escalated" and esc["priority"] == 10.0
+        assert esc.status == "escalated" and esc.priority == 10.0
         assert queue.counts(conn)["escalated"] == 1
         with pytest.raises(CounterspellError, match="unknown flag"):
-            queue.claim(conn, users["admin"], items[-1]["id"])
-            queue.decide(conn, users["admin"], items[-1]["id"], "correct", flags=["nonsense"])
+            queue.claim(conn, users["admin"], items[-1].id)
+            queue.decide(conn, users["admin"], items[-1].id, "correct", flags=["nonsense"])
 
 
 def test_identities_stay_in_the_store(store: Store) -> None:
@@ -232,11 +232,11 @@ def test_cases_links_notes_and_evidence_bundle(store: Store) -> None:
     assert item is not None
     with store.begin() as conn:
         cid, created = cases.open_case(
-            conn, users["analyst"], "request", item["campaign_id"], "a campaign"
+            conn, users["analyst"], "request", item.campaign_id, "a campaign"
         )
         assert (
             created
-            and cases.open_case(conn, users["analyst"], "request", item["campaign_id"])[1] is False
+            and cases.open_case(conn, users["analyst"], "request", item.campaign_id)[1] is False
         )
     added = cases.collect(store, cid, users["analyst"])
     assert added["post"] >= 1 and added["campaign"] == 1
@@ -322,42 +322,41 @@ def test_takedown_clock_sweep_and_compliance(store: Store) -> None:
     with store.begin() as conn:
         bad = takedown.submit(conn, takedown.Request.from_mapping({**VALID, "signed": ""}))
         good = takedown.submit(conn, takedown.Request.from_mapping({**VALID, "locations": uids[0]}))
-    assert bad["status"] == "invalid" and bad["due_at"] is None and bad["problems"]
-    assert good["status"] == "valid" and good["due_at"] - good["valid_at"] == timedelta(hours=48)
-    copies = takedown.sweep(store, good["id"], "analyst")
+    assert bad.status == "invalid" and bad.due_at is None and bad.problems
+    assert good.status == "valid" and good.due_at is not None and good.valid_at is not None
+    assert good.due_at - good.valid_at == timedelta(hours=48)
+    copies = takedown.sweep(store, good.id, "analyst")
     found = {c["ref"] for c in copies if c["match"] == "identical" and c["signal"] == f"md5:{md5}"}
     assert set(uids) <= found
     with store.engine.connect() as conn:
-        assert len(takedown.copies_of(conn, good["id"])) == len(copies)
+        assert len(takedown.copies_of(conn, good.id)) == len(copies)
         assert takedown.due(conn) == []
     (analyst,) = [u for u in make_users(store).values() if u.role == "analyst"]
-    cid = cases.from_takedown(store, good["id"], analyst)
+    cid = cases.from_takedown(store, good.id, analyst)
     with store.engine.connect() as conn:
-        assert takedown.get(conn, good["id"])["case_id"] == cid
+        assert takedown.get(conn, good.id).case_id == cid
         linked = {link["ref"] for link in cases.links_of(conn, cid, "post")}
-        assert (
-            set(uids) <= linked and cases.links_of(conn, cid, "takedown")[0]["ref"] == good["ref"]
-        )
+        assert set(uids) <= linked and cases.links_of(conn, cid, "takedown")[0]["ref"] == good.ref
     trail = {e["action"] for e in cases.bundle(store, cid, analyst)["audit_trail"]}
     assert {"takedown.received", "takedown.valid", "takedown.sweep", "case.open"} <= trail
     assert uids[0] in cases.removal_notice(store, cid, analyst)
     with store.begin() as conn:  # move the clock: due soon, then overdue
         conn.execute(
             update(takedowns)
-            .where(takedowns.c.id == good["id"])
+            .where(takedowns.c.id == good.id)
             .values(due_at=datetime.now(UTC) + timedelta(hours=3))
         )
-        assert [r["urgency"] for r in takedown.due(conn)] == ["due-soon"]
+        assert [r.urgency for r in takedown.due(conn)] == ["due-soon"]
         conn.execute(
             update(takedowns)
-            .where(takedowns.c.id == good["id"])
+            .where(takedowns.c.id == good.id)
             .values(due_at=datetime.now(UTC) - timedelta(hours=1))
         )
-        assert [r["urgency"] for r in takedown.due(conn)] == ["overdue"]
+        assert [r.urgency for r in takedown.due(conn)] == ["overdue"]
         assert takedown.compliance(conn).overdue_open == 1
         with pytest.raises(Conflict):
-            takedown.set_status(conn, bad["id"], "removed", "analyst")
-        takedown.set_status(conn, good["id"], "removed", "analyst")
+            takedown.set_status(conn, bad.id, "removed", "analyst")
+        takedown.set_status(conn, good.id, "removed", "analyst")
         c = takedown.compliance(conn)
     assert c.removed == 1 and c.valid == 1 and c.share_in_time == 1.0 and c.median_hours is not None
 
@@ -384,9 +383,9 @@ def test_many_reviewers_never_share_or_redo_an_item(store: Store) -> None:
                 if it is None:
                     return
                 with store.begin() as conn:
-                    queue.decide(conn, user, it["id"], "confirm")  # type: ignore[arg-type]
+                    queue.decide(conn, user, it.id, "confirm")  # type: ignore[arg-type]
                 with lock:
-                    decided.append(it["id"])
+                    decided.append(it.id)
             except Exception as exc:
                 errors.append(repr(exc))
 

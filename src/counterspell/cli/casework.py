@@ -153,12 +153,12 @@ def queue_list_cmd(
     t = Table("id", "priority", "role", "conf", "flags", "uid")
     for r in rows:
         t.add_row(
-            str(r["id"]),
-            f"{r['priority']:.1f}",
-            r["role"],
-            f"{r['confidence']:.2f}",
-            r["flags"],
-            r["uid"],
+            str(r.id),
+            f"{r.priority:.1f}",
+            r.role,
+            f"{r.confidence:.2f}",
+            ", ".join(r.flags),
+            r.uid,
         )
     out.print(t)
 
@@ -192,13 +192,13 @@ def takedown_due_cmd(
         c = compliance(conn)
     t = Table("request", "due (UTC)", "state")
     for r in rows:
-        t.add_row(r["ref"], f"{r['due_at']:%Y-%m-%d %H:%M}", r["urgency"])
+        t.add_row(r.ref, f"{r.due_at:%Y-%m-%d %H:%M}", r.urgency)
     out.print(t if rows else f"no removal request due within {within:g} hours")
     share = f"{100 * c.share_in_time:.0f}%" if c.share_in_time is not None else "-"
     out.print(
         f"{c.removed}/{c.valid} valid requests removed, {share} within 48 h, median {c.median_hours if c.median_hours is not None else '-'} h; {c.overdue_open} overdue"
     )
-    if any(r["urgency"] == "overdue" for r in rows):
+    if any(r.urgency == "overdue" for r in rows):
         raise typer.Exit(code=1)
 
 

@@ -22,6 +22,7 @@ from . import audit, takedown
 from .accounts import User
 from .db import Store
 from .queue import targets_of
+from .records import Case, QueueItem
 from .schema import (
     case_links,
     case_notes,
@@ -68,14 +69,14 @@ def open_case(
     return cid, True
 
 
-def for_item(store: Store, item: dict[str, Any], user: User) -> int:
+def for_item(store: Store, item: QueueItem, user: User) -> int:
     """The case of a queue item (its first target, else its request's campaign, else the post),
     opened if new and linked again from the lake, which always includes the item's own post."""
     targets = targets_of(item)
     if targets:
         kind, key, title = "target", targets[0], f"target {targets[0][:16]}"
     else:
-        key = item["campaign_id"] or item["uid"]
+        key = item.campaign_id or item.uid
         kind, title = "request", f"request {key}"
     with store.begin() as conn:
         cid, _ = open_case(conn, user, kind, key, title)
@@ -93,16 +94,16 @@ def collect(store: Store, case_id: int, user: User) -> dict[str, int]:
     con = connect(ws)
     members = relation(ws, "campaign_members")
     enr = enriched_sql(ws)
-    params: dict[str, Any] = {"key": case["key"]}
-    if case["kind"] == "target":
+    params: dict[str, Any] = {"key": case.key}
+    if case.kind == "target":
         seed = f"SELECT uid FROM {enr} WHERE list_contains(target_ids, $key)"
-    elif case["kind"] == "takedown":  # the copies its sweep found in the lake
+    elif case.kind == "takedown":  # the copies its sweep found in the lake
         with store.engine.connect() as conn:
             uids = (
                 conn.execute(
                     select(takedown_copies.c.ref)
                     .join(takedowns, takedowns.c.id == takedown_copies.c.takedown_id)
-                    .where(takedowns.c.ref == case["key"], takedown_copies.c.source == "lake")
+                    .where(takedowns.c.ref == case.key, takedown_copies.c.source == "lake")
                 )
                 .scalars()
                 .all()
@@ -187,8 +188,8 @@ def add_links(
     return added
 
 
-def get(conn: Connection, case_id: int) -> dict[str, Any]:
-    return row_by_id(conn, cases, case_id, "case")
+def get(conn: Connection, case_id: int) -> Case:
+    return Case.from_row(row_by_id(conn, cases, case_id, "case"))
 
 
 def list_cases(
@@ -234,7 +235,7 @@ def set_status(conn: Connection, case_id: int, user: User, status: str, note: st
     if status not in STATUSES:
         raise CounterspellError(f"case status {status!r} is not one of {', '.join(STATUSES)}")
     case = get(conn, case_id)
-    if case["status"] == status:
+    if case.status == status:
         return
     now = datetime.now(UTC)
     conn.execute(update(cases).where(cases.c.id == case_id).values(status=status, updated_at=now))
@@ -244,7 +245,7 @@ def set_status(conn: Connection, case_id: int, user: User, status: str, note: st
         )
     )
     audit.record(
-        conn, user.name, "case.status", "case", case_id, {"from": case["status"], "to": status}
+        conn, user.name, "case.status", "case", case_id, {"from": case.status, "to": status}
     )
 
 
@@ -277,7 +278,7 @@ def bundle(store: Store, case_id: int, user: User) -> dict[str, Any]:
     partner can later be shown to be the one exported.
     """
     with store.begin() as conn:
-        case = _plain(get(conn, case_id))
+        case = _plain(get(conn, case_id).as_dict())
         links = [_plain(r) for r in links_of(conn, case_id)]
         notes, status = history(conn, case_id)
         tids = [
@@ -324,7 +325,7 @@ def removal_notice(store: Store, case_id: int, user: User, platform: str | None 
         )
     uids = {p["ref"] for p in posts}
     lines = [
-        f"Removal notice - case {case_id} ({case['title']})",
+        f"Removal notice - case {case_id} ({case.title})",
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         "We ask you to remove the following nonconsensual intimate depictions, including digitally",
@@ -364,7 +365,7 @@ def from_takedown(store: Store, tid: int, user: User) -> int:
     """
     with store.begin() as conn:
         row = takedown.get(conn, tid)
-        cid, _ = open_case(conn, user, "takedown", row["ref"], f"removal request {row['ref']}")
+        cid, _ = open_case(conn, user, "takedown", row.ref, f"removal request {row.ref}")
         conn.execute(update(takedowns).where(takedowns.c.id == tid).values(case_id=cid))
         banks = conn.execute(
             select(
@@ -372,7 +373,7 @@ def from_takedown(store: Store, tid: int, user: User) -> int:
             ).where(takedown_copies.c.takedown_id == tid, takedown_copies.c.source == "bank")
         ).all()
     links: list[tuple[str, str, dict[str, Any]]] = [
-        ("takedown", row["ref"], {"id": tid, "status": row["status"]})
+        ("takedown", row.ref, {"id": tid, "status": row.status})
     ]
     links += [
         ("bank_entry", ref, {"uid": None, "signal_type": sig.split(":")[0], "distance": d})

@@ -31,6 +31,7 @@ from ..stages.text import text_signals
 from . import audit
 from .accounts import User
 from .db import Store
+from .records import QueueItem
 from .schema import decisions, identities, queue_items, row_by_id
 
 LEASE = timedelta(minutes=30)
@@ -167,18 +168,18 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
     return result
 
 
-def _row(conn: Connection, item_id: int) -> dict[str, Any]:
-    return row_by_id(conn, queue_items, item_id, "queue item")
+def _row(conn: Connection, item_id: int) -> QueueItem:
+    return QueueItem.from_row(row_by_id(conn, queue_items, item_id, "queue item"))
 
 
 def list_items(
     conn: Connection, status: str = "open", limit: int = 50, offset: int = 0
-) -> list[dict[str, Any]]:
+) -> list[QueueItem]:
     q = select(queue_items).where(queue_items.c.status == status)
     rows = conn.execute(
         q.order_by(queue_items.c.priority.desc(), queue_items.c.id).limit(limit).offset(offset)
     ).mappings()
-    return [dict(r) for r in rows]
+    return [QueueItem.from_row(dict(r)) for r in rows]
 
 
 def counts(conn: Connection) -> dict[str, int]:
@@ -190,7 +191,7 @@ def counts(conn: Connection) -> dict[str, int]:
     return out
 
 
-def get_item(conn: Connection, item_id: int) -> dict[str, Any]:
+def get_item(conn: Connection, item_id: int) -> QueueItem:
     return _row(conn, item_id)
 
 
@@ -198,7 +199,7 @@ def _free(now: datetime) -> Any:
     return or_(queue_items.c.assigned_to.is_(None), queue_items.c.assigned_at < now - LEASE)
 
 
-def claim(conn: Connection, user: User, item_id: int) -> dict[str, Any]:
+def claim(conn: Connection, user: User, item_id: int) -> QueueItem:
     """Assign one item to ``user``; refused while someone else's lease on it lasts."""
     now = datetime.now(UTC)
     n = conn.execute(
@@ -212,14 +213,14 @@ def claim(conn: Connection, user: User, item_id: int) -> dict[str, Any]:
     ).rowcount
     if n != 1:
         item = _row(conn, item_id)
-        if item["status"] == "decided":
+        if item.status == "decided":
             raise Conflict(f"queue item {item_id} is decided already")
         raise Conflict(f"queue item {item_id} is being reviewed by someone else")
     audit.record(conn, user.name, "queue.claim", "queue_item", item_id)
     return _row(conn, item_id)
 
 
-def claim_next(conn: Connection, user: User, status: str = "open") -> dict[str, Any] | None:
+def claim_next(conn: Connection, user: User, status: str = "open") -> QueueItem | None:
     """The user's current item, else the highest-priority free one (never one held by another)."""
     now = datetime.now(UTC)
     mine = conn.execute(
@@ -262,20 +263,20 @@ def decide(
     role: str | None = None,
     flags: Iterable[str] | None = None,
     note: str = "",
-) -> dict[str, Any]:
+) -> QueueItem:
     """Record a decision on a claimed item; it becomes a label (role + flags) for training."""
     if action not in ACTIONS:
         raise CounterspellError(f"action {action!r} is not one of {', '.join(ACTIONS)}")
     item = _row(conn, item_id)
-    if item["status"] == "decided":
+    if item.status == "decided":
         raise Conflict(f"queue item {item_id} is decided already")
-    if item["assigned_to"] != user.id and not user.can("admin"):
+    if item.assigned_to != user.id and not user.can("admin"):
         raise Conflict(f"claim queue item {item_id} before deciding it")
     if action == "confirm":
-        role, flag_list = item["role"], [f for f in item["flags"].split(";") if f]
+        role, flag_list = item.role, list(item.flags)
     else:
-        role = role or ("other" if action == "dismiss" else item["role"])
-        flag_list = list(flags if flags is not None else [f for f in item["flags"].split(";") if f])
+        role = role or ("other" if action == "dismiss" else item.role)
+        flag_list = list(flags if flags is not None else item.flags)
         if action == "dismiss" and flags is None:
             flag_list = []
     if role not in ROLES:
@@ -298,11 +299,11 @@ def decide(
     status = "escalated" if action == "escalate" else "decided"
     values: dict[str, Any] = {"status": status, "assigned_to": None, "assigned_at": None}
     if action == "escalate":
-        values["priority"] = 10.0 if "minor_risk" in flag_list else max(item["priority"], 8.9)
+        values["priority"] = 10.0 if "minor_risk" in flag_list else max(item.priority, 8.9)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id).values(**values))
     audit.record(
         conn, user.name, f"queue.{action}", "queue_item", item_id,
-        {"uid": item["uid"], "role": role, "flags": flag_list, "note": bool(note)},
+        {"uid": item.uid, "role": role, "flags": flag_list, "note": bool(note)},
     )  # fmt: skip
     return _row(conn, item_id)
 
@@ -334,9 +335,9 @@ def review_labels(conn: Connection) -> dict[str, tuple[str, tuple[str, ...]]]:
     return {uid: (role, tuple(f for f in flags.split(";") if f)) for uid, role, flags in rows}
 
 
-def targets_of(item: dict[str, Any]) -> list[str]:
+def targets_of(item: QueueItem) -> list[str]:
     """The target pseudonyms of a queue item."""
-    return [t for t in item["targets"].split(";") if t]
+    return list(item.targets)
 
 
 def reveal(conn: Connection, user: User, item_id: int) -> dict[str, dict[str, str]]:

@@ -32,6 +32,7 @@ from ..errors import Conflict
 from ..matching.copies import CopyFinder
 from . import audit
 from .db import Store
+from .records import RemovalRequest
 from .schema import new_id, row_by_id, takedown_copies, takedowns
 
 DEADLINE = timedelta(hours=48)
@@ -156,7 +157,7 @@ def validate(req: Request) -> list[str]:
     return problems
 
 
-def submit(conn: Connection, req: Request, actor: str = "public") -> dict[str, Any]:
+def submit(conn: Connection, req: Request, actor: str = "public") -> RemovalRequest:
     """Record a request (always) and validate it; a valid one starts the 48-hour clock."""
     now = datetime.now(UTC)
     problems = validate(req)
@@ -187,25 +188,13 @@ def submit(conn: Connection, req: Request, actor: str = "public") -> dict[str, A
     return get(conn, int(tid))
 
 
-def get(conn: Connection, tid: int) -> dict[str, Any]:
-    out = row_by_id(conn, takedowns, tid, "removal request")
-    out["problems"] = orjson.loads(out["problems"] or "[]")
-    return out
-
-
-def urgency(row: dict[str, Any], now: datetime | None = None) -> str:
-    """``overdue``, ``due-soon`` (under 12 hours left), ``on-time`` or ``""`` (no clock running)."""
-    if row["status"] != "valid" or row["due_at"] is None:
-        return ""
-    left = row["due_at"] - (now or datetime.now(UTC))
-    if left <= timedelta(0):
-        return "overdue"
-    return "due-soon" if left <= NEARLY_DUE else "on-time"
+def get(conn: Connection, tid: int) -> RemovalRequest:
+    return RemovalRequest.from_row(row_by_id(conn, takedowns, tid, "removal request"))
 
 
 def list_requests(
     conn: Connection, status: str | None = None, limit: int = 200
-) -> list[dict[str, Any]]:
+) -> list[RemovalRequest]:
     q = select(takedowns)
     if status:
         q = q.where(takedowns.c.status == status)
@@ -214,17 +203,10 @@ def list_requests(
             limit
         )
     ).mappings()
-    now = datetime.now(UTC)
-    out = []
-    for r in rows:
-        d = dict(r)
-        d["problems"] = orjson.loads(d["problems"] or "[]")
-        d["urgency"] = urgency(d, now)
-        out.append(d)
-    return out
+    return [RemovalRequest.from_row(dict(r)) for r in rows]
 
 
-def due(conn: Connection, within: timedelta = NEARLY_DUE) -> list[dict[str, Any]]:
+def due(conn: Connection, within: timedelta = NEARLY_DUE) -> list[RemovalRequest]:
     """Valid requests not yet removed whose deadline has passed or falls within ``within``."""
     now = datetime.now(UTC)
     rows = conn.execute(
@@ -232,16 +214,16 @@ def due(conn: Connection, within: timedelta = NEARLY_DUE) -> list[dict[str, Any]
         .where(takedowns.c.status == "valid", takedowns.c.due_at <= now + within)
         .order_by(takedowns.c.due_at)
     ).mappings()
-    return [{**dict(r), "urgency": urgency(dict(r), now)} for r in rows]
+    return [RemovalRequest.from_row(dict(r)) for r in rows]
 
 
 def set_status(
     conn: Connection, tid: int, status: str, actor: str, note: str = ""
-) -> dict[str, Any]:
+) -> RemovalRequest:
     row = get(conn, tid)
-    if status not in _NEXT.get(row["status"], ()):
+    if status not in _NEXT.get(row.status, ()):
         raise Conflict(
-            f"removal request {tid} is {row['status']}; it can become {', '.join(_NEXT.get(row['status'], ())) or 'nothing else'}"
+            f"removal request {tid} is {row.status}; it can become {', '.join(_NEXT.get(row.status, ())) or 'nothing else'}"
         )
     now = datetime.now(UTC)
     values: dict[str, Any] = {"status": status}
@@ -250,9 +232,9 @@ def set_status(
     if status == "closed":
         values["closed_at"] = now
     conn.execute(update(takedowns).where(takedowns.c.id == tid).values(**values))
-    detail: dict[str, Any] = {"from": row["status"], "note": bool(note)}
-    if status == "removed" and row["valid_at"] is not None:
-        detail["hours"] = round((now - row["valid_at"]).total_seconds() / 3600, 2)
+    detail: dict[str, Any] = {"from": row.status, "note": bool(note)}
+    if status == "removed" and row.valid_at is not None:
+        detail["hours"] = round((now - row.valid_at).total_seconds() / 3600, 2)
     audit.record(conn, actor, f"takedown.{status}", "takedown", tid, detail)
     return get(conn, tid)
 
@@ -331,8 +313,8 @@ def sweep(
     radius = store.ws.settings.pdq_threshold if radius is None else radius
     with store.engine.connect() as conn:
         row = get(conn, tid)
-    signals, _ = parse_hashes(row["hashes"])
-    signals = list(dict.fromkeys(signals + finder.media_signals(located_uids(row["locations"]))))
+    signals, _ = parse_hashes(row.hashes)
+    signals = list(dict.fromkeys(signals + finder.media_signals(located_uids(row.locations))))
     copies = finder.find(signals, radius)
     now = datetime.now(UTC)
     with store.begin() as conn:

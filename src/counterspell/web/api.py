@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from ..store import audit, cases, queue, takedown
 from ..store.accounts import add_user, create_token, list_users
+from ..store.records import RemovalRequest
 from ..store.schema import ROLES
 from .security import Admin, Analyst, Id, Reviewer, Viewer, store_of
 
@@ -89,7 +90,7 @@ class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
 
 
-def _public(row: dict[str, Any]) -> dict[str, Any]:
+def _public(row: RemovalRequest) -> dict[str, Any]:
     """A removal request as its requester may see it (no internal case link)."""
     keep = (
         "ref",
@@ -101,7 +102,8 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
         "closed_at",
         "problems",
     )
-    return {k: row[k] for k in keep}
+    data = row.as_dict()
+    return {k: data[k] for k in keep}
 
 
 @router.get("/me")
@@ -226,7 +228,7 @@ def takedown_list(
     status: Literal["received", "invalid", "valid", "removed", "closed"] | None = None,
 ) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:
-        return {"takedowns": takedown.list_requests(conn, status)}
+        return {"takedowns": [r.as_dict() for r in takedown.list_requests(conn, status)]}
 
 
 @router.get("/takedowns/due")
@@ -234,15 +236,14 @@ def takedown_due(
     request: Request, who: Viewer, within_hours: float = Query(12.0, ge=0, le=24 * 365)
 ) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:
-        return {"due": takedown.due(conn, timedelta(hours=within_hours))}
+        return {"due": [r.as_dict() for r in takedown.due(conn, timedelta(hours=within_hours))]}
 
 
 @router.get("/takedowns/{tid}")
 def takedown_get(request: Request, who: Viewer, tid: Id) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:
         row = takedown.get(conn, tid)
-        row["urgency"] = takedown.urgency(row)
-        return {"takedown": row, "copies": takedown.copies_of(conn, tid)}
+        return {"takedown": row.as_dict(), "copies": takedown.copies_of(conn, tid)}
 
 
 @router.post("/takedowns/{tid}/status")

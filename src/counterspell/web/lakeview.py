@@ -18,6 +18,7 @@ from ..lake.datasets import enriched_sql, relation
 from ..lake.query import connect, partition_sql
 from ..lake.workspace import Workspace
 from ..store.queue import targets_of
+from ..store.records import QueueItem
 
 THREAD_WINDOW = 6
 AUTHOR_POSTS = 15
@@ -59,7 +60,7 @@ def _post_rows(con: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
 
 def item_context(
     ws: Workspace,
-    item: dict[str, Any],
+    item: QueueItem,
     lookup: Callable[[list[str]], dict[str, dict[str, str]]],
     revealed: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def item_context(
     every post shown is masked, not only the item's own, except the ``revealed`` pseudonyms: a
     reveal shows exactly the identities its audit entry names, not the thread's others.
     """
-    posts = partition_sql(ws, "posts", item["platform"], item["community"])
+    posts = partition_sql(ws, "posts", item.platform, item.community)
     if posts is None:
         return {"post": None}
     con = connect()
@@ -81,7 +82,7 @@ def item_context(
     found = _post_rows(
         con,
         f"""SELECT {cols}, [m.size FOR m IN media] AS sizes, links FROM {posts} WHERE uid = ?""",
-        [item["uid"]],
+        [item.uid],
     )
     if not found:
         return {"post": None}
@@ -89,7 +90,7 @@ def item_context(
     signals = _post_rows(
         con,
         f"SELECT role, role_scores, why, flags, destinations, tools, target_relationship, target_kinds FROM {enr} WHERE uid = ?",
-        [item["uid"]],
+        [item.uid],
     )
     thread = _post_rows(
         con,
@@ -98,29 +99,29 @@ def item_context(
                  me AS (SELECT n FROM t WHERE uid = ?)
             SELECT t.* EXCLUDE (n), e.role FROM t LEFT JOIN {enr} e USING (uid), me
             WHERE t.n BETWEEN me.n - {THREAD_WINDOW} AND me.n + {THREAD_WINDOW} ORDER BY t.n""",
-        [post["thread_id"], item["uid"]],
+        [post["thread_id"], item.uid],
     )
     author = _post_rows(
         con,
         f"""SELECT {cols}, e.role FROM {posts} p LEFT JOIN {enr} e USING (uid)
             WHERE p.author_key = ? AND p.uid <> ? ORDER BY p.created_at DESC LIMIT {AUTHOR_POSTS}""",
-        [post["author_key"], item["uid"]],
+        [post["author_key"], item.uid],
     ) if post["author_key"] else []  # fmt: skip
     campaign: list[dict[str, Any]] = []
-    if item.get("campaign_id"):
+    if item.campaign_id:
         campaign = _post_rows(
             con,
             f"""SELECT m.uid, m.platform, m.community, m.part, m.method, m.confidence, e.role
                 FROM {relation(ws, "campaign_members")} m LEFT JOIN {enr} e USING (uid)
                 WHERE m.campaign_id = ? ORDER BY m.part, m.uid LIMIT {CAMPAIGN_POSTS}""",
-            [item["campaign_id"]],
+            [item.campaign_id],
         )
     media = _post_rows(
         con,
         f"""SELECT media_index, lower(coalesce(md5, reported_md5)) AS md5, sha256, pdq, pdq_quality,
                    error, provenance
             FROM {relation(ws, "media")} WHERE uid = ? ORDER BY media_index""",
-        [item["uid"]],
+        [item.uid],
     )
     sizes = post.pop("sizes") or []
     for m in media:
@@ -131,7 +132,7 @@ def item_context(
         con,
         f"""SELECT bank, entry_id, signal_type, distance, quarantined_entry
             FROM {relation(ws, "matches")} WHERE uid = ? ORDER BY bank, distance""",
-        [item["uid"]],
+        [item.uid],
     )
     shown = [post, *thread, *author]
     pseudonyms = con.execute(

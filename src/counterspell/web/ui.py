@@ -134,7 +134,7 @@ def queue_page(
 def queue_next(request: Request, who: Reviewer) -> Response:
     with store_of(request).begin() as conn:
         item = queue.claim_next(conn, who.user)
-    return see_other(f"/queue/{item['id']}" if item else "/queue?empty=1")
+    return see_other(f"/queue/{item.id}" if item else "/queue?empty=1")
 
 
 def _item_page(
@@ -276,7 +276,6 @@ def takedowns_page(request: Request, who: Viewer) -> HTMLResponse:
 def takedown_page(request: Request, who: Viewer, tid: Id) -> HTMLResponse:
     with store_of(request).engine.connect() as conn:
         row = takedown.get(conn, tid)
-        row["urgency"] = takedown.urgency(row)
         copies = takedown.copies_of(conn, tid)
     return page(request, "takedown.html.j2", who, t=row, copies=copies)
 
@@ -319,9 +318,9 @@ async def public_submit(request: Request) -> HTMLResponse:
     req = takedown.Request.from_mapping(data)
     with store_of(request).begin() as conn:
         row = takedown.submit(conn, req, actor="public")
-    if row["status"] == "invalid":  # show the form again with what to fix; the request is kept
+    if row.status == "invalid":  # show the form again with what to fix; the request is kept
         return page(request, "takedown_form.html.j2", None, 422, token=public_csrf(request),
-                    values=data, problems=row["problems"], ref=row["ref"])  # fmt: skip
+                    values=data, problems=row.problems, ref=row.ref)  # fmt: skip
     return page(request, "takedown_done.html.j2", None, 201, t=row)
 
 

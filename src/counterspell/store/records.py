@@ -1,0 +1,126 @@
+"""Typed records of the store: what a queue item, a case and a removal request are.
+
+Functions of :mod:`counterspell.store` return these instead of dictionaries, so a caller that
+misspells a field fails in the type checker, not in front of a reviewer. ``as_dict`` gives the
+JSON shape of the API (lists stay lists: an item's flags are ``["minor_risk", "non_consent"]``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+
+def _split(value: str | None, sep: str = ";") -> list[str]:
+    return [x for x in (value or "").split(sep) if x]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """A flagged post waiting for (or past) review."""
+
+    id: int
+    uid: str
+    platform: str
+    community: str
+    thread_id: str | None
+    posted_at: datetime | None
+    role: str
+    confidence: float
+    flags: list[str]
+    targets: list[str]  # pseudonyms; the clear identities are behind an audited reveal
+    campaign_id: str | None
+    bank_matches: int
+    priority: float
+    status: str
+    assigned_to: int | None
+    assigned_at: datetime | None
+    synced_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> QueueItem:
+        values = {f.name: row[f.name] for f in dataclasses.fields(cls)}
+        values["flags"] = _split(row["flags"])
+        values["targets"] = _split(row["targets"])
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A case gathers what is known about one target, request or removal request."""
+
+    id: int
+    kind: str  # target | request | takedown
+    key: str
+    title: str
+    status: str
+    created_at: datetime
+    created_by: int | None
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Case:
+        return cls(**{f.name: row[f.name] for f in dataclasses.fields(cls)})
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RemovalRequest:
+    """A TAKE IT DOWN Act removal request and its clock."""
+
+    id: int
+    ref: str
+    received_at: datetime
+    status: str
+    requester_name: str
+    acting_for: str
+    authority: str
+    signature: str
+    locations: str  # one per line, as given
+    hashes: str  # one per line, as given
+    statement: str
+    contact_email: str
+    contact_phone: str
+    problems: list[str]
+    valid_at: datetime | None
+    due_at: datetime | None
+    removed_at: datetime | None
+    closed_at: datetime | None
+    case_id: int | None
+
+    @property
+    def urgency(self) -> str:
+        """``overdue``, ``due-soon`` (under 12 hours left), ``on-time`` or ``""`` (no clock)."""
+        from datetime import UTC, timedelta
+
+        if self.status != "valid" or self.due_at is None:
+            return ""
+        left = self.due_at - datetime.now(UTC)
+        if left <= timedelta(0):
+            return "overdue"
+        return "due-soon" if left <= timedelta(hours=12) else "on-time"
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> RemovalRequest:
+        values = {f.name: row[f.name] for f in dataclasses.fields(cls)}
+        problems = row["problems"]
+        values["problems"] = (
+            orjson.loads(problems or "[]") if isinstance(problems, str) else list(problems)
+        )
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "urgency": self.urgency}
+
+
+__all__ = ["Case", "QueueItem", "RemovalRequest"]
