@@ -154,3 +154,37 @@ def test_hash_media_stage_finds_cross_platform_reposts_and_is_incremental(tmp_pa
     assert with_pdq == files > 0
     # bytes are hashed in place, never copied into the workspace
     assert not list((tmp_path / "ws").rglob("*.png"))
+
+
+def test_hash_media_says_why_files_failed(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from counterspell.synth import generate
+
+    generate(tmp_path / "c", posts=600, seed=13)
+    pictures = sorted((tmp_path / "c").rglob("*.png"))
+    assert len(pictures) >= 7
+    for p in pictures[:7]:
+        p.write_bytes(b"not a picture")  # the posts still name them
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "counterspell", "-w", str(tmp_path / "ws"), *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+
+    run("init", str(tmp_path / "ws"))
+    assert run("ingest", str(tmp_path / "c")).returncode == 0
+    proc = run("hash-media")
+    err = proc.stderr
+    assert proc.returncode == 0, err
+    assert err.count("cannot hash") == 5 and "not a readable image" in err
+    assert "more: every reason is in the 'error' column" in err
+    exported = run("export", "media", "--format", "jsonl", "-o", str(tmp_path / "m.jsonl"))
+    assert exported.returncode == 0, exported.stderr
+    lines = (tmp_path / "m.jsonl").read_text(encoding="utf-8").splitlines()
+    assert sum('"not a readable image' in line for line in lines) >= 7

@@ -182,3 +182,24 @@ def test_provenance_signals_are_counted(tmp_path: Path) -> None:
     assert rows and rows[0]["signal"] == "generator_parameters" and int(rows[0]["files"]) == 1
     facts = {r["fact"]: r for r in _csv(out / "tables" / "facts.csv")}
     assert facts["tools.files_with_provenance"]["value"] == "1"
+
+
+def test_a_scope_that_matches_nothing_is_an_error_unless_allowed(
+    workspace: Workspace, cli: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "empty"
+    proc = cli("-w", str(workspace.root), "report", "-o", str(out), "--platform", "myspace")
+    err = " ".join(proc.stderr.split())
+    assert proc.returncode == 2 and "no posts in platform myspace" in err
+    assert "4chan" in err and "--allow-empty" in err and not out.exists()
+    ok = cli(
+        "-w",
+        str(workspace.root),
+        "report",
+        "-o",
+        str(out),
+        "--platform",
+        "myspace",
+        "--allow-empty",
+    )
+    assert ok.returncode == 0 and (out / "report.html").exists()

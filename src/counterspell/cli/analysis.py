@@ -16,6 +16,7 @@ from .common import (
     communities_app,
     console,
     current_ws,
+    esc,
     executor_for,
     out,
     parse_date,
@@ -87,7 +88,7 @@ def synth(
         raise CounterspellError(f"--families {families!r}: {exc}") from None
     out.print(
         f"wrote {summary.posts:,} posts ({', '.join(f'{k}: {v:,}' for k, v in sorted(summary.per_platform.items()))}) "
-        f"and ground truth to {summary.truth_path}"
+        f"and ground truth to {esc(summary.truth_path)}"
     )
 
 
@@ -177,6 +178,12 @@ def report_cmd(
     ] = None,
     executor_name: Annotated[str, EXECUTOR_OPTION] = "local",
     scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="Write the report even when no post is in scope (exit 0)."
+        ),
+    ] = False,
 ) -> None:
     """A self-contained HTML research report with charts, CSV tables and graph files."""
     from ..reports.data import Scope
@@ -187,8 +194,8 @@ def report_cmd(
         executor_for(executor_name, workers, scheduler) as executor,
         console.status("writing the report"),
     ):
-        written = write_report(current_ws(), output, scope, executor)
+        written = write_report(current_ws(), output, scope, executor, allow_empty=allow_empty)
     out.print(
-        f"report written to {written.path} ({written.figures} figures, {written.tables} tables, "
+        f"report written to {esc(written.path)} ({written.figures} figures, {written.tables} tables, "
         f"{written.graphs} graph files)"
     )

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from ..errors import CounterspellError
 from ..store.db import ENV_URL, Store, default_url, make_engine, upgrade
-from .common import app, console, current_ws, out
+from .common import app, console, current_ws, esc, out
 
 DbOption = Annotated[
     str | None,
@@ -56,7 +56,7 @@ def db_upgrade_cmd(
     engine = make_engine(db or default_url(current_ws()))
     before, after = upgrade(engine, revision)
     engine.dispose()
-    out.print(f"store at {engine.url!r}: migration {before or 'none'} -> {after}")
+    out.print(f"store at {esc(repr(engine.url))}: migration {before or 'none'} -> {after}")
 
 
 def _password(stdin: bool) -> str:
@@ -78,7 +78,7 @@ def user_add_cmd(
     password = _password(password_stdin)
     with _store(db).begin() as conn:
         u = add_user(conn, name, role, password)
-    out.print(f"user {u.name} added with role {u.role}")
+    out.print(f"user {esc(u.name)} added with role {u.role}")
 
 
 @user_app.command("list")
@@ -110,7 +110,7 @@ def user_password_cmd(
     password = _password(password_stdin)
     with _store(db).begin() as conn:
         set_password(conn, name, password)
-    out.print(f"password of {name} changed")
+    out.print(f"password of {esc(name)} changed")
 
 
 @user_app.command("token")
@@ -175,7 +175,7 @@ def audit_verify_cmd(db: DbOption = None) -> None:
         out.print(f"audit log intact: {v.entries:,} entries, head {v.head_hash[:16]}")
         return
     for p in v.problems:
-        console.print(f"[red]tampered:[/red] {p}", highlight=False)
+        console.print(f"[red]tampered:[/red] {esc(p)}", highlight=False)
     raise typer.Exit(code=1)
 
 
@@ -200,6 +200,26 @@ def takedown_due_cmd(
     )
     if any(r.urgency == "overdue" for r in rows):
         raise typer.Exit(code=1)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail before anything is printed when the address is taken, not after "serving on"."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise CounterspellError(f"--host {host!r}: cannot be resolved ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise CounterspellError(
+                f"{host}:{port} cannot be used ({exc.strerror}): another service (or "
+                "'counterspell serve') is there; choose another with --port"
+            ) from None
 
 
 @app.command("serve")
@@ -228,15 +248,16 @@ def serve_cmd(
     from ..store.db import open_store
     from ..web.app import create_app
 
-    ws = current_ws()
-    store = open_store(ws, db, upgrade_first=True)
-    console.print(
-        f"store: {store.engine.url!r}; serving on http://{host}:{port} (public form at /takedown)"
-    )
     if workers > 1:
         raise CounterspellError(
             "--workers above 1: run several 'counterspell serve' behind a proxy against PostgreSQL"
         )
+    _check_port(host, port)
+    ws = current_ws()
+    store = open_store(ws, db, upgrade_first=True)
+    console.print(
+        f"store: {esc(repr(store.engine.url))}; serving on http://{host}:{port} (public form at /takedown)"
+    )
     uvicorn.run(
         create_app(store, secure_cookies=not insecure_cookies),
         host=host,

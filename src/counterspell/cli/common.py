@@ -10,12 +10,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from ..errors import CounterspellError
 from ..ingest import FileOutcome
 from ..lake.workspace import Workspace
 from ..version import __version__
+from . import helptext
+
+helptext.install()
 
 app = typer.Typer(
     name="counterspell",
@@ -54,6 +58,16 @@ bank_app = typer.Typer(
 
 
 app.add_typer(bank_app, name="bank")
+
+
+def esc(value: object) -> str:
+    """Text from data (paths, names, error messages) made safe to print through Rich.
+
+    Rich reads ``[...]`` as markup, so ``pip install 'counterspell[web]'`` or a file called
+    ``export[1].json`` would lose its brackets; every value interpolated into a printed line
+    passes through here.
+    """
+    return escape(str(value))
 
 
 console = Console(stderr=True)
@@ -108,7 +122,7 @@ class RichProgress:
         self.p.advance(self.files)
         self.p.update(self.files, description=f"{self.posts:,} posts read")
         if outcome.status == "error":
-            console.print(f"[red]error:[/red] {outcome.error}")
+            console.print(f"[red]error:[/red] {esc(outcome.error or '')}", highlight=False)
 
 
 FORMAT_OPTION = typer.Option("--format", "-f", help="jsonl, csv or parquet.")
@@ -133,7 +147,7 @@ def sync_queue_if_any(ws: Workspace) -> None:
         finally:
             store.close()
     except CounterspellError as exc:  # the lake is done; say why the queue is not
-        console.print(f"[yellow]review queue not synced:[/yellow] {exc}", highlight=False)
+        console.print(f"[yellow]review queue not synced:[/yellow] {esc(exc)}", highlight=False)
         return
     out.print(f"review queue: {r.added:,} new flagged posts ({r.seen:,} in all)")
 

@@ -9,12 +9,14 @@ import typer
 from rich.table import Table
 
 from ..errors import CounterspellError
-from .common import app, console, current_ws, current_ws_or_none, labels_app, out
+from .common import app, console, current_ws, current_ws_or_none, esc, labels_app, out
 
 
 @labels_app.command("import")
 def labels_import_cmd(
-    file: Annotated[str, typer.Argument(help="CSV: platform, post_id, role, flags[, community].")],
+    file: Annotated[
+        str, typer.Argument(help="CSV: platform, post_id, role, flags and, optionally, community.")
+    ],
 ) -> None:
     """Import reviewed labels (a later label for a post replaces an earlier one)."""
     from ..evaluation.labels import import_labels
@@ -33,7 +35,7 @@ def labels_export_cmd(
     from ..evaluation.labels import export_labels
 
     n = export_labels(current_ws(), output)
-    out.print(f"wrote {n:,} labels to {output}")
+    out.print(f"wrote {n:,} labels to {esc(output)}")
 
 
 @app.command("train")
@@ -101,7 +103,7 @@ def train_cmd(
             progress=lambda msg: st.update(msg),
         )
     out.print(
-        f"model written to {report.path}: {report.examples:,} examples ({report.negatives:,} real "
+        f"model written to {esc(report.path)}: {report.examples:,} examples ({report.negatives:,} real "
         f"negatives, {report.labelled:,} labelled); calibration split accuracy "
         f"{report.heldout_accuracy:.3f}, temperature {report.temperature:.2f}"
     )
@@ -151,7 +153,7 @@ def evaluate_cmd(
         str | None,
         typer.Option(
             "--campaigns",
-            help="Score the workspace's campaigns against a CSV campaign,platform,post_id,part[,community].",
+            help="Score the workspace's campaigns against a CSV with campaign, platform, post_id, part and, optionally, community.",
         ),
     ] = None,
     campaigns_heldout: Annotated[
@@ -240,11 +242,11 @@ def evaluate_cmd(
                 report[label] = ce.as_dict(c)
     saved = ev.save(ws, report)
     if saved:
-        console.print(f"saved to {saved}")
+        console.print(f"saved to {esc(saved)}")
     if card:
         name = Path(labels).resolve().parent.name if labels else None
         ev.write_card(Path(card), model, ev.card_entries(report, name))
-        console.print(f"model card updated: {card}")
+        console.print(f"model card updated: {esc(card)}")
 
 
 def _print_campaign_scores(title: str, c: object) -> None:

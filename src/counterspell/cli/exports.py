@@ -8,7 +8,7 @@ import typer
 
 from ..errors import CounterspellError
 from ..lake.query import EXPORT_FORMATS, export_posts
-from .common import FORMAT_OPTION, OUTPUT_OPTION, console, current_ws, export_app
+from .common import FORMAT_OPTION, OUTPUT_OPTION, console, current_ws, esc, export_app
 
 
 @export_app.command("posts")
@@ -23,7 +23,7 @@ def export_posts_cmd(
         raise CounterspellError(f"--format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
     n = export_posts(current_ws(), fmt, output)
     if output:
-        console.print(f"wrote {n:,} posts to {output}")
+        console.print(f"wrote {n:,} posts to {esc(output)}")
 
 
 # Derived datasets exported as they are: command, dataset, row order, and the command's help.
@@ -36,6 +36,8 @@ DATASET_EXPORTS: tuple[tuple[str, str, str, str], ...] = (
      "Edges between communities: shared invites, media and handles, with first/last seen."),
     ("clusters", "cluster_sightings", "cluster, first_seen, platform, community",
      "Where each picture (near-duplicate cluster) was seen: per community, first and last sighting."),
+    ("media", "media", "platform, community, created_at, uid, media_index",
+     "Every attachment: its file, MD5, SHA-256, PDQ, vPDQ, and why a file could not be hashed (error)."),
     ("matches", "matches", "bank, uid, media_index, entry_id, signal_type",
      "Every match of lake media with a bank: post uid, media index, bank entry, distance."),
 )  # fmt: skip
@@ -50,7 +52,7 @@ def _register(command: str, dataset: str, order: str, doc: str) -> None:
 
         n = export_dataset(current_ws(), dataset, fmt, output, order)
         if output:
-            console.print(f"wrote {n:,} {dataset} to {output}")
+            console.print(f"wrote {n:,} {dataset} to {esc(output)}")
 
     export_cmd.__doc__ = doc
     export_cmd.__name__ = f"export_{command}_cmd"
@@ -74,4 +76,4 @@ def export_graph_cmd(
 
     nodes, edges = export_graph(current_ws(), kind, fmt, output)
     if output:
-        console.print(f"wrote the {kind} graph ({nodes:,} nodes, {edges:,} edges) to {output}")
+        console.print(f"wrote the {kind} graph ({nodes:,} nodes, {edges:,} edges) to {esc(output)}")

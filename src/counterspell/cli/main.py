@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import CounterspellError
-from .common import app, console
+from .common import app, console, esc
 
 # Every command module registers its commands on the one app when imported; this order is the
 # order of `counterspell --help`.
@@ -31,10 +31,18 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(0)  # the reader went away (`| head`): not an error
     except CounterspellError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {esc(exc)}", highlight=False)
         sys.exit(2)
     except OSError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {esc(exc)}", highlight=False)
+        sys.exit(2)
+    except Exception as exc:
+        from ..store.db import store_error_line
+
+        line = store_error_line(exc) if type(exc).__module__.startswith("sqlalchemy") else None
+        if line is None:
+            raise
+        console.print(f"[red]error:[/red] {esc(line)}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         console.print(

@@ -18,6 +18,7 @@ from .common import (
     bank_app,
     console,
     current_ws,
+    esc,
     executor_for,
     out,
     sync_queue_if_any,
@@ -45,7 +46,7 @@ def bank_create_cmd(
 
     info = create_bank(current_ws(), name, negative=negative, description=description, source=source,
                        case_ref=case, max_matches=max_matches)  # fmt: skip
-    out.print(f"created {info.kind} bank {info.name!r}")
+    out.print(f"created {info.kind} bank {esc(repr(info.name))}")
 
 
 @bank_app.command("list")
@@ -77,7 +78,7 @@ def bank_import_cmd(
     r = import_hashes(current_ws(), name, file, fmt=fmt, source=source, case_ref=case)
     rejected = ", ".join(f"{n:,} {why}" for why, n in sorted(r.rejected.items())) or "none"
     out.print(
-        f"added {r.added:,} hashes to {name!r} (version {r.version}); {r.duplicates:,} already there; rejected: {rejected}"
+        f"added {r.added:,} hashes to {esc(repr(name))} (version {r.version}); {r.duplicates:,} already there; rejected: {esc(rejected)}"
     )
 
 
@@ -94,7 +95,7 @@ def bank_export_cmd(
 
     n = export_bank(current_ws(), name, fmt, output)
     if output:
-        console.print(f"wrote {n:,} hashes to {output}")
+        console.print(f"wrote {n:,} hashes to {esc(output)}")
 
 
 @bank_app.command("remove-hashes")
@@ -108,7 +109,7 @@ def bank_remove_cmd(
 
     n = remove_hashes(current_ws(), name, file, reason=reason)
     out.print(
-        f"removed {n:,} hashes from {name!r}; run 'counterspell match --bank {name}' to refresh its matches"
+        f"removed {n:,} hashes from {esc(repr(name))}; run 'counterspell match --bank {esc(name)}' to refresh its matches"
     )
 
 
@@ -178,6 +179,14 @@ def hash_media_cmd(
         f"{r.items:,} attachments recorded, {r.files_hashed:,} files hashed, {r.errors:,} errors, "
         f"{r.skipped:,} already done"
     )
+    for path, reason in r.error_examples:
+        console.print(f"[red]cannot hash[/red] {esc(path)}: {esc(reason)}", highlight=False)
+    if r.errors > len(r.error_examples):
+        console.print(
+            f"... {r.errors - len(r.error_examples):,} more: every reason is in the 'error' column "
+            "of 'counterspell export media'",
+            highlight=False,
+        )
 
 
 @app.command("hash")
@@ -237,7 +246,7 @@ def hash_cmd(
             )
         else:
             if h.error:
-                console.print(f"[red]error:[/red] {path}: {h.error}", highlight=False)
+                console.print(f"[red]error:[/red] {esc(path)}: {esc(h.error)}", highlight=False)
             if h.md5:
                 pdq = f"pdq {h.pdq} q{h.pdq_quality}" if h.pdq else "pdq -"
                 sys.stdout.write(f"{path}\tmd5 {h.md5}\tsha256 {h.sha256}\t{pdq}\n")
@@ -247,6 +256,9 @@ def hash_cmd(
                 for line in h.vpdq.splitlines():
                     sys.stdout.write(f"{path}\tvpdq {line}\n")
             if h.skipped:
-                console.print(f"[yellow]note:[/yellow] {path}: {h.skipped}", highlight=False)
+                console.print(
+                    f"[yellow]note:[/yellow] {esc(path)}: {esc(h.skipped)}",
+                    highlight=False,
+                )
     if failed:
         raise typer.Exit(code=1)

@@ -22,6 +22,7 @@ from .common import (
     app,
     console,
     current_ws,
+    esc,
     executor_for,
     out,
 )
@@ -40,14 +41,14 @@ def init(
 ) -> None:
     """Create a workspace: settings, a secret key for pseudonyms, and an empty lake."""
     ws = Workspace.init(directory, lake_url=lake_url)
-    out.print(f"Workspace ready at [bold]{ws.root}[/bold]")
+    out.print(f"Workspace ready at [bold]{esc(ws.root)}[/bold]")
     if ws.lake_url:
-        out.print(f"Lake datasets at [bold]{ws.lake_url}[/bold]")
+        out.print(f"Lake datasets at [bold]{esc(ws.lake_url)}[/bold]")
         try:
             ws.lake.check_reachable()
         except CounterspellError as exc:  # the workspace is made; the store can be fixed later
-            console.print(f"[yellow]warning:[/yellow] {exc}")
-    out.print(f"Next: counterspell -w {directory} ingest PATH...")
+            console.print(f"[yellow]warning:[/yellow] {esc(exc)}", highlight=False)
+    out.print(f"Next: counterspell -w {esc(directory)} ingest PATH...")
 
 
 @app.command("ingest")
@@ -80,6 +81,13 @@ def ingest_cmd(
     ] = None,
     executor_name: Annotated[str, EXECUTOR_OPTION] = "local",
     scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Read files the lake already has once more (new posts are added, duplicates skipped).",
+        ),
+    ] = False,
 ) -> None:
     """Read exports into the lake; safe to repeat and to resume after a crash."""
     if fmt and fmt not in ADAPTERS:
@@ -109,6 +117,7 @@ def ingest_cmd(
             workers=workers,
             progress=RichProgress(progress),
             executor=executor,
+            again=again,
         )
     table = Table(title=f"Ingest run {result.run_id}")
     for col in (
@@ -133,6 +142,8 @@ def ingest_cmd(
     quarantined = sum(f.quarantined for f in result.files)
     if quarantined:
         out.print(f"{quarantined:,} records quarantined: see 'counterspell quarantine'.")
+    if any(f.forced_mismatch for f in result.files):
+        raise typer.Exit(code=2)  # a usage error: the --format given does not fit the file
     if result.errors:
         raise typer.Exit(code=1)
 
@@ -156,7 +167,7 @@ def stats_cmd(
         f"{s['quarantined']:,} quarantined, {s['notices']:,} notices"
     )
     if s["first_post"]:
-        out.print(f"from {s['first_post']} to {s['last_post']}")
+        out.print(f"from {s['first_post']} to {s['last_post']}", highlight=False)
     if s["analysed"]:
         roles = ", ".join(f"{k} {v:,}" for k, v in s["roles"].items())
         flags = ", ".join(f"{k} {v:,}" for k, v in s["flags"].items()) or "none"

@@ -91,6 +91,7 @@ class _WorkerRead:
     tables: list[tuple[tuple[str, str], pa.Table, int]] = field(default_factory=list)
     problems: list[tuple[str, Place, str, str | None]] = field(default_factory=list)
     posts: int = 0
+    forced: bool = False  # read with --format rather than detected
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -123,6 +124,7 @@ def _read_in_worker(path: str, fmt: str | None, ctx: ReadContext, strict: bool) 
         out.error = f"{path}: cannot read: {exc}"
         return out
     out.format = cls.name
+    out.forced = fmt is not None
     by_key: dict[tuple[str, str], list[Post]] = defaultdict(list)
 
     def add_problem(kind: str, place: Place, reason: str, snippet: str | None) -> None:

@@ -23,6 +23,7 @@ class FileOutcome:
     format: str | None = None
     status: str = "ingested"  # ingested | already | error
     error: str | None = None
+    forced_mismatch: bool = False  # --format named a format this file is not in
     added: int = 0
     duplicates: int = 0
     quarantined: int = 0

@@ -53,6 +53,7 @@ def ingest(
     workers: int | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    again: bool = False,
 ) -> IngestResult:
     """Ingest files, folders and globs into the workspace's lake.
 
@@ -60,6 +61,8 @@ def ingest(
     input order, so the lake is the same whatever the number of workers. With an ``executor``
     (e.g. Dask), small files are mapped on it instead, a window of files at a time: workers only
     parse (they never touch the lake) and this process commits every result, in input order.
+    ``again`` reads files the manifest already has (posts already in the lake are skipped as
+    duplicates, as always), for a file first read with the wrong ``--format`` or an older adapter.
     """
     settings = ws.settings.with_overrides(tz=tz, batch_size=batch_size, workers=workers)
     files = expand_inputs(paths)
@@ -71,7 +74,7 @@ def ingest(
         remove_stale_temp_files(ws.dataset("posts"))
         manifest = Manifest(ws.manifest_path)
         manifest.start_run(run_id, "ingest " + " ".join(paths))
-        job = _Ingest(ws, run_id, manifest, max(1, settings.batch_size), progress)
+        job = _Ingest(ws, run_id, manifest, max(1, settings.batch_size), progress, again=again)
         status = "failed"
         ctx = ReadContext(
             community=community,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from ..adapters import Adapter, ReadContext, detect
+from ..adapters import Adapter, ReadContext, detect, get_adapter
 from ..errors import CounterspellError, InputError, Place, UnknownFormatError
 from ..lake.manifest import InputRecord, Manifest, now_iso
 from ..lake.workspace import Workspace
@@ -24,13 +24,21 @@ from .results import FileOutcome, Progress
 
 class _Ingest:
     def __init__(
-        self, ws: Workspace, run_id: str, manifest: Manifest, batch_size: int, progress: Progress
+        self,
+        ws: Workspace,
+        run_id: str,
+        manifest: Manifest,
+        batch_size: int,
+        progress: Progress,
+        *,
+        again: bool = False,
     ) -> None:
         self.ws = ws
         self.run_id = run_id
         self.manifest = manifest
         self.batch_size = batch_size
         self.progress = progress
+        self.again = again  # re-read files the manifest has (new posts added, duplicates skipped)
         self.writer = PostsWriter(ws.dataset("posts"), run_id)
         self.buffer: dict[tuple[str, str], list[Post]] = defaultdict(list)
         self.owners: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -132,7 +140,7 @@ class _Ingest:
         except OSError as exc:
             outcome.status, outcome.error = "error", f"{path}: cannot read: {exc.strerror or exc}"
             return None
-        seen = self.manifest.get_input(outcome.sha256)
+        seen = None if self.again else self.manifest.get_input(outcome.sha256)
         if seen is not None:
             outcome.status, outcome.format = "already", seen.format
             outcome.duplicates = seen.posts_added + seen.posts_duplicate
@@ -150,6 +158,11 @@ class _Ingest:
         outcome.format = read.format
         for kind, place, reason, snippet in read.problems:
             outcome.add_problem(kind, place, reason, snippet)
+        if read.forced and self._forced_found_nothing(
+            outcome, read.format or "", read.posts, strict
+        ):
+            self.progress.file_done(outcome)
+            return
         for key, table, chars in read.tables:
             self.add_table(key, table, outcome.index, chars)
         if read.fatal is not None:
@@ -190,4 +203,41 @@ class _Ingest:
 
         read_items(path, cls, ctx, strict, add_post, outcome.add_problem)
         self.progress.posts_read(counter[0] % 10_000)
+        if adapter_cls is not None and self._forced_found_nothing(
+            outcome, cls.name, counter[0], strict
+        ):
+            return
         self.pending.append(index)
+
+    def _forced_found_nothing(
+        self, outcome: FileOutcome, forced: str, posts: int, strict: bool
+    ) -> bool:
+        """A ``--format`` that reads no post from a file in another format is an error.
+
+        Recording the file as done would lose it for good: the manifest skips it afterwards, with
+        the right format too. So nothing is recorded and the user is told what was expected.
+        """
+        if posts or not outcome.size:
+            return False
+        try:
+            detected: str | None = detect(outcome.path).name
+        except (UnknownFormatError, OSError, UnicodeError):
+            detected = None
+        if detected == forced and not outcome.quarantined:
+            return False  # an export in this format that holds no posts
+        expected = get_adapter(forced).description
+        looks = (
+            f"it looks like {detected}: run without --format or with --format {detected}"
+            if detected
+            else "its format was not recognised either"
+        )
+        message = (
+            f"{outcome.path}: --format {forced} read no posts from this file "
+            f"(expected {expected}); {looks}. Nothing was recorded for this file."
+        )
+        if strict:
+            raise CounterspellError(message)
+        outcome.status, outcome.error, outcome.forced_mismatch = "error", message, True
+        outcome.problems.clear()
+        outcome.quarantined = outcome.notices = 0
+        return True

@@ -85,6 +85,10 @@ class Workspace:
         """Create (or complete) a workspace; never overwrites settings or secrets (a
         ``lake_url`` is written into a new settings file only)."""
         ws = cls(Path(root).resolve())
+        if ws.root.exists() and not ws.root.is_dir():
+            raise WorkspaceError(
+                f"{root}: is a file, not a folder; give init a new or existing folder"
+            )
         ws.root.mkdir(parents=True, exist_ok=True)
         marker = ws.root / MARKER
         if not marker.exists():

@@ -9,7 +9,7 @@ seen under two posts (a repost inside one export) is hashed once per run.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,12 +29,26 @@ BATCH = 5_000
 PARALLEL_MIN_ITEMS = 2_000  # posts with media, below which one process hashes everything
 
 
+MAX_ERROR_EXAMPLES = 5
+
+
 @dataclass
 class HashMediaResult:
     items: int = 0
     files_hashed: int = 0
     errors: int = 0
     skipped: int = 0
+    # the first few files that could not be hashed and why; every error is in the media
+    # dataset's ``error`` column (``counterspell export media``)
+    error_examples: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, part: HashMediaResult) -> None:
+        self.items += part.items
+        self.files_hashed += part.files_hashed
+        self.errors += part.errors
+        self.skipped += part.skipped
+        room = MAX_ERROR_EXAMPLES - len(self.error_examples)
+        self.error_examples.extend(part.error_examples[: max(0, room)])
 
 
 def hash_media(
@@ -52,10 +66,7 @@ def hash_media(
     parallel = len(partitions) > 1 and sum(int(k) for *_, k in partitions) >= PARALLEL_MIN_ITEMS
     runner = executor or LocalExecutor(min(n, len(partitions)) if parallel else 1)
     for part in runner.map(_hash_job, [(ws, str(p), str(c), run) for p, c, _ in partitions]):
-        result.items += part.items
-        result.files_hashed += part.files_hashed
-        result.errors += part.errors
-        result.skipped += part.skipped
+        result.add(part)
     return result
 
 
@@ -96,7 +107,10 @@ def _hash_partition(ws: Workspace, platform: str, community: str, run: str) -> H
                     result.files_hashed += 1
                     if len(cache) > 100_000:
                         cache.clear()
-                result.errors += h.error is not None
+                if h.error is not None:
+                    result.errors += 1
+                    if len(result.error_examples) < MAX_ERROR_EXAMPLES:
+                        result.error_examples.append((path, h.error))
             values = {
                 "uid": cols["uid"][i], "media_index": cols["media_index"][i], "key_hash": int(keys[i]),
                 "platform": platform, "community": community, "created_at": cols["created_at"][i],

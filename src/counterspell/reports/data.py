@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..errors import CounterspellError
+from ..lake.query import communities
 from ..lake.workspace import Workspace
 from .model import Chart, Fact, Report, Row, Scope, Section, median_ci, pct
 from .scan import ScopedLake
@@ -27,11 +29,30 @@ if TYPE_CHECKING:
 
 
 def build_report(
-    ws: Workspace, scope: Scope | None = None, executor: Executor | None = None
+    ws: Workspace,
+    scope: Scope | None = None,
+    executor: Executor | None = None,
+    *,
+    allow_empty: bool = True,
 ) -> Report:
-    """Every section's numbers; ``executor`` reads the lake one community per task."""
+    """Every section's numbers; ``executor`` reads the lake one community per task.
+
+    A scope that matches no post (a misspelt ``--platform``) would give a report of zeros that
+    looks like a finding; with ``allow_empty=False`` it is an error naming what the lake has.
+    """
     scope = scope or Scope()
     lake = ScopedLake(ws, scope, executor)
+    if not lake.posts and not allow_empty:
+        have = communities(ws)
+        platforms = sorted({p for p, _, _ in have})
+        what = (
+            f"the lake has {', '.join(platforms)}" + (f" ({len(have)} communities)" if have else "")
+            if have
+            else "the workspace holds no posts yet: run 'counterspell ingest' first"
+        )
+        raise CounterspellError(
+            f"no posts in {scope.describe()}: {what}; --allow-empty writes the empty report anyway"
+        )
     return Report(scope, str(ws.root), [section.build(lake) for section in SECTIONS])
 
 

@@ -54,9 +54,11 @@ def write_report(
     out: str | os.PathLike[str],
     scope: Scope | None = None,
     executor: Executor | None = None,
+    *,
+    allow_empty: bool = True,
 ) -> Written:
     """Build the report and write it into ``out`` (replaced whole, atomically, when done)."""
-    report = build_report(ws, scope, executor)
+    report = build_report(ws, scope, executor, allow_empty=allow_empty)
     final = Path(out)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"

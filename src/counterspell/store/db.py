@@ -49,6 +49,26 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def store_error_line(exc: BaseException) -> str | None:
+    """One line for a store that cannot be reached or refuses us, instead of a long traceback.
+
+    SQLAlchemy wraps the driver's error with the statement and a link; what a user needs is
+    the driver's first line, which names the host and port (or the SQLite file) and the cause.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    if (
+        exc.connection_invalidated
+        or "connect" in first.lower()
+        or "unable to open" in first.lower()
+    ):
+        return f"the store cannot be reached: {first}"
+    return f"the store refused the operation: {first}"
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; a URL of an unknown kind is a user error, not a traceback."""
     if not url.startswith(("sqlite", "postgresql")):
@@ -97,7 +117,8 @@ def check_current(engine: Engine) -> None:
     try:
         rev = current_revision(engine)
     except Exception as exc:
-        raise CounterspellError(f"cannot open the store at {engine.url!r}: {exc}") from None
+        line = store_error_line(exc) or f"cannot open the store at {engine.url!r}: {exc}"
+        raise CounterspellError(line) from None
     head = head_revision()
     if rev != head:
         raise CounterspellError(
