@@ -417,3 +417,43 @@ def test_a_telegram_channel_posting_its_own_invite_is_found(tmp_path: Path) -> N
     }
     assert ("r", "telegram", "555") in edges
     assert ("r", "kik", "kik:drops_here") in edges and ("555", "kik", "kik:drops_here") in edges
+
+
+def test_only_routes_of_the_abuse_count_as_distribution(tmp_path: Path) -> None:
+    """A game thread's Discord invite links two ordinary places: kept, but not a route."""
+    vg = {"community": "vg", "thread_id": "g1"}
+    posts = [
+        {**_post("g1", 0, "G1", text="gg, join our server discord.gg/GameNight42 for raids"), **vg},
+        {**_post("g2", 1, "G2", text="the patch notes are out"), **vg},
+        {**_post("g3", 2, "G3", text="nerf the boss"), **vg},
+        # one harmful post in an ordinary community: its link is a route by itself
+        {**_post("g4", 3, "G4", text="anyone nude her? pics at t.me/+LeakDrop77"), **vg},
+        _post("q1", 10, "A"),
+        _post("q2", 11, "B"),
+        _post("q3", 12, "C"),
+        _post("q4", 13, "D", text="more at discord.gg/DropsHere9"),  # role other, abusive place
+    ]
+    src = tmp_path / "posts.jsonl"
+    src.write_bytes(b"\n".join(orjson.dumps(p) for p in posts) + b"\n")
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(src)], fmt="jsonl")
+    set_roles(ws, {"g4": "request", "q1": "request", "q2": "request", "q3": "fulfillment"}, {})
+    build_network(ws)
+    route = {
+        b["dst_community"].lower(): b["route"]
+        for b in _table(ws, "bridges")
+        if b["kind"] == "invite"
+    }
+    assert route == {
+        "discord:gamenight42": False,
+        "telegram:+leakdrop77": True,
+        "discord:dropshere9": True,
+    }
+    from counterspell.reports.data import build_report
+
+    (dist,) = [s for s in build_report(ws).sections if s.key == "distribution"]
+    mapped = {b["dst_community"].lower() for b in dist.tables["bridges"]}
+    apart = {b["dst_community"].lower() for b in dist.tables["ordinary_links"]}
+    assert "discord:gamenight42" in apart and "discord:gamenight42" not in mapped
+    assert {"telegram:+leakdrop77", "discord:dropshere9"} <= mapped
+    assert dist.facts["ordinary_links"].value == 1

@@ -164,6 +164,7 @@ BRIDGE_SCHEMA = pa.schema(
         ("last_seen", pa.timestamp("us", tz="UTC")),
         ("median_lag_s", pa.float64()),
         ("dst_ingested", pa.bool_()),
+        ("route", pa.bool_()),  # a route of the abuse, not two ordinary communities linking
     ]
 )
 

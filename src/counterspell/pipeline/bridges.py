@@ -11,6 +11,15 @@ Three kinds of edge, each with a count and first/last seen:
 - ``media``: the same picture (one media cluster) first seen in A, later in B; ``median_lag_s``
   is the median time from A's first sighting to B's.
 - ``handle``: the same author handle in A and B (direction: where it was seen first).
+
+Every edge says whether it is a **route** of the abuse. Ordinary communities link to each other
+all the time (a video-game thread's Discord server, a shared meme), and a community map that
+counts those as distribution routes sends a trust-and-safety team after the wrong servers. An
+invite is a route when the post carrying it is harmful (a request or fulfilment, flagged
+non-consensual or minor-risk, or a member of a campaign) or when its source community has abuse
+activity (at least :data:`ABUSE_MIN_POSTS` such posts); a media or handle edge is a route when
+either end has abuse activity. Edges that are not routes stay in the dataset (``route`` false),
+so a researcher can still see them; the report lists them apart.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import InputError, Place
-from ..lake.datasets import COMMUNITY_SCHEMA, relation
+from ..lake.datasets import COMMUNITY_SCHEMA, enriched_sql, relation
 from ..lake.query import posts_relation_sql, replace_dataset
 from ..lake.workspace import Workspace
 from ..lake.writer import DerivedDataset
@@ -94,6 +103,20 @@ def registered(ws: Workspace) -> list[dict[str, str | None]]:
     return ws.dataset("communities").read_table(schema=COMMUNITY_SCHEMA).to_pylist()  # type: ignore[no-any-return]
 
 
+# Posts of the abuse proper: a community with this many has abuse activity. Distribution and
+# technical talk are left out on purpose: "join our discord" in a game thread reads as
+# distribution to a post-level model, and one misread post must not make a community abusive.
+ABUSE_MIN_POSTS = 3
+ABUSE_ROLES = ("request", "fulfillment")
+ABUSE_FLAGS = ("non_consent", "minor_risk")
+
+
+def abuse_post_sql(e: str) -> str:
+    roles = ", ".join(f"'{r}'" for r in ABUSE_ROLES)
+    flags = ", ".join(f"'{f}'" for f in ABUSE_FLAGS)
+    return f"({e}.role IN ({roles}) OR list_has_any({e}.flags, [{flags}]))"
+
+
 def _match(invite: str) -> str:
     """Invites compare case-blind and without Telegram's "+": disguised invites lose both."""
     return f"lower(replace({invite}, '+', ''))"
@@ -101,7 +124,8 @@ def _match(invite: str) -> str:
 
 def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
     posts = posts_relation_sql(ws)
-    enr = relation(ws, "enrichments")
+    enr = enriched_sql(ws)
+    members = relation(ws, "campaign_members")
     registry = relation(ws, "communities")
     sightings = relation(ws, "cluster_sightings")
     key = invite_key_sql("link")
@@ -111,10 +135,17 @@ def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
         "bridges",
         f"""
             WITH ingested AS (SELECT DISTINCT platform, community FROM {posts}),
+            judged AS (
+                SELECT e.uid, e.platform, e.community, e.links,
+                       {abuse_post_sql("e")} OR m.uid IS NOT NULL AS harmful
+                FROM {enr} e LEFT JOIN (SELECT DISTINCT uid FROM {members}) m USING (uid)),
+            abusive AS (
+                SELECT platform, community FROM judged WHERE harmful
+                GROUP BY ALL HAVING count(*) >= {ABUSE_MIN_POSTS}),
             posted AS (
-                SELECT p.platform, p.community, p.author_key, p.created_at, {key} AS invite
+                SELECT p.platform, p.community, p.author_key, p.created_at, {key} AS invite, e.harmful
                 FROM (SELECT uid, platform, community, author_key, created_at FROM {posts}) p
-                JOIN (SELECT uid, unnest(links) AS link FROM {enr}) e USING (uid)),
+                JOIN (SELECT uid, harmful, unnest(links) AS link FROM judged) e USING (uid)),
             registered AS (SELECT platform, community, invite FROM {registry} WHERE invite IS NOT NULL),
             own AS (
                 SELECT * FROM registered
@@ -131,7 +162,7 @@ def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
                        coalesce(o.platform, split_part(s.invite, ':', 1)) AS dst_platform,
                        coalesce(o.community, s.invite) AS dst_community,
                        'invite' AS kind, count(*) AS count, min(s.created_at) AS first_seen, max(s.created_at) AS last_seen,
-                       NULL::DOUBLE AS median_lag_s
+                       NULL::DOUBLE AS median_lag_s, bool_or(s.harmful) AS harmful_link
                 FROM posted s LEFT JOIN own o ON {_match("o.invite")} = {_match("s.invite")}
                 WHERE s.invite IS NOT NULL AND NOT (o.platform IS NOT NULL AND o.platform = s.platform AND o.community = s.community)
                 GROUP BY ALL),
@@ -141,7 +172,8 @@ def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
                 SELECT a.platform AS src_platform, a.community AS src_community, b.platform AS dst_platform,
                        b.community AS dst_community, 'media' AS kind, count(*) AS count,
                        min(b.first) AS first_seen, max(b.first) AS last_seen,
-                       median(epoch(b.first) - epoch(a.first))::DOUBLE AS median_lag_s
+                       median(epoch(b.first) - epoch(a.first))::DOUBLE AS median_lag_s,
+                       false AS harmful_link
                 FROM firsts a JOIN firsts b ON a.cluster = b.cluster
                      AND (a.first, a.platform, a.community) < (b.first, b.platform, b.community)
                 GROUP BY ALL),
@@ -152,13 +184,18 @@ def build_bridges(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
             shared AS (
                 SELECT a.platform AS src_platform, a.community AS src_community, b.platform AS dst_platform,
                        b.community AS dst_community, 'handle' AS kind, count(*) AS count,
-                       min(b.first) AS first_seen, max(b.last) AS last_seen, NULL::DOUBLE AS median_lag_s
+                       min(b.first) AS first_seen, max(b.last) AS last_seen, NULL::DOUBLE AS median_lag_s,
+                       false AS harmful_link
                 FROM handles a JOIN handles b ON a.handle = b.handle
                      AND (a.first, a.platform, a.community) < (b.first, b.platform, b.community)
                 WHERE a.handle IS NOT NULL
                 GROUP BY ALL),
             edges AS (SELECT * FROM invites UNION ALL SELECT * FROM media UNION ALL SELECT * FROM shared)
-            SELECT e.*, i.platform IS NOT NULL AS dst_ingested
+            SELECT e.* EXCLUDE (harmful_link), i.platform IS NOT NULL AS dst_ingested,
+                   e.harmful_link OR s.platform IS NOT NULL
+                   OR (e.kind <> 'invite' AND d.platform IS NOT NULL) AS route
             FROM edges e LEFT JOIN ingested i ON i.platform = e.dst_platform AND i.community = e.dst_community
+            LEFT JOIN abusive s ON s.platform = e.src_platform AND s.community = e.src_community
+            LEFT JOIN abusive d ON d.platform = e.dst_platform AND d.community = e.dst_community
             ORDER BY kind, count DESC, src_platform, src_community, dst_platform, dst_community""",
     )

@@ -147,6 +147,7 @@ def community_graph(ws: Workspace) -> Graph:
         data[f"{kind}_last_seen"] = row["last_seen"].isoformat()
         if row["median_lag_s"] is not None:
             data["median_lag_s"] = float(row["median_lag_s"])
+        data["route"] = bool(data.get("route")) or bool(row["route"])  # a route of the abuse
         g.add_edge(src, dst, **data)
     return g
 

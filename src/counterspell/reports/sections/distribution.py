@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...lake.datasets import (
-    BRIDGE_SCHEMA,
-)
-from ...lake.query import (
-    dataset_sql,
-)
+from ...lake.datasets import relation
+from ...pipeline.bridges import ABUSE_MIN_POSTS, abuse_post_sql
 
 if TYPE_CHECKING:
     pass
@@ -20,10 +16,19 @@ from ..scan import ScopedLake
 def build(lake: ScopedLake) -> Section:
     s = Section("distribution", "Distribution")
     c = lake.con
+    # Where the abuse points people: posts of the abuse, and any post in a community with abuse
+    # activity. A game thread's Discord invite is not a destination of the abuse.
+    c.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _abusive AS
+            SELECT platform, community FROM _e e WHERE {abuse_post_sql("e")}
+            GROUP BY ALL HAVING count(*) >= {ABUSE_MIN_POSTS}"""
+    )
     s.tables["destinations_per_week"] = rows(
         c,
-        """SELECT date_trunc('week', created_at)::DATE AS week, d AS destination, count(*) AS posts
-           FROM (SELECT created_at, unnest(destinations) AS d FROM _e) GROUP BY ALL ORDER BY week, destination""",
+        f"""SELECT date_trunc('week', created_at)::DATE AS week, d AS destination, count(*) AS posts
+           FROM (SELECT created_at, unnest(destinations) AS d FROM _e e
+                 WHERE {abuse_post_sql("e")} OR (platform, community) IN (SELECT (platform, community) FROM _abusive))
+           GROUP BY ALL ORDER BY week, destination""",
     )
     s.tables["invite_hosts"] = rows(
         c,
@@ -31,19 +36,23 @@ def build(lake: ScopedLake) -> Section:
                   count(*) AS links, count(DISTINCT platform || ':' || community) AS communities
            FROM (SELECT platform, community, unnest(links) AS l FROM _e) GROUP BY 1 ORDER BY links DESC, host LIMIT 25""",
     )
-    bridges: list[Row] = []
+    in_scope: list[Row] = []
     if lake.ws.has_data("bridges"):
         scoped = lake.con.execute("SELECT DISTINCT platform, community FROM _p").fetchall()
         keys = {f"{p}:{cm}" for p, cm in scoped}
         all_b = rows(
             c,
-            f"SELECT * FROM {dataset_sql(lake.ws, 'bridges', BRIDGE_SCHEMA)} ORDER BY kind, count DESC, src_platform, src_community, dst_platform, dst_community",
+            f"SELECT * FROM {relation(lake.ws, 'bridges')} ORDER BY kind, count DESC, src_platform, src_community, dst_platform, dst_community",
         )
-        bridges = [
+        in_scope = [
             b for b in all_b
             if f"{b['src_platform']}:{b['src_community']}" in keys or f"{b['dst_platform']}:{b['dst_community']}" in keys
         ]  # fmt: skip
+    # routes of the abuse; links between ordinary communities are listed apart, never mapped
+    bridges = [b for b in in_scope if b["route"]]
     s.tables["bridges"] = bridges
+    s.tables["ordinary_links"] = [b for b in in_scope if not b["route"]]
+    s.fact("ordinary_links", len(s.tables["ordinary_links"]))
     lags = [
         b["median_lag_s"] / 3600
         for b in bridges
