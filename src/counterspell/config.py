@@ -38,6 +38,12 @@ pdq_threshold = 31
 # every Dask worker can reach, instead of in lake/ here. Credentials and endpoints come from
 # the store's own environment (AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL...), never from this file.
 lake_url = ""
+
+[casework]
+# Days after a removal request is finished (removed, closed or invalid) before
+# 'counterspell takedown purge' erases the requester's name, signature, statement and contact
+# details. The record that a request was made and acted on stays, for compliance figures.
+takedown_retention_days = 365
 """
 
 
@@ -59,10 +65,16 @@ class LakeSettings:
     lake_url: str = ""  # the lake's datasets at this fsspec URL instead of lake/
 
 
+@dataclass(frozen=True, slots=True)
+class CaseworkSettings:
+    takedown_retention_days: int = 365  # then the requester's details are erased by purge
+
+
 SECTIONS: dict[str, type[Any]] = {
     "ingest": IngestSettings,
     "graph": GraphSettings,
     "lake": LakeSettings,
+    "casework": CaseworkSettings,
 }
 
 
@@ -75,6 +87,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     graph: GraphSettings = field(default_factory=GraphSettings)
     lake: LakeSettings = field(default_factory=LakeSettings)
+    casework: CaseworkSettings = field(default_factory=CaseworkSettings)
 
     @property
     def batch_size(self) -> int:
@@ -99,6 +112,10 @@ class Settings:
     @property
     def lake_url(self) -> str:
         return self.lake.lake_url
+
+    @property
+    def takedown_retention_days(self) -> int:
+        return self.casework.takedown_retention_days
 
     def items(self) -> list[tuple[str, str, Any]]:
         """(section, name, value) of every setting, in file order."""

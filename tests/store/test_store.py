@@ -396,3 +396,39 @@ def test_many_reviewers_never_share_or_redo_an_item(store: Store) -> None:
         t.join()
     assert errors == []
     assert len(decided) == len(set(decided)) == 72
+
+
+def test_purge_erases_requesters_details_after_retention(store: Store) -> None:
+    from counterspell.store.takedown import PERSONAL_FIELDS, purge
+
+    with store.begin() as conn:
+        done = takedown.submit(conn, takedown.Request.from_mapping(VALID))
+        takedown.set_status(conn, done.id, "removed", "analyst")
+        open_one = takedown.submit(conn, takedown.Request.from_mapping(VALID))
+        conn.execute(  # finished long ago; the open one is older still but not finished
+            update(takedowns)
+            .where(takedowns.c.id == done.id)
+            .values(removed_at=datetime.now(UTC) - timedelta(days=400))
+        )
+        conn.execute(
+            update(takedowns)
+            .where(takedowns.c.id == open_one.id)
+            .values(received_at=datetime.now(UTC) - timedelta(days=900))
+        )
+        assert purge(conn, timedelta(days=365), "cli", dry_run=True) == [done.ref]
+        assert takedown.get(conn, done.id).contact_email == VALID["contact_email"]
+        assert purge(conn, timedelta(days=365), "cli") == [done.ref]
+        assert purge(conn, timedelta(days=365), "cli") == []  # once only
+        erased = takedown.get(conn, done.id)
+        kept = takedown.get(conn, open_one.id)
+    assert all(getattr(erased, f) == "" for f in PERSONAL_FIELDS)
+    assert erased.locations == VALID["locations"] and erased.status == "removed"
+    assert kept.requester_name == VALID["requester_name"]
+    with store.engine.connect() as conn:
+        assert takedown.compliance(conn).removed >= 1
+        actions = conn.execute(
+            select(audit_log.c.action).where(
+                audit_log.c.object_type == "takedown", audit_log.c.object_id == str(done.id)
+            )
+        ).scalars()
+        assert "takedown.purge" in set(actions)

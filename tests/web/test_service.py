@@ -316,3 +316,16 @@ def test_a_reveal_unmasks_only_what_it_audits() -> None:
     text = "Ruby and Lea, not leave"
     assert masker(ids)(text) == "[target tgt_aaa] and [target tgt_bbb], not leave"
     assert masker(ids, frozenset({"tgt_aaa"}))(text) == "Ruby and [target tgt_bbb], not leave"
+
+
+def test_public_form_says_what_happens_in_plain_words(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    store, _ = service
+    client = TestClient(create_app(store), base_url="https://testserver")
+    html = client.get("/takedown").text
+    text = " ".join(html.split())
+    assert "No image is uploaded." in text and "Who sees it:" in text
+    days = store.ws.settings.takedown_retention_days
+    assert f"erased {days} days after your request is finished" in text
+    assert "counterspell hash" not in text and "command" not in text.lower()

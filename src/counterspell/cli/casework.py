@@ -202,6 +202,38 @@ def takedown_due_cmd(
         raise typer.Exit(code=1)
 
 
+@takedown_app.command("purge")
+def takedown_purge_cmd(
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days",
+            help="Erase details of requests finished this many days ago (default: the "
+            "workspace's takedown_retention_days).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the requests; change nothing.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Erase requesters' names, signatures, statements and contacts after the retention period."""
+    from ..store.takedown import purge
+
+    store = _store(db)
+    keep = days if days is not None else store.ws.settings.takedown_retention_days
+    if keep < 0:
+        raise CounterspellError(f"--days {keep}: must be 0 or more")
+    with store.begin() as conn:
+        refs = purge(conn, timedelta(days=keep), "cli", dry_run=dry_run)
+    verb = "would erase" if dry_run else "erased"
+    out.print(
+        f"{verb} the requester's details of {len(refs):,} removal request"
+        f"{'' if len(refs) == 1 else 's'} finished over {keep} days ago"
+        + (f": {', '.join(refs[:20])}" if refs else "")
+    )
+
+
 def _check_port(host: str, port: int) -> None:
     """Fail before anything is printed when the address is taken, not after "serving on"."""
     import socket

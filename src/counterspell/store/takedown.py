@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 
 from ..errors import Conflict
 from ..matching.copies import CopyFinder
@@ -237,6 +237,51 @@ def set_status(
         detail["hours"] = round((now - row.valid_at).total_seconds() / 3600, 2)
     audit.record(conn, actor, f"takedown.{status}", "takedown", tid, detail)
     return get(conn, tid)
+
+
+# What identifies or reaches the requester; erased by :func:`purge`. Locations and hashes stay:
+# they are what keeps the content down, and they name content, not the person who asked.
+PERSONAL_FIELDS = (
+    "requester_name",
+    "authority",
+    "signature",
+    "statement",
+    "contact_email",
+    "contact_phone",
+)
+
+
+def purge(
+    conn: Connection, older_than: timedelta, actor: str, *, dry_run: bool = False
+) -> list[str]:
+    """Erase the requester's details from requests finished longer ago than ``older_than``.
+
+    A victim's name and telephone number should not outlive the need for them. A request is
+    finished when removed or closed, or when it was invalid and never fixed (a fixed request is
+    a new one). The request itself, its clock, status and copies stay, so compliance figures
+    and the audit trail are unchanged; each erasure is audited. Returns the requests' refs.
+    """
+    cutoff = datetime.now(UTC) - older_than
+    t = takedowns.c
+    finished = func.coalesce(t.closed_at, t.removed_at, t.received_at)
+    held = or_(*(getattr(t, f) != "" for f in PERSONAL_FIELDS))
+    rows = conn.execute(
+        select(t.id, t.ref)
+        .where(t.status.in_(("removed", "closed", "invalid")), finished < cutoff, held)
+        .order_by(t.id)
+    ).all()
+    if dry_run or not rows:
+        return [ref for _, ref in rows]
+    conn.execute(
+        update(takedowns)
+        .where(t.id.in_([tid for tid, _ in rows]))
+        .values(**dict.fromkeys(PERSONAL_FIELDS, ""))
+    )
+    for tid, _ in rows:
+        audit.record(
+            conn, actor, "takedown.purge", "takedown", tid, {"fields": list(PERSONAL_FIELDS)}
+        )
+    return [ref for _, ref in rows]
 
 
 @dataclass

@@ -306,8 +306,18 @@ def takedown_case(request: Request, who: Analyst, tid: Id) -> Response:
 def public_form(request: Request) -> HTMLResponse:
     """Public: the removal-request form (no account needed)."""
     return page(
-        request, "takedown_form.html.j2", None, token=public_csrf(request), values={}, problems=[]
+        request,
+        "takedown_form.html.j2",
+        None,
+        token=public_csrf(request),
+        values={},
+        problems=[],
+        retention_days=_retention_days(request),
     )
+
+
+def _retention_days(request: Request) -> int:
+    return store_of(request).ws.settings.takedown_retention_days
 
 
 @router.post("/takedown")
@@ -320,8 +330,10 @@ async def public_submit(request: Request) -> HTMLResponse:
         row = takedown.submit(conn, req, actor="public")
     if row.status == "invalid":  # show the form again with what to fix; the request is kept
         return page(request, "takedown_form.html.j2", None, 422, token=public_csrf(request),
-                    values=data, problems=row.problems, ref=row.ref)  # fmt: skip
-    return page(request, "takedown_done.html.j2", None, 201, t=row)
+                    values=data, problems=row.problems, ref=row.ref,
+                    retention_days=_retention_days(request))  # fmt: skip
+    return page(request, "takedown_done.html.j2", None, 201, t=row,
+                retention_days=_retention_days(request))  # fmt: skip
 
 
 @router.get("/users")
