@@ -203,3 +203,71 @@ def test_a_scope_that_matches_nothing_is_an_error_unless_allowed(
         "--allow-empty",
     )
     assert ok.returncode == 0 and (out / "report.html").exists()
+
+
+def test_words_agree_with_their_numbers_and_notes_show_code(report: Path) -> None:
+    import re
+
+    html = (report / "report.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert not re.search(
+        r"(?<![\d,.])1 (requests|posts|targets|weeks|bridges|campaigns|links)\b", text
+    )
+    assert "`" not in text  # notes' commands are <code>, not literal backticks
+    assert "<code>counterspell queue list --status escalated</code>" in html
+    assert "median of n/a" not in text and "was n/a" not in text
+
+
+def test_community_names_from_the_registry_are_shown(report: Path, workspace: Workspace) -> None:
+    from counterspell.pipeline.bridges import registered
+
+    names = {str(r["name"]) for r in registered(workspace) if r["name"]}
+    assert names
+    rows = _csv(report / "tables" / "communities.csv")
+    assert names & {r["name"] for r in rows}
+    bridges = _csv(report / "tables" / "bridges.csv")
+    assert any(r["src_name"] or r["dst_name"] for r in bridges)
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert any(n in html for n in names)
+
+
+def test_plural_and_count_phrases() -> None:
+    from counterspell.reports.model import Fact, plural
+    from counterspell.reports.render import count_phrase
+
+    assert plural(1, "request") == "1 request" and plural(2, "request") == "2 requests"
+    assert plural(1204, "post") == "1,204 posts" and plural(0, "week") == "0 weeks"
+    assert count_phrase(Fact(1, "1"), "target was", "targets were") == "1 target was"
+    assert count_phrase(Fact(3, "3"), "community", "communities") == "3 communities"
+
+
+def test_weekly_charts_use_a_time_axis_and_whole_counts() -> None:
+    import re
+    from datetime import date
+
+    from counterspell.reports.figures import render
+    from counterspell.reports.model import Chart
+
+    rows = [
+        {"week": date(2012, 9, 3), "role": "request", "posts": 1},
+        {"week": date(2017, 5, 8), "role": "request", "posts": 2},
+    ]
+    chart = Chart(
+        "t",
+        "stacked_bars",
+        "t",
+        "week",
+        "posts",
+        "t",
+        "",
+        {"x": "week", "stack": "role", "y": "posts"},
+    )
+    svg = render(chart, rows)
+    labels = re.findall(r">([^<>]+)</text>", svg)
+    years = {label for label in labels if re.fullmatch(r"(19|20)\d\d", label.strip())}
+    assert {
+        "2013",
+        "2014",
+        "2015",
+    } <= years  # the years between are on the axis: time, not categories
+    assert not any(re.fullmatch(r"\d+\.\d+", label.strip()) for label in labels)  # no 0.5 of a post

@@ -89,6 +89,13 @@ class Report:
         return {f"{s.key}.{k}": f for s in self.sections for k, f in s.facts.items()}
 
 
+def plural(n: int | float | None, singular: str, many: str | None = None) -> str:
+    """``1 request``, ``2 requests``, ``1,204 posts``: every count the report writes in words."""
+    count = 0 if n is None else n
+    text = f"{count:,}" if isinstance(count, int) else f"{count:,.1f}"
+    return f"{text} {singular if count == 1 else (many or singular + 's')}"
+
+
 def fmt(value: Any) -> str:
     if value is None:
         return "n/a"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import csv
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -18,10 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from ..lake.workspace import Workspace
 from ..version import __version__
-from .data import Report, Row, Scope, build_report
+from .data import Fact, Report, Row, Scope, build_report
 from .figures import render as render_chart
 
 if TYPE_CHECKING:
@@ -103,6 +105,8 @@ def _write(ws: Workspace, report: Report, root: Path) -> Written:
         lstrip_blocks=True,
     )
     env.filters["cell"] = _cell
+    env.filters["count"] = count_phrase
+    env.filters["code"] = inline_code
     html = env.get_template("report.html.j2").render(
         report=report,
         sections=report.sections,
@@ -115,6 +119,24 @@ def _write(ws: Workspace, report: Report, root: Path) -> Written:
     )
     (root / "report.html").write_text(html, encoding="utf-8")
     return Written(root / "report.html", len(tables) + 1, len(figures), len(graphs))
+
+
+def count_phrase(fact: Fact, singular: str, plural: str | None = None) -> str:
+    """``1 request``, ``3 requests``: the number as the report shows it, the noun agreeing.
+
+    ``plural`` for nouns that do not take an s, and for phrases whose verb agrees too
+    (``"target was"``, ``"targets were"``).
+    """
+    one = fact.value == 1 and not isinstance(fact.value, bool)
+    return f"{fact.text} {singular if one else (plural or singular + 's')}"
+
+
+_BACKTICKS = re.compile(r"`([^`]+)`")
+
+
+def inline_code(text: str) -> Markup:
+    """Notes are written with `backticks` around commands; the page shows them as code."""
+    return Markup(_BACKTICKS.sub(r"<code>\1</code>", str(escape(text))))
 
 
 def _cell(value: object) -> str:

@@ -129,6 +129,11 @@ class ScopedLake:
                 "NULL::VARCHAR AS target, []::VARCHAR[] AS platforms, false AS minor_risk, NULL::VARCHAR AS platform, "
                 "NULL::VARCHAR AS community WHERE false"
             )
+        # names from `communities import`: every table that lists communities shows them
+        c.execute(
+            f"""CREATE TEMP TABLE _names AS SELECT platform, community, any_value(name) AS name
+                FROM {relation(ws, "communities")} WHERE name IS NOT NULL GROUP BY ALL"""
+        )
         members = relation(ws, "campaign_members")
         c.execute(
             f"CREATE TEMP TABLE _m AS SELECT m.* FROM {members} m SEMI JOIN _c USING (campaign_id)"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     pass
-from ..model import Chart, Section, rows
+from ..model import Chart, Section, plural, rows
 from ..scan import ScopedLake
 
 
@@ -38,10 +38,10 @@ def build(lake: ScopedLake) -> Section:
             "week (starting Monday)",
             "posts per week",
             "posts_per_week_by_role",
-            f"{s.facts['weeks'].text} weeks of activity; the busiest week for requests began "
-            f"{busiest['week']} with {busiest['requests']:,} requests."
+            f"{plural(s.facts['weeks'].value, 'week')} of activity; the busiest week for requests "
+            f"began {busiest['week']} with {plural(busiest['requests'], 'request')}."
             if busiest
-            else f"{s.facts['weeks'].text} weeks of activity; no requests were found.",
+            else f"{plural(s.facts['weeks'].value, 'week')} of activity; no requests were found.",
             {"x": "week", "stack": "role", "y": "posts"},
         )
     )
@@ -54,8 +54,10 @@ def build(lake: ScopedLake) -> Section:
                 "week (starting Monday)",
                 "per week",
                 "requests_per_week",
-                f"Of {sum(r['requests'] for r in weeks):,} requests, "
-                f"{sum(r['fulfilled_requests'] for r in weeks):,} were fulfilled at least once.",
+                f"Of {plural(sum(r['requests'] for r in weeks), 'request')}, "
+                f"{sum(r['fulfilled_requests'] for r in weeks):,} "
+                f"{'was' if sum(r['fulfilled_requests'] for r in weeks) == 1 else 'were'} "
+                "fulfilled at least once.",
                 {"x": "week", "y": ["requests", "fulfilled_requests", "fulfilments"]},
             )
         )

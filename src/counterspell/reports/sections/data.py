@@ -34,10 +34,11 @@ def build(lake: ScopedLake) -> Section:
     s.fact("analysed", lake.analysed)
     s.tables["communities"] = rows(
         c,
-        """SELECT platform, community, count(*) AS posts, count(DISTINCT thread_id) AS threads,
+        """SELECT platform, community, n.name, count(*) AS posts, count(DISTINCT thread_id) AS threads,
                   count(DISTINCT author_key) AS authors, sum(n_media)::BIGINT AS media,
                   min(created_at)::DATE AS first_post, max(created_at)::DATE AS last_post
-           FROM _p GROUP BY ALL ORDER BY posts DESC, platform, community""",
+           FROM _p LEFT JOIN _names n USING (platform, community)
+           GROUP BY ALL ORDER BY posts DESC, platform, community""",
     )
     manifest = Manifest(lake.ws.manifest_path)
     try:

@@ -9,7 +9,7 @@ from ...pipeline.bridges import ABUSE_MIN_POSTS, abuse_post_sql
 
 if TYPE_CHECKING:
     pass
-from ..model import Chart, Row, Section, rows, sum_by
+from ..model import Chart, Row, Section, plural, rows, sum_by
 from ..scan import ScopedLake
 
 
@@ -42,7 +42,12 @@ def build(lake: ScopedLake) -> Section:
         keys = {f"{p}:{cm}" for p, cm in scoped}
         all_b = rows(
             c,
-            f"SELECT * FROM {relation(lake.ws, 'bridges')} ORDER BY kind, count DESC, src_platform, src_community, dst_platform, dst_community",
+            f"""SELECT b.src_platform, b.src_community, s.name AS src_name, b.dst_platform, b.dst_community,
+                       d.name AS dst_name, b.* EXCLUDE (src_platform, src_community, dst_platform, dst_community)
+                FROM {relation(lake.ws, "bridges")} b
+                LEFT JOIN _names s ON s.platform = b.src_platform AND s.community = b.src_community
+                LEFT JOIN _names d ON d.platform = b.dst_platform AND d.community = b.dst_community
+                ORDER BY kind, count DESC, src_platform, src_community, dst_platform, dst_community""",
         )
         in_scope = [
             b for b in all_b
@@ -83,7 +88,7 @@ def build(lake: ScopedLake) -> Section:
                 "week (starting Monday)",
                 "posts naming the destination",
                 "destinations_per_week",
-                f"{top[0][0].capitalize()} is named most ({top[0][1]:,} posts).",
+                f"{top[0][0].capitalize()} is named most ({plural(top[0][1], 'post')}).",
                 {"x": "week", "stack": "destination", "y": "posts"},
             )
         )
@@ -96,8 +101,13 @@ def build(lake: ScopedLake) -> Section:
                 "",
                 "",
                 "bridges",
-                f"{s.facts['bridges'].text} bridges; pictures reached the next community after a median of "
-                f"{s.facts['median_media_lag_hours'].text}; {s.facts['external_destinations'].text} destinations lie outside the data.",
+                f"{plural(s.facts['bridges'].value, 'bridge')}"
+                + (
+                    f"; pictures reached the next community after a median of {s.facts['median_media_lag_hours'].text}"
+                    if s.facts["median_media_lag_hours"].value is not None
+                    else ""
+                )
+                + f"; {plural(s.facts['external_destinations'].value, 'destination lies', 'destinations lie')} outside the data.",
             )
         )
     return s

@@ -29,8 +29,9 @@ def build(lake: ScopedLake) -> Section:
     s.fact("campaigns_minor_risk", int(one(c, "SELECT count(*) FROM _c WHERE minor_risk")))
     s.tables["minor_risk_by_community"] = rows(
         c,
-        """SELECT platform, community, count(*) FILTER (WHERE role = 'request') AS requests, count(*) AS posts
-           FROM _e WHERE list_contains(flags, 'minor_risk') GROUP BY ALL ORDER BY posts DESC, platform, community""",
+        """SELECT platform, community, n.name, count(*) FILTER (WHERE role = 'request') AS requests, count(*) AS posts
+           FROM _e LEFT JOIN _names n USING (platform, community)
+           WHERE list_contains(flags, 'minor_risk') GROUP BY ALL ORDER BY posts DESC, platform, community""",
     )
     s.notes.append(
         "Counts only, never identifiers. These posts should be escalated first, to the hotline "

@@ -14,7 +14,7 @@ from ...privacy import pseudonym
 
 if TYPE_CHECKING:
     pass
-from ..model import TOP_CREATORS, Chart, Row, Section, pct, rows
+from ..model import TOP_CREATORS, Chart, Row, Section, pct, plural, rows
 from ..scan import ScopedLake
 
 
@@ -93,8 +93,8 @@ def build(lake: ScopedLake) -> Section:
             "praise posts received",
             "creator (pseudonym)",
             "top_creators",
-            f"The most praised creator received {creators[0]['praise_received']:,} praise posts for "
-            f"{creators[0]['fulfillments']:,} fulfilments.",
+            f"The most praised creator received {plural(creators[0]['praise_received'], 'praise post')} "
+            f"for {plural(creators[0]['fulfillments'], 'fulfilment')}.",
             {"label": "creator", "y": "praise_received"},
         )
     )

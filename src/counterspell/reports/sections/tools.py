@@ -10,7 +10,7 @@ from ...lake.datasets import (
 
 if TYPE_CHECKING:
     pass
-from ..model import Chart, Row, Section, rows, sum_by
+from ..model import Chart, Row, Section, plural, rows, sum_by
 from ..scan import ScopedLake
 
 
@@ -53,7 +53,7 @@ def build(lake: ScopedLake) -> Section:
             "posts naming the tool",
             "tools_per_week",
             f"{s.tables['tools'][0]['tool'].replace('_', ' ')} is named most "
-            f"({s.tables['tools'][0]['posts']:,} posts).",
+            f"({plural(s.tables['tools'][0]['posts'], 'post')}).",
             {"x": "week", "stack": "tool", "y": "posts"},
         )
     )
