@@ -329,3 +329,52 @@ def test_public_form_says_what_happens_in_plain_words(
     days = store.ws.settings.takedown_retention_days
     assert f"erased {days} days after your request is finished" in text
     assert "counterspell hash" not in text and "command" not in text.lower()
+
+
+def test_queue_filters_sort_snippets_and_names(service: tuple[Store, dict[str, User]]) -> None:
+    from counterspell.web.lakeview import community_names
+
+    store, _ = service
+    client = _client(store)
+    _login(client, "viewer")
+    page = client.get("/queue").text
+    assert 'class="snippet"' in page and re.search(r'<td class="snippet">[^<]{10,}', page)
+    names = community_names(store.ws)
+    assert names and any(n in page for n in names.values())  # names, not numeric ids
+    with store.engine.connect() as conn:
+        all_open = queue.list_items(conn, "open", 500)
+    flagged = [it for it in all_open if "minor_risk" in it.flags]
+    assert flagged
+    only = client.get("/queue", params={"flag": "minor_risk"}).text
+    shown = set(re.findall(r'href="/queue/(\d+)"', only))
+    assert shown and shown <= {str(it.id) for it in flagged}
+    role = all_open[0].role
+    api = client.get("/api/queue", params={"role": role, "limit": 500}).json()
+    assert api["items"] and {it["role"] for it in api["items"]} == {role}
+    assert isinstance(api["items"][0]["flags"], list)
+    first = all_open[0]
+    place = f"{first.platform}/{first.community}"
+    by_place = client.get("/api/queue", params={"community": place, "limit": 500}).json()["items"]
+    assert by_place and {(i["platform"], i["community"]) for i in by_place} == {
+        (first.platform, first.community)
+    }
+    newest = client.get("/api/queue", params={"sort": "newest", "limit": 500}).json()["items"]
+    times = [i["posted_at"] for i in newest if i["posted_at"]]
+    assert times == sorted(times, reverse=True)
+    assert client.get("/queue", params={"sort": "sideways"}).status_code == 400
+
+
+def test_item_page_marks_the_post_and_its_flag_cues(service: tuple[Store, dict[str, User]]) -> None:
+    store, _ = service
+    client = _client(store)
+    _login(client, "viewer")
+    with store.engine.connect() as conn:
+        items = [it for it in queue.list_items(conn, "open", 500) if it.flags and it.thread_id]
+    marked = cued = 0
+    for it in items[:40]:
+        html = client.get(f"/queue/{it.id}").text
+        marked += 'class="current" aria-current="true"' in html and "under review" in html
+        if '<mark class="cue">' in html:
+            cued += 1
+            assert 'class="cue-why"' in html
+    assert marked and cued

@@ -184,14 +184,25 @@ def stats_cmd(
             f"bridges: {', '.join(f'{k} {v:,}' for k, v in net['bridges'].items()) or 'none'}"  # type: ignore[attr-defined]
         )
     table = Table()
-    for col in ("platform", "community", "posts", "threads", "authors", "media", "first", "last"):
+    for col in (
+        "platform",
+        "community",
+        "name",
+        "posts",
+        "threads",
+        "authors",
+        "media",
+        "first",
+        "last",
+    ):
         table.add_column(
             col, justify="right" if col in ("posts", "threads", "authors", "media") else "left"
         )
     for r in s["per_community"][:50]:
         table.add_row(
-            r["platform"],
-            r["community"],
+            esc(r["platform"]),
+            esc(r["community"]),
+            esc(r["name"] or ""),
             f"{r['posts']:,}",
             f"{r['threads']:,}",
             f"{r['authors']:,}",

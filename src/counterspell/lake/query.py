@@ -159,11 +159,16 @@ def stats(ws: Workspace) -> dict[str, Any]:
             FROM {rel}"""
     ).fetchone()
     assert totals is not None
+    from .datasets import relation  # the catalogue builds on this module
+
     per_community = con.execute(
         f"""SELECT platform, community, count(*) AS posts, count(DISTINCT thread_id) AS threads,
                    count(DISTINCT author_key) AS authors, sum(len(media)) AS media,
-                   min(created_at) AS first, max(created_at) AS last
-            FROM {rel} GROUP BY ALL ORDER BY platform, posts DESC, community"""
+                   min(created_at) AS first, max(created_at) AS last, any_value(n.name) AS name
+            FROM {rel} LEFT JOIN (SELECT platform, community, any_value(name) AS name
+                                  FROM {relation(ws, "communities")} GROUP BY ALL) n
+                 USING (platform, community)
+            GROUP BY platform, community ORDER BY platform, posts DESC, community"""
     ).fetchall()
     roles: dict[str, int] = {}
     flags: dict[str, int] = {}
@@ -217,6 +222,7 @@ def stats(ws: Workspace) -> dict[str, Any]:
                 "media": int(r[5] or 0),
                 "first": iso(r[6]),
                 "last": iso(r[7]),
+                "name": r[8],  # from `communities import`, where registered
             }
             for r in per_community
         ],

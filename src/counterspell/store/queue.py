@@ -172,14 +172,75 @@ def _row(conn: Connection, item_id: int) -> QueueItem:
     return QueueItem.from_row(row_by_id(conn, queue_items, item_id, "queue item"))
 
 
+SORTS = ("priority", "newest", "oldest")
+
+
 def list_items(
-    conn: Connection, status: str = "open", limit: int = 50, offset: int = 0
+    conn: Connection,
+    status: str = "open",
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    flag: str | None = None,
+    role: str | None = None,
+    community: str | None = None,
+    sort: str = "priority",
 ) -> list[QueueItem]:
-    q = select(queue_items).where(queue_items.c.status == status)
-    rows = conn.execute(
-        q.order_by(queue_items.c.priority.desc(), queue_items.c.id).limit(limit).offset(offset)
-    ).mappings()
+    """Items with a status, filtered by flag, role and community (``platform/community`` or
+    the community alone); highest priority first, or by when the post was made."""
+    c = queue_items.c
+    q = select(queue_items).where(c.status == status)
+    if flag:
+        q = q.where((";" + c.flags + ";").contains(f";{flag};", autoescape=True))
+    if role:
+        q = q.where(c.role == role)
+    if community:
+        platform, sep, name = community.partition("/")
+        q = (
+            q.where(c.platform == platform, c.community == name)
+            if sep
+            else q.where(c.community == community)
+        )
+    order = {
+        "priority": (c.priority.desc(), c.id),
+        "newest": (c.posted_at.desc(), c.id.desc()),
+        "oldest": (c.posted_at, c.id),
+    }.get(sort)
+    if order is None:
+        raise ValueError(f"sort {sort!r}: choose one of {', '.join(SORTS)}")
+    rows = conn.execute(q.order_by(*order).limit(limit).offset(offset)).mappings()
     return [QueueItem.from_row(dict(r)) for r in rows]
+
+
+def facets(conn: Connection, status: str = "open") -> dict[str, list[tuple[str, int]]]:
+    """What the queue's filters can offer: each flag, role and community with its count."""
+    c = queue_items.c
+    where = c.status == status
+    roles = conn.execute(
+        select(c.role, func.count()).where(where).group_by(c.role).order_by(func.count().desc())
+    ).all()
+    places = conn.execute(
+        select(c.platform, c.community, func.count())
+        .where(where)
+        .group_by(c.platform, c.community)
+        .order_by(func.count().desc())
+        .limit(200)
+    ).all()
+    flag_counts = {
+        f: int(
+            conn.execute(
+                select(func.count()).where(
+                    where, (";" + c.flags + ";").contains(f";{f};", autoescape=True)
+                )
+            ).scalar_one()
+        )
+        for f in FLAGS
+    }
+    return {
+        "flag": [(f, n) for f, n in flag_counts.items() if n],
+        "role": [(str(r), int(n)) for r, n in roles],
+        "community": [(f"{p}/{m}", int(n)) for p, m, n in places],
+    }
 
 
 def counts(conn: Connection) -> dict[str, int]:

@@ -118,12 +118,18 @@ def queue_list(
     status: Literal["open", "escalated", "decided"] = "open",
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=10_000_000),
+    flag: str | None = Query(None, max_length=32, description="Only items with this flag."),
+    role: str | None = Query(None, max_length=32, description="Only items with this role."),
+    community: str | None = Query(
+        None, max_length=300, description="platform/community, or a community id alone."
+    ),
+    sort: Literal["priority", "newest", "oldest"] = "priority",
 ) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:
-        return {
-            "counts": queue.counts(conn),
-            "items": queue.list_items(conn, status, limit, offset),
-        }
+        items = queue.list_items(
+            conn, status, limit, offset, flag=flag, role=role, community=community, sort=sort
+        )
+        return {"counts": queue.counts(conn), "items": [it.as_dict() for it in items]}
 
 
 @router.post("/queue/next")

@@ -8,6 +8,7 @@ reviewer's browser even if escaping were ever missed.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup, escape
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from ..errors import Conflict, CounterspellError, NotFound
@@ -99,6 +101,22 @@ class _Headers(BaseHTTPMiddleware):
         return response
 
 
+def highlight(text: str | None, words: list[str]) -> Markup:
+    """The post's text, escaped, with the words that fired a flag marked (case-insensitive)."""
+    body = text or ""
+    if not words:
+        return Markup(escape(body))
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.I)
+    out: list[str] = []
+    last = 0
+    for m in pattern.finditer(body):
+        out.append(str(escape(body[last : m.start()])))
+        out.append(f'<mark class="cue">{escape(m.group(0))}</mark>')
+        last = m.end()
+    out.append(str(escape(body[last:])))
+    return Markup("".join(out))
+
+
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -106,6 +124,7 @@ def _templates() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["dt"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else "-"
+    env.filters["highlight"] = highlight
     env.globals["version"] = __version__
     return env
 

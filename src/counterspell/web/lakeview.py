@@ -52,6 +52,66 @@ def masker(identities: dict[str, dict[str, str]], revealed: frozenset[str] = fro
     )
 
 
+_FLAG_WHY = re.compile(r"^flag (\w+): (.*)$")
+_QUOTED = re.compile(r"'([^']{2,80})'")
+
+
+def flag_cues(why: list[str] | None) -> tuple[dict[str, list[str]], list[str]]:
+    """Each flag's reasons as the analyser wrote them in ``why`` (``'year 11'``, ``inherited:
+    answers a minor-risk post``), and the quoted words to highlight in the post."""
+    reasons: dict[str, list[str]] = {}
+    words: list[str] = []
+    for line in why or []:
+        m = _FLAG_WHY.match(line)
+        if m:
+            reasons.setdefault(m.group(1), []).append(m.group(2))
+            words.extend(_QUOTED.findall(m.group(2)))
+    return reasons, sorted(set(words), key=len, reverse=True)
+
+
+def community_names(ws: Workspace) -> dict[tuple[str, str], str]:
+    """Names from ``communities import``: pages show them, with the id kept on hover."""
+    con = connect()
+    rows = con.execute(
+        f"SELECT platform, community, any_value(name) FROM {relation(ws, 'communities')} "
+        "WHERE name IS NOT NULL GROUP BY ALL"
+    ).fetchall()
+    return {(str(p), str(c)): str(n) for p, c, n in rows}
+
+
+SNIPPET_CHARS = 160
+
+
+def snippets(
+    ws: Workspace,
+    items: list[QueueItem],
+    lookup: Callable[[list[str]], dict[str, dict[str, str]]],
+) -> dict[str, str]:
+    """The start of each item's post, masked like the item page, one query per community."""
+    by_place: dict[tuple[str, str], list[str]] = {}
+    for it in items:
+        by_place.setdefault((it.platform, it.community), []).append(it.uid)
+    con = connect()
+    out: dict[str, str] = {}
+    for (platform, community), uids in by_place.items():
+        posts = partition_sql(ws, "posts", platform, community)
+        if posts is None:
+            continue
+        rows = con.execute(
+            f"SELECT uid, coalesce(subject || ': ', '') || coalesce(text, '') FROM {posts} "
+            "WHERE list_contains(?, uid)",
+            [uids],
+        ).fetchall()
+        out.update({str(u): str(t) for u, t in rows})
+    mask = masker(lookup(sorted({p for it in items for p in targets_of(it)})))
+    return {
+        uid: (lambda t: t if len(t) <= SNIPPET_CHARS else t[: SNIPPET_CHARS - 1] + "…")(
+            " ".join(mask(text).split())
+        )
+        for uid, text in out.items()
+    }
+
+
 def _post_rows(con: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     cur = con.execute(sql, params)
     names = [d[0] for d in cur.description]

@@ -7,9 +7,9 @@ raw markup; target identifiers are masked unless an analyst reveals them (audite
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from ..stages.roles import FLAGS
@@ -17,7 +17,7 @@ from ..stages.roles import ROLES as POST_ROLES
 from ..store import audit, cases, queue, takedown
 from ..store.accounts import LoginRefused, add_user, list_users, login, logout
 from ..store.schema import ROLES
-from .lakeview import item_context
+from .lakeview import community_names, flag_cues, item_context, snippets
 from .security import (
     SESSION_COOKIE,
     Admin,
@@ -97,15 +97,18 @@ def logout_submit(request: Request, who: Viewer) -> Response:
 
 @router.get("/")
 def dashboard(request: Request, who: Viewer) -> HTMLResponse:
-    with store_of(request).engine.connect() as conn:
+    store = store_of(request)
+    with store.engine.connect() as conn:
+        top = queue.list_items(conn, "open", 10)
         ctx: dict[str, Any] = {
             "counts": queue.counts(conn),
             "due": takedown.due(conn),
             "compliance": takedown.compliance(conn),
             "cases": cases.list_cases(conn, limit=10),
-            "top": queue.list_items(conn, "open", 10),
+            "top": top,
+            "snippets": snippets(store.ws, top, lambda ps: queue.identities_for(conn, ps)),
         }
-    return page(request, "dashboard.html.j2", who, **ctx)
+    return page(request, "dashboard.html.j2", who, names=community_names(store.ws), **ctx)
 
 
 @router.get("/partials/counts")
@@ -118,16 +121,35 @@ def counts_partial(request: Request, who: Viewer) -> HTMLResponse:
 
 @router.get("/queue")
 def queue_page(
-    request: Request, who: Viewer, status: str = "open", offset: int = 0
+    request: Request,
+    who: Viewer,
+    status: str = "open",
+    offset: int = 0,
+    flag: Annotated[str, Query(max_length=32)] = "",
+    role: Annotated[str, Query(max_length=32)] = "",
+    community: Annotated[str, Query(max_length=300)] = "",
+    sort: str = "priority",
 ) -> HTMLResponse:
     if status not in ("open", "escalated", "decided"):
         raise HTTPException(400, "status must be open, escalated or decided")
-    with store_of(request).engine.connect() as conn:
-        items = queue.list_items(conn, status, 100, max(0, min(offset, 10_000_000)))
+    if sort not in queue.SORTS:
+        raise HTTPException(400, f"sort must be one of {', '.join(queue.SORTS)}")
+    store = store_of(request)
+    filters = {"flag": flag or None, "role": role or None, "community": community or None}
+    with store.engine.connect() as conn:
+        items = queue.list_items(
+            conn, status, 100, max(0, min(offset, 10_000_000)), sort=sort, **filters
+        )
         counts = queue.counts(conn)
-    return page(
-        request, "queue.html.j2", who, items=items, counts=counts, status=status, offset=offset
-    )
+        facets = queue.facets(conn, status)
+        texts = snippets(store.ws, items, lambda ps: queue.identities_for(conn, ps))
+    names = community_names(store.ws)
+    chosen = {
+        k: v for k, v in {**filters, "sort": sort if sort != "priority" else None}.items() if v
+    }
+    return page(request, "queue.html.j2", who, items=items, counts=counts, status=status,
+                offset=offset, facets=facets, snippets=texts, names=names, chosen=chosen,
+                sort=sort, query=urlencode(chosen))  # fmt: skip
 
 
 @router.post("/queue/next")
@@ -151,8 +173,11 @@ def _item_page(
         ctx = item_context(
             store.ws, item, lambda ps: queue.identities_for(conn, ps), frozenset(revealed or ())
         )
+    reasons, cue_words = flag_cues((ctx.get("signals") or {}).get("why"))
+    names = community_names(store.ws)
     return page(request, "item.html.j2", who, item=item, ctx=ctx, decisions=decided,
-                identities=revealed, **extra)  # fmt: skip
+                identities=revealed, flag_reasons=reasons, cue_words=cue_words,
+                place_name=names.get((item.platform, item.community)), **extra)  # fmt: skip
 
 
 @router.get("/queue/{item_id}")
