@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-workspace
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo test test-fast lint bench clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,13 @@ demo: $(STAMP)
 	@echo "open $(abspath $(DEMO_DIR))/report/report.html"
 	@echo "case work: $(BIN)/counterspell -w $(DEMO_DIR)/ws user add admin --role admin && $(BIN)/counterspell -w $(DEMO_DIR)/ws serve"
 
+# One worker per core; a test module stays on one worker, so its shared fixtures are built once.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
+
+# Leaves out the slow, browser, S3, fuzz and process-killing tests: for the edit-test loop.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow and not browser and not s3 and not fuzz and not kill"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

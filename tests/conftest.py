@@ -162,3 +162,20 @@ def s3_endpoint() -> Iterator[str]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+# Kinds of test `make test-fast` leaves out (CI and `make test` run them all). Marked here from
+# what a test uses, so a new browser or S3 test is marked without anyone remembering to.
+_KIND_BY_FIXTURE = {"browser": "browser", "s3_endpoint": "s3"}
+_KIND_BY_FILE = {"test_api_fuzz.py": "fuzz", "test_browser.py": "browser"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        kinds = {kind for fixture, kind in _KIND_BY_FIXTURE.items() if fixture in names}
+        kinds |= {kind for file, kind in _KIND_BY_FILE.items() if item.path.name == file}
+        if "kill" in item.name:  # SIGKILL and crash-recovery tests start and kill processes
+            kinds.add("kill")
+        for kind in sorted(kinds):
+            item.add_marker(kind)

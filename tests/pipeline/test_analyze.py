@@ -124,6 +124,7 @@ def test_heldout_synthetic_scores_and_minor_recall() -> None:
     assert m.minor_risk_recall is not None and m.minor_risk_recall >= 0.75
 
 
+@pytest.mark.slow
 def test_labels_train_and_evaluate_commands(tmp_path: Path, cli: CliRunner) -> None:
     generate(tmp_path / "c", posts=800, seed=41)
     ws = tmp_path / "ws"
@@ -157,7 +158,7 @@ def test_labels_train_and_evaluate_commands(tmp_path: Path, cli: CliRunner) -> N
     bad.write_text("platform,post_id,role,flags\n4chan,1,request,\n4chan,2,wizardry,\n")
     proc = cli("-w", str(ws), "labels", "import", str(bad))
     assert proc.returncode == 2 and "line 3" in proc.stderr and "wizardry" in proc.stderr
-    trained = cli("-w", str(ws), "train", "--posts", "2000", check=True).stdout
+    trained = cli("-w", str(ws), "train", "--posts", "600", check=True).stdout
     assert "model written to" in trained and (ws / "models" / "roles_model.npz").exists()
     assert RoleModel.load(ws / "models" / "roles_model.npz").version != "none"
     cli("-w", str(ws), "analyze", "--all", check=True)
@@ -178,3 +179,31 @@ def test_parallel_analysis_equals_sequential(tmp_path: Path) -> None:
             ).fetchall()
         )
     assert out[0] == out[1] and len(out[0]) > 1400
+
+
+def test_analyze_reports_its_stages_counts_and_steps(tmp_path: Path) -> None:
+    from counterspell.pipeline.network import GRAPH_STEPS
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.events: list[tuple[str, str | None, int]] = []
+
+        def stage(self, name: str, total: int) -> None:
+            self.events.append(("stage", name, total))
+
+        def advance(self, n: int, note: str | None = None) -> None:
+            self.events.append(("advance", note, n))
+
+    generate(tmp_path / "c", posts=400, seed=61, media_files=False)
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(tmp_path / "c")], workers=1)
+    rec = Recorder()
+    result = analyze(ws, workers=1, progress=rec)
+    stages = [(name, total) for kind, name, total in rec.events if kind == "stage"]
+    assert stages[0][0] == "analysing posts" and stages[1] == ("graph stages", len(GRAPH_STEPS))
+    first, second = rec.events.index(("stage", *stages[0])), rec.events.index(("stage", *stages[1]))
+    posts_done = sum(n for kind, _, n in rec.events[first:second] if kind == "advance")
+    assert posts_done == stages[0][1] == result.analyzed + result.skipped
+    steps = [(note, n) for kind, note, n in rec.events[second:] if kind == "advance"]
+    assert sum(n for _, n in steps) == len(GRAPH_STEPS)
+    assert [note for note, _ in steps][:3] == ["reply links", "media clusters", "linking campaigns"]

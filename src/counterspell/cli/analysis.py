@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ..errors import CounterspellError
@@ -12,6 +20,7 @@ from ..lake.workspace import Workspace
 from .common import (
     EXECUTOR_OPTION,
     SCHEDULER_OPTION,
+    StageProgress,
     app,
     communities_app,
     console,
@@ -119,9 +128,25 @@ def analyze_cmd(
     ws = current_ws()
     with (
         executor_for(executor_name, workers, scheduler) as executor,
-        console.status("analysing posts, then linking campaigns, actors and bridges"),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
     ):
-        result = analyze(ws, reanalyze=reanalyze, workers=workers, graph=graph, executor=executor)
+        result = analyze(
+            ws,
+            reanalyze=reanalyze,
+            workers=workers,
+            graph=graph,
+            executor=executor,
+            progress=StageProgress(bar),
+        )
     out.print(
         f"analysed {result.analyzed:,} posts in {result.partitions} communities ({result.skipped:,} already done)"
     )

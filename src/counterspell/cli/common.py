@@ -131,6 +131,26 @@ FORMAT_OPTION = typer.Option("--format", "-f", help="jsonl, csv or parquet.")
 OUTPUT_OPTION = typer.Option("-o", "--output", help="File to write (default: standard output).")
 
 
+class StageProgress:
+    """A pipeline job's stages as one bar each: counts, time spent and time left."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.p = progress
+        self.task: Any = None
+        self.name = ""
+
+    def stage(self, name: str, total: int) -> None:
+        if self.task is not None:
+            self.p.update(self.task, visible=False)
+        self.name = name
+        self.task = self.p.add_task(name, total=total)
+
+    def advance(self, n: int, note: str | None = None) -> None:
+        self.p.advance(self.task, n)
+        if note:
+            self.p.update(self.task, description=f"{self.name}: {note}")
+
+
 def sync_queue_if_any(ws: Workspace) -> None:
     """Where the workspace has an operational store, bring its review queue up to date, so that
     new flags and bank matches reach reviewers without a separate step."""

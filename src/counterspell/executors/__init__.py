@@ -5,7 +5,7 @@ runs it, the same partitions give the same results; tasks read and write lake pa
 
 from typing import Any
 
-from .base import EXECUTORS, Executor, ExecutorKind, get_executor
+from .base import EXECUTORS, Executor, ExecutorKind, get_executor, results_in_order
 from .local import LocalExecutor
 
 
@@ -20,4 +20,11 @@ EXECUTORS.register(
     ExecutorKind(_dask, frozenset({"workers", "scheduler"}), "the workers of a Dask cluster"),
 )
 
-__all__ = ["EXECUTORS", "Executor", "ExecutorKind", "LocalExecutor", "get_executor"]
+__all__ = [
+    "EXECUTORS",
+    "Executor",
+    "ExecutorKind",
+    "LocalExecutor",
+    "get_executor",
+    "results_in_order",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -27,6 +27,16 @@ class Executor(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def results_in_order(executor: Executor, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+    """Results in task order, each as soon as it and those before it are done, so a caller can
+    show progress; executors without ``imap`` (a plugin's) give them all at the end."""
+    imap = getattr(executor, "imap", None)
+    if imap is None:
+        yield from executor.map(fn, tasks)
+    else:
+        yield from imap(fn, tasks)
 
 
 @dataclass(frozen=True)

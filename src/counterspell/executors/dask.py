@@ -9,7 +9,7 @@ worker once (a bank's index, :meth:`share`). A task whose worker dies is retried
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar, cast
 
 from ..errors import CounterspellError
@@ -43,6 +43,12 @@ class DaskExecutor:
     def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> list[R]:
         futures = self.client.map(fn, list(tasks), pure=False, retries=self.retries)
         return list(self.client.gather(futures))
+
+    def imap(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+        """Results in order as they finish (all tasks are submitted at once)."""
+        futures = self.client.map(fn, list(tasks), pure=False, retries=self.retries)
+        for future in futures:
+            yield future.result()
 
     def share(self, load: Callable[[], T]) -> T | None:
         # a future in a task's arguments arrives as the value; broadcast: one copy per worker

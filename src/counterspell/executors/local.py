@@ -5,7 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from .base import EXECUTORS, ExecutorKind
@@ -21,13 +21,18 @@ class LocalExecutor:
         self.workers = workers or os.cpu_count() or 1
 
     def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> list[R]:
+        return list(self.imap(fn, tasks))
+
+    def imap(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[R]:
+        """Results in order, each yielded as soon as it is ready."""
         if self.workers <= 1 or len(tasks) <= 1:
-            return [fn(t) for t in tasks]
+            yield from (fn(t) for t in tasks)
+            return
         with concurrent.futures.ProcessPoolExecutor(
             max_workers=min(self.workers, len(tasks)),
             mp_context=multiprocessing.get_context("spawn"),
         ) as pool:
-            return list(pool.map(fn, tasks))
+            yield from pool.map(fn, tasks)
 
     def share(self, load: Callable[[], T]) -> T | None:
         return None  # tasks memory-map it from the workspace: nothing to copy

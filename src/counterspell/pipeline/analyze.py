@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from ..executors import Executor, LocalExecutor
+from ..executors import Executor, LocalExecutor, results_in_order
 from ..lake.datasets import ENRICHMENT_SCHEMA, FIRST_SEEN_SCHEMA
 from ..lake.query import (
     arrow_batches,
@@ -40,6 +40,7 @@ from ..stages.cues import Cues
 from ..stages.roles import RoleModel, RoleResult
 from ..stages.text import TextSignals, text_signals, thread_posts
 from ..stages.thread import ThreadPass
+from .progress import Progress, Quiet
 
 if TYPE_CHECKING:
     from .network import NetworkResult
@@ -144,6 +145,7 @@ def analyze(
     workers: int | None = None,
     graph: bool = True,
     executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> AnalyzeResult:
     """Analyse every post not yet analysed (all of them with ``reanalyze``), then (``graph``)
     rebuild the graph stages: campaigns, actors, bridges (:func:`~.network.build_network`).
@@ -167,13 +169,17 @@ def analyze(
             (ws.settings.workers or os.cpu_count() or 1) if n_posts >= PARALLEL_MIN_POSTS else 1
         )
     total = AnalyzeResult()
+    progress = progress or Quiet()
+    progress.stage("analysing posts", sum(int(n) for _, _, n in parts))
     runner = executor or LocalExecutor(n_workers if len(parts) > 1 else 1)
-    for partial in runner.map(_analyze_job, [(ws, p, c, model, key, run) for p, c, _ in parts]):
+    jobs = [(ws, p, c, model, key, run) for p, c, _ in parts]
+    for (_, _, n), partial in zip(parts, results_in_order(runner, _analyze_job, jobs), strict=True):
         total.merge(partial)
+        progress.advance(int(n))
     if graph:
         from .network import build_network
 
-        total.network = build_network(ws, workers=workers, executor=executor)
+        total.network = build_network(ws, workers=workers, executor=executor, progress=progress)
     return total
 
 

@@ -24,6 +24,7 @@ from . import actors as actors_stage
 from . import bridges as bridges_stage
 from . import campaigns as campaigns_stage
 from .clusters import build_cluster_sightings, build_clusters
+from .progress import Progress, Quiet
 
 
 @dataclass
@@ -38,8 +39,21 @@ class NetworkResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+GRAPH_STEPS = (
+    "reply links",
+    "media clusters",
+    "linking campaigns",
+    "campaigns",
+    "actors",
+    "bridges",
+)
+
+
 def build_network(
-    ws: Workspace, workers: int | None = None, executor: Executor | None = None
+    ws: Workspace,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> NetworkResult:
     """Run every graph stage; each replaces its dataset only when it has finished.
 
@@ -53,12 +67,17 @@ def build_network(
     con = connect(ws)
     settings = ws.settings
     clock = time.perf_counter()
+    progress = progress or Quiet()
+    progress.stage("graph stages", len(GRAPH_STEPS))
+    progress.advance(0, GRAPH_STEPS[0])
+    step = iter(GRAPH_STEPS[1:])
 
     def lap(name: str) -> None:
         nonlocal clock
         now = time.perf_counter()
         result.seconds[name] = round(now - clock, 3)
         clock = now
+        progress.advance(1, next(step, "done"))
 
     result.replies, result.missing_parents = build_replies(ws, con)
     lap("replies")
