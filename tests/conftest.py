@@ -179,3 +179,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             kinds.add("kill")
         for kind in sorted(kinds):
             item.add_marker(kind)
+    # Modules with long tests first: pytest-xdist hands out whole modules in this order, and a
+    # long one started last keeps one worker busy while the other waits.
+    heavy = {
+        item.path
+        for item in items
+        if any(item.get_closest_marker(m) for m in ("slow", "s3", "kill", "browser"))
+    }
+    items.sort(key=lambda item: item.path not in heavy)  # stable: order within a module kept

@@ -133,3 +133,25 @@ def test_serve_on_a_port_in_use_says_so_before_serving(tmp_path: Path, cli: CliR
     assert proc.returncode == 2
     assert "serving on" not in proc.stderr and "Traceback" not in proc.stderr
     assert f"127.0.0.1:{port} cannot be used" in " ".join(proc.stderr.split())
+
+
+def test_what_the_command_writes_is_private(tmp_path: Path, cli: CliRunner) -> None:
+    import stat
+
+    from counterspell.synth import generate
+
+    generate(tmp_path / "c", posts=200, seed=4, media_files=False)
+    ws = tmp_path / "ws"
+    cli("init", str(ws), check=True)
+    cli("-w", str(ws), "ingest", str(tmp_path / "c"), check=True)
+    cli("-w", str(ws), "db", "upgrade", check=True)
+    written = [
+        *ws.rglob("*.parquet"),
+        ws / "store.sqlite",
+        *(ws / "lake" / "_state" / "audit").glob("*.anchor"),
+        *(ws / ".secrets").iterdir(),
+    ]
+    assert len(written) > 3
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+    assert "store.sqlite" in (ws / ".gitignore").read_text(encoding="utf-8")

@@ -73,7 +73,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def store(lake: Workspace, db_url: str) -> Iterator[Store]:
-    upgrade(make_engine(db_url))
+    upgrade(make_engine(db_url), ws=lake)
     s = Store(lake, db_url)
     yield s
     s.close()
@@ -82,7 +82,7 @@ def store(lake: Workspace, db_url: str) -> Iterator[Store]:
 @pytest.fixture
 def sqlite_store(lake: Workspace, tmp_path: Path) -> Iterator[Store]:
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    upgrade(make_engine(url))
+    upgrade(make_engine(url), ws=lake)
     s = Store(lake, url)
     yield s
     s.close()

@@ -100,7 +100,84 @@ def test_audit_chain_detects_edits_deletions_and_truncation(store: Store) -> Non
         conn.execute(delete(audit_log).where(audit_log.c.seq >= 4))
         conn.execute(update(audit_head).values(seq=3, hash=last["hash"]))
         v = audit.verify(conn, store.anchor)
-    assert v.problems and "entries were removed from its end" in v.problems[0]
+    assert v.problems and any("entries were removed" in p for p in v.problems)
+
+
+def _rechain(conn: Any, key: bytes, edit: dict[int, str]) -> None:
+    """What someone with write access to the database does: edit entries, then recompute every
+    link and the head so the chain is consistent again (with whatever key they have)."""
+    import hashlib
+    import hmac
+
+    import orjson
+
+    prev = audit.GENESIS
+    rows = conn.execute(select(audit_log).order_by(audit_log.c.seq)).mappings().all()
+    for r in rows:
+        detail = edit.get(r["seq"], r["detail"])
+        body = orjson.dumps(
+            {"seq": r["seq"], "at": r["at"].astimezone(UTC).isoformat(timespec="microseconds"),
+             "actor": r["actor"], "action": r["action"], "object_type": r["object_type"],
+             "object_id": r["object_id"], "detail": detail, "prev": prev},
+            option=orjson.OPT_SORT_KEYS,
+        )  # fmt: skip
+        mac = (
+            hmac.new(key, body, hashlib.sha256).hexdigest()
+            if key
+            else hashlib.sha256(body).hexdigest()
+        )
+        conn.execute(
+            update(audit_log).where(audit_log.c.seq == r["seq"])
+            .values(detail=detail, prev_hash=prev, hash=mac)
+        )  # fmt: skip
+        prev = mac
+    conn.execute(update(audit_head).values(seq=len(rows), hash=prev))
+
+
+def test_a_rewritten_and_rechained_log_is_caught(store: Store) -> None:
+    """The review's reproduction: rewrite, recompute the chain, then append one entry."""
+    with store.begin() as conn:
+        for i in range(5):
+            audit.record(conn, "tester", "test.event", "thing", i, {"i": i})
+    with store.begin() as conn:  # without the key (only the database is writable)
+        _rechain(conn, b"", {2: '{"i":42}'})
+    with store.begin() as conn:  # an ordinary action moves the head on
+        audit.record(conn, "tester", "test.after", "thing", 9)
+    with store.engine.connect() as conn:
+        v = audit.verify(conn, store.anchor)
+    assert not v.ok and any("not signed with this workspace's audit key" in p for p in v.problems)
+    # even with the key (whoever also stole .secrets/), the anchor still holds the old MACs
+    key = store.ws.secret("audit.key")
+    with store.begin() as conn:
+        _rechain(conn, key, {2: '{"i":43}'})
+    with store.engine.connect() as conn:
+        v = audit.verify(conn, store.anchor)
+    assert any("differs from the one recorded: it was rewritten" in p for p in v.problems)
+
+
+def test_a_deleted_anchor_and_an_emptied_log_are_caught(store: Store) -> None:
+    with store.begin() as conn:
+        for i in range(3):
+            audit.record(conn, "tester", "test.event", "thing", i)
+    with store.begin() as conn:
+        conn.execute(delete(audit_log))
+        conn.execute(update(audit_head).values(seq=0, hash=audit.GENESIS))
+    store.anchor.unlink()
+    with store.engine.connect() as conn:
+        v = audit.verify(conn, store.anchor)
+    assert not v.ok and "missing" in v.problems[0]
+
+
+def test_an_anchor_cut_short_is_caught(store: Store) -> None:
+    with store.begin() as conn:
+        for i in range(4):
+            audit.record(conn, "tester", "test.event", "thing", i)
+    lines = store.anchor.read_text(encoding="utf-8").splitlines()
+    store.anchor.write_text("\n".join(lines[:1]) + "\n", encoding="utf-8")
+    with store.engine.connect() as conn:
+        v = audit.verify(conn, store.anchor)
+    assert any("cut short" in p for p in v.problems)
+    assert oct(store.anchor.stat().st_mode & 0o777) == "0o600"
 
 
 def test_audit_chain_holds_under_concurrent_writers(store: Store) -> None:

@@ -54,7 +54,7 @@ def db_upgrade_cmd(
 ) -> None:
     """Create or migrate the store's tables (safe to run again)."""
     engine = make_engine(db or default_url(current_ws()))
-    before, after = upgrade(engine, revision)
+    before, after = upgrade(engine, revision, ws=current_ws())
     engine.dispose()
     out.print(f"store at {esc(repr(engine.url))}: migration {before or 'none'} -> {after}")
 

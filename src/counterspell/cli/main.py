@@ -7,6 +7,7 @@ code 2 (no traceback). Every command module registers itself on the one app when
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ..errors import CounterspellError
@@ -26,6 +27,9 @@ from . import casework  # noqa: F401
 
 def main() -> None:
     """Entry point: user errors become one line and exit code 2."""
+    # What the command writes (lake, store, anchors, exports) is readable by its user only: the
+    # lake holds abusive posts and the store holds identities. Shared reports can be chmod-ed.
+    os.umask(0o077)
     try:
         app()
     except BrokenPipeError:

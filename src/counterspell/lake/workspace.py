@@ -21,6 +21,9 @@ from ..errors import WorkspaceError
 from .storage import LakePath
 
 MARKER = "counterspell.toml"
+# What must never be committed with a workspace: its secrets and the case store (which holds
+# identities, reviewers' notes and removal requests).
+GITIGNORE = ".secrets/\nstore.sqlite\nstore.sqlite-*\n"
 
 
 @dataclass(frozen=True)
@@ -101,18 +104,37 @@ class Workspace:
                 f"{marker}: the workspace exists with another lake; edit lake_url there (data is not moved)"
             )
         ws.state.mkdir(parents=True, exist_ok=True)
+        ws.state.chmod(0o700)
         ws = cls(ws.root, ws.settings.lake_url)
-        sec = ws.root / ".secrets"
-        sec.mkdir(mode=0o700, exist_ok=True)
-        key = sec / "hmac.key"
-        if not key.exists():
-            fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
+        for name in ("hmac.key", "audit.key"):
+            ws.ensure_secret(name)
         gitignore = ws.root / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text(".secrets/\n", encoding="utf-8")
+        have = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
+        missing = [line for line in GITIGNORE.splitlines() if line not in have]
+        if missing:  # workspaces made by older versions gain the new lines
+            with open(gitignore, "a", encoding="utf-8") as f:
+                f.write("".join(f"{line}\n" for line in missing))
         return ws
+
+    def ensure_secret(self, name: str) -> bytes:
+        """A secret under ``.secrets/``, made (random, 0600, in a 0700 folder) when missing.
+
+        Workspaces made before a secret existed get it on first use: ``audit.key`` signs the
+        audit log, so it must exist before the first entry is written.
+        """
+        env = os.environ.get("COUNTERSPELL_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper())
+        if env:
+            return env.encode("utf-8")
+        sec = self.root / ".secrets"
+        sec.mkdir(mode=0o700, exist_ok=True)
+        path = sec / name
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return self.secret(name)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        return self.secret(name)
 
     @classmethod
     def open(cls, root: str | os.PathLike[str] | None = None) -> Workspace:

@@ -1,18 +1,27 @@
-"""The append-only, hash-chained audit log.
+"""The append-only, signed, hash-chained audit log.
 
-Each entry carries the hash of the one before it, so editing or deleting an entry breaks the
-chain at that point and ``counterspell audit verify`` names where. Entries are written in the same
-transaction as the action they record (a decision without its audit entry cannot be committed),
-and the head row (``audit_head``) is locked while an entry is chained so that two writers can never
-both link to the same predecessor. Removing entries from the end and rewinding the head together
-cannot be seen from inside the database; ``verify`` therefore also compares the head with the
-count and hash written to ``audit.anchor`` in the workspace after every entry, a file an operator
-can copy elsewhere (or sign) as often as they need.
+Each entry carries the MAC of the one before it, so editing or deleting an entry breaks the chain
+at that point and ``counterspell audit verify`` names where. The MAC is keyed (HMAC-SHA256 with
+``.secrets/audit.key``, which lives outside the database): whoever can write the database but not
+read the workspace's secrets cannot recompute a chain after rewriting it. Entries are written in
+the same transaction as the action they record (a decision without its audit entry cannot be
+committed), and the head row (``audit_head``) is locked while an entry is chained so that two
+writers can never both link to the same predecessor.
+
+Removing entries from the end and rewinding the head together cannot be seen from inside the
+database. So after every transaction that wrote entries, the head's sequence number and MAC are
+appended to an **anchor** file in the workspace (``lake/_state/audit/<store id>.anchor``), which
+only grows: ``verify`` checks that every anchored entry is still in the log with the same MAC,
+that the anchor is there at all once the log has entries, and that it reaches the log's head. An
+operator can copy the anchor elsewhere (or sign it) as often as they need, which also makes a
+rollback of the whole workspace visible.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +36,15 @@ GENESIS = "0" * 64
 
 
 def _entry_hash(
-    prev: str, seq: int, at: datetime, actor: str, action: str, otype: str, oid: str, detail: str
+    key: bytes,
+    prev: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    otype: str,
+    oid: str,
+    detail: str,
 ) -> str:
     body = orjson.dumps(
         {
@@ -42,7 +59,15 @@ def _entry_hash(
         },
         option=orjson.OPT_SORT_KEYS,
     )
-    return hashlib.sha256(body).hexdigest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def _key(conn: Connection) -> bytes:
+    """The audit key the store put on its connections (see ``Store``)."""
+    key = conn.info.get("audit_key")
+    if not key:
+        raise RuntimeError("audit entries are written through a Store, which holds the audit key")
+    return bytes(key)
 
 
 def record(
@@ -64,7 +89,7 @@ def record(
     seq, prev = int(head.seq) + 1, str(head.hash)
     at = datetime.now(UTC)
     body = orjson.dumps(detail or {}, option=orjson.OPT_SORT_KEYS).decode()
-    h = _entry_hash(prev, seq, at, actor, action, object_type, str(object_id), body)
+    h = _entry_hash(_key(conn), prev, seq, at, actor, action, object_type, str(object_id), body)
     conn.execute(
         audit_log.insert().values(
             seq=seq,
@@ -84,15 +109,26 @@ def record(
 
 
 def write_anchor(path: Path, seq: int, h: str) -> None:
-    """Record the head outside the database; never moves it backwards."""
-    try:
-        if int(path.read_text(encoding="utf-8").split()[0]) >= seq:
-            return
-    except (FileNotFoundError, ValueError, IndexError):
-        pass
-    tmp = path.with_name(f"{path.name}.{seq}.tmp")
-    tmp.write_text(f"{seq} {h}\n", encoding="utf-8")
-    tmp.replace(path)
+    """Append the head to the anchor outside the database (a line ``seq mac``); it only grows.
+
+    Opened for appending with O_APPEND, so concurrent writers (several ``serve`` processes) each
+    add whole lines; the file is created 0600.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as f:
+        f.write(f"{seq} {h}\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_anchor(path: Path) -> list[tuple[int, str]]:
+    """The anchored (sequence, MAC) pairs, in the order written; a torn last line is ignored."""
+    out: list[tuple[int, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        seq_s, _, mac = line.strip().partition(" ")
+        if seq_s.isdigit() and len(mac) == 64:
+            out.append((int(seq_s), mac))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +143,12 @@ class Verification:
 
 
 def verify(conn: Connection, anchor: Path | None = None) -> Verification:
-    """Walk the whole chain; every broken link, edited entry, gap or rewound head is a problem."""
+    """Walk the whole chain and the anchor; every broken link, edited or unsigned entry, gap,
+    rewound head, missing or cut anchor, or anchored entry rewritten is a problem."""
     problems: list[str] = []
+    key = _key(conn)
     prev, expected_seq, n = GENESIS, 1, 0
+    macs: dict[int, str] = {}
     rows = conn.execute(select(audit_log).order_by(audit_log.c.seq)).mappings()
     for r in rows:
         n += 1
@@ -118,26 +157,53 @@ def verify(conn: Connection, anchor: Path | None = None) -> Verification:
         if r["prev_hash"] != prev:
             problems.append(f"entry {r['seq']}: does not link to the entry before it")
         h = _entry_hash(
-            r["prev_hash"], r["seq"], r["at"], r["actor"], r["action"],
+            key, r["prev_hash"], r["seq"], r["at"], r["actor"], r["action"],
             r["object_type"], r["object_id"], r["detail"],
         )  # fmt: skip
-        if h != r["hash"]:
-            problems.append(f"entry {r['seq']}: content changed after it was written")
+        if not hmac.compare_digest(h, r["hash"]):
+            problems.append(
+                f"entry {r['seq']}: content changed after it was written, or not signed with "
+                "this workspace's audit key"
+            )
+        macs[int(r["seq"])] = str(r["hash"])
         prev, expected_seq = r["hash"], r["seq"] + 1
     head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
     if head.seq != expected_seq - 1 or head.hash != prev:
         problems.append(
             f"head says {head.seq} entries ending {head.hash[:12]}, the log has {expected_seq - 1} ending {prev[:12]}"
         )
-    if anchor is not None and anchor.exists():
-        seq_s, _, h = anchor.read_text(encoding="utf-8").strip().partition(" ")
-        if int(seq_s) > head.seq:
-            problems.append(
-                f"{anchor}: recorded {seq_s} entries, the log has {head.seq}: entries were removed from its end"
-            )
-        elif int(seq_s) == head.seq and h != head.hash:
-            problems.append(f"{anchor}: the last entry's hash differs from the one recorded")
+    if anchor is not None:
+        problems.extend(_check_anchor(anchor, macs, int(head.seq)))
     return Verification(n, prev, problems)
+
+
+def _check_anchor(anchor: Path, macs: dict[int, str], head: int) -> list[str]:
+    if not anchor.exists():  # written when the store is made, then after every entry
+        return [
+            f"{anchor}: missing (the log has {head} entries): the anchor was deleted, or the "
+            "store was not made by 'counterspell db upgrade' in this workspace"
+        ]
+    anchored = read_anchor(anchor)
+    problems: list[str] = []
+    top = 0
+    for seq, mac in anchored:
+        top = max(top, seq)
+        if seq == 0:
+            continue
+        if seq not in macs:
+            problems.append(
+                f"{anchor}: entry {seq} was recorded, the log no longer has it: entries were removed"
+            )
+        elif not hmac.compare_digest(macs[seq], mac):
+            problems.append(
+                f"{anchor}: entry {seq} differs from the one recorded: it was rewritten"
+            )
+    if top < head:
+        problems.append(
+            f"{anchor}: reaches entry {top}, the log has {head}: the anchor was cut short "
+            "(or replaced)"
+        )
+    return problems
 
 
 def entries_for(conn: Connection, object_type: str, object_ids: list[str]) -> list[dict[str, Any]]:

@@ -17,11 +17,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, select
 
 from ..errors import CounterspellError
 from ..lake.workspace import Workspace
 from .audit import write_anchor
+from .schema import audit_head
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 ENV_URL = "COUNTERSPELL_DB"
@@ -80,8 +81,20 @@ def make_engine(url: str) -> Engine:
     except Exception as exc:
         raise CounterspellError(f"--db {url!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
+        _private_file(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _private_file(database: str | None) -> None:
+    """Create the SQLite file 0600 before SQLite does (0644 under the usual umask): it holds
+    identities, notes and requesters' details. SQLite gives its -wal and -shm files the same
+    mode as the database file."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _config(conn: Connection) -> Config:
@@ -104,12 +117,34 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
-    """Apply migrations up to ``revision``; returns (before, after)."""
+def upgrade(
+    engine: Engine, revision: str = "head", ws: Workspace | None = None
+) -> tuple[str | None, str | None]:
+    """Apply migrations up to ``revision``; returns (before, after).
+
+    With the workspace, a store created now gets its audit anchor at once (entry 0), so that
+    deleting the anchor later is seen even if the log was emptied too.
+    """
     before = current_revision(engine)
     with engine.begin() as conn:
         command.upgrade(_config(conn), revision)
+    if ws is not None:
+        path = anchor_path(ws, engine)
+        if not path.exists():
+            with engine.connect() as conn:
+                seq, mac = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one()
+            write_anchor(path, int(seq), str(mac))
     return before, current_revision(engine)
+
+
+def anchor_path(ws: Workspace, engine: Engine) -> Path:
+    """Where a store's audit anchor lives: one file per database, named by the id the first
+    migration gave it, so a workspace used with several stores never mixes their logs."""
+    with engine.connect() as conn:
+        sid = conn.execute(select(audit_head.c.store_id)).scalar_one()
+    folder = ws.state / "audit"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder / f"{sid}.anchor"
 
 
 def check_current(engine: Engine) -> None:
@@ -134,6 +169,11 @@ class Store:
         self.ws = ws
         self.url = url or default_url(ws)
         self.engine = make_engine(self.url)
+        key = ws.ensure_secret("audit.key")
+        # every connection carries the audit key, so audit.record and verify sign with it
+        event.listen(
+            self.engine, "connect", lambda _dbapi, record: record.info.__setitem__("audit_key", key)
+        )
         self._anchor: Path | None = None
         if check:
             check_current(self.engine)
@@ -146,15 +186,7 @@ class Store:
         with several stores, or a test suite, never compares one store's log with another's.
         """
         if self._anchor is None:
-            from sqlalchemy import select
-
-            from .schema import audit_head
-
-            with self.engine.connect() as conn:
-                sid = conn.execute(select(audit_head.c.store_id)).scalar_one()
-            folder = self.ws.state / "audit"
-            folder.mkdir(parents=True, exist_ok=True)
-            self._anchor = folder / f"{sid}.anchor"
+            self._anchor = anchor_path(self.ws, self.engine)
         return self._anchor
 
     @contextmanager
@@ -185,6 +217,6 @@ def open_store(ws: Workspace, url: str | None = None, *, upgrade_first: bool = F
     """The workspace's store; ``upgrade_first`` applies pending migrations (what ``serve`` does)."""
     if upgrade_first:
         engine = make_engine(url or default_url(ws))
-        upgrade(engine)
+        upgrade(engine, ws=ws)
         engine.dispose()
     return Store(ws, url)
