@@ -378,3 +378,50 @@ def test_item_page_marks_the_post_and_its_flag_cues(service: tuple[Store, dict[s
             cued += 1
             assert 'class="cue-why"' in html
     assert marked and cued
+
+
+def test_masking_handles_multiword_names_handles_and_scale() -> None:
+    from counterspell.web.lakeview import masker
+
+    ids = {f"tgt_{i:05d}": {"kind": "handle", "value": f"user_{i}"} for i in range(20_000)}
+    ids["tgt_name"] = {"kind": "name", "value": "Jane Example"}
+    ids["tgt_dot"] = {"kind": "handle", "value": "ruby.x"}
+    mask = masker(ids)
+    text = "ask @user_19999 or Jane  Example (jane example!), ruby.x, not ruby.xy or janet"
+    assert mask(text) == (
+        "ask [target tgt_19999] or [target tgt_name] ([target tgt_name]!), [target tgt_dot], "
+        "not ruby.xy or janet"
+    )
+
+
+def test_a_known_identity_in_any_shown_post_is_masked(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    """The review's reproduction: a handle the store knows, in a context post the analyser did
+    not tie to a target, showed in the clear to a viewer."""
+    from sqlalchemy import insert
+
+    from counterspell.store.schema import identities
+
+    store, _ = service
+    client = _client(store)
+    _login(client, "viewer")
+    with store.engine.connect() as conn:
+        item = next(
+            it for it in queue.list_items(conn, "open", 500) if it.thread_id and not it.targets
+        )
+    ctx_html = client.get(f"/queue/{item.id}").text
+    words = re.findall(r'<td class="text">([^<]{12,})', ctx_html)
+    assert words, "the item page shows thread posts"
+    handle = next(w for w in re.findall(r"[A-Za-z]{6,}", " ".join(words)))
+    with store.begin() as conn:
+        conn.execute(
+            insert(identities).values(
+                pseudonym="tgt_unlinked01", kind="handle", value=handle.lower()
+            )
+        )
+    html = client.get(f"/queue/{item.id}").text
+    assert "[target tgt_unlinked" in html
+    assert not re.search(
+        rf"(?<![\w@]){re.escape(handle)}(?!\w)", html.split("<h2>Thread around it")[1]
+    )

@@ -414,6 +414,12 @@ def reveal(conn: Connection, user: User, item_id: int) -> dict[str, dict[str, st
     return ids
 
 
+def all_identities(conn: Connection) -> dict[str, dict[str, str]]:
+    """Every clear identifier the store holds, by pseudonym: what pages mask (never show)."""
+    rows = conn.execute(select(identities.c.pseudonym, identities.c.kind, identities.c.value))
+    return {p: {"kind": k, "value": v} for p, k, v in rows}
+
+
 def identities_for(conn: Connection, pseudonyms: list[str]) -> dict[str, dict[str, str]]:
     """Clear identifiers behind pseudonyms; callers must check the role and audit the reveal."""
     if not pseudonyms:

@@ -147,7 +147,7 @@ def queue_item(request: Request, who: Viewer, item_id: Id) -> dict[str, Any]:
     with store.engine.connect() as conn:
         item = queue.get_item(conn, item_id)
         decided = queue.item_decisions(conn, item_id)
-        ctx = item_context(store.ws, item, lambda ps: queue.identities_for(conn, ps))
+        ctx = item_context(store.ws, item, queue.all_identities(conn))
     return {"item": item, "context": ctx, "decisions": decided}
 
 

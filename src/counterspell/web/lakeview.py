@@ -8,7 +8,6 @@ replaced by their pseudonym unless the caller was allowed to reveal them (and au
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +16,6 @@ import orjson
 from ..lake.datasets import enriched_sql, relation
 from ..lake.query import connect, partition_sql
 from ..lake.workspace import Workspace
-from ..store.queue import targets_of
 from ..store.records import QueueItem
 
 THREAD_WINDOW = 6
@@ -25,20 +23,66 @@ AUTHOR_POSTS = 15
 CAMPAIGN_POSTS = 40
 
 
+_WORD = re.compile(r"\w+")
+
+
 @dataclass
 class Masker:
-    """Replaces each known clear identifier (case-insensitive, also as @handle) by a label."""
+    """Replaces each known clear identifier by a label, wherever it appears as whole words.
+
+    Identifiers are matched word by word (case-blind; ``@`` and the punctuation of handles such as
+    ``ruby.x`` or ``ruby_x`` in between words are allowed), through a dictionary keyed by the
+    first word: the cost grows with the text, not with the number of identities, so a page can
+    mask against every identity the store holds, not only those tied to the posts shown.
+    """
 
     values: dict[str, str] = field(default_factory=dict)  # clear value -> label
+    _first: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for value, label in self.values.items():
+            words = tuple(w.lower() for w in _WORD.findall(value))
+            if words:
+                self._first.setdefault(words[0], []).append((words, label))
+        for options in self._first.values():
+            options.sort(key=lambda o: -len(o[0]))  # the longest identifier wins
 
     def __call__(self, text: str | None) -> str:
-        if not text or not self.values:
+        if not text or not self._first:
             return text or ""
-        alternatives = "|".join(re.escape(v) for v in sorted(self.values, key=len, reverse=True))
-        pattern = re.compile(
-            rf"(?<!\w)(?:{alternatives})(?!\w)", re.I
-        )  # whole words: "lea" not in "leave"
-        return pattern.sub(lambda m: self.values.get(m.group(0).lower(), "[target]"), text)
+        words = list(_WORD.finditer(text))
+        out: list[str] = []
+        last = i = 0
+        while i < len(words):
+            hit = self._match(text, words, i)
+            if hit is None:
+                i += 1
+                continue
+            n, label = hit
+            start = words[i].start()
+            if start > 0 and text[start - 1] == "@":
+                start -= 1
+            out.append(text[last:start])
+            out.append(label)
+            last = words[i + n - 1].end()
+            i += n
+        out.append(text[last:])
+        return "".join(out)
+
+    def _match(self, text: str, words: list[re.Match[str]], i: int) -> tuple[int, str] | None:
+        for key, label in self._first.get(words[i].group(0).lower(), ()):
+            n = len(key)
+            if i + n > len(words):
+                continue
+            ok = all(
+                words[i + k].group(0).lower() == key[k]
+                and len(gap := text[words[i + k - 1].end() : words[i + k].start()]) <= 2
+                and not any(ch.isalnum() for ch in gap)
+                for k in range(1, n)
+            )
+            if ok:
+                return n, label
+        return None
 
 
 def masker(identities: dict[str, dict[str, str]], revealed: frozenset[str] = frozenset()) -> Masker:
@@ -83,9 +127,7 @@ SNIPPET_CHARS = 160
 
 
 def snippets(
-    ws: Workspace,
-    items: list[QueueItem],
-    lookup: Callable[[list[str]], dict[str, dict[str, str]]],
+    ws: Workspace, items: list[QueueItem], identities: dict[str, dict[str, str]]
 ) -> dict[str, str]:
     """The start of each item's post, masked like the item page, one query per community."""
     by_place: dict[tuple[str, str], list[str]] = {}
@@ -103,7 +145,7 @@ def snippets(
             [uids],
         ).fetchall()
         out.update({str(u): str(t) for u, t in rows})
-    mask = masker(lookup(sorted({p for it in items for p in targets_of(it)})))
+    mask = masker(identities)
     return {
         uid: (lambda t: t if len(t) <= SNIPPET_CHARS else t[: SNIPPET_CHARS - 1] + "…")(
             " ".join(mask(text).split())
@@ -121,14 +163,14 @@ def _post_rows(con: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
 def item_context(
     ws: Workspace,
     item: QueueItem,
-    lookup: Callable[[list[str]], dict[str, dict[str, str]]],
+    identities: dict[str, dict[str, str]],
     revealed: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The post, its thread around it, its campaign, its author's other posts, signals and media.
 
-    ``lookup`` gives the clear identifiers of pseudonyms (from the store); every identifier of
-    every post shown is masked, not only the item's own, except the ``revealed`` pseudonyms: a
-    reveal shows exactly the identities its audit entry names, not the thread's others.
+    ``identities`` are the store's clear identifiers by pseudonym (all of them); each is masked
+    wherever it appears in what is shown, except the ``revealed`` pseudonyms: a reveal shows
+    exactly the identities its audit entry names, not the thread's others.
     """
     posts = partition_sql(ws, "posts", item.platform, item.community)
     if posts is None:
@@ -195,14 +237,9 @@ def item_context(
         [item.uid],
     )
     shown = [post, *thread, *author]
-    pseudonyms = con.execute(
-        f"SELECT DISTINCT unnest(target_ids) FROM {enr} WHERE list_contains(?, uid)",
-        [[r["uid"] for r in shown]],
-    ).fetchall()
-    mask = masker(
-        lookup(sorted({p for (p,) in pseudonyms} | set(targets_of(item)))),
-        revealed,
-    )
+    # every identity the store holds, not only those tied to these posts: a known handle in a
+    # context post the analyser did not link to a target must not show in the clear either
+    mask = masker(identities, revealed)
     for row in shown:
         row["text"] = mask(row.get("text"))
         row["subject"] = mask(row.get("subject"))

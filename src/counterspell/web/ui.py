@@ -106,7 +106,7 @@ def dashboard(request: Request, who: Viewer) -> HTMLResponse:
             "compliance": takedown.compliance(conn),
             "cases": cases.list_cases(conn, limit=10),
             "top": top,
-            "snippets": snippets(store.ws, top, lambda ps: queue.identities_for(conn, ps)),
+            "snippets": snippets(store.ws, top, queue.all_identities(conn)),
         }
     return page(request, "dashboard.html.j2", who, names=community_names(store.ws), **ctx)
 
@@ -142,7 +142,7 @@ def queue_page(
         )
         counts = queue.counts(conn)
         facets = queue.facets(conn, status)
-        texts = snippets(store.ws, items, lambda ps: queue.identities_for(conn, ps))
+        texts = snippets(store.ws, items, queue.all_identities(conn))
     names = community_names(store.ws)
     chosen = {
         k: v for k, v in {**filters, "sort": sort if sort != "priority" else None}.items() if v
@@ -170,9 +170,7 @@ def _item_page(
     with store.engine.connect() as conn:
         item = queue.get_item(conn, item_id)
         decided = queue.item_decisions(conn, item_id)
-        ctx = item_context(
-            store.ws, item, lambda ps: queue.identities_for(conn, ps), frozenset(revealed or ())
-        )
+        ctx = item_context(store.ws, item, queue.all_identities(conn), frozenset(revealed or ()))
     reasons, cue_words = flag_cues((ctx.get("signals") or {}).get("why"))
     names = community_names(store.ws)
     return page(request, "item.html.j2", who, item=item, ctx=ctx, decisions=decided,
