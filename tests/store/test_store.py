@@ -15,15 +15,18 @@ from counterspell.errors import Conflict, CounterspellError
 from counterspell.store import audit, cases, queue, takedown
 from counterspell.store.accounts import (
     LOCK_AFTER,
+    MAX_DELAY,
     LoginRefused,
     add_user,
     create_token,
     login,
+    login_delay,
     session_user,
     token_user,
 )
 from counterspell.store.db import Store
 from counterspell.store.schema import audit_head, audit_log, metadata, queue_items, takedowns
+from counterspell.store.schema import users as users_t
 
 from .conftest import HOSTILE, PASSWORD, make_users
 
@@ -57,8 +60,23 @@ def test_accounts_passwords_sessions_tokens_and_lockout(store: Store) -> None:
     assert _login(store, "nobody", PASSWORD).status == 401  # type: ignore[union-attr]
     for _ in range(LOCK_AFTER):
         _login(store, "reviewer", "guess", client="10.0.0.2")
-    locked = _login(store, "reviewer", PASSWORD, client="10.0.0.3")
-    assert isinstance(locked, LoginRefused) and locked.status == 423  # right password, still locked
+    waiting = _login(store, "reviewer", PASSWORD, client="10.0.0.3")
+    unknown = _login(store, "nobody-at-all", PASSWORD, client="10.0.0.3")
+    assert isinstance(waiting, LoginRefused) and isinstance(unknown, LoginRefused)
+    # right password while the account waits: refused exactly like an unknown name
+    assert (
+        (waiting.status, str(waiting))
+        == (unknown.status, str(unknown))
+        == (401, "wrong user name or password")
+    )
+    with store.begin() as conn:  # the wait is short and over: the owner gets in
+        conn.execute(
+            update(users_t)
+            .where(users_t.c.name == "reviewer")
+            .values(locked_until=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    assert isinstance(_login(store, "reviewer", PASSWORD, client="10.0.0.4"), tuple)
+    assert login_delay(LOCK_AFTER) == timedelta(seconds=2) and login_delay(99) == MAX_DELAY
     for i in range(25):
         last = _login(store, f"someone{i}", "guess", client="10.0.0.9")
     assert isinstance(last, LoginRefused) and last.status == 429
@@ -509,3 +527,27 @@ def test_purge_erases_requesters_details_after_retention(store: Store) -> None:
             )
         ).scalars()
         assert "takedown.purge" in set(actions)
+
+
+def test_concurrent_guesses_are_all_counted(store: Store) -> None:
+    """Failures are counted under a row lock: parallel guesses cannot slip past the count."""
+    make_users(store)
+    errors: list[BaseException] = []
+
+    def guess(n: int) -> None:
+        try:
+            _login(store, "admin", f"guess {n}", client=f"10.1.0.{n}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(LOCK_AFTER - 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with store.engine.connect() as conn:
+        fails = conn.execute(
+            select(users_t.c.failed_logins).where(users_t.c.name == "admin")
+        ).scalar_one()
+    assert fails == LOCK_AFTER - 1

@@ -1,9 +1,15 @@
 """Accounts: users with one role each, password login with lockout, sessions and API tokens.
 
 Passwords are hashed with Argon2id. Session cookies and API tokens are random; the store keeps only
-their SHA-256, so a copy of the database lets nobody log in. Failed logins lock an account for a
-while after ``LOCK_AFTER`` tries, and one client may try only ``CLIENT_LIMIT`` times in
-``CLIENT_WINDOW`` whatever the names it guesses.
+their SHA-256, so a copy of the database lets nobody log in.
+
+Guessing is slowed twice. One client may try only ``CLIENT_LIMIT`` times in ``CLIENT_WINDOW``
+whatever the names it guesses. And after ``LOCK_AFTER`` failed logins an account waits before the
+next try counts: 2 seconds, doubling with each further failure up to ``MAX_DELAY`` (a growing
+delay rather than a hard lock, so that an attacker's few requests an hour cannot keep the owner
+out for good). Every refusal reads the same, "wrong user name or password" (401), whether the
+name is unknown, the password wrong or the account waiting, so nothing tells which names exist.
+Failures are counted under a row lock, so concurrent guesses cannot slip past the count.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from . import audit
 from .schema import ROLES, api_tokens, login_attempts, new_id, sessions, users
 
 LOCK_AFTER = 5
-LOCK_FOR = timedelta(minutes=15)
+MAX_DELAY = timedelta(minutes=5)
 CLIENT_LIMIT = 20
 CLIENT_WINDOW = timedelta(minutes=5)
 SESSION_TTL = timedelta(hours=12)
@@ -102,11 +108,18 @@ def set_password(conn: Connection, name: str, password: str, actor: str = "cli")
 
 
 class LoginRefused(Exception):
-    """Login failed; ``status`` is 401 (wrong), 423 (locked) or 429 (too many tries)."""
+    """Login failed; ``status`` is 401 (unknown name, wrong password or an account waiting
+    after failures: alike) or 429 (this client tried too often)."""
 
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+def login_delay(fails: int) -> timedelta:
+    """How long an account waits after its ``fails``-th failed login in a row."""
+    seconds = 2.0 ** min(fails - LOCK_AFTER + 1, 20)
+    return min(timedelta(seconds=seconds), MAX_DELAY)
 
 
 def login(conn: Connection, name: str, password: str, client: str) -> tuple[User, str, str]:
@@ -123,7 +136,11 @@ def login(conn: Connection, name: str, password: str, client: str) -> tuple[User
     ).scalar_one()
     if recent >= CLIENT_LIMIT:
         raise LoginRefused("too many login attempts from here; wait a few minutes", 429)
-    row = conn.execute(select(users).where(users.c.name == name[:64])).mappings().first()
+    row = (
+        conn.execute(select(users).where(users.c.name == name[:64]).with_for_update())
+        .mappings()
+        .first()
+    )
     if row is None:
         with contextlib.suppress(VerificationError):  # same time as a real check: no name probing
             _hasher.verify(_DUMMY, password)
@@ -131,8 +148,12 @@ def login(conn: Connection, name: str, password: str, client: str) -> tuple[User
         audit.record(conn, name[:64], "login.failed", "user", name[:64], {"client": client})
         raise LoginRefused("wrong user name or password", 401)
     if row["locked_until"] is not None and row["locked_until"] > now:
+        # waiting: not checked, not counted, and answered like any wrong password
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY, password)
         _attempt(conn, now, client, name, ok=False)
-        raise LoginRefused("this account is locked after too many failed logins; try later", 423)
+        audit.record(conn, name, "login.delayed", "user", name, {"client": client})
+        raise LoginRefused("wrong user name or password", 401)
     try:
         _hasher.verify(row["password_hash"], password)
         ok = not row["disabled"]
@@ -140,11 +161,11 @@ def login(conn: Connection, name: str, password: str, client: str) -> tuple[User
         ok = False
     if not ok:
         fails = row["failed_logins"] + 1
-        locked = now + LOCK_FOR if fails >= LOCK_AFTER else None
+        locked = now + login_delay(fails) if fails >= LOCK_AFTER else None
         conn.execute(
             update(users)
             .where(users.c.id == row["id"])
-            .values(failed_logins=0 if locked else fails, locked_until=locked)
+            .values(failed_logins=fails, locked_until=locked)
         )
         _attempt(conn, now, client, name, ok=False)
         audit.record(
