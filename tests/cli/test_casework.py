@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -80,7 +81,8 @@ def test_serve_answers_on_loopback(lake: Workspace, tmp_path: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "counterspell", "-w", str(ws), "serve", "--port", str(port)],
+        [sys.executable, "-m", "counterspell", "-w", str(ws), "serve", "--port", str(port),
+         "--insecure-cookies"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -96,6 +98,27 @@ def test_serve_answers_on_loopback(lake: Workspace, tmp_path: Path) -> None:
         assert r.status_code == 303 and r.headers["location"].startswith("/login")
         assert httpx.get(f"{base}/api/queue").status_code == 401
         assert (ws / "store.sqlite").exists()  # serve applied the migrations itself
+        # X-Forwarded-For is not believed unless --forwarded-allow-ips names the proxy: the
+        # audit log and the rate limits see the connecting address, not a chosen one
+        with httpx.Client(base_url=base) as browser:
+            token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/login").text)
+            assert token is not None
+            browser.post(
+                "/login",
+                data={"username": "nobody", "password": "x" * 12, "csrf": token.group(1)},
+                headers={"X-Forwarded-For": "203.0.113.77"},
+            )
     finally:
         proc.terminate()
         proc.wait(10)
+    engine = create_engine(f"sqlite:///{ws / 'store.sqlite'}")
+    with engine.connect() as conn:
+        details = [
+            d
+            for (d,) in conn.execute(
+                text("SELECT detail FROM audit_log WHERE action = 'login.failed'")
+            )
+        ]
+    engine.dispose()
+    assert details and all("203.0.113.77" not in d for d in details)
+    assert any("127.0.0.1" in d for d in details)

@@ -269,6 +269,14 @@ def serve_cmd(
     workers: Annotated[
         int, typer.Option(help="Server processes (PostgreSQL for more than one).")
     ] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Addresses of reverse proxies whose X-Forwarded-For is believed (comma-"
+            "separated). Off by default: the client is the connecting address.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web service: review UI, JSON API (/docs), and the public removal-request form."""
     try:
@@ -290,9 +298,14 @@ def serve_cmd(
     console.print(
         f"store: {esc(repr(store.engine.url))}; serving on http://{host}:{port} (public form at /takedown)"
     )
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise, which let anyone on
+    # the machine (or behind a local proxy that does not set it) choose the address the rate
+    # limits and the audit log see; only the proxies named here are believed
     uvicorn.run(
         create_app(store, secure_cookies=not insecure_cookies),
         host=host,
         port=port,
         log_level="info",
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or "",
     )
