@@ -4,6 +4,7 @@ is no import circle, and no module grows into a god module."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from tests.conftest import REPO
@@ -19,6 +20,7 @@ LAYERS: list[set[str]] = [
         "textutil",
         "privacy",
         "measures",
+        "csvsafe",
         "textio",
         "config",
         "version",
@@ -144,3 +146,14 @@ def test_public_names_stay_importable() -> None:
 
     for name in counterspell.__all__:
         assert getattr(counterspell, name) is not None, name
+
+
+def test_every_csv_is_written_through_csvsafe() -> None:
+    """Formula injection: a CSV writer that skips the neutralising wrapper is a defect."""
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "csvsafe.py"
+        and re.search(r"csv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -9,6 +9,7 @@ import orjson
 import typer
 from rich.table import Table
 
+from .. import csvsafe
 from ..errors import CounterspellError
 from .common import (
     EXECUTOR_OPTION,
@@ -200,13 +201,12 @@ def hash_cmd(
     ] = False,
 ) -> None:
     """MD5, SHA-256 and PDQ (with quality) of files, vPDQ of videos, offline: what a victim or helpline runs."""
-    import csv as csv_mod
 
     from ..matching.hashing import dihedral_hashes, hash_file
 
     if fmt not in ("text", "jsonl", "csv"):
         raise CounterspellError(f"--format {fmt!r}: choose one of text, jsonl, csv")
-    writer = csv_mod.writer(sys.stdout) if fmt == "csv" else None
+    writer = csvsafe.Writer(sys.stdout) if fmt == "csv" else None
     if writer:
         writer.writerow(
             [

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from .. import csvsafe
 from ..errors import CounterspellError
 from ..lake.datasets import LABEL_SCHEMA
 from ..lake.query import connect, posts_relation_sql
@@ -115,7 +116,7 @@ def import_labels(ws: Workspace, path: str) -> int:
 def export_labels(ws: Workspace, output: str) -> int:
     rows = stored(ws)
     with open(output, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csvsafe.Writer(f)
         w.writerow(["platform", "community", "post_id", "role", "flags"])
         for r in rows:
             w.writerow([r.platform, r.community or "", r.post_id, r.role, ";".join(r.flags)])

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from .. import csvsafe
 from ..errors import CounterspellError
 from ..models import POST_SCHEMA
 from .manifest import Manifest
@@ -240,6 +241,10 @@ def check_export_format(
         )
 
 
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def copy_out(con: duckdb.DuckDBPyConnection, query: str, fmt: str, output: str | None) -> None:
     """Write a query's rows as JSON lines, CSV or Parquet to a file (atomically) or stdout."""
     target = output or "/dev/stdout"
@@ -251,6 +256,15 @@ def copy_out(con: duckdb.DuckDBPyConnection, query: str, fmt: str, output: str |
         "parquet": "FORMAT parquet, COMPRESSION zstd",
     }[fmt]
     tmp = f"{target}.tmp-{os.getpid()}" if output else target
+    if fmt == "csv":  # text cells that a spreadsheet would run as formulas get a leading quote
+        described = con.execute(f"DESCRIBE ({query})").fetchall()
+        cols = [
+            f"{csvsafe.cell_sql(_quote(name))} AS {_quote(name)}"
+            if str(kind) == "VARCHAR"
+            else _quote(name)
+            for name, kind, *_ in described
+        ]
+        query = f"SELECT {', '.join(cols)} FROM ({query})"
     try:
         con.execute(f"COPY ({query}) TO {sql_path(tmp)} ({options})")
     except duckdb.IOException as exc:

@@ -35,6 +35,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .. import csvsafe
 from ..errors import CounterspellError, InputError, Place
 from ..lake.workspace import Workspace
 from .index import MultiIndex, PDQIndex, hex_to_words
@@ -377,7 +378,7 @@ def export_bank(ws: Workspace, name: str, fmt: str, output: str | None) -> int:
         import io
 
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csvsafe.Writer(buf, lineterminator="\n")
         w.writerow(
             [
                 "signal_type",

@@ -9,7 +9,6 @@ same rows as the CSV files.
 from __future__ import annotations
 
 import base64
-import csv
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from .. import csvsafe
 from ..lake.workspace import Workspace
 from ..version import __version__
 from .data import Fact, Report, Row, Scope, build_report
@@ -45,7 +45,7 @@ def _csv(path: Path, rows: list[Row]) -> None:
         if not rows:
             f.write("")
             return
-        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w = csvsafe.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         w.writeheader()
         for r in rows:
             w.writerow({k: ("" if v is None else v) for k, v in r.items()})

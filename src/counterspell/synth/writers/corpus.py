@@ -18,10 +18,10 @@ colour fields.
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
+from ... import csvsafe
 from .. import compose as C
 from ..conversation import Actor, Event, World, conversation
 from .common import END, START, MediaFiles, Summary
@@ -126,7 +126,7 @@ def generate(
     finally:
         truth.close()
     with open(root / "communities.csv", "w", newline="", encoding="utf-8") as f:
-        cw = csv.writer(f)
+        cw = csvsafe.Writer(f)
         cw.writerow(["platform", "community", "name", "invite"])
         cw.writerow(["4chan", "r", "/r/ - Adult Requests", ""])
         cw.writerow(

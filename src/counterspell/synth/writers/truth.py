@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from ... import csvsafe
 from .. import compose as C
 from ..conversation import Event
 
@@ -27,7 +27,7 @@ TRUTH_COLUMNS = [
 class TruthWriter:
     def __init__(self, path: Path) -> None:
         self.f = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        self.w = csv.writer(self.f)
+        self.w = csvsafe.Writer(self.f)
         self.w.writerow(TRUTH_COLUMNS)
         self.counts: dict[str, int] = {}
 
