@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-workspace
 
-.PHONY: demo test test-fast lint bench clean install
+.PHONY: demo test test-fast lint bench clean install lock audit
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,ml,web,postgres,c2pa]'
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,ml,web,postgres,c2pa]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -45,8 +45,8 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow and not browser and not s3 and not fuzz and not kill"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
 
 bench: $(STAMP)
@@ -59,6 +59,16 @@ bench: $(STAMP)
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/service.py
+
+# Pin what is installed now (after changing dependencies in pyproject.toml): the lock `make` uses.
+lock: $(STAMP)
+	{ sed -n '1,2p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+# Known vulnerabilities in the lock (needs a vulnerability database: says so where there is none).
+audit: $(STAMP)
+	$(BIN)/python -m pip install -q pip-audit
+	$(BIN)/python tools/audit.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

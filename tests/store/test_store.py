@@ -89,6 +89,9 @@ def test_accounts_passwords_sessions_tokens_and_lockout(store: Store) -> None:
         add_user(conn, "viewer", "viewer", PASSWORD)
     with store.begin() as conn, pytest.raises(CounterspellError, match="at least 12"):
         add_user(conn, "short", "viewer", "short")
+    for weak in ("aaaaaaaaaaaa", "password1234", "weakuser2024!"):
+        with store.begin() as conn, pytest.raises(CounterspellError, match="too easy to guess"):
+            add_user(conn, "weakuser", "viewer", weak)
     with store.begin() as conn:
         stored = conn.execute(select(audit_log.c.action, audit_log.c.detail)).all()
     assert ("login", '{"client":"10.0.0.1"}') in stored
@@ -551,3 +554,13 @@ def test_concurrent_guesses_are_all_counted(store: Store) -> None:
             select(users_t.c.failed_logins).where(users_t.c.name == "admin")
         ).scalar_one()
     assert fails == LOCK_AFTER - 1
+
+
+def test_nul_bytes_in_text_are_dropped_on_every_backend(store: Store) -> None:
+    """PostgreSQL refuses NUL in text: a public form field carrying one was a server error."""
+    with store.begin() as conn:
+        t = takedown.submit(
+            conn, takedown.Request.from_mapping({**VALID, "requester_name": "Jane\x00 Example"})
+        )
+    with store.engine.connect() as conn:
+        assert takedown.get(conn, t.id).requester_name == "Jane Example"

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from counterspell.store import queue
+from counterspell.store import queue, takedown
 from counterspell.store.accounts import User, create_token
 from counterspell.store.db import Store
 from counterspell.store.schema import audit_log, queue_items
@@ -425,3 +425,27 @@ def test_a_known_identity_in_any_shown_post_is_masked(
     assert not re.search(
         rf"(?<![\w@]){re.escape(handle)}(?!\w)", html.split("<h2>Thread around it")[1]
     )
+
+
+def test_odd_input_is_refused_or_cleaned_never_a_server_error(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    store, _ = service
+    client = _client(store)
+    client.get("/takedown")
+    # a CSRF value no browser sends (non-ASCII) was a 500: now the usual 403
+    r = client.post("/takedown", data={"csrf": "é" * 40, "requester_name": "x"})
+    assert r.status_code == 403
+    form = client.get("/takedown").text
+    token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    r = client.post(
+        "/takedown",
+        data={"csrf": token, "requester_name": "Jane\x00 Example", "signature": "Jane Example",
+              "signed": "on", "locations": "https://boards.example.com/r/1\x00", "statement": "no\x00",
+              "good_faith": "on", "contact_email": "jane@example.com"},
+    )  # fmt: skip
+    assert r.status_code in (201, 422), r.text
+    with store.engine.connect() as conn:
+        names = [t.requester_name for t in takedown.list_requests(conn)]
+    assert "Jane Example" in names
+    assert client.get("/login").headers["strict-transport-security"].startswith("max-age=")

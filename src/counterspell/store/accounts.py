@@ -35,9 +35,32 @@ CLIENT_LIMIT = 20
 CLIENT_WINDOW = timedelta(minutes=5)
 SESSION_TTL = timedelta(hours=12)
 MIN_PASSWORD = 12
+MIN_STRENGTH = (
+    3  # zxcvbn's score, 0-4: 3 is "safely unguessable: moderate protection from offline attacks"
+)
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("not a password of anyone")
+
+
+def check_password(password: str, name: str = "") -> None:
+    """Long enough, and not guessable: length alone let ``aaaaaaaaaaaa`` through.
+
+    Strength is zxcvbn's estimate (Dropbox's pattern-based estimator, the one NIST SP 800-63B's
+    "check against commonly used values" is usually met with; https://pypi.org/project/zxcvbn/,
+    read 2026-12-01), told the user's name so that a password built from it scores low.
+    """
+    if len(password) < MIN_PASSWORD:
+        raise CounterspellError(f"the password must have at least {MIN_PASSWORD} characters")
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(password[:200], user_inputs=[name] if name else [])
+    if int(result["score"]) < MIN_STRENGTH:
+        hint = result["feedback"].get("warning") or "it follows a common pattern"
+        raise CounterspellError(
+            f"the password is too easy to guess ({hint.rstrip('.').lower()}); "
+            "use a few unrelated words or a password manager"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +83,7 @@ def add_user(conn: Connection, name: str, role: str, password: str, actor: str =
         raise CounterspellError(f"user name {name!r}: use 1-64 letters, digits and . _ @ - only")
     if role not in ROLES:
         raise CounterspellError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise CounterspellError(f"the password must have at least {MIN_PASSWORD} characters")
+    check_password(password, name)
     if conn.execute(select(users.c.id).where(users.c.name == name)).first():
         raise Conflict(f"user {name!r} exists already")
     uid = new_id(
@@ -90,8 +112,7 @@ def list_users(conn: Connection) -> list[dict[str, object]]:
 
 
 def set_password(conn: Connection, name: str, password: str, actor: str = "cli") -> None:
-    if len(password) < MIN_PASSWORD:
-        raise CounterspellError(f"the password must have at least {MIN_PASSWORD} characters")
+    check_password(password, name)
     n = conn.execute(
         update(users)
         .where(users.c.name == name)

@@ -83,7 +83,26 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         _private_file(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
     return engine
+
+
+def _drop_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: _drop_nul(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_drop_nul(v) for v in value)
+    return value
+
+
+def _without_nul(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> tuple[str, Any]:
+    """Text from the public form or a reviewer's note may carry NUL bytes, which PostgreSQL
+    refuses in text (a 500 before); they carry no meaning, so every bound value loses them."""
+    return statement, _drop_nul(parameters)
 
 
 def _private_file(database: str | None) -> None:

@@ -91,6 +91,8 @@ class _Headers(BaseHTTPMiddleware):
         h["X-Content-Type-Options"] = "nosniff"
         h["X-Frame-Options"] = "DENY"
         h["Referrer-Policy"] = "no-referrer"
+        if request.app.state.secure_cookies:  # served over TLS (behind a proxy): stay on it
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         h.setdefault("Cache-Control", "no-store")
         token = getattr(request.state, "set_public_csrf", None)
         if token:

@@ -74,7 +74,7 @@ async def principal(
     user, csrf = found
     if request.method in UNSAFE:
         sent = request.headers.get("x-csrf-token") or await _form_csrf(request)
-        if not sent or not hmac.compare_digest(sent, csrf):
+        if not sent or not same_secret(sent, csrf):
             raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
     return Principal(user, csrf, "session")
 
@@ -114,9 +114,17 @@ def public_csrf(request: Request) -> str:
     return token
 
 
+def same_secret(a: str, b: str) -> bool:
+    """Constant-time comparison that also takes text no browser would send: compare_digest
+    refuses non-ASCII str (a 500 before), so both sides are compared as UTF-8 bytes."""
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
+
+
 def check_public_csrf(request: Request, sent: str) -> None:
     cookie = request.cookies.get(PUBLIC_CSRF_COOKIE, "")
-    if not cookie or not sent or not hmac.compare_digest(cookie, sent):
+    if not cookie or not sent or not same_secret(cookie, sent):
         raise HTTPException(
             403, "the form expired or was sent from elsewhere; reload it and try again"
         )
