@@ -564,3 +564,35 @@ def test_nul_bytes_in_text_are_dropped_on_every_backend(store: Store) -> None:
         )
     with store.engine.connect() as conn:
         assert takedown.get(conn, t.id).requester_name == "Jane Example"
+
+
+def test_tokens_expire_revoke_and_accounts_disable(store: Store) -> None:
+    from counterspell.store.accounts import revoke_tokens, set_disabled, set_password
+    from counterspell.store.schema import api_tokens
+
+    users = make_users(store)
+    with store.begin() as conn:
+        short = create_token(conn, "viewer", "short-lived", lifetime=timedelta(days=1))
+        ci = create_token(conn, "viewer", "ci")
+        other = create_token(conn, "reviewer", "ci")
+    with store.begin() as conn:  # a day later
+        conn.execute(
+            update(api_tokens).where(api_tokens.c.name == "short-lived")
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )  # fmt: skip
+        assert token_user(conn, short) is None and token_user(conn, ci) == users["viewer"]
+        assert revoke_tokens(conn, "viewer", "ci") == 1
+        assert token_user(conn, ci) is None
+        set_password(conn, "reviewer", "another correct horse battery")
+        assert token_user(conn, other) is None  # a new password ends the old tokens
+    cookie = _login(store, "analyst", PASSWORD)
+    assert isinstance(cookie, tuple)
+    with store.begin() as conn:
+        token = create_token(conn, "analyst", "ci")
+        set_disabled(conn, "analyst", True)
+        assert session_user(conn, cookie[1]) is None and token_user(conn, token) is None
+    refused = _login(store, "analyst", PASSWORD, client="10.0.0.7")
+    assert isinstance(refused, LoginRefused) and refused.status == 401
+    with store.begin() as conn:
+        set_disabled(conn, "analyst", False)
+    assert isinstance(_login(store, "analyst", PASSWORD, client="10.0.0.8"), tuple)

@@ -117,14 +117,51 @@ def user_password_cmd(
 def user_token_cmd(
     name: Annotated[str, typer.Argument(help="Login name.")],
     token_name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "api",
+    days: Annotated[int, typer.Option("--days", help="Days until it expires.")] = 90,
+    revoke: Annotated[
+        bool,
+        typer.Option("--revoke", help="Revoke the user's tokens called --name (all with --all)."),
+    ] = False,
+    revoke_all: Annotated[bool, typer.Option("--all", help="With --revoke: every token.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Create an API token for a user (printed once; only its digest is stored)."""
-    from ..store.accounts import create_token
+    """Create an API token for a user (printed once; only its digest is stored), or revoke."""
+    from ..store.accounts import create_token, revoke_tokens
+
+    if revoke:
+        with _store(db).begin() as conn:
+            n = revoke_tokens(conn, name, None if revoke_all else token_name)
+        out.print(f"revoked {n} token{'' if n == 1 else 's'} of {esc(name)}")
+        return
+    if days < 1:
+        raise CounterspellError(f"--days {days}: a token lives at least a day")
+    with _store(db).begin() as conn:
+        token = create_token(conn, name, token_name, lifetime=timedelta(days=days))
+    sys.stdout.write(token + "\n")
+
+
+@user_app.command("disable")
+def user_disable_cmd(
+    name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None
+) -> None:
+    """Disable an account: its sessions end and its tokens are revoked; nothing is deleted."""
+    from ..store.accounts import set_disabled
 
     with _store(db).begin() as conn:
-        token = create_token(conn, name, token_name)
-    sys.stdout.write(token + "\n")
+        set_disabled(conn, name, True)
+    out.print(f"{esc(name)} disabled")
+
+
+@user_app.command("enable")
+def user_enable_cmd(
+    name: Annotated[str, typer.Argument(help="Login name.")], db: DbOption = None
+) -> None:
+    """Enable a disabled account again (new tokens must be made)."""
+    from ..store.accounts import set_disabled
+
+    with _store(db).begin() as conn:
+        set_disabled(conn, name, False)
+    out.print(f"{esc(name)} enabled")
 
 
 @queue_app.command("sync")

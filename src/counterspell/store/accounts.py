@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
 
 from ..errors import Conflict, CounterspellError, NotFound
 from . import audit
@@ -34,6 +34,7 @@ MAX_DELAY = timedelta(minutes=5)
 CLIENT_LIMIT = 20
 CLIENT_WINDOW = timedelta(minutes=5)
 SESSION_TTL = timedelta(hours=12)
+TOKEN_TTL = timedelta(days=90)  # API tokens for scripts; renew with `user token`
 MIN_PASSWORD = 12
 MIN_STRENGTH = (
     3  # zxcvbn's score, 0-4: 3 is "safely unguessable: moderate protection from offline attacks"
@@ -125,6 +126,7 @@ def set_password(conn: Connection, name: str, password: str, actor: str = "cli")
             sessions.c.user_id == select(users.c.id).where(users.c.name == name).scalar_subquery()
         )
     )
+    revoke_tokens(conn, name, actor=actor)  # a new password is often a response to a leak
     audit.record(conn, actor, "user.password", "user", name)
 
 
@@ -247,19 +249,60 @@ def logout(conn: Connection, cookie: str, user: User) -> None:
     audit.record(conn, user.name, "logout", "user", user.name)
 
 
-def create_token(conn: Connection, name: str, token_name: str, actor: str = "cli") -> str:
-    """A new API token for ``name``; shown once, stored only as its digest."""
+def create_token(
+    conn: Connection,
+    name: str,
+    token_name: str,
+    actor: str = "cli",
+    lifetime: timedelta = TOKEN_TTL,
+) -> str:
+    """A new API token for ``name``, valid for ``lifetime``; shown once, stored as its digest."""
     uid = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
     if uid is None:
         raise NotFound(f"no user {name!r}")
+    if lifetime <= timedelta(0):
+        raise CounterspellError("a token's lifetime must be at least a day")
     token = "cs_" + secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
     conn.execute(
         api_tokens.insert().values(
-            user_id=uid, name=token_name, token_hash=_digest(token), created_at=datetime.now(UTC)
+            user_id=uid, name=token_name, token_hash=_digest(token), created_at=now,
+            expires_at=now + lifetime,
         )
-    )
-    audit.record(conn, actor, "token.create", "user", name, {"token": token_name})
+    )  # fmt: skip
+    audit.record(
+        conn, actor, "token.create", "user", name,
+        {"token": token_name, "expires_at": (now + lifetime).isoformat()},
+    )  # fmt: skip
     return token
+
+
+def revoke_tokens(
+    conn: Connection, name: str, token_name: str | None = None, actor: str = "cli"
+) -> int:
+    """Revoke a user's live tokens (those called ``token_name``, or all); returns how many."""
+    uid = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
+    if uid is None:
+        raise NotFound(f"no user {name!r}")
+    q = update(api_tokens).where(api_tokens.c.user_id == uid, api_tokens.c.revoked_at.is_(None))
+    if token_name is not None:
+        q = q.where(api_tokens.c.name == token_name)
+    n = int(conn.execute(q.values(revoked_at=datetime.now(UTC))).rowcount or 0)
+    if n:
+        audit.record(conn, actor, "token.revoke", "user", name, {"token": token_name, "count": n})
+    return n
+
+
+def set_disabled(conn: Connection, name: str, disabled: bool, actor: str = "cli") -> None:
+    """Disable an account (its sessions end, its tokens are revoked) or enable it again."""
+    uid = conn.execute(select(users.c.id).where(users.c.name == name)).scalar()
+    if uid is None:
+        raise NotFound(f"no user {name!r}")
+    conn.execute(update(users).where(users.c.id == uid).values(disabled=disabled))
+    if disabled:
+        conn.execute(delete(sessions).where(sessions.c.user_id == uid))
+        revoke_tokens(conn, name, actor=actor)
+    audit.record(conn, actor, "user.disable" if disabled else "user.enable", "user", name)
 
 
 def token_user(conn: Connection, token: str) -> User | None:
@@ -268,7 +311,11 @@ def token_user(conn: Connection, token: str) -> User | None:
             users.c.id, users.c.name, users.c.role, users.c.disabled, api_tokens.c.id.label("tid")
         )
         .join(api_tokens, api_tokens.c.user_id == users.c.id)
-        .where(api_tokens.c.token_hash == _digest(token), api_tokens.c.revoked_at.is_(None))
+        .where(
+            api_tokens.c.token_hash == _digest(token),
+            api_tokens.c.revoked_at.is_(None),
+            or_(api_tokens.c.expires_at.is_(None), api_tokens.c.expires_at > datetime.now(UTC)),
+        )
     ).first()
     if row is None or row.disabled:
         return None

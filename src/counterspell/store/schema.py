@@ -103,6 +103,7 @@ api_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_used_at", UTCDateTime),
     Column("revoked_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),  # NULL: made before tokens expired (until revoked)
 )
 
 sessions = Table(
