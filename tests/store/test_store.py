@@ -497,7 +497,8 @@ def test_many_reviewers_never_share_or_redo_an_item(store: Store) -> None:
 
 
 def test_purge_erases_requesters_details_after_retention(store: Store) -> None:
-    from counterspell.store.takedown import PERSONAL_FIELDS, purge
+    from counterspell.store.records import PERSONAL_FIELDS
+    from counterspell.store.takedown import purge
 
     with store.begin() as conn:
         done = takedown.submit(conn, takedown.Request.from_mapping(VALID))

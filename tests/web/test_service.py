@@ -47,6 +47,7 @@ EXPECTED: dict[tuple[str, str], str | None] = {
     ("POST", "/takedowns/{tid}/status"): "analyst",
     ("POST", "/takedowns/{tid}/sweep"): "analyst",
     ("POST", "/takedowns/{tid}/case"): "analyst",
+    ("POST", "/takedowns/{tid}/reveal"): "analyst",
     ("GET", "/takedown"): PUBLIC,
     ("POST", "/takedown"): PUBLIC,
     ("GET", "/users"): "admin",
@@ -72,6 +73,7 @@ EXPECTED: dict[tuple[str, str], str | None] = {
     ("GET", "/api/takedowns"): "viewer",
     ("GET", "/api/takedowns/due"): "viewer",
     ("GET", "/api/takedowns/{tid}"): "viewer",
+    ("POST", "/api/takedowns/{tid}/reveal"): "analyst",
     ("POST", "/api/takedowns/{tid}/status"): "analyst",
     ("POST", "/api/takedowns/{tid}/sweep"): "analyst",
     ("POST", "/api/takedowns/{tid}/case"): "analyst",
@@ -449,3 +451,42 @@ def test_odd_input_is_refused_or_cleaned_never_a_server_error(
         names = [t.requester_name for t in takedown.list_requests(conn)]
     assert "Jane Example" in names
     assert client.get("/login").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_requesters_details_are_hidden_until_an_analyst_reveals_them(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    store, _ = service
+    with store.begin() as conn:
+        t = takedown.submit(
+            conn,
+            takedown.Request.from_mapping(
+                {"requester_name": "Jane Example", "signature": "Jane Example", "signed": "on",
+                 "locations": "https://boards.example.com/r/9", "statement": "never agreed",
+                 "good_faith": "on", "contact_email": "jane@example.com"}
+            ),
+        )  # fmt: skip
+    for role in ("viewer", "reviewer", "analyst"):
+        client = _client(store)
+        csrf = _login(client, role)
+        for url in (f"/takedowns/{t.id}", "/takedowns", f"/api/takedowns/{t.id}", "/api/takedowns"):
+            body = client.get(url).text
+            assert "Jane Example" not in body and "jane@example.com" not in body, (role, url)
+        revealed = client.post(f"/api/takedowns/{t.id}/reveal", headers={"X-CSRF-Token": csrf})
+        if role != "analyst":
+            assert revealed.status_code == 403
+            continue
+        assert revealed.json()["takedown"]["contact_email"] == "jane@example.com"
+        page = client.post(f"/takedowns/{t.id}/reveal", headers={"X-CSRF-Token": csrf}).text
+        assert "Jane Example" in page and "this was logged" in page
+    with store.engine.connect() as conn:
+        reveals = (
+            conn.execute(
+                select(audit_log.c.actor).where(
+                    audit_log.c.action == "takedown.reveal", audit_log.c.object_id == str(t.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert reveals == ["analyst", "analyst"]

@@ -74,6 +74,20 @@ class Case:
         return dataclasses.asdict(self)
 
 
+# What identifies or reaches a requester: masked on every page and API answer unless an analyst
+# reveals it (audited), and erased by ``takedown purge`` after the retention period. Locations
+# and hashes stay: they name content, not the person who asked.
+PERSONAL_FIELDS = (
+    "requester_name",
+    "authority",
+    "signature",
+    "statement",
+    "contact_email",
+    "contact_phone",
+)
+HIDDEN = "[hidden: an analyst can reveal it; the reveal is logged]"
+
+
 @dataclass(frozen=True, slots=True)
 class RemovalRequest:
     """A TAKE IT DOWN Act removal request and its clock."""
@@ -122,5 +136,10 @@ class RemovalRequest:
     def as_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "urgency": self.urgency}
 
+    def masked(self) -> RemovalRequest:
+        """The request with the requester's details hidden (empty ones stay empty)."""
+        hidden: dict[str, Any] = {f: HIDDEN if getattr(self, f) else "" for f in PERSONAL_FIELDS}
+        return dataclasses.replace(self, **hidden)
 
-__all__ = ["Case", "QueueItem", "RemovalRequest"]
+
+__all__ = ["HIDDEN", "PERSONAL_FIELDS", "Case", "QueueItem", "RemovalRequest"]

@@ -32,7 +32,7 @@ from ..errors import Conflict
 from ..matching.copies import CopyFinder
 from . import audit
 from .db import Store
-from .records import RemovalRequest
+from .records import PERSONAL_FIELDS, RemovalRequest
 from .schema import new_id, row_by_id, takedown_copies, takedowns
 
 DEADLINE = timedelta(hours=48)
@@ -188,6 +188,14 @@ def submit(conn: Connection, req: Request, actor: str = "public") -> RemovalRequ
     return get(conn, int(tid))
 
 
+def reveal(conn: Connection, tid: int, actor: str) -> RemovalRequest:
+    """The request with the requester's details in the clear, for someone processing it;
+    every reveal is audited (who, which request), never what was shown."""
+    row = get(conn, tid)
+    audit.record(conn, actor, "takedown.reveal", "takedown", tid, {"ref": row.ref})
+    return row
+
+
 def get(conn: Connection, tid: int) -> RemovalRequest:
     return RemovalRequest.from_row(row_by_id(conn, takedowns, tid, "removal request"))
 
@@ -237,18 +245,6 @@ def set_status(
         detail["hours"] = round((now - row.valid_at).total_seconds() / 3600, 2)
     audit.record(conn, actor, f"takedown.{status}", "takedown", tid, detail)
     return get(conn, tid)
-
-
-# What identifies or reaches the requester; erased by :func:`purge`. Locations and hashes stay:
-# they are what keeps the content down, and they name content, not the person who asked.
-PERSONAL_FIELDS = (
-    "requester_name",
-    "authority",
-    "signature",
-    "statement",
-    "contact_email",
-    "contact_phone",
-)
 
 
 def purge(

@@ -234,7 +234,7 @@ def takedown_list(
     status: Literal["received", "invalid", "valid", "removed", "closed"] | None = None,
 ) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:
-        return {"takedowns": [r.as_dict() for r in takedown.list_requests(conn, status)]}
+        return {"takedowns": [r.masked().as_dict() for r in takedown.list_requests(conn, status)]}
 
 
 @router.get("/takedowns/due")
@@ -242,14 +242,22 @@ def takedown_due(
     request: Request, who: Viewer, within_hours: float = Query(12.0, ge=0, le=24 * 365)
 ) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:
-        return {"due": [r.as_dict() for r in takedown.due(conn, timedelta(hours=within_hours))]}
+        due = takedown.due(conn, timedelta(hours=within_hours))
+        return {"due": [r.masked().as_dict() for r in due]}
 
 
 @router.get("/takedowns/{tid}")
 def takedown_get(request: Request, who: Viewer, tid: Id) -> dict[str, Any]:
     with store_of(request).engine.connect() as conn:
-        row = takedown.get(conn, tid)
+        row = takedown.get(conn, tid).masked()
         return {"takedown": row.as_dict(), "copies": takedown.copies_of(conn, tid)}
+
+
+@router.post("/takedowns/{tid}/reveal")
+def takedown_reveal(request: Request, who: Analyst, tid: Id) -> dict[str, Any]:
+    """The requester's details in the clear, for processing the request; audited."""
+    with store_of(request).begin() as conn:
+        return {"takedown": takedown.reveal(conn, tid, who.user.name).as_dict()}
 
 
 @router.post("/takedowns/{tid}/status")
@@ -257,7 +265,8 @@ def takedown_status(
     request: Request, who: Analyst, tid: Id, body: TakedownStatusIn
 ) -> dict[str, Any]:
     with store_of(request).begin() as conn:
-        return {"takedown": takedown.set_status(conn, tid, body.status, who.user.name, body.note)}
+        row = takedown.set_status(conn, tid, body.status, who.user.name, body.note)
+        return {"takedown": row.masked().as_dict()}
 
 
 @router.post("/takedowns/{tid}/sweep")

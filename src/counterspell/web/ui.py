@@ -290,17 +290,26 @@ def case_notice(
 @router.get("/takedowns")
 def takedowns_page(request: Request, who: Viewer) -> HTMLResponse:
     with store_of(request).engine.connect() as conn:
-        rows = takedown.list_requests(conn)
+        rows = [r.masked() for r in takedown.list_requests(conn)]
         comp = takedown.compliance(conn)
     return page(request, "takedowns.html.j2", who, rows=rows, compliance=comp)
 
 
 @router.get("/takedowns/{tid}")
 def takedown_page(request: Request, who: Viewer, tid: Id) -> HTMLResponse:
+    """The request with the requester's details hidden; an analyst reveals them (audited)."""
     with store_of(request).engine.connect() as conn:
-        row = takedown.get(conn, tid)
+        row = takedown.get(conn, tid).masked()
         copies = takedown.copies_of(conn, tid)
-    return page(request, "takedown.html.j2", who, t=row, copies=copies)
+    return page(request, "takedown.html.j2", who, t=row, copies=copies, revealed=False)
+
+
+@router.post("/takedowns/{tid}/reveal")
+def takedown_reveal_page(request: Request, who: Analyst, tid: Id) -> HTMLResponse:
+    with store_of(request).begin() as conn:
+        row = takedown.reveal(conn, tid, who.user.name)
+        copies = takedown.copies_of(conn, tid)
+    return page(request, "takedown.html.j2", who, t=row, copies=copies, revealed=True)
 
 
 @router.post("/takedowns/{tid}/status")
