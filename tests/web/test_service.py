@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -70,6 +71,7 @@ EXPECTED: dict[tuple[str, str], str | None] = {
     ("POST", "/api/cases/{case_id}/status"): "analyst",
     ("GET", "/api/cases/{case_id}/bundle"): "analyst",
     ("POST", "/api/takedowns"): PUBLIC,
+    ("GET", "/api/takedowns/challenge"): PUBLIC,
     ("GET", "/api/takedowns"): "viewer",
     ("GET", "/api/takedowns/due"): "viewer",
     ("GET", "/api/takedowns/{tid}"): "viewer",
@@ -448,7 +450,11 @@ def test_odd_input_is_refused_or_cleaned_never_a_server_error(
     )  # fmt: skip
     assert r.status_code in (201, 422), r.text
     with store.engine.connect() as conn:
-        names = [t.requester_name for t in takedown.list_requests(conn)]
+        names = [
+            t.requester_name
+            for status in (None, "triage")  # without the form's script it waits in triage
+            for t in takedown.list_requests(conn, status)
+        ]
     assert "Jane Example" in names
     assert client.get("/login").headers["strict-transport-security"].startswith("max-age=")
 
@@ -490,3 +496,71 @@ def test_requesters_details_are_hidden_until_an_analyst_reveals_them(
             .all()
         )
     assert reveals == ["analyst", "analyst"]
+
+
+def _valid_request(n: int = 0) -> dict[str, object]:
+    return {"requester_name": f"Person {n}", "signature": f"Person {n}", "signed": True,
+            "locations": f"https://boards.example.com/r/{n}", "statement": "never agreed",
+            "good_faith": True, "contact_email": f"p{n}@example.com"}  # fmt: skip
+
+
+def test_a_flood_of_requests_never_touches_real_requests_clocks(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    """The review's reproduction: 300 anonymous requests in a burst were all accepted and
+    pushed real ones off the staff list. Now they wait in triage, without clocks."""
+    from counterspell.store import intake
+
+    store, _ = service
+    flood = TestClient(
+        create_app(store), base_url="https://testserver", client=("198.51.100.9", 5000)
+    )
+    challenge = flood.get("/api/takedowns/challenge").json()
+    proof = intake.solve(challenge["challenge"], challenge["bits"])
+    statuses = []
+    for i in range(300):  # some with a valid proof (a script can pay for a few), most without
+        body = {
+            **_valid_request(i),
+            **({"challenge": challenge["challenge"], "proof": proof} if i < 20 else {}),
+        }
+        statuses.append(flood.post("/api/takedowns", json=body).json()["status"])
+    assert statuses.count("valid") <= intake.PER_SENDER_PER_HOUR
+    assert statuses.count("triage") >= 300 - intake.PER_SENDER_PER_HOUR
+    victim = TestClient(
+        create_app(store), base_url="https://testserver", client=("203.0.113.5", 6000)
+    )
+    ch = victim.get("/api/takedowns/challenge").json()
+    real = victim.post(
+        "/api/takedowns",
+        json={**_valid_request(9999), "challenge": ch["challenge"], "proof": intake.solve(ch["challenge"], ch["bits"])},
+    ).json()  # fmt: skip
+    assert real["status"] == "valid" and real["due_at"] is not None
+    with store.engine.connect() as conn:
+        listed = [t.ref for t in takedown.list_requests(conn, None, 50)]
+        due_refs = [t.ref for t in takedown.due(conn, timedelta(hours=72))]
+        triage = takedown.status_counts(conn)["triage"]
+        comp = takedown.compliance(conn)
+    assert real["ref"] in listed and real["ref"] in due_refs  # the real one is on the first page
+    assert triage >= 295 and comp.valid <= intake.PER_SENDER_PER_HOUR + 5
+    # a held request loses no time once a person accepts it: due 48 h after it was received
+    with store.begin() as conn:
+        held = takedown.list_requests(conn, "triage", 1)[0]
+        accepted = takedown.accept(conn, held.id, "analyst")
+    assert accepted.status == "valid" and accepted.due_at == held.received_at + timedelta(hours=48)
+    # forged and stale proofs do not count
+    assert intake.proof_problem(b"k", "1.2.3", "4") is not None
+    key = store.ws.ensure_secret("intake.key")
+    old = intake.new_challenge(key, datetime.now(UTC) - timedelta(hours=2))
+    assert "expired" in (intake.proof_problem(key, old, intake.solve(old)) or "")
+
+
+def test_the_intake_refuses_new_requests_past_its_triage_budget(
+    service: tuple[Store, dict[str, User]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from counterspell.store import intake
+
+    store, _ = service
+    monkeypatch.setattr(intake, "TRIAGE_BUDGET", 3)
+    client = TestClient(create_app(store), base_url="https://testserver")
+    codes = [client.post("/api/takedowns", json=_valid_request(i)).status_code for i in range(6)]
+    assert codes[-1] == 429 and codes.count(201) <= 3 + 1

@@ -111,6 +111,7 @@ class RemovalRequest:
     removed_at: datetime | None
     closed_at: datetime | None
     case_id: int | None
+    triage_reason: str | None = None  # why it waits for a person (status "triage")
 
     @property
     def urgency(self) -> str:

@@ -223,7 +223,7 @@ takedowns = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("ref", String(32), nullable=False, unique=True),  # what the requester is given
-    Column("received_at", UTCDateTime, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False, index=True),
     Column("status", String(16), nullable=False, index=True),
     Column("requester_name", Text, nullable=False, default=""),
     Column("acting_for", String(16), nullable=False, default="self"),  # self | authorised
@@ -240,6 +240,8 @@ takedowns = Table(
     Column("removed_at", UTCDateTime),
     Column("closed_at", UTCDateTime),
     Column("case_id", ForeignKey("cases.id")),
+    Column("client_hash", String(64), index=True),  # keyed hash of the sender's address
+    Column("triage_reason", Text),  # why it waits for a person (flood, no proof of work)
 )
 
 takedown_copies = Table(

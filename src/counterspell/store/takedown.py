@@ -37,12 +37,13 @@ from .schema import new_id, row_by_id, takedown_copies, takedowns
 
 DEADLINE = timedelta(hours=48)
 NEARLY_DUE = timedelta(hours=12)
-STATUSES = ("received", "invalid", "valid", "removed", "closed")
+STATUSES = ("received", "triage", "invalid", "valid", "removed", "closed")
 _NEXT = {
     "valid": ("removed", "closed"),
     "removed": ("closed",),
     "invalid": ("closed",),
     "received": (),
+    "triage": ("closed",),  # or accepted: see accept()
 }
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _HEX = re.compile(r"^(?:(md5|sha256|pdq)[:\s]+)?([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$")
@@ -157,8 +158,19 @@ def validate(req: Request) -> list[str]:
     return problems
 
 
-def submit(conn: Connection, req: Request, actor: str = "public") -> RemovalRequest:
-    """Record a request (always) and validate it; a valid one starts the 48-hour clock."""
+def submit(
+    conn: Connection,
+    req: Request,
+    actor: str = "public",
+    *,
+    triage: str | None = None,
+    sender: str | None = None,
+) -> RemovalRequest:
+    """Record a request (always) and validate it; a valid one starts the 48-hour clock.
+
+    With ``triage`` (why the intake held it back, see :mod:`.intake`) it is kept for a person to
+    look at instead: no clock, not in the due list or the compliance figures.
+    """
     now = datetime.now(UTC)
     problems = validate(req)
     values = {f: getattr(req, f) for f in FIELDS if f not in ("signed", "good_faith")}
@@ -166,11 +178,19 @@ def submit(conn: Connection, req: Request, actor: str = "public") -> RemovalRequ
     tid = new_id(
         conn.execute(
             takedowns.insert().values(
-                ref=ref, received_at=now, status="received", problems="[]", **values
+                ref=ref, received_at=now, status="received", problems="[]", client_hash=sender,
+                **values,
             )
         )
-    )
+    )  # fmt: skip
     audit.record(conn, actor, "takedown.received", "takedown", tid, {"ref": ref})
+    if triage:
+        conn.execute(
+            update(takedowns).where(takedowns.c.id == tid)
+            .values(status="triage", triage_reason=triage, problems=orjson.dumps(problems).decode())
+        )  # fmt: skip
+        audit.record(conn, actor, "takedown.triage", "takedown", tid, {"reason": triage})
+        return get(conn, int(tid))
     if problems:
         conn.execute(
             update(takedowns).where(takedowns.c.id == tid)
@@ -188,6 +208,29 @@ def submit(conn: Connection, req: Request, actor: str = "public") -> RemovalRequ
     return get(conn, int(tid))
 
 
+def accept(conn: Connection, tid: int, actor: str) -> RemovalRequest:
+    """A person takes a request out of triage: it is validated as if just filed, and a valid one
+    is due 48 hours after it was *received* (a real request held back loses no time)."""
+    row = get(conn, tid)
+    if row.status != "triage":
+        raise Conflict(f"removal request {tid} is {row.status}, not waiting in triage")
+    problems = validate(Request.from_mapping({**row.as_dict(), "signed": bool(row.signature),
+                                              "good_faith": bool(row.statement)}))  # fmt: skip
+    t = takedowns.c
+    if problems:
+        conn.execute(
+            update(takedowns).where(t.id == tid)
+            .values(status="invalid", problems=orjson.dumps(problems).decode())
+        )  # fmt: skip
+    else:
+        conn.execute(
+            update(takedowns).where(t.id == tid)
+            .values(status="valid", valid_at=row.received_at, due_at=row.received_at + DEADLINE)
+        )  # fmt: skip
+    audit.record(conn, actor, "takedown.accept", "takedown", tid, {"valid": not problems})
+    return get(conn, tid)
+
+
 def reveal(conn: Connection, tid: int, actor: str) -> RemovalRequest:
     """The request with the requester's details in the clear, for someone processing it;
     every reveal is audited (who, which request), never what was shown."""
@@ -201,17 +244,29 @@ def get(conn: Connection, tid: int) -> RemovalRequest:
 
 
 def list_requests(
-    conn: Connection, status: str | None = None, limit: int = 200
+    conn: Connection, status: str | None = None, limit: int = 200, offset: int = 0
 ) -> list[RemovalRequest]:
+    """Requests by deadline; without ``status``, every one except those waiting in triage
+    (which a flood would otherwise push real requests off the page with)."""
     q = select(takedowns)
-    if status:
-        q = q.where(takedowns.c.status == status)
+    q = q.where(takedowns.c.status == status) if status else q.where(takedowns.c.status != "triage")
     rows = conn.execute(
-        q.order_by(takedowns.c.due_at.is_(None), takedowns.c.due_at, takedowns.c.id.desc()).limit(
-            limit
-        )
+        q.order_by(takedowns.c.due_at.is_(None), takedowns.c.due_at, takedowns.c.id.desc())
+        .limit(limit)
+        .offset(offset)
     ).mappings()
     return [RemovalRequest.from_row(dict(r)) for r in rows]
+
+
+def status_counts(conn: Connection) -> dict[str, int]:
+    """How many requests are in each status (the staff list's tabs)."""
+    rows = conn.execute(select(takedowns.c.status, func.count()).group_by(takedowns.c.status)).all()
+    out = dict.fromkeys(STATUSES, 0)
+    out.update({str(s): int(n) for s, n in rows})
+    out["open"] = sum(
+        n for s, n in out.items() if s in ("received", "valid", "invalid", "removed", "closed")
+    )
+    return out
 
 
 def due(conn: Connection, within: timedelta = NEARLY_DUE) -> list[RemovalRequest]:

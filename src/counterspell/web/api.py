@@ -13,7 +13,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from ..store import audit, cases, queue, takedown
+from ..store import audit, cases, intake, queue, takedown
 from ..store.accounts import add_user, create_token, list_users
 from ..store.records import RemovalRequest
 from ..store.schema import ROLES
@@ -71,6 +71,15 @@ class TakedownIn(BaseModel):
     good_faith: bool = False
     contact_email: str = Field("", max_length=320)
     contact_phone: str = Field("", max_length=40)
+    challenge: str = Field(
+        "", max_length=200, description="From GET /api/takedowns/challenge (proof of work)."
+    )
+    proof: str = Field(
+        "",
+        max_length=40,
+        description="A number n such that SHA-256 of 'challenge:n' starts with `bits` zero bits. "
+        "Without it the request is kept for a person to read, with no clock yet.",
+    )
 
 
 class MatchIn(BaseModel):
@@ -218,12 +227,27 @@ def case_bundle(request: Request, who: Analyst, case_id: Id) -> dict[str, Any]:
     return cases.bundle(store_of(request), case_id, who.user)
 
 
+@router.get("/takedowns/challenge")
+def takedown_challenge(request: Request) -> dict[str, Any]:
+    """Public: a proof-of-work challenge for filing a request (valid 30 minutes)."""
+    key = store_of(request).ws.ensure_secret("intake.key")
+    return {"challenge": intake.new_challenge(key), "bits": intake.POW_BITS}
+
+
 @router.post("/takedowns", status_code=201)
 def takedown_submit(request: Request, body: TakedownIn) -> dict[str, Any]:
-    """Public: file a removal request. Invalid requests are kept too, with what to fix."""
+    """Public: file a removal request. Invalid requests are kept too, with what to fix; one over
+    the intake's limits or without a proof of work is kept in triage for a person (no clock)."""
     req = takedown.Request.from_mapping(body.model_dump())
-    with store_of(request).begin() as conn:
-        row = takedown.submit(conn, req, actor="public")
+    store = store_of(request)
+    key = store.ws.ensure_secret("intake.key")
+    client = request.client.host if request.client else "unknown"
+    with store.begin() as conn:
+        try:
+            held, sender = intake.triage_reason(conn, key, client, body.challenge, body.proof)
+        except intake.IntakeFull as exc:
+            raise HTTPException(429, str(exc)) from None
+        row = takedown.submit(conn, req, actor="public", triage=held, sender=sender)
     return _public(row)
 
 
@@ -231,10 +255,14 @@ def takedown_submit(request: Request, body: TakedownIn) -> dict[str, Any]:
 def takedown_list(
     request: Request,
     who: Viewer,
-    status: Literal["received", "invalid", "valid", "removed", "closed"] | None = None,
+    status: Literal["received", "triage", "invalid", "valid", "removed", "closed"] | None = None,
+    limit: int = Query(200, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10_000_000),
 ) -> dict[str, Any]:
+    """Requests by deadline (without a status: all but those waiting in triage)."""
     with store_of(request).engine.connect() as conn:
-        return {"takedowns": [r.masked().as_dict() for r in takedown.list_requests(conn, status)]}
+        rows = takedown.list_requests(conn, status, limit, offset)
+        return {"takedowns": [r.masked().as_dict() for r in rows]}
 
 
 @router.get("/takedowns/due")

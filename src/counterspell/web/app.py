@@ -24,7 +24,7 @@ from ..errors import Conflict, CounterspellError, NotFound
 from ..matching.copies import CopyFinder
 from ..store.db import Store
 from ..version import __version__
-from . import api, ui
+from . import api, takedown_pages, ui
 from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
 
 HERE = Path(__file__).parent
@@ -161,6 +161,7 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(ui.router)
+    app.include_router(takedown_pages.router)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(who: Viewer) -> dict[str, Any]:
