@@ -84,3 +84,12 @@ def test_every_adapter_is_in_the_readme_format_table() -> None:
     doc = (REPO / "docs" / "ingest.md").read_text(encoding="utf-8")
     for name in ADAPTERS.names():
         assert f"| `{name}` |" in doc, f"docs/ingest.md's format table lacks {name}"
+
+
+def test_every_test_the_security_page_names_exists() -> None:
+    page = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
+    modules = {p.stem for p in (REPO / "tests").rglob("test_*.py")}
+    named = set(re.findall(r"\b(test_[a-z0-9_]+)\b", page)) - modules
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "tests").rglob("*.py"))
+    defined = set(re.findall(r"def (test_[a-z0-9_]+)\(", sources))
+    assert named and named <= defined, sorted(named - defined)
