@@ -17,7 +17,16 @@ from counterspell.matching import banks as B
 from counterspell.matching.match import match
 from counterspell.pipeline.hash_media import hash_media
 from counterspell.reports.data import Report, build_report
+from counterspell.rules.engine import hits as rule_hits
+from counterspell.rules.model import BUILTIN, Rule
 from counterspell.synth import generate
+
+
+_EVERY_GROUP = Rule.make(
+    "every-group",
+    "role <> 'other' AND (campaign_members > 1 OR author_posts_before > 0 OR bank_matches > 0"
+    " OR media_seen_before OR links_to_media_destination)",
+)
 
 
 def _square(x: int) -> int:
@@ -43,6 +52,10 @@ def _results(ws: Workspace, report: Report) -> dict[str, Any]:
         "members": rows("campaign_members"),
         "clusters": rows("media_clusters"),
         "matches": rows("matches", "matched_at"),
+        # the built-in rules and one over every group of fields hit the same posts
+        "rule_hits": sorted(
+            (r["k"], r["uid"]) for r in rule_hits(ws, [*BUILTIN, _EVERY_GROUP]).to_pylist()
+        ),
         # every table and fact of the report, but when each input was ingested
         "report": (
             {k: [_without(r, "ingested_at") for r in rows] for k, rows in report.tables().items()},
@@ -101,7 +114,7 @@ def test_every_executor_gives_the_same_lake(
     # one pseudonym key for every workspace (each would otherwise make its own), inherited by workers
     monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", "contract-test-key")
     one = _run(corpus, tmp_path / "one", LocalExecutor(1))
-    assert one["enrichments"] and one["members"] and one["matches"]
+    assert one["enrichments"] and one["members"] and one["matches"] and one["rule_hits"]
     assert any(r[11] for r in one["media"])  # PDQs
     assert _run(corpus, tmp_path / "local2", LocalExecutor(2)) == one
     assert _run(corpus, tmp_path / "dask", _dask()) == one

@@ -151,25 +151,32 @@ class StageProgress:
             self.p.update(self.task, description=f"{self.name}: {note}")
 
 
-def sync_queue_if_any(ws: Workspace) -> None:
-    """Where the workspace has an operational store, bring its review queue up to date, so that
-    new flags and bank matches reach reviewers without a separate step."""
+def sync_queue_if_any(ws: Workspace, trigger: str = "analyze") -> None:
+    """Where the workspace has an operational store, bring its review queue up to date and run
+    the shadow and live rules over what is new, so that new flags, bank matches and rule hits
+    reach reviewers without a separate step."""
     from ..store.db import Store, has_store
 
     if not has_store(ws):
         return
+    from ..store import rules
     from ..store.queue import sync
 
     try:
         store = Store(ws)
         try:
             r = sync(store)
+            out.print(f"review queue: {r.added:,} new flagged posts ({r.seen:,} in all)")
+            run = rules.run(store, trigger)
         finally:
             store.close()
     except CounterspellError as exc:  # the lake is done; say why the queue is not
         console.print(f"[yellow]review queue not synced:[/yellow] {esc(exc)}", highlight=False)
         return
-    out.print(f"review queue: {r.added:,} new flagged posts ({r.seen:,} in all)")
+    out.print(
+        f"rules: {run.rules} shadow or live, {run.hits:,} new hits, {run.acted:,} acted on"
+        + (f", {run.webhooks:,} webhook deliveries" if run.webhooks else "")
+    )
 
 
 EXECUTOR_OPTION = typer.Option(

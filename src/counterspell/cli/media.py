@@ -153,7 +153,7 @@ def match_cmd(
             f"[bold red]{len(r.quarantined_entries)} bank entries match too many items and are quarantined for review[/]: "
             f"entry ids {', '.join(map(str, r.quarantined_entries[:20]))}"
         )
-    sync_queue_if_any(ws)
+    sync_queue_if_any(ws, "match")
 
 
 @app.command("hash-media")

@@ -197,6 +197,20 @@ LABEL_SCHEMA = pa.schema(
     ]
 )
 
+# What shadow and live rules matched (counterspell.rules): one row per rule version and post.
+RULE_HIT_SCHEMA = pa.schema(
+    [
+        ("rule", pa.string()),
+        ("version", pa.int64()),
+        ("state", pa.string()),  # the rule's state when the hit was recorded (shadow or live)
+        ("uid", pa.string()),
+        ("platform", pa.string()),
+        ("community", pa.string()),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("run_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
 # Flags a post carries because of its campaign (written whole by the network build): every member
 # of a campaign whose request is minor-risk is minor-risk, and the same for non-consent.
 INHERITED_FLAGS = "inherited_flags"
@@ -277,6 +291,8 @@ CATALOGUE: dict[str, Dataset] = {
         Dataset("matches", MATCH_SCHEMA, False, "counterspell.matching.match",
                 "attachments that matched a hash bank"),
         Dataset("labels", LABEL_SCHEMA, False, "counterspell.evaluation.labels", "reviewed labels"),
+        Dataset("rule_hits", RULE_HIT_SCHEMA, False, "counterspell.rules.engine",
+                "posts shadow and live rules matched after analyze and match"),
     )
 }  # fmt: skip
 
@@ -306,6 +322,7 @@ __all__ = [
     "MEMBER_SCHEMA",
     "REPLY_SCHEMA",
     "ROLE_SCORES_TYPE",
+    "RULE_HIT_SCHEMA",
     "SIGHTING_SCHEMA",
     "Dataset",
     "enriched_sql",

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import Conflict, CounterspellError
@@ -77,9 +77,14 @@ def _upsert(
 ) -> None:
     ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
     if refresh:
-        stmt = ins.on_conflict_do_update(
-            index_elements=[key], set_={c: getattr(ins.excluded, c) for c in refresh}
-        )
+        values = {c: getattr(ins.excluded, c) for c in refresh}
+        if "priority" in values and "rule_priority" in table.c:  # a live rule's priority stays
+            rp = table.c.rule_priority
+            values["priority"] = case(
+                (and_(rp.is_not(None), rp > ins.excluded.priority), rp),
+                else_=ins.excluded.priority,
+            )
+        stmt = ins.on_conflict_do_update(index_elements=[key], set_=values)
     else:
         stmt = ins.on_conflict_do_nothing(index_elements=[key])
     conn.execute(stmt, rows)

@@ -41,12 +41,14 @@ class QueueItem:
     assigned_to: int | None
     assigned_at: datetime | None
     synced_at: datetime
+    reasons: list[str] = dataclasses.field(default_factory=list)  # live rules: rule:NAME@VERSION
+    tags: list[str] = dataclasses.field(default_factory=list)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> QueueItem:
-        values = {f.name: row[f.name] for f in dataclasses.fields(cls)}
-        values["flags"] = _split(row["flags"])
-        values["targets"] = _split(row["targets"])
+        values = {f.name: row.get(f.name) for f in dataclasses.fields(cls)}
+        for name in ("flags", "targets", "reasons", "tags"):
+            values[name] = _split(row.get(name) or "")
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:

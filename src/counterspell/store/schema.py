@@ -155,6 +155,9 @@ queue_items = Table(
     Column("assigned_to", ForeignKey("users.id")),
     Column("assigned_at", UTCDateTime),
     Column("synced_at", UTCDateTime, nullable=False),
+    Column("reasons", Text, nullable=False, default=""),  # ";"-joined rule:NAME@VERSION
+    Column("tags", Text, nullable=False, default=""),  # ";"-joined, from live rules
+    Column("rule_priority", Float),  # the highest priority a live rule gave; sync keeps it
 )
 
 decisions = Table(
@@ -255,6 +258,68 @@ takedown_copies = Table(
     Column("match", String(16), nullable=False),  # identical | near
     Column("distance", Integer, nullable=False),
     Column("found_at", UTCDateTime, nullable=False),
+)
+
+rules = Table(
+    "rules",
+    metadata,
+    Column("name", String(63), primary_key=True),
+    Column("state", String(16), nullable=False),  # draft | shadow | live | retired
+    Column("version", Integer, nullable=False),  # the current version
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+rule_versions = Table(
+    "rule_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rule", ForeignKey("rules.name"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("condition", Text, nullable=False),
+    Column("actions", Text, nullable=False, default="[]"),  # JSON list of action strings
+    Column("description", Text, nullable=False, default=""),
+    Column("author", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("rule", "version", name="uq_rule_versions_rule_version"),
+)
+
+rule_runs = Table(
+    "rule_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False, index=True),
+    Column("trigger", String(16), nullable=False),  # analyze | match | manual
+    Column("rules", Integer, nullable=False),
+    Column("hits", Integer, nullable=False),  # new hits recorded
+    Column("acted", Integer, nullable=False),  # live hits acted on
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("secret", String(64), nullable=False),  # HMAC key for the signature header
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("webhook", ForeignKey("webhooks.name"), nullable=False, index=True),
+    Column("rule", String(63), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("uid", Text, nullable=False),
+    Column("payload", Text, nullable=False),  # JSON; no text and no clear identifier
+    Column("status", String(16), nullable=False, index=True),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", UTCDateTime, nullable=False),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime),
 )
 
 audit_log = Table(

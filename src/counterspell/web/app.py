@@ -8,6 +8,8 @@ reviewer's browser even if escaping were ever missed.
 
 from __future__ import annotations
 
+import base64
+
 import re
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from ..errors import Conflict, CounterspellError, NotFound
 from ..matching.copies import CopyFinder
 from ..store.db import Store
 from ..version import __version__
-from . import api, takedown_pages, ui
+from . import api, rule_pages, takedown_pages, ui
 from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
 
 HERE = Path(__file__).parent
@@ -127,6 +129,7 @@ def _templates() -> jinja2.Environment:
     )
     env.filters["dt"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else "-"
     env.filters["highlight"] = highlight
+    env.filters["b64"] = lambda v: base64.b64encode(str(v).encode()).decode()
     env.globals["version"] = __version__
     return env
 
@@ -159,9 +162,11 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     app.add_middleware(_Headers)
     app.add_middleware(_BodyLimit)  # outermost: runs before any other middleware reads the body
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(rule_pages.api)
     app.include_router(api.router)
     app.include_router(ui.router)
     app.include_router(takedown_pages.router)
+    app.include_router(rule_pages.router)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(who: Viewer) -> dict[str, Any]:
