@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     },
     {"adapters", "executors", "lake"},
     {"ingest", "stages", "matching", "testing"},
-    {"pipeline", "synth"},
+    {"pipeline", "synth", "rules"},
     {"evaluation", "store"},
     {"reports", "web"},
     {"cli", "__main__", ""},

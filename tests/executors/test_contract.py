@@ -21,7 +21,6 @@ from counterspell.rules.engine import hits as rule_hits
 from counterspell.rules.model import BUILTIN, Rule
 from counterspell.synth import generate
 
-
 _EVERY_GROUP = Rule.make(
     "every-group",
     "role <> 'other' AND (campaign_members > 1 OR author_posts_before > 0 OR bank_matches > 0"

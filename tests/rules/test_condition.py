@@ -28,7 +28,9 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize(("text", "says", "position"), HOSTILE)
-def test_hostile_conditions_are_refused_with_a_position(text: str, says: str, position: int) -> None:
+def test_hostile_conditions_are_refused_with_a_position(
+    text: str, says: str, position: int
+) -> None:
     with pytest.raises(ConditionError) as err:
         parse(text)
     assert says in str(err.value)
@@ -79,8 +81,13 @@ def test_rules_round_trip_through_toml_and_errors_name_the_rule() -> None:
     again = loads_toml(text)
     assert [r.to_dict() for r in again] == [r.to_dict() for r in BUILTIN]
     with pytest.raises(RuleError, match=r"x.toml: rule 2 \(b\): .*actions"):
-        loads_toml('[[rule]]\nname="a"\ncondition="minor_risk"\n[[rule]]\nname="b"\ncondition="minor_risk"\nactions="queue"\n', "x.toml")
-    with pytest.raises(RuleError, match="x.toml: rule 1: rule bad: condition, position 1: function read_text"):
+        loads_toml(
+            '[[rule]]\nname="a"\ncondition="minor_risk"\n[[rule]]\nname="b"\ncondition="minor_risk"\nactions="queue"\n',
+            "x.toml",
+        )
+    with pytest.raises(
+        RuleError, match=r"x\.toml: rule 1: rule bad: condition, position 1: function read_text"
+    ):
         loads_toml("[[rule]]\nname='bad'\ncondition=\"read_text('x') = ''\"\n", "x.toml")
     with pytest.raises(RuleError, match="not TOML"):
         loads_toml("[[rule]\n", "x.toml")

@@ -22,8 +22,8 @@ def own_lake(lake: Workspace, tmp_path: Path) -> Workspace:  # noqa: F811
     return Workspace.open(tmp_path / "ws")
 
 
-def _uids(ws: Workspace, rule: Rule, window: Window = Window()) -> set[str]:
-    return set(hits(ws, [rule], window).column("uid").to_pylist())
+def _uids(ws: Workspace, rule: Rule, window: Window | None = None) -> set[str]:
+    return set(hits(ws, [rule], window or Window()).column("uid").to_pylist())
 
 
 def test_role_and_flag_fields_agree_with_the_enrichments(lake: Workspace) -> None:  # noqa: F811
@@ -39,7 +39,9 @@ def test_role_and_flag_fields_agree_with_the_enrichments(lake: Workspace) -> Non
 
 def test_campaign_and_author_fields(lake: Workspace) -> None:  # noqa: F811
     con = connect(lake)
-    members = {u for (u,) in con.sql(f"SELECT uid FROM {relation(lake, 'campaign_members')}").fetchall()}
+    members = {
+        u for (u,) in con.sql(f"SELECT uid FROM {relation(lake, 'campaign_members')}").fetchall()
+    }
     assert _uids(lake, Rule.make("c", "campaign_members > 0")) == members
     # author history counts only what came before: an author's first post has nothing before it
     firsts = _uids(lake, Rule.make("f", "author_posts_before = 0 AND NOT is_op AND NOT is_op"))
@@ -52,7 +54,13 @@ def test_one_scan_gives_each_rule_its_own_hits(lake: Workspace) -> None:  # noqa
     together = hits(lake, rules)
     for k, r in enumerate(rules):
         alone = _uids(lake, r)
-        assert {u for kk, u in zip(together.column("k").to_pylist(), together.column("uid").to_pylist(), strict=True) if kk == k} == alone
+        assert {
+            u
+            for kk, u in zip(
+                together.column("k").to_pylist(), together.column("uid").to_pylist(), strict=True
+            )
+            if kk == k
+        } == alone
 
 
 def test_backtest_window_decisions_and_versions(lake: Workspace) -> None:  # noqa: F811
@@ -61,10 +69,15 @@ def test_backtest_window_decisions_and_versions(lake: Workspace) -> None:  # noq
     all_hits = sorted(_uids(lake, rule))
     confirmed, dismissed = all_hits[0], all_hits[1]
     missed = sorted(_uids(lake, prev) - set(all_hits))[0]
+
+    def place(uid: str) -> tuple[str, str]:
+        platform, community, _ = uid.split(":", 2)
+        return platform, community
+
     reviewed = {
-        confirmed: Reviewed("confirm", "request", *confirmed.split(":")[:2], None),
-        dismissed: Reviewed("dismiss", "other", *dismissed.split(":")[:2], None),
-        missed: Reviewed("correct", "request", *missed.split(":")[:2], None),
+        confirmed: Reviewed("confirm", "request", *place(confirmed), None),
+        dismissed: Reviewed("dismiss", "other", *place(dismissed), None),
+        missed: Reviewed("correct", "request", *place(missed), None),
     }
     bt = backtest(lake, rule, previous=prev, reviewed=reviewed, mask=lambda s: (s or "").upper())
     assert bt.hits == len(all_hits)
@@ -81,8 +94,8 @@ def test_backtest_window_decisions_and_versions(lake: Workspace) -> None:  # noq
     first = date.fromisoformat(bt.by_day[0][0])
     one_day = backtest(lake, rule, Window(first, first))
     assert one_day.hits == bt.by_day[0][1]
-    place = bt.by_community[0][0]
-    assert backtest(lake, rule, Window(scope=place)).hits == bt.by_community[0][1]
+    busiest = bt.by_community[0][0]
+    assert backtest(lake, rule, Window(scope=busiest)).hits == bt.by_community[0][1]
 
 
 def test_hits_are_recorded_once_per_rule_version(own_lake: Workspace) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 import pytest
@@ -21,6 +21,7 @@ from counterspell.lake.workspace import Workspace
 from counterspell.rules.model import BUILTIN, Rule
 from counterspell.store import audit
 from counterspell.store import rules as R
+from counterspell.store import webhooks as W
 from counterspell.store.db import Store, make_engine, upgrade
 from counterspell.store.schema import queue_items, webhook_deliveries
 
@@ -40,9 +41,24 @@ def test_every_edit_is_an_audited_version(rstore: Store) -> None:
     with rstore.begin() as conn:
         assert R.ensure_builtin(conn) == len(BUILTIN)
         assert R.ensure_builtin(conn) == 0
-        r1 = R.save(conn, Rule.make("req", "role = 'request'", ["queue"], "shadow"), "ann", may_go_live=False)
-        same = R.save(conn, Rule.make("req", "role = 'request'", ["queue"], "shadow"), "ann", may_go_live=False)
-        r2 = R.save(conn, Rule.make("req", "role = 'request' AND minor_risk", ["queue:9"], "shadow"), "bob", may_go_live=False)
+        r1 = R.save(
+            conn,
+            Rule.make("req", "role = 'request'", ["queue"], "shadow"),
+            "ann",
+            may_go_live=False,
+        )
+        same = R.save(
+            conn,
+            Rule.make("req", "role = 'request'", ["queue"], "shadow"),
+            "ann",
+            may_go_live=False,
+        )
+        r2 = R.save(
+            conn,
+            Rule.make("req", "role = 'request' AND minor_risk", ["queue:9"], "shadow"),
+            "bob",
+            may_go_live=False,
+        )
         versions = R.history(conn, "req")
     with rstore.engine.connect() as conn:
         v = audit.verify(conn, rstore.anchor)
@@ -55,24 +71,39 @@ def test_every_edit_is_an_audited_version(rstore: Store) -> None:
 
 def test_only_an_admin_makes_a_rule_live(rstore: Store) -> None:
     with rstore.begin() as conn:
-        R.save(conn, Rule.make("req", "role = 'request'", ["queue"], "shadow"), "ann", may_go_live=False)
+        R.save(
+            conn,
+            Rule.make("req", "role = 'request'", ["queue"], "shadow"),
+            "ann",
+            may_go_live=False,
+        )
         with pytest.raises(CounterspellError, match="only an admin"):
             R.set_state(conn, "req", "live", "ann", may_go_live=False)
         with pytest.raises(CounterspellError, match="only an admin"):
             R.save(conn, Rule.make("new", "minor_risk", [], "live"), "ann", may_go_live=False)
         assert R.set_state(conn, "req", "live", "root", may_go_live=True).state == "live"
         with pytest.raises(CounterspellError, match="is live"):
-            R.save(conn, Rule.make("req", "role = 'fulfillment'", ["queue"], "live"), "ann", may_go_live=False)
+            R.save(
+                conn,
+                Rule.make("req", "role = 'fulfillment'", ["queue"], "live"),
+                "ann",
+                may_go_live=False,
+            )
         from counterspell.store.schema import audit_log
 
-        actions = [a for (a,) in conn.execute(select(audit_log.c.action).where(audit_log.c.object_id == "req"))]
+        actions = [
+            a
+            for (a,) in conn.execute(
+                select(audit_log.c.action).where(audit_log.c.object_id == "req")
+            )
+        ]
     assert actions == ["rule.save", "rule.promote"]
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list[tuple[dict[str, str], bytes]] = []
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Hook.received.append((dict(self.headers), body))
         self.send_response(204)
@@ -92,24 +123,40 @@ def hook_url() -> Iterator[str]:
     server.shutdown()
 
 
-def test_shadow_records_live_acts_once_and_posts_signed_webhooks(rstore: Store, hook_url: str) -> None:
+def test_shadow_records_live_acts_once_and_posts_signed_webhooks(
+    rstore: Store, hook_url: str
+) -> None:
     with rstore.begin() as conn:
-        secret = R.add_webhook(conn, "partner", hook_url, "root")
+        secret = W.add_webhook(conn, "partner", hook_url, "root")
         R.save(conn, Rule.make("minor-req", "role = 'request' AND minor_risk", ["queue:9.7", "tag:minor", "escalate", "webhook:partner"], "live"), "root", may_go_live=True)  # fmt: skip
     first = R.run(rstore, "analyze")
     assert first.rules == len(BUILTIN) + 1 and first.hits > 0 and first.acted > 0
     assert first.webhooks == first.acted == len(_Hook.received)
     headers, body = _Hook.received[0]
-    assert headers["X-Counterspell-Signature"] == R.signature(secret, headers["X-Counterspell-Timestamp"], body)
+    assert headers["X-Counterspell-Signature"] == W.signature(
+        secret, headers["X-Counterspell-Timestamp"], body
+    )
     payload = orjson.loads(body)
     assert payload["rule"] == "minor-req" and "text" not in payload
     with rstore.engine.connect() as conn:
-        items = conn.execute(select(queue_items).where(queue_items.c.reasons.contains("rule:minor-req@1"))).mappings().all()
+        items = (
+            conn.execute(
+                select(queue_items).where(queue_items.c.reasons.contains("rule:minor-req@1"))
+            )
+            .mappings()
+            .all()
+        )
     assert len(items) == first.acted
-    assert all(i["status"] == "escalated" and i["priority"] >= 9.7 and "minor" in i["tags"] for i in items)
+    assert all(
+        i["status"] == "escalated" and i["priority"] >= 9.7 and "minor" in i["tags"] for i in items
+    )
     # shadow rules recorded their hits and did nothing
     ws = rstore.ws
-    states = dict(connect(ws).sql(f"SELECT state, count(*) FROM {relation(ws, 'rule_hits')} GROUP BY 1").fetchall())
+    states = dict(
+        connect(ws)
+        .sql(f"SELECT state, count(*) FROM {relation(ws, 'rule_hits')} GROUP BY 1")
+        .fetchall()
+    )
     assert states["shadow"] > 0 and states["live"] == first.acted
     # nothing new since: the next run records and acts on nothing; a full run does not act twice
     again = R.run(rstore, "match")
@@ -121,25 +168,33 @@ def test_shadow_records_live_acts_once_and_posts_signed_webhooks(rstore: Store, 
 
     sync(rstore)
     with rstore.engine.connect() as conn:
-        low = conn.execute(select(queue_items.c.priority).where(queue_items.c.reasons != "")).scalars().all()
+        low = (
+            conn.execute(select(queue_items.c.priority).where(queue_items.c.reasons != ""))
+            .scalars()
+            .all()
+        )
     assert min(low) >= 9.7
 
 
 def test_failing_deliveries_back_off_then_go_to_the_dead_letters(rstore: Store) -> None:
     with rstore.begin() as conn:
-        R.add_webhook(conn, "gone", "http://127.0.0.1:9/nothing-listens", "root")
+        W.add_webhook(conn, "gone", "http://127.0.0.1:9/nothing-listens", "root")
         R.save(conn, Rule.make("minor-req", "role = 'request' AND minor_risk", ["webhook:gone"], "live"), "root", may_go_live=True)  # fmt: skip
     run = R.run(rstore, "analyze")
     assert run.webhooks > 0
     now = datetime.now(UTC)
-    for attempt in range(R.MAX_ATTEMPTS - 1):
+    for attempt in range(W.MAX_ATTEMPTS - 1):
         now += timedelta(hours=3)
-        r = R.deliver(rstore, now)
-        assert r["delivered"] == 0 and r["dead"] == (run.webhooks if attempt == R.MAX_ATTEMPTS - 2 else 0)
+        r = W.deliver(rstore, now)
+        assert r["delivered"] == 0 and r["dead"] == (
+            run.webhooks if attempt == W.MAX_ATTEMPTS - 2 else 0
+        )
     with rstore.begin() as conn:
-        dead = R.dead_letters(conn)
-        assert len(dead) == run.webhooks and dead[0]["attempts"] == R.MAX_ATTEMPTS
-        R.retry(conn, dead[0]["id"], "root")
-        status = conn.execute(select(webhook_deliveries.c.status).where(webhook_deliveries.c.id == dead[0]["id"])).scalar()
-        hooks = R.list_webhooks(conn)
+        dead = W.dead_letters(conn)
+        assert len(dead) == run.webhooks and dead[0]["attempts"] == W.MAX_ATTEMPTS
+        W.retry(conn, dead[0]["id"], "root")
+        status = conn.execute(
+            select(webhook_deliveries.c.status).where(webhook_deliveries.c.id == dead[0]["id"])
+        ).scalar()
+        hooks = W.list_webhooks(conn)
     assert status == "pending" and hooks[0]["dead"] == run.webhooks - 1

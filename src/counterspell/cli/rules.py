@@ -10,14 +10,17 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 from rich.table import Table
 
 from ..errors import CounterspellError
-from ..rules.model import Rule, dumps_toml, load_toml
+
+if TYPE_CHECKING:  # the rules modules (sqlglot, DuckDB) load only when a rules command runs
+    from ..rules.engine import Backtest
+    from ..rules.model import Rule
 from .casework import DbOption, _store
 from .common import app, current_ws, esc, out
 
@@ -54,7 +57,9 @@ def rules_list_cmd(db: DbOption = None) -> None:
     for col in ("name", "state", "version", "condition", "actions"):
         table.add_column(col)
     for r in found:
-        table.add_row(r.name, r.state, str(r.version), esc(r.condition), esc(", ".join(r.action_strings)))
+        table.add_row(
+            r.name, r.state, str(r.version), esc(r.condition), esc(", ".join(r.action_strings))
+        )
     out.print(table)
 
 
@@ -101,13 +106,16 @@ def rules_add_cmd(
     condition: Annotated[str, typer.Option("--condition", "-c", help="A boolean SQL expression.")],
     action: Annotated[
         list[str] | None,
-        typer.Option("--action", "-a", help="queue[:P], tag:NAME, escalate or webhook:NAME (repeat)."),
+        typer.Option(
+            "--action", "-a", help="queue[:P], tag:NAME, escalate or webhook:NAME (repeat)."
+        ),
     ] = None,
     state: Annotated[str, typer.Option(help="draft, shadow, live or retired.")] = "draft",
     description: Annotated[str, typer.Option(help="What the rule is for.")] = "",
     db: DbOption = None,
 ) -> None:
     """Add a rule, or a new version of it (an unchanged rule makes no version)."""
+    from ..rules.model import Rule
     from ..store import rules
 
     rule = Rule.make(name, condition, action or [], state, description)
@@ -136,6 +144,7 @@ def rules_import_cmd(
     db: DbOption = None,
 ) -> None:
     """Store every rule of a TOML file (each changed one as a new version)."""
+    from ..rules.model import load_toml
     from ..store import rules
 
     found = load_toml(path)
@@ -153,6 +162,7 @@ def rules_export_cmd(
     db: DbOption = None,
 ) -> None:
     """Every rule's current version as TOML (what ``rules import`` reads)."""
+    from ..rules.model import dumps_toml
     from ..store import rules
 
     with _store(db).begin() as conn:
@@ -173,9 +183,7 @@ def rules_backtest_cmd(
     rule: Annotated[str, typer.Argument(help="A stored rule's name, or a TOML file of rules.")],
     since: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD).")] = None,
-    scope: Annotated[
-        str | None, typer.Option(help="A platform, or platform/community.")
-    ] = None,
+    scope: Annotated[str | None, typer.Option(help="A platform, or platform/community.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or html.")] = "table",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
@@ -184,6 +192,7 @@ def rules_backtest_cmd(
 ) -> None:
     """What a rule would have done over the lake's history, against reviewers' decisions."""
     from ..rules.engine import Window, backtest, html_page
+    from ..rules.model import load_toml
     from ..store import queue, rules
     from ..store.db import has_store
     from ..web.lakeview import masker
@@ -193,7 +202,8 @@ def rules_backtest_cmd(
     ws = current_ws()
     window = Window(_day(since, "--since"), _day(until, "--until"), scope)
     path = Path(rule)
-    results = []
+    results: list[Backtest] = []
+    todo: list[tuple[Rule, Rule | None]]
     use_store = db is not None or has_store(ws)
     store = _store(db) if use_store else None
     try:
@@ -212,7 +222,9 @@ def rules_backtest_cmd(
             with store.begin() as conn:
                 rules.ensure_builtin(conn)
                 current = rules.get(conn, rule)
-                previous = rules.get(conn, rule, current.version - 1) if current.version > 1 else None
+                previous = (
+                    rules.get(conn, rule, current.version - 1) if current.version > 1 else None
+                )
             todo = [(current, previous)]
         reviewed, mask = {}, masker({})
         if store is not None:
@@ -225,9 +237,9 @@ def rules_backtest_cmd(
         if store is not None:
             store.close()
     if fmt == "json":
-        text = orjson.dumps(
-            [b.to_dict() for b in results], option=orjson.OPT_INDENT_2
-        ).decode() + "\n"
+        text = (
+            orjson.dumps([b.to_dict() for b in results], option=orjson.OPT_INDENT_2).decode() + "\n"
+        )
     elif fmt == "html":
         text = "\n".join(html_page(b) for b in results)
     else:
@@ -240,12 +252,13 @@ def rules_backtest_cmd(
         out.print(f"wrote {esc(output)}")
 
 
-def _print_backtests(results: list) -> None:  # type: ignore[type-arg]
-    from ..rules.engine import Backtest
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.0%}"
 
+
+def _print_backtests(results: list[Backtest]) -> None:
+    pct = _pct
     for bt in results:
-        assert isinstance(bt, Backtest)
-        pct = (lambda v: "n/a" if v is None else f"{v:.0%}")  # noqa: E731
         out.print(
             f"[bold]{esc(bt.rule.name)}[/] (version {bt.rule.version or 'from file'}): "
             f"{bt.hits:,} hits; precision estimate {pct(bt.precision)}, recall against reviewed "
@@ -312,16 +325,22 @@ def rules_hits_cmd(
 
     ws = current_ws()
     where = f"WHERE rule = {sql_path(name)}" if name else ""
-    rows = connect(ws).sql(
-        f"""SELECT rule, version, state, count(*) AS hits, count(DISTINCT CAST(created_at AS DATE))
+    rows = (
+        connect(ws)
+        .sql(
+            f"""SELECT rule, version, state, count(*) AS hits, count(DISTINCT CAST(created_at AS DATE))
             AS days, max(run_at) AS last_run FROM {relation(ws, "rule_hits")} {where}
             GROUP BY ALL ORDER BY rule, version"""
-    ).fetchall()
+        )
+        .fetchall()
+    )
     table = Table(title="rule hits")
     for col in ("rule", "version", "state", "hits", "days", "last run"):
         table.add_column(col)
     for rule, version, state, n, days, last in rows:
-        table.add_row(rule, str(version), state, f"{n:,}", str(days), last.strftime("%Y-%m-%d %H:%M"))
+        table.add_row(
+            rule, str(version), state, f"{n:,}", str(days), last.strftime("%Y-%m-%d %H:%M")
+        )
     out.print(table)
 
 
@@ -332,44 +351,46 @@ def webhook_add_cmd(
     db: DbOption = None,
 ) -> None:
     """Register a webhook and print its signing secret (shown only now)."""
-    from ..store import rules
+    from ..store import webhooks
 
     with _store(db).begin() as conn:
-        secret = rules.add_webhook(conn, name, url, ACTOR)
+        secret = webhooks.add_webhook(conn, name, url, ACTOR)
     out.print(f"webhook {esc(name)} added; signing secret (shown once): {secret}", highlight=False)
 
 
 @webhook_app.command("list")
 def webhook_list_cmd(db: DbOption = None) -> None:
     """Webhooks with their pending, delivered and dead deliveries."""
-    from ..store import rules
+    from ..store import webhooks
 
     with _store(db).engine.connect() as conn:
-        hooks = rules.list_webhooks(conn)
+        hooks = webhooks.list_webhooks(conn)
     table = Table(title="webhooks")
     for col in ("name", "url", "pending", "delivered", "dead"):
         table.add_column(col)
     for h in hooks:
-        table.add_row(esc(h["name"]), esc(h["url"]), str(h["pending"]), str(h["delivered"]), str(h["dead"]))
+        table.add_row(
+            esc(h["name"]), esc(h["url"]), str(h["pending"]), str(h["delivered"]), str(h["dead"])
+        )
     out.print(table)
 
 
 @webhook_app.command("deliver")
 def webhook_deliver_cmd(db: DbOption = None) -> None:
     """Send the deliveries that are due (retries back off; five failures move one to dead)."""
-    from ..store import rules
+    from ..store import webhooks
 
-    r = rules.deliver(_store(db))
+    r = webhooks.deliver(_store(db))
     out.print(f"{r['delivered']:,} delivered, {r['retrying']:,} to retry, {r['dead']:,} dead")
 
 
 @webhook_app.command("dead")
 def webhook_dead_cmd(db: DbOption = None) -> None:
     """The dead-letter list: deliveries that failed every attempt."""
-    from ..store import rules
+    from ..store import webhooks
 
     with _store(db).engine.connect() as conn:
-        dead = rules.dead_letters(conn)
+        dead = webhooks.dead_letters(conn)
     table = Table(title="dead webhook deliveries")
     for col in ("id", "webhook", "rule", "uid", "attempts", "last error"):
         table.add_column(col)
@@ -386,8 +407,8 @@ def webhook_retry_cmd(
     delivery: Annotated[int, typer.Argument(help="The dead delivery's id.")], db: DbOption = None
 ) -> None:
     """Send a dead delivery again."""
-    from ..store import rules
+    from ..store import webhooks
 
     with _store(db).begin() as conn:
-        rules.retry(conn, delivery, ACTOR)
+        webhooks.retry(conn, delivery, ACTOR)
     out.print(f"delivery {delivery} will be sent again")

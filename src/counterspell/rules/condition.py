@@ -12,11 +12,12 @@ statement or hide text in a comment: each of those is refused with the position 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlglot
-from sqlglot import exp
+from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import Tokenizer, TokenType
+from sqlglot.tokens import Tokenizer
 
 from ..errors import CounterspellError
 from .fields import BY_NAME
@@ -75,7 +76,7 @@ class Condition:
     columns: frozenset[str]
 
 
-def _position(node: exp.Expression, text: str) -> int:
+def _position(node: Any, text: str) -> int:
     starts = [n.meta["start"] for n in node.walk() if n.meta and "start" in n.meta]
     if starts:
         return int(min(starts))
@@ -87,7 +88,9 @@ def _check_tokens(text: str) -> None:
     try:
         tokens = Tokenizer().tokenize(text)
     except TokenError as exc:
-        raise ConditionError(f"cannot read it ({str(exc).splitlines()[0]})", len(text) - 1) from None
+        raise ConditionError(
+            f"cannot read it ({str(exc).splitlines()[0]})", len(text) - 1
+        ) from None
     for t in tokens:
         if t.comments:
             found = [i for i in (text.find("--", t.start), text.find("/*", t.start)) if i >= 0]
@@ -113,10 +116,10 @@ def parse(text: str) -> Condition:
         pos = sum(len(s) + 1 for s in text.split("\n")[: line - 1]) + col - 1
         desc = str(err.get("description") or exc).splitlines()[0]
         raise ConditionError(f"does not parse: {desc}", max(pos, 0)) from None
-    trees = [t for t in trees if t is not None]
-    if len(trees) != 1:
+    found = [t for t in trees if t is not None]
+    if len(found) != 1:
         raise ConditionError("one expression only", 0)
-    tree = trees[0]
+    tree: Any = found[0]
     columns: set[str] = set()
     for node in tree.walk():
         if isinstance(node, exp.Column):

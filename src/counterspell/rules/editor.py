@@ -19,7 +19,12 @@ OPERATORS: dict[str, dict[str, str]] = {
     "text": {"eq": "is", "ne": "is not", "in": "is one of", "contains": "contains"},
     "number": {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤"},
     "bool": {"true": "is true", "false": "is false"},
-    "list": {"has": "has", "has_any": "has any of", "empty": "is empty", "not_empty": "is not empty"},
+    "list": {
+        "has": "has",
+        "has_any": "has any of",
+        "empty": "is empty",
+        "not_empty": "is not empty",
+    },
     "time": {"ge": "on or after", "lt": "before"},
 }
 _CMP = {"eq": "=", "ne": "<>", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}

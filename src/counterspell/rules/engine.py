@@ -111,7 +111,9 @@ def _which_failed(ws: Workspace, rules: Sequence[Rule], con: duckdb.DuckDBPyConn
     for r in rules:
         cols = set(r.compiled.columns) | {"uid"}
         try:
-            con.sql(f"SELECT count(*) FROM ({view_sql(ws, cols)}) v WHERE {r.compiled.sql}").fetchall()
+            con.sql(
+                f"SELECT count(*) FROM ({view_sql(ws, cols)}) v WHERE {r.compiled.sql}"
+            ).fetchall()
         except duckdb.Error as exc:
             return f"rule {r.name}: {str(exc).splitlines()[0]}"
     return ""
@@ -119,7 +121,7 @@ def _which_failed(ws: Workspace, rules: Sequence[Rule], con: duckdb.DuckDBPyConn
 
 def count(ws: Workspace, rule: Rule, window: Window) -> int:
     """Posts the rule hits in ``window`` (the editor's live count)."""
-    return hits(ws, [rule], window).num_rows
+    return int(hits(ws, [rule], window).num_rows)
 
 
 # ---- backtests -----------------------------------------------------------------------------
@@ -295,26 +297,37 @@ def _sample(
 
 
 def chart_svg(bt: Backtest) -> str:
-    """Hits per day as a small SVG bar chart (matplotlib, deterministic)."""
+    """Hits per day as a small SVG bar chart (deterministic: fixed hash salt, no date)."""
     import io
 
-    from ..reports.figures import PALETTE, _time_axis, _whole_numbers, plt
+    import matplotlib
 
-    fig, ax = plt.subplots(figsize=(7.2, 2.6))
-    try:
-        days = [date.fromisoformat(d) for d, _ in bt.by_day]
-        ax.bar(days, [n for _, n in bt.by_day], color=PALETTE[0], width=0.9)
-        if days:
-            _time_axis(ax)
-        _whole_numbers(ax)
-        ax.set_ylabel("hits")
-        ax.set_title(f"{bt.rule.name}: hits per day", loc="left", fontsize=11, fontweight="bold")
-        fig.tight_layout()
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "Counterspell"})
-        return buf.getvalue()
-    finally:
-        plt.close(fig)
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    with plt.rc_context({"svg.hashsalt": "counterspell", "svg.fonttype": "none", "font.size": 9}):
+        fig, ax = plt.subplots(figsize=(7.2, 2.6))
+        try:
+            days = [date.fromisoformat(d) for d, _ in bt.by_day]
+            ax.bar(days, [n for _, n in bt.by_day], color="#3b6ea5", width=0.9)  # type: ignore[arg-type]
+            if days:
+                locator = ax.xaxis.get_major_locator()
+                fmt = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+                ax.xaxis.set_major_formatter(fmt)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.set_ylabel("hits")
+            ax.set_title(
+                f"{bt.rule.name}: hits per day", loc="left", fontsize=11, fontweight="bold"
+            )
+            fig.tight_layout()
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "Counterspell"})
+            return buf.getvalue()
+        finally:
+            plt.close(fig)
 
 
 def _pct(v: float | None) -> str:
@@ -325,9 +338,7 @@ def html_page(bt: Backtest) -> str:
     """A self-contained page: the chart, the tables and the masked sample (everything escaped)."""
     e = html.escape
     d = bt.to_dict()
-    rows = "".join(
-        f"<tr><td>{e(c)}</td><td>{n:,}</td></tr>" for c, n in bt.by_community[:30]
-    )
+    rows = "".join(f"<tr><td>{e(c)}</td><td>{n:,}</td></tr>" for c, n in bt.by_community[:30])
     rev = "".join(f"<tr><td>{e(k)}</td><td>{v:,}</td></tr>" for k, v in bt.reviewed.items())
     sample = "".join(
         f"<tr><td>{e(s['community'])}</td><td>{e(s['created_at'] or '')}</td>"

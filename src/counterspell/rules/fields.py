@@ -98,7 +98,9 @@ def _fields() -> tuple[Field, ...]:
             "reactions the post received",
         ),
         Field("campaign_id", "text", "campaign", "c.campaign_id", "the post's campaign, if any"),
-        Field("campaign_part", "text", "campaign", "c.part", "its part in the campaign", ROLE_NAMES),
+        Field(
+            "campaign_part", "text", "campaign", "c.part", "its part in the campaign", ROLE_NAMES
+        ),
         Field("campaign_members", "number", "campaign", "coalesce(c.members, 0)", "posts in it"),
         Field(
             "campaign_fulfilled",
@@ -108,9 +110,12 @@ def _fields() -> tuple[Field, ...]:
             "someone fulfilled the campaign's request",
         ),
         Field(
-            "campaign_fulfillments", "number", "campaign", "coalesce(c.fulfillments, 0)",
+            "campaign_fulfillments",
+            "number",
+            "campaign",
+            "coalesce(c.fulfillments, 0)",
             "fulfilments in the campaign",
-        ),  # fmt: skip
+        ),
         Field(
             "campaign_minor_risk",
             "bool",
@@ -119,43 +124,70 @@ def _fields() -> tuple[Field, ...]:
             "a post of the campaign is flagged minor_risk",
         ),
         Field(
-            "campaign_communities", "number", "campaign", "coalesce(c.communities, 0)",
+            "campaign_communities",
+            "number",
+            "campaign",
+            "coalesce(c.communities, 0)",
             "communities the campaign reached",
-        ),  # fmt: skip
+        ),
         Field(
-            "author_posts_before", "number", "author", "coalesce(a.posts_before, 0)",
+            "author_posts_before",
+            "number",
+            "author",
+            "coalesce(a.posts_before, 0)",
             "the author's earlier posts (anonymous authors: 0)",
-        ),  # fmt: skip
+        ),
         Field(
-            "author_requests_before", "number", "author", "coalesce(a.requests_before, 0)",
+            "author_requests_before",
+            "number",
+            "author",
+            "coalesce(a.requests_before, 0)",
             "the author's earlier requests",
-        ),  # fmt: skip
+        ),
         Field(
-            "author_fulfillments_before", "number", "author", "coalesce(a.fulfillments_before, 0)",
+            "author_fulfillments_before",
+            "number",
+            "author",
+            "coalesce(a.fulfillments_before, 0)",
             "the author's earlier fulfilments",
-        ),  # fmt: skip
+        ),
         Field(
-            "author_fulfillments_7d", "number", "author", "coalesce(a.fulfillments_7d, 0)",
+            "author_fulfillments_7d",
+            "number",
+            "author",
+            "coalesce(a.fulfillments_7d, 0)",
             "the author's fulfilments in the 7 days up to and including this post",
-        ),  # fmt: skip
+        ),
         Field("bank_matches", "number", "matches", "coalesce(m.n, 0)", "attachments in a bank"),
         Field(
-            "bank_min_distance", "number", "matches", "m.min_distance",
+            "bank_min_distance",
+            "number",
+            "matches",
+            "m.min_distance",
             "smallest hash distance to a bank entry (null without a match)",
-        ),  # fmt: skip
+        ),
         Field("banks", "list", "matches", "coalesce(m.banks, [])", "banks the post matched"),
         Field(
-            "media_seen_before", "bool", "media", "coalesce(md.seen_before, false)",
+            "media_seen_before",
+            "bool",
+            "media",
+            "coalesce(md.seen_before, false)",
             "an attachment was posted earlier elsewhere (a repost)",
-        ),  # fmt: skip
+        ),
         Field(
-            "media_provenance", "bool", "media", "coalesce(md.provenance, false)",
+            "media_provenance",
+            "bool",
+            "media",
+            "coalesce(md.provenance, false)",
             "an attachment carries provenance signals (C2PA, generator metadata)",
-        ),  # fmt: skip
+        ),
         Field(
-            "links_to_media_destination", "bool", "destination", "coalesce(d.shares_media, false)",
+            "links_to_media_destination",
+            "bool",
+            "destination",
+            "coalesce(d.shares_media, false)",
             "the post invites to a community where media of its own community were also seen",
-        ),  # fmt: skip
+        ),
     ]
     return tuple(base)
 
@@ -167,7 +199,6 @@ BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 def _groups(ws: Workspace) -> dict[str, tuple[str, str]]:
     """group -> (CTE definitions, the LEFT JOIN that brings it in). ``b`` is posts x enrichments."""
     members = relation(ws, "campaign_members")
-    enr = enriched_sql(ws)
     camp = (
         dataset_sql(ws, "campaigns", _CAMPAIGN_FACTS)
         if ws.has_data("campaigns")
@@ -279,9 +310,7 @@ def view_sql(ws: Workspace, columns: set[str], where: str = "true") -> str:
             ctes.append(cte)
             joins.append(join)
     select = ", ".join(f"{f.sql} AS {f.name}" for f in wanted)
-    return (
-        f"WITH {', '.join(ctes)} SELECT {select} FROM b {' '.join(joins)} WHERE {where}"
-    )
+    return f"WITH {', '.join(ctes)} SELECT {select} FROM b {' '.join(joins)} WHERE {where}"
 
 
 __all__ = ["BY_NAME", "FIELDS", "KINDS", "Field", "view_sql"]

@@ -91,7 +91,9 @@ class Rule:
                 f"rule name {self.name!r}: lower-case letters, digits, '-' and '_' (at most 63)"
             )
         if self.state not in STATES:
-            raise RuleError(f"rule {self.name}: state {self.state!r} is not one of {', '.join(STATES)}")
+            raise RuleError(
+                f"rule {self.name}: state {self.state!r} is not one of {', '.join(STATES)}"
+            )
         try:
             compiled = parse(self.condition)
         except CounterspellError as exc:
@@ -140,7 +142,9 @@ def loads_toml(text: str, source: str = "<rules>") -> list[Rule]:
         raise RuleError(f"{source}: not TOML: {exc}") from None
     extra = set(doc) - {"rule"}
     if extra:
-        raise RuleError(f"{source}: unknown top-level key(s) {', '.join(sorted(extra))}; use [[rule]]")
+        raise RuleError(
+            f"{source}: unknown top-level key(s) {', '.join(sorted(extra))}; use [[rule]]"
+        )
     tables = doc.get("rule", [])
     if not isinstance(tables, list):
         raise RuleError(f"{source}: 'rule' must be an array of tables ([[rule]])")

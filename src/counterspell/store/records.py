@@ -46,7 +46,7 @@ class QueueItem:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> QueueItem:
-        values = {f.name: row.get(f.name) for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {f.name: row.get(f.name) for f in dataclasses.fields(cls)}
         for name in ("flags", "targets", "reasons", "tags"):
             values[name] = _split(row.get(name) or "")
         return cls(**values)

@@ -9,28 +9,20 @@ posts analysed or matched since the previous run; every hit is recorded in the l
 ``rule_hits`` dataset, and only live rules act: a queue item with the rule as its reason, a tag,
 an escalation, a webhook delivery. A hit of one rule version is recorded and acted on once.
 
-Webhooks are signed (HMAC-SHA256 of ``timestamp.body`` with the webhook's secret, in
-``X-Counterspell-Signature``), carry no post text and no clear identifier, and are retried with
-backoff; after :data:`MAX_ATTEMPTS` a delivery moves to the dead-letter list, from which an admin
-can send it again.
+Webhook deliveries are queued here and sent by :mod:`.webhooks`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pyarrow as pa
 from sqlalchemy import Connection, func, select, update
 
-from ..errors import Conflict, CounterspellError, NotFound
+from ..errors import CounterspellError, NotFound
 from ..lake.datasets import enriched_sql
 from ..lake.query import connect, posts_relation_sql
 from ..rules.engine import Reviewed, hits, new_posts_where, record_hits
@@ -48,10 +40,6 @@ from .schema import (
     webhook_deliveries,
     webhooks,
 )
-
-MAX_ATTEMPTS = 5
-BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
-TIMEOUT_S = 5.0
 
 
 def _rule(row: Any, version: Any) -> Rule:
@@ -85,7 +73,11 @@ def save(conn: Connection, rule: Rule, actor: str, *, may_go_live: bool) -> Rule
     actions = orjson.dumps(rule.action_strings).decode()
     if current is not None:
         v = _version(conn, rule.name, int(current.version))
-        same = (v.condition, v.actions, v.description) == (rule.condition, actions, rule.description)
+        same = (v.condition, v.actions, v.description) == (
+            rule.condition,
+            actions,
+            rule.description,
+        )
         if same:
             if rule.state != current.state:
                 set_state(conn, rule.name, rule.state, actor, may_go_live=may_go_live)
@@ -130,7 +122,9 @@ def save(conn: Connection, rule: Rule, actor: str, *, may_go_live: bool) -> Rule
 
 def _version(conn: Connection, name: str, version: int) -> Any:
     row = conn.execute(
-        select(rule_versions).where(rule_versions.c.rule == name, rule_versions.c.version == version)
+        select(rule_versions).where(
+            rule_versions.c.rule == name, rule_versions.c.version == version
+        )
     ).first()
     if row is None:
         raise NotFound(f"rule {name} has no version {version}")
@@ -175,9 +169,7 @@ def history(conn: Connection, name: str) -> list[dict[str, Any]]:
         .where(rule_versions.c.rule == name)
         .order_by(rule_versions.c.version.desc())
     ).mappings()
-    return [
-        {**dict(r), "actions": orjson.loads(r["actions"])} for r in rows
-    ]
+    return [{**dict(r), "actions": orjson.loads(r["actions"])} for r in rows]
 
 
 def all_rules(conn: Connection, states: tuple[str, ...] = STATES) -> list[Rule]:
@@ -202,9 +194,13 @@ def reviewed(conn: Connection) -> dict[str, Reviewed]:
     )
     rows = conn.execute(
         select(
-            queue_items.c.uid, queue_items.c.platform, queue_items.c.community,
-            queue_items.c.posted_at, decisions.c.action, decisions.c.role,
-        )  # fmt: skip
+            queue_items.c.uid,
+            queue_items.c.platform,
+            queue_items.c.community,
+            queue_items.c.posted_at,
+            decisions.c.action,
+            decisions.c.role,
+        )
         .join(latest, latest.c.item_id == queue_items.c.id)
         .join(decisions, decisions.c.id == latest.c.did)
     ).all()
@@ -256,6 +252,8 @@ def run(store: Store, trigger: str = "manual", *, all_posts: bool = False) -> Ru
             {"rules": result.rules, "hits": result.hits, "acted": result.acted},
         )  # fmt: skip
     if result.webhooks:
+        from .webhooks import deliver
+
         deliver(store)
     return result
 
@@ -264,11 +262,15 @@ def _lake_rows(store: Store, uids: list[str]) -> dict[str, dict[str, Any]]:
     ws = store.ws
     con = connect(ws)
     con.register("_uids", pa.table({"uid": uids}))
-    rows = con.sql(
-        f"""SELECT e.uid, e.platform, e.community, p.thread_id, p.created_at, e.role, e.role_scores,
+    rows = (
+        con.sql(
+            f"""SELECT e.uid, e.platform, e.community, p.thread_id, p.created_at, e.role, e.role_scores,
                    e.flags, e.target_ids
             FROM _uids u JOIN {enriched_sql(ws)} e USING (uid) JOIN {posts_relation_sql(ws)} p USING (uid)"""
-    ).to_arrow_table().to_pylist()
+        )
+        .to_arrow_table()
+        .to_pylist()
+    )
     return {r["uid"]: r for r in rows}
 
 
@@ -355,7 +357,9 @@ def _queue(conn: Connection, rule: Rule, f: dict[str, Any], reason: str, now: da
                 synced_at=now, reasons=reason, tags=";".join(tags), rule_priority=prio,
             )
         )  # fmt: skip
-        item_id = conn.execute(select(queue_items.c.id).where(queue_items.c.uid == f["uid"])).scalar()
+        item_id = conn.execute(
+            select(queue_items.c.id).where(queue_items.c.uid == f["uid"])
+        ).scalar()
     else:
         values: dict[str, Any] = {
             "reasons": _join(row.reasons or "", [reason]),
@@ -370,162 +374,19 @@ def _queue(conn: Connection, rule: Rule, f: dict[str, Any], reason: str, now: da
         conn.execute(update(queue_items).where(queue_items.c.id == row.id).values(**values))
         item_id = row.id
     audit.record(
-        conn, "system", "rule.act", "queue_item", item_id,
+        conn, "system", "rule.act", "queue_item", int(item_id or 0),
         {"rule": rule.name, "version": rule.version, "uid": f["uid"], "escalate": escalate},
     )  # fmt: skip
 
 
-# ---- webhooks ------------------------------------------------------------------------------
-
-
-def add_webhook(conn: Connection, name: str, url: str, actor: str) -> str:
-    """Register a webhook; returns its signing secret (shown once to the admin)."""
-    from ..rules.model import parse_action
-
-    parse_action(f"webhook:{name}")  # the same name rules use
-    if not url.startswith(("https://", "http://")):
-        raise CounterspellError(f"webhook {name}: the URL must start with https:// or http://")
-    if conn.execute(select(webhooks.c.name).where(webhooks.c.name == name)).first():
-        raise Conflict(f"webhook {name!r} exists already")
-    secret = secrets.token_hex(32)
-    conn.execute(
-        webhooks.insert().values(
-            name=name, url=url, secret=secret, created_at=datetime.now(UTC), disabled=False
-        )
-    )
-    audit.record(conn, actor, "webhook.add", "webhook", name, {"url": url})
-    return secret
-
-
-def list_webhooks(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(select(webhooks).order_by(webhooks.c.name)).mappings()
-    out = []
-    for r in rows:
-        counts = dict(
-            conn.execute(
-                select(webhook_deliveries.c.status, func.count())
-                .where(webhook_deliveries.c.webhook == r["name"])
-                .group_by(webhook_deliveries.c.status)
-            ).all()
-        )
-        out.append(
-            {"name": r["name"], "url": r["url"], "disabled": r["disabled"],
-             "pending": counts.get("pending", 0), "delivered": counts.get("delivered", 0),
-             "dead": counts.get("dead", 0)}
-        )  # fmt: skip
-    return out
-
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """What a receiver recomputes: HMAC-SHA256 over ``timestamp.body``, hex, prefixed ``sha256=``."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def _post(url: str, secret: str, body: bytes) -> None:
-    ts = str(int(datetime.now(UTC).timestamp()))
-    req = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "counterspell-webhook",
-            "X-Counterspell-Timestamp": ts,
-            "X-Counterspell-Signature": signature(secret, ts, body),
-        },
-    )
-    with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:  # noqa: S310 (admin's URL)
-        if not 200 <= resp.status < 300:
-            raise urllib.error.HTTPError(url, resp.status, "not 2xx", resp.headers, None)
-
-
-def deliver(store: Store, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Send the deliveries that are due; failures wait (backoff) and die after MAX_ATTEMPTS."""
-    now = now or datetime.now(UTC)
-    out = {"delivered": 0, "retrying": 0, "dead": 0}
-    with store.engine.connect() as conn:
-        due = conn.execute(
-            select(webhook_deliveries, webhooks.c.url, webhooks.c.secret)
-            .join(webhooks, webhooks.c.name == webhook_deliveries.c.webhook)
-            .where(
-                webhook_deliveries.c.status == "pending",
-                webhook_deliveries.c.next_at <= now,
-                webhooks.c.disabled.is_(False),
-            )
-            .order_by(webhook_deliveries.c.id)
-            .limit(limit)
-        ).all()
-    for d in due:
-        error = ""
-        try:
-            _post(d.url, d.secret, d.payload.encode())
-        except urllib.error.HTTPError as exc:
-            error = f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            error = str(getattr(exc, "reason", exc))[:300] or type(exc).__name__
-        attempts = int(d.attempts) + 1
-        values: dict[str, Any] = {"attempts": attempts, "last_error": error}
-        if not error:
-            values.update(status="delivered", delivered_at=datetime.now(UTC))
-            out["delivered"] += 1
-        elif attempts >= MAX_ATTEMPTS:
-            values["status"] = "dead"
-            out["dead"] += 1
-        else:
-            values["next_at"] = now + BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
-            out["retrying"] += 1
-        with store.begin() as conn:
-            conn.execute(
-                update(webhook_deliveries)
-                .where(webhook_deliveries.c.id == d.id, webhook_deliveries.c.status == "pending")
-                .values(**values)
-            )
-            if values.get("status") == "dead":
-                audit.record(
-                    conn, "system", "webhook.dead", "webhook_delivery", d.id,
-                    {"webhook": d.webhook, "attempts": attempts, "error": error},
-                )  # fmt: skip
-    return out
-
-
-def dead_letters(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(webhook_deliveries)
-        .where(webhook_deliveries.c.status == "dead")
-        .order_by(webhook_deliveries.c.id.desc())
-        .limit(limit)
-    ).mappings()
-    return [dict(r) for r in rows]
-
-
-def retry(conn: Connection, delivery_id: int, actor: str) -> None:
-    """Send a dead delivery again (its attempts start over)."""
-    n = conn.execute(
-        update(webhook_deliveries)
-        .where(webhook_deliveries.c.id == delivery_id, webhook_deliveries.c.status == "dead")
-        .values(status="pending", attempts=0, next_at=datetime.now(UTC))
-    ).rowcount
-    if n != 1:
-        raise NotFound(f"no dead webhook delivery {delivery_id}")
-    audit.record(conn, actor, "webhook.retry", "webhook_delivery", delivery_id)
-
-
 __all__ = [
-    "MAX_ATTEMPTS",
     "RunResult",
-    "add_webhook",
     "all_rules",
-    "dead_letters",
-    "deliver",
     "ensure_builtin",
     "get",
     "history",
-    "list_webhooks",
-    "retry",
     "reviewed",
     "run",
     "save",
     "set_state",
-    "signature",
 ]

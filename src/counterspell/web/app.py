@@ -9,7 +9,6 @@ reviewer's browser even if escaping were ever missed.
 from __future__ import annotations
 
 import base64
-
 import re
 from pathlib import Path
 from typing import Any

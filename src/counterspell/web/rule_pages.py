@@ -98,12 +98,16 @@ def shadow_vs_live(request: Request, days: int = COUNT_DAYS) -> list[dict[str, A
     by_rule: dict[str, list[str]] = {r.name: [] for r in found}
     if active and ws.has_data("rule_hits"):
         where = window.where().replace("b.", "")
-        rows = connect(ws).sql(
-            f"""SELECT h.rule, h.uid FROM {relation(ws, "rule_hits")} h
+        rows = (
+            connect(ws)
+            .sql(
+                f"""SELECT h.rule, h.uid FROM {relation(ws, "rule_hits")} h
                 JOIN (SELECT name, version FROM (VALUES {", ".join(f"('{r.name}', {r.version})" for r in active)})
                       t(name, version)) c ON c.name = h.rule AND c.version = h.version
                 WHERE {where}"""
-        ).fetchall()
+            )
+            .fetchall()
+        )
         for rule, uid in rows:
             by_rule.setdefault(rule, []).append(uid)
     n_days = days if window.since else 1
@@ -179,7 +183,9 @@ def rules_get(request: Request, who: Viewer, name: str) -> dict[str, Any]:
 @api.post("/{name}/state")
 def rules_state(request: Request, who: Analyst, name: str, body: StateIn) -> dict[str, Any]:
     with store_of(request).begin() as conn:
-        r = rules.set_state(conn, name, body.state, who.user.name, may_go_live=who.user.can("admin"))
+        r = rules.set_state(
+            conn, name, body.state, who.user.name, may_go_live=who.user.can("admin")
+        )
     return r.to_dict()
 
 

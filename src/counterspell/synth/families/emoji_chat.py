@@ -51,6 +51,8 @@ from counterspell.synth.grammar import Family, load_banks
 
 
 
+
+
 # fmt: on
 
 # --------------------------------------------------------------------------------------------

@@ -39,9 +39,7 @@ def upgrade() -> None:
         sa.Column("author", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_rule_versions"),
-        sa.ForeignKeyConstraint(
-            ["rule"], ["rules.name"], name="fk_rule_versions_rule_rules"
-        ),
+        sa.ForeignKeyConstraint(["rule"], ["rules.name"], name="fk_rule_versions_rule_rules"),
         sa.UniqueConstraint("rule", "version", name="uq_rule_versions_rule_version"),
     )
     op.create_index("ix_rule_versions_rule", "rule_versions", ["rule"])
