@@ -175,13 +175,20 @@ def build_lake(root: Path, posts: int, seed: int = 5) -> Workspace:
                 names=list(ROLES),
             )
             now = _arr(np.full(n, int(time.time() * 1e6)), pa.timestamp("us", tz="UTC"))
+            minor = is_req & (rng.random(n) < 0.05)  # some requests name a possible minor
+            f_off = np.zeros(n + 1, dtype=np.int32)
+            f_off[1:] = np.cumsum(minor)
+            flags = pa.ListArray.from_arrays(
+                _arr(f_off), _arr(np.full(int(minor.sum()), "minor_risk"))
+            )
             enr = {
                 "uid": cols["uid"], "uid_hash": n_hash, "platform": cols["platform"], "community": cols["community"],
-                "role": _arr(role), "role_scores": scores, "why": empty, "flags": empty,
+                "role": _arr(role), "role_scores": scores, "why": empty, "flags": flags,
                 "destinations": empty, "links": links, "target_relationship": pa.nulls(n, pa.string()),
                 "target_ids": targets, "target_kinds": empty, "tools": empty,
                 "female_ref": _arr(np.zeros(n, dtype=bool)), "analyzer_version": _arr(np.full(n, "bench")),
                 "model_version": _arr(np.full(n, "bench")), "analyzed_at": now,
+                "follows_uid": pa.nulls(n, pa.string()),
             }  # fmt: skip
             _write(
                 ws, "enrichments", platform, community, pa.table(enr, schema=ENRICHMENT_SCHEMA), seq
@@ -205,6 +212,7 @@ def build_lake(root: Path, posts: int, seed: int = 5) -> Workspace:
                     "sha256": pa.nulls(k, pa.string()), "pdq": _arr(pdq),
                     "pdq_quality": _arr(np.full(k, 100, dtype=np.int32)), "error": pa.nulls(k, pa.string()),
                     "hashed_at": now.filter(_arr(has_media)), "provenance": pa.nulls(k, pa.string()),
+                    "vpdq": pa.nulls(k, pa.string()), "skipped": pa.nulls(k, pa.string()),
                 }  # fmt: skip
                 _write(
                     ws, "media", platform, community, pa.table(media_rows, schema=MEDIA_SCHEMA), seq

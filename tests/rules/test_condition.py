@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterspell.rules.condition import ConditionError, parse
 from counterspell.rules.editor import Row, build
@@ -95,3 +97,30 @@ def test_rules_round_trip_through_toml_and_errors_name_the_rule() -> None:
         loads_toml("[[rule]]\nname='a'\ncondition='minor_risk'\n" * 2, "x.toml")
     with pytest.raises(RuleError, match="priority must be 0-10"):
         Rule.make("a", "minor_risk", ["queue:11"])
+
+
+_PIECES = st.sampled_from(
+    ["role", "minor_risk", "flags", "'x'", "1", "(", ")", "AND", "OR", "NOT", "=", ">=", ",",
+     "list_contains(", "read_csv(", "SELECT", "FROM", ";", "--", "/*", "*/", "'", '"', "\\",
+     "[", "]", "INTERVAL", "DAY", "IN", "IS", "NULL", "\x00", "é", "\u202e"]
+)  # fmt: skip
+
+
+@pytest.mark.fuzz
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_PIECES, max_size=30), st.text(max_size=40))
+def test_any_text_is_a_condition_or_a_condition_error(pieces: list[str], noise: str) -> None:
+    for text in (" ".join(pieces), noise, " ".join(pieces) + noise):
+        try:
+            c = parse(text)
+        except ConditionError as exc:
+            assert str(exc).startswith("condition, position ")
+            continue
+        assert c.columns <= {f.name for f in FIELDS}
+        parse(c.sql)  # what runs parses again to itself's columns
+        assert "read_csv" not in c.sql.lower()
+
+
+def test_deep_nesting_is_refused_not_a_crash() -> None:
+    with pytest.raises(ConditionError):
+        parse("(" * 3000 + "minor_risk" + ")" * 3000)

@@ -110,3 +110,11 @@ def test_hits_are_recorded_once_per_rule_version(own_lake: Workspace) -> None:
     assert record_hits(own_lake, v2, table, datetime.now(UTC)).num_rows == table.num_rows
     n = connect(own_lake).sql(f"SELECT count(*) FROM {relation(own_lake, 'rule_hits')}").fetchall()
     assert n[0][0] == 2 * table.num_rows
+
+
+def test_a_rule_that_fails_at_run_time_is_named(lake: Workspace) -> None:  # noqa: F811
+    from counterspell.rules.model import RuleError
+
+    bad = Rule.make("bad-regex", "regexp_matches(role, '(')")
+    with pytest.raises(RuleError, match="rule bad-regex: "):
+        hits(lake, [BUILTIN[0], bad])

@@ -141,3 +141,32 @@ def test_hostile_post_runs_no_script(server: str, browser: Any, sqlite_store: St
     assert page.evaluate("() => window.__xss === undefined")
     assert page.locator("#post-text img, #post-text script").count() == 0
     assert dialogs == []
+
+
+def test_rule_editor_counts_as_it_is_edited_and_saves(
+    server: str, browser: Any, sqlite_store: Store, tmp_path: Path
+) -> None:
+    errors: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/rules/new")
+    page.fill("input[name=username]", "analyst")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.get_by_role("heading", name="New rule").wait_for()
+    page.select_option("select[name=field0]", "role")
+    page.select_option("select[name=op0]", "eq")
+    page.fill("input[name=value0]", "request")
+    page.locator("#preview code").wait_for(timeout=10_000)
+    assert "role = 'request'" in page.inner_text("#preview")
+    assert "posts" in page.inner_text("#preview")
+    _shot(page, "rule-editor", tmp_path)
+    page.fill("input[name=name]", "browser-requests")
+    page.select_option("select[name=state]", "shadow")
+    page.click("text=Save as a new version")
+    page.get_by_role("heading", name="Rule browser-requests").wait_for()
+    page.click('button:has-text("Backtest")')
+    page.get_by_role("heading", name="Against reviewers' decisions").wait_for()
+    _shot(page, "rule-backtest", tmp_path)
+    assert not errors, errors

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import TokenType, exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.tokens import Tokenizer
 
 from ..errors import CounterspellError
@@ -87,7 +87,7 @@ def _position(node: Any, text: str) -> int:
 def _check_tokens(text: str) -> None:
     try:
         tokens = Tokenizer().tokenize(text)
-    except TokenError as exc:
+    except (TokenError, ValueError) as exc:
         raise ConditionError(
             f"cannot read it ({str(exc).splitlines()[0]})", len(text) - 1
         ) from None
@@ -116,6 +116,9 @@ def parse(text: str) -> Condition:
         pos = sum(len(s) + 1 for s in text.split("\n")[: line - 1]) + col - 1
         desc = str(err.get("description") or exc).splitlines()[0]
         raise ConditionError(f"does not parse: {desc}", max(pos, 0)) from None
+    except (SqlglotError, RecursionError, ValueError) as exc:  # nesting too deep, odd input
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise ConditionError(f"does not parse: {first}", 0) from None
     found = [t for t in trees if t is not None]
     if len(found) != 1:
         raise ConditionError("one expression only", 0)
