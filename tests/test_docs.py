@@ -93,3 +93,14 @@ def test_every_test_the_security_page_names_exists() -> None:
     sources = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "tests").rglob("*.py"))
     defined = set(re.findall(r"def (test_[a-z0-9_]+)\(", sources))
     assert named and named <= defined, sorted(named - defined)
+
+
+def test_every_rule_field_is_documented() -> None:
+    from counterspell.rules.condition import FUNCTION_NAMES
+    from counterspell.rules.fields import FIELDS
+
+    page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    for f in FIELDS:
+        assert f"| `{f.name}` | {f.kind} |" in page, f"docs/rules.md does not document {f.name}"
+    for name in FUNCTION_NAMES:
+        assert f"`{name}()`" in page, f"docs/rules.md does not name the function {name}()"

@@ -126,6 +126,7 @@ def _any_of(hints: tuple[str, ...]) -> re.Pattern[str]:
 _GRADE_HINT = _any_of(L.GRADE_HINTS)
 _DOXXING_HINT = _any_of(L.DOXXING_HINTS)
 _PAYMENT_HINT = _any_of(L.PAYMENT_HINTS)
+_SEXTORTION_HINT = _any_of(L.SEXTORTION_HINTS)
 _SEPARATOR = re.compile(r"[:\-=@]| is ")
 _UPPER = re.compile(r"[A-Z]")
 
@@ -170,6 +171,13 @@ def find_cues(norm: str, clean_text: str) -> Cues:
         if dox:
             c.flags.append("doxxing")
             c.evidence["doxxing"] = dox.group(0)
+    if _SEXTORTION_HINT.search(norm):
+        threat = _first_match(L.SEXTORTION_THREAT, views)
+        if threat is not None and any(
+            p.search(t) for p in (L.SEXTORTION_CONDITION, L.SEXTORTION_DEMAND) for t in views
+        ):
+            c.flags.append("sextortion")
+            c.evidence["sextortion"] = threat.strip(" ,;()\n-")
     if _PAYMENT_HINT.search(norm):
         pay = L.PAYMENT.search(norm) or (
             L.PAYMENT_AMOUNT.search(norm) if (c.edit_ask or c.female_ref) else None

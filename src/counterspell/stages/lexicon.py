@@ -174,6 +174,37 @@ PAYMENT = re.compile(
     r"|\bcommissions?\s+(?:open|closed)\b|\btip\s?jar\b|\bf&f\b|\bescrow\b|\bdm\s+(?:me\s+)?(?:for\s+)?prices?\b",
 )
 
+# Sextortion: a threat to show someone's pictures to the people around them, tied to a demand
+# (money, more pictures, doing as told) or a condition ("unless", "or else"). The FBI's public
+# service announcement I-060523-PSA (5 June 2023, https://www.ic3.gov/PSA/2023/PSA230605) warns
+# of fabricated explicit images used this way; the flag needs both halves, so talk *about*
+# sextortion, or sharing pictures with family, raises nothing.
+SEXTORTION_HINTS = ("send", "post", "share", "leak", "show", "spread", "forward", "expose", "upload",
+                    "release", "see", "get")  # fmt: skip
+_AUDIENCE = (
+    r"(?:family|friends|parents|mom|mum|dad|mother|father|boss|manager|school|work|job|coworkers|"
+    r"colleagues|followers|contacts|everyone|everybody|husband|boyfriend|bf|wife|girlfriend|gf|"
+    r"classmates|teachers?|employer|church|class|whole\s+town|fiance|partner|sister|brother|"
+    r"grandparents|kids|group\s?chat)"
+)
+_PICS = r"(?:pics?|pictures?|photos?|nudes?|images?|videos?|vids?|them|these|it|this|everything|edits?|fakes?)"
+SEXTORTION_THREAT = re.compile(
+    r"\b(?:i'?ll|i\s+will|im\s+gonna|i'?m\s+gonna|i\s+am\s+going\s+to|gonna|we'?ll|we\s+will)\s+"
+    r"(?:\w+\s+){0,2}?(?:send|post|share|leak|show|spread|forward|expose|upload|release|dm|email|text)"
+    rf"\b[^.!?\n]{{0,50}}?\b(?:your|ur|all\s+your|to\s+your)\s+(?:\w+\s+)?{_AUDIENCE}\b"
+    rf"|\b(?:your|ur)\s+(?:\w+\s+)?{_AUDIENCE}\s+(?:will|gonna|is\s+going\s+to|are\s+going\s+to|gets?\s+to)\s+"
+    rf"(?:\w+\s+){{0,2}}?(?:see|get|receive|find\s+out|know)\b[^.!?\n]{{0,30}}?\b{_PICS}\b"
+)
+SEXTORTION_CONDITION = re.compile(
+    r"\b(?:unless|or\s+else|or\s+i'?ll|or\s+i\s+will|or\s+we'?ll|if\s+(?:you|u)\s+(?:don'?t|dont|do\s+not|refuse|block|ignore)"
+    r"|otherwise|until\s+(?:you|u)|before\s+(?:you|u)|you\s+have\s+\d+\s+(?:hours?|hrs?|minutes?|mins?|days?)"
+    r"|(?:\d+|one|two|24|48)\s+(?:hours?|hrs?)\s+to)\b"
+)
+SEXTORTION_DEMAND = re.compile(
+    r"\b(?:pay|send\s+(?:me\s+)?(?:more|money|cash|\$|nudes?|pics?|pictures?|videos?)|wire|transfer|"
+    r"gift\s?cards?|btc|bitcoin|crypto|cash\s?app|venmo|paypal|zelle)\b|\$\s?\d"
+)
+
 DOXXING = re.compile(
     r"\b(?:works?|working)\s+(?:at|for|in)\s+[a-z0-9]"
     r"|\b(?:goes|going|went)\s+to\s+[a-z0-9][\w .'-]{1,40}?\b(?:high|school|college|university|uni|academy|state)\b"

@@ -52,7 +52,8 @@ ROLES = (
     "other",
 )
 ROLE_INDEX = {r: i for i, r in enumerate(ROLES)}
-FLAGS = ("minor_risk", "non_consent", "doxxing", "payment")  # minor_risk first, in every queue
+# minor_risk first in every queue, sextortion beside it (someone is being extorted now)
+FLAGS = ("minor_risk", "sextortion", "non_consent", "doxxing", "payment")
 # Roles that are part of the abuse (an alarm when given to ordinary talk); counter-speech is not.
 HARMFUL_ROLES = frozenset(ROLES) - {"other", "counter_speech"}
 N_FEATURES = 1 << 18

@@ -302,6 +302,10 @@ class ThreadPass:
             and (cues.female_ref or cues.relationship)
         ):
             flags["minor_risk"] = f"'{cues.evidence.get('minor_risk')}' (may be a request)"
+        if "sextortion" in cues.flags and "sextortion" not in flags:
+            # a threat to show her pictures unless she pays is abuse in any thread, with or
+            # without a deepfake request around it (the cue needs threat and demand together)
+            flags["sextortion"] = f"'{cues.evidence.get('sextortion')}'"
         if parent is not None and role != "other":
             for f in INHERITED:
                 if f in parent.flags and f not in flags:

@@ -79,9 +79,25 @@ def for_item(store: Store, item: QueueItem, user: User) -> int:
         key = item.campaign_id or item.uid
         kind, title = "request", f"request {key}"
     with store.begin() as conn:
-        cid, _ = open_case(conn, user, kind, key, title)
+        cid, created = open_case(conn, user, kind, key, title)
+        if created and "sextortion" in item.flags:
+            add_note(conn, cid, user, SEXTORTION_ROUTING)
     collect(store, cid, user)
     return cid
+
+
+# Where someone being extorted with (real or fabricated) intimate images gets help, added to a
+# case opened from a sextortion item. Sources, read 2026-12-01: NCMEC CyberTipline
+# (https://report.cybertip.org/), Take It Down (https://takeitdown.ncmec.org/, images of people
+# under 18), StopNCII (https://stopncii.org/, adults), FBI IC3 and PSA I-060523-PSA
+# (https://www.ic3.gov/PSA/2023/PSA230605: do not pay, keep the messages, report).
+SEXTORTION_ROUTING = (
+    "Sextortion routing: if the person may be under 18, report to NCMEC's CyberTipline "
+    "(report.cybertip.org) and use Take It Down (takeitdown.ncmec.org) for the images; adults can "
+    "hash their images with StopNCII (stopncii.org). Report the extortion to local police or the "
+    "FBI (ic3.gov in the US). Advise the person not to pay and to keep the messages; preserve the "
+    "extorting account's handles, ids and times for the platform and the police."
+)
 
 
 def collect(store: Store, case_id: int, user: User) -> dict[str, int]:

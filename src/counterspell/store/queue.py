@@ -50,11 +50,14 @@ _ROLE_SEVERITY = {
 def priority(
     role: str, confidence: float, flags: Iterable[str], bank_matches: int, has_target: bool
 ) -> float:
-    """0-10: possible minors 9-10 (always first), everything else by severity x confidence, <= 8.9."""
+    """0-10: possible minors 9-10 (always first), sextortion 9-9.5, everything else by severity x
+    confidence, <= 8.9."""
     flags = set(flags)
     confidence = min(max(confidence, 0.0), 1.0)
     if "minor_risk" in flags:
         return round(9.0 + confidence, 1)
+    if "sextortion" in flags:  # beside minors: someone is being extorted now, never above them
+        return round(9.0 + 0.5 * confidence, 1)
     severity = (
         _ROLE_SEVERITY.get(role, 0.5)
         + sum(_FLAG_SEVERITY.get(f, 0.0) for f in flags)
