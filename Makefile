@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/hashing.py
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/scaling.py
+	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/service.py
 
 # Pin what is installed now (after changing dependencies in pyproject.toml): the lock `make` uses.

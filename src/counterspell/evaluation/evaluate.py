@@ -111,6 +111,7 @@ def score(truth: dict[str, tuple[str, set[str]]], pred: dict[str, tuple[str, set
             "precision": round(tp / (tp + fp), 4) if tp + fp else 0.0,
             "recall": round(tp / (tp + fn), 4) if tp + fn else 0.0,
             "support": tp + fn,
+            "predicted": tp + fp,
         }
     minor = flags["minor_risk"]
     return Metrics(
