@@ -53,8 +53,10 @@ def test_store_commands_end_to_end(lake: Workspace, tmp_path: Path) -> None:
     analysed = run(*w, "analyze", "--no-graph")  # with a store, analyze fills the queue itself
     assert analysed.returncode == 0 and "review queue:" in analysed.stdout, analysed.stderr
     assert " 0 new flagged posts" not in analysed.stdout
+    assert "rules: 4 shadow or live" in analysed.stdout  # the built-in rules ran in shadow
     synced = run(*w, "queue", "sync")
     assert synced.returncode == 0 and "0 new" in synced.stdout
+    assert "0 new hits, 0 acted on" in synced.stdout  # nothing new since analyze's run
     listed = run(*w, "queue", "list", "--limit", "3")
     assert listed.returncode == 0 and "minor_risk" in listed.stdout
     assert run(*w, "takedown", "due").returncode == 0

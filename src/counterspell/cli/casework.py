@@ -166,13 +166,24 @@ def user_enable_cmd(
 
 @queue_app.command("sync")
 def queue_sync_cmd(db: DbOption = None) -> None:
-    """Bring the review queue up to date with the lake (after analyze or match)."""
+    """Bring the review queue up to date with the lake and run the shadow and live rules over
+    what is new (analyze and match do both when the workspace has a store)."""
+    from ..store import rules
     from ..store.queue import sync
 
-    with console.status("syncing the review queue"):
-        r = sync(_store(db))
+    store = _store(db)
+    try:
+        with console.status("syncing the review queue"):
+            r = sync(store)
+            run = rules.run(store, "manual")
+    finally:
+        store.close()
     out.print(
         f"review queue: {r.seen:,} flagged posts, {r.added:,} new, {r.updated:,} refreshed; {r.identities:,} identities held in the store"
+    )
+    out.print(
+        f"rules: {run.rules} shadow or live, {run.hits:,} new hits, {run.acted:,} acted on",
+        highlight=False,
     )
 
 
