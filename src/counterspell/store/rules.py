@@ -276,12 +276,8 @@ def _lake_rows(store: Store, uids: list[str]) -> dict[str, dict[str, Any]]:
 
 def _act(store: Store, active: list[Rule], new: pa.Table) -> tuple[int, int]:
     """Apply live rules' actions to their new hits; returns (hits acted on, webhooks queued)."""
-    live_hits = [
-        (r, h)
-        for h in new.to_pylist()
-        for r in [next(x for x in active if x.name == h["rule"])]
-        if h["state"] == "live"
-    ]
+    by_name = {r.name: r for r in active}
+    live_hits = [(by_name[h["rule"]], h) for h in new.to_pylist() if h["state"] == "live"]
     if not live_hits:
         return 0, 0
     facts = _lake_rows(store, sorted({h["uid"] for _r, h in live_hits}))
