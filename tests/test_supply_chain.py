@@ -10,7 +10,7 @@ from packaging.version import Version
 
 from tests.conftest import REPO
 
-MAKE_EXTRAS = ("dev", "ml", "web", "postgres", "c2pa")  # what `make install` installs
+MAKE_EXTRAS = ("dev", "ml", "web", "postgres", "c2pa", "exchange")  # what `make install` installs
 
 
 def _lock() -> dict[str, Version]:
