@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"adapters", "executors", "lake"},
     {"ingest", "stages", "matching", "testing"},
     {"pipeline", "synth", "rules"},
-    {"evaluation", "store"},
+    {"evaluation", "store", "exchanges"},
     {"reports", "web"},
     {"cli", "__main__", ""},
 ]

@@ -41,12 +41,18 @@ def bank_create_cmd(
             "--max-matches", help="Quarantine an entry that matches more items than this."
         ),
     ] = 1000,
+    pdq_threshold: Annotated[
+        int | None,
+        typer.Option(
+            "--pdq-threshold", help="This bank's PDQ distance (default: the pdq_threshold setting)."
+        ),
+    ] = None,
 ) -> None:
     """Create an empty bank."""
     from ..matching.banks import create_bank
 
     info = create_bank(current_ws(), name, negative=negative, description=description, source=source,
-                       case_ref=case, max_matches=max_matches)  # fmt: skip
+                       case_ref=case, max_matches=max_matches, pdq_threshold=pdq_threshold)  # fmt: skip
     out.print(f"created {info.kind} bank {esc(repr(info.name))}")
 
 

@@ -73,6 +73,7 @@ class BankInfo:
     max_matches: int = DEFAULT_MAX_MATCHES
     entries: int = 0
     indexed_through: int = 0  # entries with a higher id are in the delta index
+    pdq_threshold: int | None = None  # this bank's PDQ distance; None: the workspace's setting
 
 
 @dataclass
@@ -133,17 +134,24 @@ def _audit(ws: Workspace, name: str, action: str, **details: Any) -> None:
 
 def create_bank(
     ws: Workspace, name: str, *, negative: bool = False, description: str = "", source: str = "",
-    case_ref: str = "", max_matches: int = DEFAULT_MAX_MATCHES,
+    case_ref: str = "", max_matches: int = DEFAULT_MAX_MATCHES, pdq_threshold: int | None = None,
 ) -> BankInfo:  # fmt: skip
     d = bank_dir(ws, name)
     if (d / "bank.json").exists():
         raise CounterspellError(f"bank {name!r} exists already")
     d.mkdir(parents=True, exist_ok=True)
     info = BankInfo(name, "negative" if negative else "positive", description, source, case_ref,
-                    datetime.now(UTC).isoformat(timespec="seconds"), _user(), 0, max_matches)  # fmt: skip
+                    datetime.now(UTC).isoformat(timespec="seconds"), _user(), 0, max_matches,
+                    pdq_threshold=check_threshold(pdq_threshold))  # fmt: skip
     _save_info(ws, info)
     _audit(ws, name, "create", kind=info.kind, source=source, case_ref=case_ref)
     return info
+
+
+def check_threshold(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 31:
+        raise CounterspellError(f"PDQ threshold {value}: choose 0 to 31 bits of 256")
+    return value
 
 
 def list_banks(ws: Workspace) -> list[BankInfo]:

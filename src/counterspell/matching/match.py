@@ -1,7 +1,7 @@
 """``counterspell match --bank NAME``: every media item of the lake against a bank.
 
-PDQ hashes (quality 50 or more) match within the workspace's ``pdq_threshold`` through the bank's
-index; MD5s (of the file, or as the platform reported it) match exactly. A match is suppressed
+PDQ hashes (quality 50 or more) match within the bank's own ``pdq_threshold`` (when it has one)
+or the workspace's through the bank's index; MD5s (of the file, or as the platform reported it) match exactly. A match is suppressed
 when the same item also matches a negative bank. A bank entry that matches more distinct items
 than the bank's ``max_matches`` is marked ``quarantined_entry`` on its rows, for review: a meme or
 a blank image in a partner's list would otherwise flood the queue.
@@ -82,7 +82,8 @@ def match(
         raise CounterspellError(
             f"bank {bank_name!r} is a negative bank: it suppresses matches, match against a positive one"
         )
-    radius = ws.settings.pdq_threshold if radius is None else radius
+    if radius is None:
+        radius = ws.settings.pdq_threshold if bank.pdq_threshold is None else bank.pdq_threshold
     media = _media(ws)
     result = MatchResult(items=len(media["uid"]))
     rows, ids, dist, percent, kind = _hits(
