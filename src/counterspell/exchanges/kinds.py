@@ -125,16 +125,18 @@ def build(name: str, kind_name: str, settings: dict[str, str], creds: dict[str, 
             additional_function_keys=extra,
             base_url_override=settings.get("base_url") or None,
         )
+        from .stopncii import StopNCIIExchange
+
         collab = CollaborationConfigBase(name=name, api="stopncii", enabled=True)
-        return cls(collab, client)
+        return StopNCIIExchange(collab, client)
     if kind_name == "ncmec":
         return cls(ncmec_collab(name, settings), creds["user"], creds["password"])
     from threatexchange.exchanges.clients.fb_threatexchange.api import ThreatExchangeAPI
     from threatexchange.exchanges.impl.fb_threatexchange_api import FBThreatExchangeCollabConfig
 
-    client = ThreatExchangeAPI(creds["api_token"], endpoint_override=settings.get("base_url"))
+    te_client = ThreatExchangeAPI(creds["api_token"], endpoint_override=settings.get("base_url"))
     collab = FBThreatExchangeCollabConfig(name=name, privacy_group=int(settings["privacy_group"]))
-    return cls(client, collab)
+    return cls(te_client, collab)
 
 
 def ncmec_collab(name: str, settings: dict[str, str]) -> Any:
@@ -227,7 +229,7 @@ def signals_of(kind_name: str, key: Any, value: Any, settings: dict[str, str]) -
         type_name = {"HASH_PDQ": "pdq", "HASH_VIDEO_MD5": "video_md5", "HASH_MD5": "md5"}.get(
             type_name, type_name.lower()
         )
-    return [Raw(type_name, signal, json.dumps({"type": key[0]}))]
+    return [Raw(type_name, signal, json.dumps({"type": key[0], "value": signal}))]
 
 
 def key_text(key: Any) -> str:
@@ -249,4 +251,4 @@ def checkpoint_from(kind_name: str, text: str | None) -> Any:
     import dacite
 
     cls = api_class(kind_name).get_checkpoint_cls()
-    return dacite.from_dict(cls, data) if dataclasses.is_dataclass(cls) and data else cls()
+    return dacite.from_dict(cls, data) if data else cls()

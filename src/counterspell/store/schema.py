@@ -322,6 +322,29 @@ webhook_deliveries = Table(
     Column("delivered_at", UTCDateTime),
 )
 
+exchange_feedback = Table(
+    "exchange_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exchange", String(64), nullable=False, index=True),
+    Column("decision_id", ForeignKey("decisions.id"), nullable=False),
+    Column("item_id", ForeignKey("queue_items.id"), nullable=False, index=True),
+    Column("signal_type", String(16), nullable=False),
+    Column("hash", Text, nullable=False),
+    Column("target", Text, nullable=False),  # JSON: the exchange's record (NCMEC entry, type)
+    Column("value", String(16), nullable=False),  # positive | negative
+    Column("sent_as", String(32), nullable=False),  # in the exchange's words: Blocked, negative...
+    Column("status", String(16), nullable=False, index=True),  # pending | sent | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", UTCDateTime, nullable=False),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint(
+        "exchange", "decision_id", "signal_type", "hash", "target", name="uq_exchange_feedback_once"
+    ),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

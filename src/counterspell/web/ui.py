@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from ..exchanges import feedback as exchange_feedback
 from ..stages.roles import FLAGS
 from ..stages.roles import ROLES as POST_ROLES
 from ..store import audit, cases, queue, takedown
@@ -170,11 +171,12 @@ def _item_page(
     with store.engine.connect() as conn:
         item = queue.get_item(conn, item_id)
         decided = queue.item_decisions(conn, item_id)
+        sent = exchange_feedback.for_item(conn, item_id)
         ctx = item_context(store.ws, item, queue.all_identities(conn), frozenset(revealed or ()))
     reasons, cue_words = flag_cues((ctx.get("signals") or {}).get("why"))
     names = community_names(store.ws)
     return page(request, "item.html.j2", who, item=item, ctx=ctx, decisions=decided,
-                identities=revealed, flag_reasons=reasons, cue_words=cue_words,
+                exchange_feedback=sent, identities=revealed, flag_reasons=reasons, cue_words=cue_words,
                 place_name=names.get((item.platform, item.community)), **extra)  # fmt: skip
 
 

@@ -1,0 +1,111 @@
+"""StopNCII through python-threatexchange's own client against a loopback fake of its API:
+paging, checkpoints, withdrawn hashes, rate limits, refused credentials, a connection cut mid-fetch
+and the resume from the checkpoint."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from counterspell import Workspace
+from counterspell.errors import CounterspellError
+from counterspell.exchanges.config import add_exchange
+from counterspell.exchanges.fetch import fetch
+from counterspell.matching import banks as B
+from counterspell.matching.index import hex_to_words
+from tests.exchanges.fakes import HashRecord, Reply, StopNCII
+
+
+def _pdq(i: int) -> str:
+    return f"{((i + 1) * 0x9E3779B97F4A7C15 * 0xBF58476D1CE4E5B9) % 2**256:064x}"
+
+
+CREDS = {"fetch_function_key": StopNCII.FETCH_KEY, "subscription_key": StopNCII.SUB_KEY,
+         "feedback_function_key": StopNCII.FEEDBACK_KEY}  # fmt: skip
+
+
+@pytest.fixture
+def server() -> Iterator[StopNCII]:
+    fake = StopNCII(page_size=2)
+    yield fake
+    fake.close()
+
+
+def _bank(ws: Workspace) -> set[str]:
+    return set(B.entries(ws, "stopncii").column("hash").to_pylist())
+
+
+def test_paging_checkpoints_withdrawals_and_resume(ws: Workspace, server: StopNCII) -> None:
+    server.records = [HashRecord(100 + i, "ImagePDQ", _pdq(i)) for i in range(4)]
+    server.records += [
+        HashRecord(104, "VideoMD5", "cd" * 16),
+        HashRecord(104, "URL", "https://example.org/a"),
+    ]
+    add_exchange(
+        ws, "sn", "stopncii", bank="stopncii", settings={"base_url": server.url}, creds=CREDS
+    )
+    r = fetch(ws, "sn")
+    assert (r.pages, r.records, r.added, r.removed, r.resumed) == (3, 6, 5, 0, False)
+    assert dict(r.skipped) == {"URL": 1}
+    assert _bank(ws) == {_pdq(i) for i in range(4)} | {"cd" * 16}
+    gets = [q.query for q in server.requests]
+    assert gets[0]["startTimestamp"] == "10" and "nextPageToken" not in gets[0]  # from the start
+    assert [g.get("nextPageToken") for g in gets[1:]] == ["p2", "p4"]
+    # upstream: one case withdrawn, one hash new; the next fetch starts at the checkpoint
+    server.requests.clear()
+    server.records[1] = HashRecord(105, "ImagePDQ", _pdq(1), status="Withdrawn")
+    server.records.append(HashRecord(106, "ImagePDQ", _pdq(7)))
+    r = fetch(ws, "sn")
+    assert r.resumed and server.requests[0].query["startTimestamp"] == "104"
+    assert (r.added, r.removed) == (1, 1)
+    assert _pdq(1) not in _bank(ws) and _pdq(7) in _bank(ws)
+    assert not len(B.load_index(ws, "stopncii").search(hex_to_words([_pdq(1)]), 0).entry)
+    # rate limited once: the library's client waits (Retry-After) and asks again
+    server.requests.clear()
+    server.status_next = [Reply(429, b"{}", headers={"Retry-After": "0"})]
+    server.records.append(HashRecord(107, "ImagePDQ", _pdq(8)))
+    r = fetch(ws, "sn")
+    assert r.added == 1 and len(server.requests) >= 2 and not server.status_next
+    # rate limited for longer than the retries last: a clear error, nothing lost
+    server.status_next = [Reply(429, b"{}", headers={"Retry-After": "0"})] * 6
+    with pytest.raises(CounterspellError, match="still refused after retries"):
+        fetch(ws, "sn")
+    server.status_next = []
+
+
+def test_a_connection_cut_mid_fetch_resumes_from_the_checkpoint(
+    ws: Workspace, server: StopNCII
+) -> None:
+    server.records = [HashRecord(200 + i, "ImagePDQ", _pdq(i)) for i in range(6)]
+    add_exchange(
+        ws, "sn", "stopncii", bank="stopncii", settings={"base_url": server.url}, creds=CREDS
+    )
+    server.cut = lambda req: req.query.get("nextPageToken") == "p4"  # the third page never comes
+    with pytest.raises(
+        CounterspellError, match=r"the connection failed.*2 page\(s\) were committed"
+    ):
+        fetch(ws, "sn")
+    assert server.cuts >= 2  # the client retried the cut request before giving up
+    assert _bank(ws) == {_pdq(i) for i in range(4)}  # the pages before the cut are in the bank
+    state = json.loads((ws.root / "exchanges" / "sn" / "exchange.json").read_text())
+    assert state["last_fetch"] == {} or not state["last_fetch"].get("complete")
+    server.cut = lambda req: False
+    server.requests.clear()
+    r = fetch(ws, "sn")
+    assert r.resumed and server.requests[0].query["startTimestamp"] == "203"  # not from the start
+    assert _bank(ws) == {_pdq(i) for i in range(6)} and r.complete
+
+
+def test_refused_credentials_are_a_clear_error_without_the_secret(
+    ws: Workspace, server: StopNCII, tmp_path: Path
+) -> None:
+    wrong = {**CREDS, "subscription_key": "not-the-key-4f2a"}
+    add_exchange(ws, "sn", "stopncii", settings={"base_url": server.url}, creds=wrong)
+    with pytest.raises(CounterspellError) as err:
+        fetch(ws, "sn")
+    assert "the credentials were refused (HTTP 401 at /FetchHashes)" in str(err.value)
+    assert "not-the-key" not in str(err.value)
+    assert "not-the-key" not in (ws.root / "exchanges" / "sn" / "audit.jsonl").read_text()
