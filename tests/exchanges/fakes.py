@@ -234,3 +234,51 @@ class NCMEC(Fake):
             out.append(f"<paging><next>{escape('/v2/entries?' + params)}</next></paging>")
         out.append("</queryResult>")
         return Reply(200, "".join(out).encode(), "application/xml")
+
+
+@dataclass
+class Update:
+    id: int
+    type: str  # HASH_PDQ | HASH_VIDEO_MD5 | URI ...
+    indicator: str
+    last_updated: int
+    should_delete: bool = False
+
+
+class ThreatExchange(Fake):
+    """Meta's Graph API ``GET /{privacy group}/threat_updates/?access_token=&start_time=&limit=``
+    answering ``{data: [{id, indicator, type, last_updated, should_delete, descriptors: {data:
+    [{id, owner: {id}, status, tags}]}}], paging: {next}}``
+    (https://developers.facebook.com/docs/threat-exchange/reference/apis/threat-updates/, read
+    2026-12-02; python-threatexchange's fb_threatexchange client)."""
+
+    TOKEN = "1234|app-secret-token"
+
+    def __init__(self, page_size: int = 2) -> None:
+        super().__init__()
+        self.updates: list[Update] = []
+        self.page_size = page_size
+
+    def answer(self, req: Request) -> Reply:
+        if req.query.get("access_token") != self.TOKEN:
+            return Reply(400, b'{"error": {"message": "Invalid OAuth access token.", "code": 190}}')
+        if not req.path.endswith("/threat_updates/"):
+            return Reply(404, b"{}")
+        start = int(req.query.get("start_time") or 0)
+        rows = sorted(
+            (u for u in self.updates if u.last_updated >= start),
+            key=lambda u: (u.last_updated, u.id),
+        )
+        offset = int(req.query.get("after", 0))
+        page = rows[offset : offset + self.page_size]
+        data = [{"id": str(u.id), "indicator": u.indicator, "type": u.type,
+                 "last_updated": str(u.last_updated), "should_delete": u.should_delete,
+                 "descriptors": {"data": [] if u.should_delete else [
+                     {"id": str(u.id * 10), "owner": {"id": "777"}, "status": "MALICIOUS",
+                      "tags": ["partner_list"], "reactions": []}]}}
+                for u in page]  # fmt: skip
+        body: dict[str, Any] = {"data": data}
+        if offset + self.page_size < len(rows):
+            params = {**req.query, "after": offset + self.page_size}
+            body["paging"] = {"next": f"{self.url}{req.path}?{urlencode(params)}"}
+        return Reply(200, json.dumps(body).encode())
