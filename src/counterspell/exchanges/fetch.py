@@ -141,15 +141,16 @@ def fetch(
                 raise
             result.swept = True
         result.complete = True
-        records, signals = state.count()
     finally:
+        records, signals = state.count()
         state.close()
-    info.last_fetch = {"pages": result.pages, "records": result.records, "added": result.added,
-                       "removed": result.removed, "skipped": dict(result.skipped),
-                       "invalid": dict(result.invalid), "complete": result.complete,
-                       "held_records": records, "held_signals": signals}  # fmt: skip
-    save(ws, info)
-    audit(ws, name, "fetch", **{k: v for k, v in info.last_fetch.items()})
+        # also when cut short: `exchange list` says the last fetch is incomplete
+        info.last_fetch = {"pages": result.pages, "records": result.records, "added": result.added,
+                           "removed": result.removed, "skipped": dict(result.skipped),
+                           "invalid": dict(result.invalid), "complete": result.complete,
+                           "held_records": records, "held_signals": signals}  # fmt: skip
+        save(ws, info)
+        audit(ws, name, "fetch", **info.last_fetch)
     return result
 
 
