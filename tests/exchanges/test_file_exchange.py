@@ -184,3 +184,13 @@ def test_the_cli_adds_lists_fetches_and_removes(tmp_path: Path, cli: CliRunner) 
     proc = cli(*w, "exchange", "remove", "p1", check=True)
     assert "1 of its hashes" in proc.stdout
     assert cli(*w, "bank", "list", check=True).stdout.count("partners") == 1
+
+
+def test_the_sample_exchange_is_stable(ws: Workspace) -> None:
+    """python-threatexchange's built-in samples: a whole list every time, nothing changes twice."""
+    add_exchange(ws, "demo", "sample")
+    first = fetch(ws, "demo")
+    kinds = {k for k, _ in _hashes(ws, "demo")}
+    assert first.added > 0 and kinds == {"pdq", "md5"}
+    again = fetch(ws, "demo")
+    assert (again.added, again.removed, again.swept) == (0, 0, True)
