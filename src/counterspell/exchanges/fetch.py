@@ -18,10 +18,11 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import CounterspellError
+from ..errors import CounterspellError, InputError, Place
 from ..lake.workspace import Workspace
 from ..matching.bank_sync import Incoming, sync_entries
 from ..matching.signals import SIGNALS, signal_for
@@ -76,6 +77,34 @@ def _http_error(exc: BaseException, info: ExchangeInfo) -> CounterspellError | N
     return None
 
 
+def _fetch_error(
+    exc: BaseException, info: ExchangeInfo, secrets: dict[str, str], result: FetchResult
+) -> CounterspellError:
+    """What went wrong on the exchange's side, and that the next fetch resumes; any credential
+    the library's message might carry is blanked."""
+    clear = _http_error(exc, info)
+    if clear is None:
+        text = f"{type(exc).__name__}: {str(exc)[:300]}"
+        for value in secrets.values():
+            text = text.replace(value, "***") if value else text
+        clear = CounterspellError(f"exchange {info.name}: the exchange's answer failed ({text})")
+    return CounterspellError(
+        f"{clear}; {result.pages} page(s) were committed, run 'counterspell exchange fetch {info.name}' again to resume"
+    )
+
+
+def _check_file(path: Path) -> None:
+    """The file exchange reads with assertions and the locale's encoding: say what is wrong."""
+    if not path.is_file():
+        raise InputError(
+            Place(str(path)), "no such file (the file exchange reads it on every fetch)"
+        )
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(Place(str(path), offset=exc.start), "not UTF-8 text") from None
+
+
 def _map(raw_type: str, value: str, result: FetchResult) -> tuple[str, str] | None:
     signal = signal_for(raw_type)
     if signal is None or signal.name not in SIGNALS.names():
@@ -93,7 +122,10 @@ def fetch(
 ) -> FetchResult:
     info = get_exchange(ws, name)
     k = kind(info.type)
-    api = build(info.name, info.type, info.settings, credentials(ws, info))
+    secrets = credentials(ws, info)
+    if info.type == "file":
+        _check_file(Path(info.settings["file"]))
+    api = build(info.name, info.type, info.settings, secrets)
     state = State(exchange_dir(ws, name) / "state.sqlite")
     result = FetchResult()
     try:
@@ -112,20 +144,17 @@ def fetch(
             state.commit()
         result.resumed = checkpoint is not None
         seen = int(sweep) if sweep is not None else generation
-        try:
-            for delta in api.fetch_iter(_supported(), checkpoint):
-                _apply(ws, info, state, delta, seen, result)
-                if on_page is not None:
-                    on_page(result)
-        except CounterspellError:
-            raise
-        except Exception as exc:
-            clear = _http_error(exc, info)
-            if clear is None:
-                raise
-            raise CounterspellError(
-                f"{clear}; {result.pages} page(s) were committed, run 'counterspell exchange fetch {name}' again to resume"
-            ) from None
+        pages = iter(api.fetch_iter(_supported(), checkpoint))
+        while True:
+            try:
+                delta = next(pages)
+            except StopIteration:
+                break
+            except Exception as exc:  # the exchange's side: said in one line, then resumable
+                raise _fetch_error(exc, info, secrets, result) from None
+            _apply(ws, info, state, delta, seen, result)
+            if on_page is not None:
+                on_page(result)
         if sweep is not None:
             state.begin()
             try:
