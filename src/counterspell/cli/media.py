@@ -62,12 +62,12 @@ def bank_list_cmd() -> None:
     from ..matching.banks import list_banks
 
     table = Table()
-    for col in ("name", "kind", "version", "entries", "source", "case", "created"):
+    for col in ("name", "kind", "version", "entries", "pdq threshold", "source", "case", "created"):
         table.add_column(col, justify="right" if col in ("version", "entries") else "left")
     for b in list_banks(current_ws()):
-        table.add_row(
-            b.name, b.kind, str(b.version), f"{b.entries:,}", b.source, b.case_ref, b.created_at
-        )
+        threshold = "setting" if b.pdq_threshold is None else str(b.pdq_threshold)
+        table.add_row(b.name, b.kind, str(b.version), f"{b.entries:,}", threshold, b.source,
+                      b.case_ref, b.created_at)  # fmt: skip
     out.print(table)
 
 

@@ -161,6 +161,10 @@ def add_exchange(
                     description=f"hashes from the {type_} exchange {name!r}", pdq_threshold=pdq_threshold)  # fmt: skip
     elif negative and get_bank(ws, bank).kind != "negative":
         raise CounterspellError(f"bank {bank!r} exists and is not a negative bank")
+    elif pdq_threshold is not None and get_bank(ws, bank).pdq_threshold != pdq_threshold:
+        raise CounterspellError(
+            f"bank {bank!r} exists: --pdq-threshold sets the threshold of a bank made for the exchange"
+        )
     d.mkdir(parents=True, exist_ok=True)
     old = get_exchange(ws, name) if (d / "exchange.json").exists() else None
     if old is not None and old.bank != bank:
