@@ -5,8 +5,9 @@ audited, and shown on the review item's page."""
 from __future__ import annotations
 
 import re
+import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from counterspell.web.app import create_app
 from tests.exchanges.fakes import NCMEC, Entry, HashRecord, Reply, StopNCII
 
 PASSWORD = "correct horse battery staple"
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
@@ -53,7 +55,9 @@ def _item(conn: object, uid: str, platform: str, community: str) -> int:
     return int(r.inserted_primary_key[0])
 
 
-def test_decisions_reach_the_exchanges(tmp_path: Path, fakes: tuple[StopNCII, NCMEC]) -> None:
+def test_decisions_reach_the_exchanges(
+    tmp_path: Path, fakes: tuple[StopNCII, NCMEC], cli: CliRunner
+) -> None:
     sn, nc = fakes
     generate(tmp_path / "corpus", posts=500, seed=21)
     ws = Workspace.init(tmp_path / "ws")
@@ -76,7 +80,7 @@ def test_decisions_reach_the_exchanges(tmp_path: Path, fakes: tuple[StopNCII, NC
     fetch(ws, "nc")
     assert match(ws, "sn").matches >= 2 and match(ws, "nc").matches >= 1
 
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    url = f"sqlite:///{ws.root / 'store.sqlite'}"  # the workspace's own: the CLI finds it
     upgrade(make_engine(url), ws=ws)
     store = Store(ws, url)
     with store.engine.connect() as conn:  # migration 0005 creates exactly the table the code uses
@@ -86,13 +90,12 @@ def test_decisions_reach_the_exchanges(tmp_path: Path, fakes: tuple[StopNCII, NC
         items = [_item(conn, ua, *pla), _item(conn, ub, *plb), _item(conn, uc, *plc)]
         for item, action in zip(items, ("confirm", "dismiss", "confirm"), strict=True):
             decide(conn, admin, item, action)
-    q = queue_feedback(store)
-    assert q.queued == 3 and queue_feedback(store).queued == 0  # once per decision and record
-
-    sn.status_next = [
-        Reply(503, b"{}")
-    ]  # StopNCII's first POST fails (the client never retries a POST)
-    assert deliver(store) == {"sent": 2, "retrying": 1, "dead": 0}
+    # StopNCII's first POST fails (the client never retries a POST)
+    sn.status_next = [Reply(503, b"{}")]
+    proc = cli("-w", str(ws.root), "exchange", "feedback", check=True)
+    want = "feedback: 3 queued (0 on exchanges that take none); 2 sent, 1 to retry, 0 given up"
+    assert want in proc.stdout
+    assert queue_feedback(store).queued == 0  # once per decision and record
     assert deliver(store) == {"sent": 0, "retrying": 0, "dead": 0}  # not due yet
     later = datetime.now(UTC) + timedelta(minutes=2)
     assert deliver(store, now=later) == {"sent": 1, "retrying": 0, "dead": 0}
