@@ -13,7 +13,7 @@ import pytest
 from counterspell import Workspace
 from counterspell.errors import CounterspellError
 from counterspell.exchanges.config import add_exchange
-from counterspell.exchanges.fetch import fetch
+from counterspell.exchanges.fetch import FetchResult, fetch
 from counterspell.matching import banks as B
 from counterspell.matching.index import hex_to_words
 from tests.exchanges.fakes import HashRecord, Reply, StopNCII
@@ -94,8 +94,16 @@ def test_a_connection_cut_mid_fetch_resumes_from_the_checkpoint(
     assert state["last_fetch"]["pages"] == 2 and state["last_fetch"]["complete"] is False
     server.cut = lambda req: False
     server.requests.clear()
-    r = fetch(ws, "sn")
-    assert r.resumed and server.requests[0].query["startTimestamp"] == "203"  # not from the start
+    refused: list[str] = []
+
+    def meanwhile(_: FetchResult) -> None:  # a second fetch of the same exchange is refused
+        with pytest.raises(CounterspellError, match="a fetch is running already") as err:
+            fetch(ws, "sn")
+        refused.append(str(err.value))
+
+    r = fetch(ws, "sn", on_page=meanwhile)
+    assert refused and r.resumed
+    assert server.requests[0].query["startTimestamp"] == "203"  # not from the start
     assert _bank(ws) == {_pdq(i) for i in range(6)} and r.complete
 
 

@@ -120,6 +120,19 @@ def _map(raw_type: str, value: str, result: FetchResult) -> tuple[str, str] | No
 def fetch(
     ws: Workspace, name: str, *, on_page: Callable[[FetchResult], None] | None = None
 ) -> FetchResult:
+    """Fetch one exchange into its bank (see the module's docstring); one fetch at a time."""
+    import fcntl
+
+    get_exchange(ws, name)
+    with open(exchange_dir(ws, name) / ".fetch.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CounterspellError(f"exchange {name}: a fetch is running already") from None
+        return _fetch(ws, name, on_page)
+
+
+def _fetch(ws: Workspace, name: str, on_page: Callable[[FetchResult], None] | None) -> FetchResult:
     info = get_exchange(ws, name)
     k = kind(info.type)
     secrets = credentials(ws, info)
