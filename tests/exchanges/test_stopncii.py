@@ -117,3 +117,27 @@ def test_refused_credentials_are_a_clear_error_without_the_secret(
     assert "the credentials were refused (HTTP 401 at /FetchHashes)" in str(err.value)
     assert "not-the-key" not in str(err.value)
     assert "not-the-key" not in (ws.root / "exchanges" / "sn" / "audit.jsonl").read_text()
+
+
+def test_a_stale_checkpoint_fetches_everything_and_sweeps(ws: Workspace, server: StopNCII) -> None:
+    """After 30 days without a fetch the library calls StopNCII's checkpoint stale: everything is
+    fetched again, and a hash StopNCII no longer lists at all leaves the bank."""
+    import sqlite3
+
+    server.records = [HashRecord(300 + i, "ImagePDQ", _pdq(i)) for i in range(3)]
+    add_exchange(
+        ws, "sn", "stopncii", bank="stopncii", settings={"base_url": server.url}, creds=CREDS
+    )
+    fetch(ws, "sn")
+    db = sqlite3.connect(ws.root / "exchanges" / "sn" / "state.sqlite")
+    (text,) = db.execute("SELECT value FROM meta WHERE name = 'checkpoint'").fetchone()
+    old = {**json.loads(text), "last_fetch_time": 0}
+    db.execute("UPDATE meta SET value = ? WHERE name = 'checkpoint'", (json.dumps(old),))
+    db.commit()
+    db.close()
+    del server.records[0]  # gone without a tombstone
+    server.requests.clear()
+    r = fetch(ws, "sn")
+    assert not r.resumed and r.swept and r.removed == 1
+    assert server.requests[0].query["startTimestamp"] == "10"
+    assert _bank(ws) == {_pdq(1), _pdq(2)}
