@@ -360,7 +360,7 @@ def test_cases_links_notes_and_evidence_bundle(store: Store) -> None:
         ).scalar()
     assert exported is not None and b["sha256"] in exported
     notice = cases.removal_notice(store, cid, users["analyst"])
-    assert "TAKE IT DOWN" in notice and "Media hashes" in notice
+    assert "TAKE IT DOWN" in notice and "Content located" in notice
     assert any(link["ref"] in notice for link in b["links"] if link["kind"] == "post")
 
 
