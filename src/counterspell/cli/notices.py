@@ -44,14 +44,15 @@ def notice_list_cmd(templates: TemplatesOption = None) -> None:
     found, laws = load_templates(templates)
     t = Table("template", "jurisdiction", "kind", "last reviewed", "counsel review", "cites")
     for tpl in found.values():
-        cited = [f"{c}{'' if laws[c].verified else ' (unverified)'}" for c in tpl.cites]
+        unverified = sum(not laws[c].verified for c in tpl.cites)
+        cited = f"{len(tpl.cites)} ({unverified} unverified)" if unverified else str(len(tpl.cites))
         t.add_row(
             tpl.id,
             tpl.jurisdiction,
             tpl.kind,
             tpl.last_reviewed.isoformat(),
             "required" if tpl.counsel_review else "approved",
-            esc(", ".join(cited)),
+            cited,
         )
     out.print(t)
     out.print("Not legal advice: have counsel review a template before its notices are sent.")
