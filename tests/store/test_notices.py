@@ -82,6 +82,8 @@ def test_every_template_renders_from_a_case_with_its_sources(
         notice = build(sqlite_store, cid, analyst, t, laws, sender="Example Safety Team")
         assert notice["template"]["id"] == t.id and len(notice["sha256"]) == 64
         assert notice["content"] and {it["uid"] for it in notice["content"]} <= linked
+        # a notice lists the posts its kind is about (no praise in a removal request)
+        assert all(it["role"] in t.roles or it["bank_matches"] for it in notice["content"])
         for fmt in FORMATS:
             text = render(notice, fmt)
             for law_id in t.cites:  # the annex lists every source of every law cited
@@ -189,9 +191,9 @@ def test_the_person_depicted_is_named_only_when_revealed(
         values = {v for (v,) in conn.execute(select(identities.c.value))}
     cid = cases.for_item(sqlite_store, item, analyst)
     templates, laws = load_templates()
-    masked = render(build(sqlite_store, cid, analyst, templates["us-removal"], laws), "md")
+    masked = render(build(sqlite_store, cid, analyst, templates["uk-removal"], laws), "md")
     assert values and not any(v in masked for v in values)
-    shown = build(sqlite_store, cid, analyst, templates["us-removal"], laws, reveal=True)
+    shown = build(sqlite_store, cid, analyst, templates["uk-removal"], laws, reveal=True)
     assert shown["identities"] and any(
         v["value"] in render(shown, "md") for v in shown["identities"].values()
     )

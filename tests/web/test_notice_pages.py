@@ -46,16 +46,16 @@ def test_notice_pages_for_an_analyst(sqlite_store: Store) -> None:
     for c in templates["uk-removal"].cites:
         assert laws[c].sources[0].url in html.text
     assert not any(v in html.text for v in values)  # masked until revealed
-    md = client.get(f"/cases/{cid}/notices/us-removal?format=md")
+    md = client.get(f"/cases/{cid}/notices/uk-removal?format=md")
     assert md.status_code == 200 and "attachment" in md.headers["content-disposition"]
-    assert "TAKE IT DOWN" in md.text
-    js = client.get(f"/cases/{cid}/notices/us-removal?format=json").json()
-    assert js["template"]["id"] == "us-removal" and js["identities"] == {}
+    assert "Sexual Offences Act 2003" in md.text
+    js = client.get(f"/cases/{cid}/notices/uk-removal?format=json").json()
+    assert js["template"]["id"] == "uk-removal" and js["identities"] == {}
     assert client.get(f"/cases/{cid}/notices/us-removal?format=pdf").status_code == 400
     assert client.get(f"/cases/{cid}/notices/no-such").status_code == 404
     # a reveal needs the form token, and is audited
-    assert client.post(f"/cases/{cid}/notices/us-removal/reveal").status_code == 403
-    shown = client.post(f"/cases/{cid}/notices/us-removal/reveal", data={"csrf": csrf})
+    assert client.post(f"/cases/{cid}/notices/uk-removal/reveal").status_code == 403
+    shown = client.post(f"/cases/{cid}/notices/uk-removal/reveal", data={"csrf": csrf})
     assert shown.status_code == 200
     assert any(v in shown.text for v in values)
     assert re.search(r"notice SHA-256 <code>[0-9a-f]{64}</code>", shown.text)

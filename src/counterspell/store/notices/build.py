@@ -60,13 +60,20 @@ def _content(
             raise CounterspellError(
                 f"case {case_id} has no post on {platform!r} (its posts are on: {', '.join(on) or 'none'})"
             )
-    if "requesters" in template.includes:
-        posts = [p for p in posts if p["detail"].get("role") == "request"]
-        if not posts:
-            raise CounterspellError(
-                f"case {case_id} has no request post{' on ' + platform if platform else ''}: a "
-                f"{template.kind} notice names the accounts that posted requests"
-            )
+    # only the posts this kind of notice is about (a praise post is not an intimate image), and
+    # any post whose media matched a bank entry (known abusive content, whatever its role)
+    matched = (
+        set()
+        if "requesters" in template.includes
+        else {b["detail"].get("uid") for b in links["bank_entry"]}
+    )
+    before = posts
+    posts = [p for p in posts if p["detail"].get("role") in template.roles or p["ref"] in matched]
+    if before and not posts:
+        raise CounterspellError(
+            f"case {case_id} has no {' or '.join(template.roles)} post"
+            f"{' on ' + platform if platform else ''}: the {template.id} notice lists only those"
+        )
     if not posts:
         raise CounterspellError(
             f"case {case_id} links no post: link it from the lake first (the case page's "
@@ -107,6 +114,12 @@ def _items(
     return out
 
 
+def _one_platform(items: list[dict[str, Any]]) -> str:
+    """The platform a notice is addressed to when the case's posts are all on one."""
+    on = {it["platform"] for it in items}
+    return on.pop() if len(on) == 1 else "the service"
+
+
 def _campaigns(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     camps: dict[str, dict[str, Any]] = {}
     for it in items:
@@ -143,7 +156,7 @@ def build(
     times = sorted(t for t in (it["posted_at"] for it in items) if t)
     sender = (sender or "").strip() or DEFAULT_SENDER
     values = {
-        "case_id": str(case_id), "platform": platform or "the service", "sender": sender,
+        "case_id": str(case_id), "platform": platform or _one_platform(items), "sender": sender,
         "date": datetime.now(UTC).strftime("%Y-%m-%d"), "posts": str(len(items)),
         "media": str(sum(len(it["media"]) for it in items)), "campaigns": str(len(camps)),
         "first_seen": _when(times[0] if times else None),
@@ -156,6 +169,12 @@ def build(
             "Some posts carry the minor_risk flag. Images of people under 18 are child sexual "
             "abuse material: report them to the authority for such material in your jurisdiction, "
             "not only with this notice."
+        )
+    on = sorted({it["platform"] for it in items})
+    if len(on) > 1:
+        warnings.append(
+            f"The posts are on {len(on)} platforms ({', '.join(on)}): send each platform only "
+            "its own posts (build one notice per platform)."
         )
     if any(not law.verified for law in cited):
         warnings.append(

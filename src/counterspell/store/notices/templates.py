@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import CounterspellError
+from ...stages.roles import ROLES
 
 DATA = Path(__file__).parent / "data"
 JURISDICTIONS = ("US", "UK", "EU", "AU")
@@ -77,6 +78,7 @@ class NoticeTemplate:
     counsel_review: bool
     cites: tuple[str, ...]
     includes: tuple[str, ...]
+    roles: tuple[str, ...]  # the posts a notice of this kind is about
     sections: tuple[Section, ...]
     path: Path = field(compare=False)
 
@@ -188,7 +190,7 @@ def load_template(path: Path, laws: dict[str, Law]) -> NoticeTemplate:
         kind=r.choice("kind", KINDS), title=r.text("title"), audience=r.text("audience"),
         last_reviewed=r.day("last_reviewed"), reviewed_by=r.text("reviewed_by"),
         counsel_review=r.flag("counsel_review"), cites=r.names("cites"),
-        includes=r.names("includes", INCLUDES), sections=tuple(_section(s) for s in r.tables("section")),
+        includes=r.names("includes", INCLUDES), roles=r.names("roles", ROLES), sections=tuple(_section(s) for s in r.tables("section")),
         path=path,
     )  # fmt: skip
     if path.stem != t.id:
