@@ -158,6 +158,10 @@ def test_request_posts_name_their_accounts_for_preservation(
             assert p["posted_at"] and p["post_id"]
     md = render(notice, "md")
     assert "s.66F" in md and "Accounts that posted the requests" in md
+    # handles come from the export: they are escaped, never markup
+    hostile = {**notice, "requesters": [{**notice["requesters"][0], "handles": ["<b>x</b>[y](z)"]}]}
+    assert "<b>x</b>" not in render(hostile, "html") and "&lt;b&gt;x" in render(hostile, "html")
+    assert "[y](z)" not in render(hostile, "md")
     # a post's text may name the person targeted: it never goes into a notice
     assert not any(r[3] and len(r[3]) > 30 and r[3] in md for r in rows)
     # the evidence bundle names the same accounts

@@ -35,6 +35,11 @@ def test_notice_pages_for_an_analyst(sqlite_store: Store) -> None:
 
     client = _client(sqlite_store)
     csrf = _login(client, "analyst")
+    bundle = client.get(f"/cases/{cid}/bundle.json").json()
+    assert bundle["requesters"], "a case opened from a target item has its request posts"
+    page = client.get(f"/cases/{cid}/bundle.html").text
+    assert "Accounts behind the request posts" in page
+    assert all(p["uid"] in page for a in bundle["requesters"] for p in a["posts"])
     case_page = client.get(f"/cases/{cid}")
     assert f'href="/cases/{cid}/notices"' in case_page.text
     listing = client.get(f"/cases/{cid}/notices")
