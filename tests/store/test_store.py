@@ -359,9 +359,19 @@ def test_cases_links_notes_and_evidence_bundle(store: Store) -> None:
             select(audit_log.c.detail).where(audit_log.c.action == "case.export")
         ).scalar()
     assert exported is not None and b["sha256"] in exported
-    notice = cases.removal_notice(store, cid, users["analyst"])
-    assert "TAKE IT DOWN" in notice and "Media hashes" in notice
-    assert any(link["ref"] in notice for link in b["links"] if link["kind"] == "post")
+    # the TAKE IT DOWN notice lists the depictions (fulfilments, distributions), not requests
+    shown = [
+        link["ref"]
+        for link in b["links"]
+        if link["kind"] == "post" and link["detail"]["role"] in ("fulfillment", "distribution")
+    ]
+    if shown:
+        notice = cases.removal_notice(store, cid, users["analyst"])
+        assert "TAKE IT DOWN" in notice and "Content located" in notice
+        assert all(ref in notice for ref in shown)
+    else:
+        with pytest.raises(CounterspellError, match="no fulfillment or distribution post"):
+            cases.removal_notice(store, cid, users["analyst"])
 
 
 VALID = {

@@ -22,6 +22,7 @@ from . import media  # noqa: F401
 from . import analysis  # noqa: F401
 from . import evaluation  # noqa: F401
 from . import casework  # noqa: F401
+from . import notices  # noqa: F401
 from . import rules  # noqa: F401
 from . import exchanges  # noqa: F401
 # isort: on

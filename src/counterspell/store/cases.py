@@ -21,6 +21,7 @@ from ..lake.query import connect, posts_relation_sql
 from . import audit, takedown
 from .accounts import User
 from .db import Store
+from .notices.evidence import requester_accounts
 from .queue import targets_of
 from .records import Case, QueueItem
 from .schema import (
@@ -306,6 +307,7 @@ def bundle(store: Store, case_id: int, user: User) -> dict[str, Any]:
         trail = audit.entries_for(conn, "case", [str(case_id)]) + audit.entries_for(
             conn, "takedown", tids
         )
+        posts = [link for link in links if link["kind"] == "post"]
         body = {
             "format": "counterspell-evidence/1",
             "generated_at": datetime.now(UTC).isoformat(),
@@ -315,6 +317,9 @@ def bundle(store: Store, case_id: int, user: User) -> dict[str, Any]:
             "notes": [_plain(n) for n in notes],
             "status_history": [_plain(s) for s in status],
             "audit_trail": [_plain(e) for e in sorted(trail, key=lambda e: e["seq"])],
+            # a request post is itself an offence in England and Wales (Sexual Offences Act 2003
+            # s.66F): the accounts that posted them are evidence a platform should preserve
+            "requesters": requester_accounts(store.ws, posts),
         }
         digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
         audit.record(conn, user.name, "case.export", "case", case_id, {"sha256": digest})
@@ -322,54 +327,14 @@ def bundle(store: Store, case_id: int, user: User) -> dict[str, Any]:
 
 
 def removal_notice(store: Store, case_id: int, user: User, platform: str | None = None) -> str:
-    """A plain-text removal notice for a platform, listing the case's posts and media hashes."""
-    with store.begin() as conn:
-        case = get(conn, case_id)
-        posts = [
-            r
-            for r in links_of(conn, case_id, "post")
-            if platform in (None, r["detail"]["platform"])
-        ]
-        media = links_of(conn, case_id, "media")
-        audit.record(
-            conn,
-            user.name,
-            "case.notice",
-            "case",
-            case_id,
-            {"platform": platform or "all", "posts": len(posts)},
-        )
-    uids = {p["ref"] for p in posts}
-    lines = [
-        f"Removal notice - case {case_id} ({case.title})",
-        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        "",
-        "We ask you to remove the following nonconsensual intimate depictions, including digitally",
-        "altered or generated ones, published on your service without the consent of the person",
-        "depicted. Under the TAKE IT DOWN Act (Pub. L. 119-12, section 3) a covered platform must",
-        "remove such a depiction within 48 hours of a valid request and make reasonable efforts to",
-        "identify and remove identical copies; the hashes below are given for that purpose.",
-        "",
-        f"Posts ({len(posts)}):",
-    ]
-    for p in posts:
-        d = p["detail"]
-        lines.append(
-            f"  - {p['ref']}  (community {d['community']}, posted {d['created_at'] or 'unknown'})"
-        )
-    hashes = [m for m in media if m["detail"]["uid"] in uids]
-    lines += ["", f"Media hashes ({len(hashes)}; the images themselves are not attached):"]
-    for m in hashes:
-        d = m["detail"]
-        parts = [f"md5 {d['md5']}" if d["md5"] else "", f"sha256 {d['sha256']}" if d["sha256"] else "",
-                 f"pdq {d['pdq']}" if d["pdq"] else ""]  # fmt: skip
-        lines.append(f"  - {m['ref']}: " + "; ".join(x for x in parts if x))
-    lines += [
-        "",
-        "The person depicted (or her authorised representative) can confirm this request; contact",
-        "details are held by the sender and given on request. Please confirm removal to the sender.",
-    ]
-    return "\n".join(lines) + "\n"
+    """The TAKE IT DOWN Act removal request for a platform, as Markdown (the ``us-removal``
+    template of :mod:`.notices`; ``counterspell notice build`` writes the others)."""
+    from .notices.build import build
+    from .notices.render import markdown
+    from .notices.templates import load_templates
+
+    templates, laws = load_templates()
+    return markdown(build(store, case_id, user, templates["us-removal"], laws, platform=platform))
 
 
 def from_takedown(store: Store, tid: int, user: User) -> int:
