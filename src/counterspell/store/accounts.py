@@ -15,6 +15,7 @@ Failures are counted under a row lock, so concurrent guesses cannot slip past th
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import secrets
@@ -41,7 +42,14 @@ MIN_STRENGTH = (
 )
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _hasher = PasswordHasher()
-_DUMMY = _hasher.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy() -> str:
+    """A hash to verify against when there is no account, so a wrong name costs as long as a
+    wrong password. Made on first use, not at import: hashing takes ~0.4 s by design, and every
+    command and test process imports this module."""
+    return _hasher.hash("not a password of anyone")
 
 
 def check_password(password: str, name: str = "") -> None:
@@ -166,14 +174,14 @@ def login(conn: Connection, name: str, password: str, client: str) -> tuple[User
     )
     if row is None:
         with contextlib.suppress(VerificationError):  # same time as a real check: no name probing
-            _hasher.verify(_DUMMY, password)
+            _hasher.verify(_dummy(), password)
         _attempt(conn, now, client, name, ok=False)
         audit.record(conn, name[:64], "login.failed", "user", name[:64], {"client": client})
         raise LoginRefused("wrong user name or password", 401)
     if row["locked_until"] is not None and row["locked_until"] > now:
         # waiting: not checked, not counted, and answered like any wrong password
         with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY, password)
+            _hasher.verify(_dummy(), password)
         _attempt(conn, now, client, name, ok=False)
         audit.record(conn, name, "login.delayed", "user", name, {"client": client})
         raise LoginRefused("wrong user name or password", 401)
