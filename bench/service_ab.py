@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -128,7 +127,9 @@ def main() -> None:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)], check=False
             )
-    print(f"{args.db}, {args.requests} requests per endpoint, 4 clients, ABBA (before {args.before})")
+    print(
+        f"{args.db}, {args.requests} requests per endpoint, 4 clients, ABBA (before {args.before})"
+    )
     print(f"{'endpoint':<26} {'server ms/req before':>21} {'after':>7} {'ratio':>6} "
           f"{'db ms/req ratio':>16} {'req/s ratio':>12}")  # fmt: skip
     for name in runs[0][1]:
