@@ -78,53 +78,163 @@
   }
 
   function clip8(ss) {
-    var v = Math.floor(ss / ONE); // an arithmetic shift right by PRECISION_BITS
+    var v = ss >> PRECISION_BITS; // sums stay inside 32 bits (Pillow's "two extra bits")
     return v < 0 ? 0 : v > 255 ? 255 : v;
   }
 
-  // Resize RGB (3 bytes a pixel) from w x h to outW x outH over box [x0, y0, x1, y1] of the input.
-  function resizeRGB(src, w, h, outW, outH, box) {
-    box = box || [0, 0, w, h];
-    var vert = coefficients(h, box[1], box[3], outH);
-    var first = vert.bounds[0];
-    var last = vert.bounds[outH * 2 - 2] + vert.bounds[outH * 2 - 1];
-    var needH = outW !== w || box[0] !== 0 || box[2] !== outW;
-    var needV = outH !== h || box[1] !== 0 || box[3] !== outH;
-    var img = src, iw = w, ih = h, i, x, y, c;
-    var half = 1 << (PRECISION_BITS - 1);
-    if (needH) {
-      var hor = coefficients(w, box[0], box[2], outW);
-      var rows = last - first;
-      var tmp = new Uint8Array(outW * rows * 3);
-      for (y = 0; y < rows; y++) {
-        var inRow = (y + first) * w * 3;
-        for (x = 0; x < outW; x++) {
-          var xmin = hor.bounds[x * 2], xmax = hor.bounds[x * 2 + 1], ko = x * hor.ksize;
-          var s0 = half, s1 = half, s2 = half;
-          for (i = 0; i < xmax; i++) {
-            var k = hor.kk[ko + i], p = inRow + (xmin + i) * 3;
-            s0 += src[p] * k; s1 += src[p + 1] * k; s2 += src[p + 2] * k;
+  // One pass of Pillow's resampling (RGBA in and out, alpha ignored) along x (or y): rows
+  // [first, first + n) of the input (or columns), each output value clip8(0.5 + sum of pixel *
+  // coefficient) in 22-bit fixed point. The sums are the same integers as Pillow's whatever the
+  // order they are added in, so the pass along y accumulates a row at a time (cache-friendly).
+  function pass(src, w, h, co, alongX, first, n) {
+    var half = 1 << (PRECISION_BITS - 1), ksize = co.ksize, kk = co.kk, bounds = co.bounds;
+    var outLen = bounds.length >> 1;
+    var ow = alongX ? outLen : n, oh = alongX ? n : outLen;
+    var out = new Uint8Array(ow * oh * 4), i, x, y, o;
+    if (alongX) {
+      for (y = 0; y < n; y++) {
+        var inRow = (y + first) * w * 4;
+        o = y * ow * 4;
+        for (x = 0; x < ow; x++, o += 4) {
+          var xmin = bounds[x * 2], xmax = bounds[x * 2 + 1], ko = x * ksize;
+          var s0 = half, s1 = half, s2 = half, p = inRow + xmin * 4;
+          for (i = 0; i < xmax; i++, p += 4) {
+            var k = kk[ko + i];
+            s0 = (s0 + src[p] * k) | 0; s1 = (s1 + src[p + 1] * k) | 0; s2 = (s2 + src[p + 2] * k) | 0;
           }
-          var o = (y * outW + x) * 3;
-          tmp[o] = clip8(s0); tmp[o + 1] = clip8(s1); tmp[o + 2] = clip8(s2);
+          out[o] = clip8(s0); out[o + 1] = clip8(s1); out[o + 2] = clip8(s2); out[o + 3] = 255;
         }
       }
-      for (i = 0; i < outH; i++) { vert.bounds[i * 2] -= first; }
-      img = tmp; iw = outW; ih = rows;
-    }
-    if (!needV) { return img; }
-    var out = new Uint8Array(iw * outH * 3);
-    for (y = 0; y < outH; y++) {
-      var ymin = vert.bounds[y * 2], ymax = vert.bounds[y * 2 + 1], kv = y * vert.ksize;
-      for (x = 0; x < iw * 3; x += 3) {
-        for (c = 0; c < 3; c++) {
-          var s = half;
-          for (i = 0; i < ymax; i++) { s += img[(ymin + i) * iw * 3 + x + c] * vert.kk[kv + i]; }
-          out[y * iw * 3 + x + c] = clip8(s);
+    } else {
+      var acc = new Int32Array(ow * 4), rowLen = ow * 4;
+      for (y = 0; y < oh; y++) {
+        var ymin = bounds[y * 2], ymax = bounds[y * 2 + 1], kv = y * ksize;
+        acc.fill(half);
+        for (i = 0; i < ymax; i++) {
+          var kq = kk[kv + i], q = ((ymin + i) * w + first) * 4;
+          for (x = 0; x < rowLen; x++) { acc[x] = (acc[x] + src[q + x] * kq) | 0; }
+        }
+        o = y * rowLen;
+        for (x = 0; x < rowLen; x += 4) {
+          out[o + x] = clip8(acc[x]); out[o + x + 1] = clip8(acc[x + 1]);
+          out[o + x + 2] = clip8(acc[x + 2]); out[o + x + 3] = 255;
         }
       }
     }
     return out;
+  }
+
+  function shift(co, by) {
+    for (var i = 0; i < co.bounds.length; i += 2) { co.bounds[i] -= by; }
+  }
+
+  // Resize RGBA pixels (alpha ignored: the image is opaque by now) from w x h to outW x outH over box [x0, y0, x1, y1] of the
+  // input, as Pillow's ImagingResampleInner: the pass along x over only the rows the pass along y
+  // will read, then that pass (or y first, over only the columns x will read: verticalFirst()).
+  function resize(src, w, h, outW, outH, box) {
+    box = box || [0, 0, w, h];
+    var needH = outW !== w || f(box[0]) !== 0 || f(box[2]) !== outW;
+    var needV = outH !== h || f(box[1]) !== 0 || f(box[3]) !== outH;
+    var hor = coefficients(w, box[0], box[2], outW), ver = coefficients(h, box[1], box[3], outH);
+    var img = src, iw = w, first, n;
+    if (needH && needV && verticalFirst(w, h, outW, outH)) {
+      first = hor.bounds[0];
+      n = hor.bounds[outW * 2 - 2] + hor.bounds[outW * 2 - 1] - first;
+      img = pass(src, w, h, ver, false, first, n);
+      shift(hor, first);
+      return pass(img, n, outH, hor, true, 0, outH);
+    }
+    if (needH) {
+      first = ver.bounds[0];
+      n = ver.bounds[outH * 2 - 2] + ver.bounds[outH * 2 - 1] - first;
+      img = pass(src, w, h, hor, true, first, n);
+      shift(ver, first);
+      iw = outW;
+    }
+    return needV ? pass(img, iw, 0, ver, false, 0, iw) : img;
+  }
+
+  // Pillow 13 (src/libImaging/Resample.c, ImagingResampleInner): "If height is being scaled down
+  // more than twice the amount the width is, run the vertical pass first".
+  function verticalFirst(w, h, outW, outH) {
+    return h - outH > 0 && h - outH > (w - outW) * 2;
+  }
+
+  // Pillow's reduce() (src/libImaging/Reduce.c): the mean of each xf x yf block of the region
+  // [x0, y0, x0 + bw, y0 + bh), partial blocks at the right and bottom edges, in its arithmetic:
+  // ((sum + n / 2) * trunc(float(2^32) / float(256 n))) >> 24, in 32 bits.
+  function reduce(src, w, xf, yf, region) {
+    var x0 = region[0], y0 = region[1], bw = region[2], bh = region[3];
+    var ow = Math.ceil(bw / xf), oh = Math.ceil(bh / yf), out = new Uint8Array(ow * oh * 4);
+    var acc = new Uint32Array(ow * 4), col = new Int32Array(bw), x, y, c;
+    for (x = 0; x < bw; x++) { col[x] = Math.floor(x / xf) * 4; }
+    var lastW = bw - (ow - 1) * xf;
+    for (y = 0; y < oh; y++) {
+      var ya = y0 + y * yf, yb = Math.min(ya + yf, y0 + bh);
+      acc.fill(0);
+      for (var yy = ya; yy < yb; yy++) {
+        var p = (yy * w + x0) * 4;
+        for (x = 0; x < bw; x++, p += 4) {
+          var q = col[x];
+          acc[q] += src[p]; acc[q + 1] += src[p + 1]; acc[q + 2] += src[p + 2];
+        }
+      }
+      var rows = yb - ya, full = xf * rows, mFull = multiplier(full), last = lastW * rows;
+      var mLast = multiplier(last), o = y * ow * 4;
+      for (x = 0; x < ow; x++, o += 4) {
+        var nn = x === ow - 1 ? last : full, m = x === ow - 1 ? mLast : mFull, amend = nn >> 1;
+        for (c = 0; c < 3; c++) { out[o + c] = ((acc[x * 4 + c] + amend) * m) / 16777216; }
+        out[o + 3] = 255;
+      }
+    }
+    return { data: out, width: ow, height: oh };
+  }
+
+  // Reduce.c's division_UINT32(n, 8): (UINT32)(float(2^32) / (float)(256 n)). The products with
+  // it stay under 2^32, so ">> 24" is a division (a Uint8Array store truncates).
+  function multiplier(n) { return Math.trunc(f(4294967296 / f(256 * n))); }
+
+  // The scale libjpeg decodes a JPEG at under Pillow's thumbnail((512, 512)) (draft mode, asked
+  // for 1024 px: PIL/JpegImagePlugin.py draft): 1, 2, 4 or 8.
+  function draftScale(width, height) {
+    var scale = Math.min(Math.floor(width / 1024), Math.floor(height / 1024));
+    return scale >= 8 ? 8 : scale >= 4 ? 4 : scale >= 2 ? 2 : 1;
+  }
+
+  // Pillow's thumbnail((512, 512)) of RGBA pixels {data, width, height}, or the image itself when
+  // it already fits; after a draft decode (below) `box` is the region of the input to use and
+  // `size` the size Pillow chose from the full image.
+  function thumbnail(img, box, size) {
+    size = size || thumbnailSize(img.width, img.height);
+    if (!size) { return img; }
+    box = box || [0, 0, img.width, img.height];
+    var fx = Math.trunc((box[2] - box[0]) / size[0] / 2) || 1;
+    var fy = Math.trunc((box[3] - box[1]) / size[1] / 2) || 1;
+    if (fx > 1 || fy > 1) { // Image.resize(reducing_gap=2.0): reduce() over the safe box first
+      var sx = 1.5 * (box[2] - box[0]) / size[0], sy = 1.5 * (box[3] - box[1]) / size[1];
+      var safe = [Math.max(0, Math.trunc(box[0] - sx)), Math.max(0, Math.trunc(box[1] - sy)),
+                  Math.min(img.width, Math.ceil(box[2] + sx)), Math.min(img.height, Math.ceil(box[3] + sy))];
+      img = reduce(img.data, img.width, fx, fy, [safe[0], safe[1], safe[2] - safe[0], safe[3] - safe[1]]);
+      box = [(box[0] - safe[0]) / fx, (box[1] - safe[1]) / fy, (box[2] - safe[0]) / fx, (box[3] - safe[1]) / fy];
+    }
+    return { data: resize(img.data, img.width, img.height, size[0], size[1], box),
+             width: size[0], height: size[1] };
+  }
+
+  // The image Pillow would hash, before the EXIF orientation is applied to it: `img` as the browser
+  // decoded it (oriented), `orientation` the file's EXIF orientation. A JPEG whose sides are both
+  // 2048 px or more is decoded by Pillow at 1/2, 1/4 or 1/8 scale inside libjpeg (its IDCT); a
+  // browser cannot do that, so the block mean stands in for it (taken before undoing the
+  // orientation, which is then cheap), and such hashes can differ from the server's by a few bits.
+  function storedThumbnail(img, orientation, jpeg) {
+    var swap = orientation >= 5 && orientation <= 8;
+    var sw = swap ? img.height : img.width, sh = swap ? img.width : img.height;
+    var size = thumbnailSize(sw, sh), s = jpeg && size ? draftScale(sw, sh) : 1;
+    if (s === 1) { return thumbnail(orient(img, orientation, true)); }
+    var small = orient(reduce(img.data, img.width, s, s, [0, 0, img.width, img.height]), orientation, true);
+    var t = thumbnail(small, [0, 0, sw / s, sh / s], size);
+    t.approximate = true;
+    return t;
   }
 
   // ---------------------------------------------------------------- orientation
@@ -164,32 +274,30 @@
     return 1;
   }
 
-  // Apply (forward) or undo (inverse) an EXIF orientation on RGB pixels: {data, width, height}.
+  // Apply (forward) or undo (inverse) an EXIF orientation on RGBA pixels {data, width, height}.
   function orient(img, orientation, inverse) {
     if (orientation <= 1 || orientation > 8) { return img; }
     // EXIF 5..8 swap the axes; 6 and 8 are each other's inverse, the others their own.
     if (inverse && (orientation === 6 || orientation === 8)) { orientation = 14 - orientation; }
-    var w = img.width, h = img.height, d = img.data;
-    var swap = orientation >= 5;
-    var ow = swap ? h : w, oh = swap ? w : h;
-    var out = new Uint8Array(ow * oh * 3);
-    for (var y = 0; y < h; y++) {
-      for (var x = 0; x < w; x++) {
-        var nx, ny;
-        switch (orientation) {
-          case 2: nx = w - 1 - x; ny = y; break;
-          case 3: nx = w - 1 - x; ny = h - 1 - y; break;
-          case 4: nx = x; ny = h - 1 - y; break;
-          case 5: nx = y; ny = x; break;
-          case 6: nx = h - 1 - y; ny = x; break;
-          case 7: nx = h - 1 - y; ny = w - 1 - x; break;
-          default: nx = y; ny = w - 1 - x; break; // 8
-        }
-        var s = (y * w + x) * 3, o = (ny * ow + nx) * 3;
-        out[o] = d[s]; out[o + 1] = d[s + 1]; out[o + 2] = d[s + 2];
-      }
+    var w = img.width, h = img.height;
+    var d = new Uint32Array(img.data.buffer, img.data.byteOffset, w * h);
+    var swap = orientation >= 5, ow = swap ? h : w, oh = swap ? w : h;
+    var out = new Uint32Array(ow * oh), o = 0;
+    // out[ny][nx] = in[y][x]: where output (0, 0) reads, and how far one step in nx and ny move
+    var start, dx, dy;
+    switch (orientation) {
+      case 2: start = w - 1; dx = -1; dy = w; break;
+      case 3: start = w * h - 1; dx = -1; dy = -w; break;
+      case 4: start = (h - 1) * w; dx = 1; dy = -w; break;
+      case 5: start = 0; dx = w; dy = 1; break;
+      case 6: start = (h - 1) * w; dx = -w; dy = 1; break;
+      case 7: start = w * h - 1; dx = -w; dy = -1; break;
+      default: start = w - 1; dx = w; dy = -1; break; // 8
     }
-    return { data: out, width: ow, height: oh };
+    for (var ny = 0; ny < oh; ny++) {
+      for (var nx = 0, idx = start + ny * dy; nx < ow; nx++, idx += dx) { out[o++] = d[idx]; }
+    }
+    return { data: new Uint8Array(out.buffer), width: ow, height: oh };
   }
 
   // ---------------------------------------------------------------- PDQ (float32, as the C++)
@@ -205,9 +313,9 @@
   })();
 
   // As the pdqhash binding: the luma in 64-bit floats, then stored as 32-bit.
-  function lumaOf(rgb, n) {
-    var luma = new Float32Array(n);
-    for (var i = 0, p = 0; i < n; i++, p += 3) {
+  function lumaOf(rgba, n) {
+    var luma = new Float32Array(n), rgb = rgba;
+    for (var i = 0, p = 0; i < n; i++, p += 4) {
       luma[i] = rgb[p] * LUMA_R + rgb[p + 1] * LUMA_G + rgb[p + 2] * LUMA_B;
     }
     return luma;
@@ -311,29 +419,29 @@
   // ---------------------------------------------------------------- the whole pipeline
   // RGBA pixels as decoded by the browser (EXIF orientation already applied, as browsers do)
   // -> undo the orientation, reduce to 512 px as Pillow's thumbnail, redo it, flatten any
-  // transparency on white, PDQ. `orientation` is exifOrientation() of the file's bytes.
-  function pdqFromRGBA(rgba, width, height, orientation) {
-    var n = width * height, rgb = new Uint8Array(n * 3), alpha = false;
-    for (var i = 0, p = 0, q = 0; i < n; i++, p += 4, q += 3) {
-      var a = rgba[p + 3];
-      if (a === 255) {
-        rgb[q] = rgba[p]; rgb[q + 1] = rgba[p + 1]; rgb[q + 2] = rgba[p + 2];
-      } else { // over white, as the server does (there after the reduction: may differ a bit)
-        alpha = true;
-        for (var c = 0; c < 3; c++) { rgb[q + c] = Math.round((rgba[p + c] * a) / 255 + 255 - a); }
+  // transparency on white, PDQ. `orientation` is exifOrientation() of the file's bytes, `isJpeg`
+  // whether they are a JPEG (isJpeg()).
+  function pdqFromRGBA(rgba, width, height, orientation, isJpeg) {
+    var n = width * height, alpha = false, px = new Uint32Array(rgba.buffer, rgba.byteOffset, n);
+    for (var i = 0; i < n; i++) { if ((px[i] >>> 24) !== 255) { alpha = true; break; } }
+    var data = rgba;
+    if (alpha) { // over white, as the server does (there after the reduction: may differ a bit)
+      data = new Uint8Array(n * 4);
+      for (var p = 0; p < n * 4; p += 4) {
+        var a = rgba[p + 3];
+        for (var c = 0; c < 3; c++) { data[p + c] = Math.round((rgba[p + c] * a) / 255 + 255 - a); }
+        data[p + 3] = 255;
       }
     }
-    var img = orient({ data: rgb, width: width, height: height }, orientation, true);
-    var size = thumbnailSize(img.width, img.height);
-    if (size) {
-      img = { data: resizeRGB(img.data, img.width, img.height, size[0], size[1]),
-              width: size[0], height: size[1] };
-    }
-    img = orient(img, orientation, false);
+    var small = storedThumbnail({ data: data, width: width, height: height }, orientation, isJpeg);
+    var img = orient(small, orientation, false);
     var result = pdqFromLuma(lumaOf(img.data, img.width * img.height), img.height, img.width);
     result.transparent = alpha;
+    result.approximate = !!small.approximate || alpha;
     return result;
   }
+
+  function isJpeg(bytes) { return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff; }
 
   function hamming(a, b) {
     var d = 0;
@@ -345,8 +453,8 @@
   }
 
   var api = {
-    thumbnailSize: thumbnailSize, resizeRGB: resizeRGB, exifOrientation: exifOrientation,
-    orient: orient, lumaOf: lumaOf, pdqFromLuma: pdqFromLuma, pdqFromRGBA: pdqFromRGBA,
+    thumbnailSize: thumbnailSize, resize: resize, exifOrientation: exifOrientation,
+    orient: orient, thumbnail: thumbnail, storedThumbnail: storedThumbnail, reduce: reduce, isJpeg: isJpeg, lumaOf: lumaOf, pdqFromLuma: pdqFromLuma, pdqFromRGBA: pdqFromRGBA,
     hamming: hamming
   };
   if (typeof module === "object" && module.exports) { module.exports = api; }
