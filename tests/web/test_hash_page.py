@@ -51,13 +51,17 @@ def _offline_page(browser: Any, tmp_path: Path) -> tuple[Any, list[str], list[st
     requests: list[str] = []
     problems: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(html.as_uri())
     return page, requests, problems
 
 
-def test_pdq_in_chromium_agrees_bit_for_bit_with_the_reference(browser: Any, tmp_path: Path) -> None:
+def test_pdq_in_chromium_agrees_bit_for_bit_with_the_reference(
+    browser: Any, tmp_path: Path
+) -> None:
     base = real("pdq")
     with open(base / "expected-pdq-python-reference.csv", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -72,7 +76,9 @@ def test_pdq_in_chromium_agrees_bit_for_bit_with_the_reference(browser: Any, tmp
         assert (h["md5"], h["sha256"]) == (server_side.md5, server_side.sha256), path
     for row, h in zip(rows, got, strict=False):
         assert h["pdq"] is not None and h["approximate"] is None, row["path"]
-        assert hamming(h["pdq"], row["pdq_hex"]) == CSV_OFF_BY_DECODER.get(row["path"], 0), row["path"]
+        assert hamming(h["pdq"], row["pdq_hex"]) == CSV_OFF_BY_DECODER.get(row["path"], 0), row[
+            "path"
+        ]
     # 4032x3024 photos, one with EXIF orientation 6: Pillow decodes them at half size inside
     # libjpeg, which the browser stands in for (flagged); on these two it still agrees exactly
     assert [h["approximate"] for h in got[len(rows) :]] == ["1", "1"]
@@ -94,7 +100,9 @@ def test_md5_and_sha256_in_js_agree_with_hashlib(browser: Any, tmp_path: Path) -
         }""",
         [list(data), sizes],
     )
-    want = [[hashlib.md5(data[:n]).hexdigest(), hashlib.sha256(data[:n]).hexdigest()] for n in sizes]
+    want = [
+        [hashlib.md5(data[:n]).hexdigest(), hashlib.sha256(data[:n]).hexdigest()] for n in sizes
+    ]
     assert got == want and problems == []
 
 
@@ -127,7 +135,11 @@ def test_removal_form_sends_only_hashes_and_the_sweep_finds_the_copy(
     assert len(sent) == before, "hashing made a request"
     assert (h["md5"], h["pdq"]) == (md5, pdq)
     field = page.input_value("textarea[name=hashes]")
-    assert field.splitlines() == [f"pdq {pdq}", f"md5 {md5}", f"sha256 {hashlib.sha256(raw).hexdigest()}"]
+    assert field.splitlines() == [
+        f"pdq {pdq}",
+        f"md5 {md5}",
+        f"sha256 {hashlib.sha256(raw).hexdigest()}",
+    ]
     page.fill("input[name=requester_name]", "Jane Example")
     page.fill("input[name=signature]", "Jane Example")
     page.check("input[name=signed]")
@@ -167,7 +179,11 @@ def test_hash_page_is_public_and_keeps_the_strict_csp(sqlite_store: Store) -> No
 
 def test_standalone_page_inlines_only_hash_pinned_scripts() -> None:
     html = standalone_html()
-    assert "src=" not in html and "unsafe-inline" not in html and "connect-src 'none'" in html.replace("&#39;", "'")
+    assert (
+        "src=" not in html
+        and "unsafe-inline" not in html
+        and "connect-src 'none'" in html.replace("&#39;", "'")
+    )
     for name in SCRIPTS:
         text = (Path(__file__).parents[2] / "src/counterspell/web/static" / name).read_text()
         assert f"<script>{text}</script>" in html
@@ -185,7 +201,9 @@ def test_hash_page_file_works_offline_and_its_file_goes_to_bank_import_and_the_f
     requests: list[str] = []
     problems: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
     page.goto(out.as_uri())
     rows = _hash_in_page(page, pictures)
     with page.expect_download() as download:

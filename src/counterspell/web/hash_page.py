@@ -29,7 +29,9 @@ SCRIPTS = ("pdq.js", "digests.js", "hash.js")  # in this order: hash.js uses the
 
 
 def _source_hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+    return (
+        "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+    )
 
 
 def standalone_html() -> str:
