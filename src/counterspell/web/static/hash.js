@@ -17,6 +17,7 @@
   var MIN_QUALITY = 50; // PDQ's documentation: discard hashes of quality 49 and under
   var ONE_SHOT = 256 * 1024 * 1024; // larger files are read and digested a piece at a time
   var CHUNK = 8 * 1024 * 1024;
+  var HEAD_BYTES = 262144; // where a JPEG's EXIF orientation and size are (APP1 is at most 64 KB)
   var lines = [];
   var busy = Promise.resolve();
 
@@ -49,22 +50,29 @@
       } else {
         sha = new D.SHA256().update(bytes).hex();
       }
-      return { md5: md5, sha256: sha, head: bytes.subarray(0, 65536) };
+      return { md5: md5, sha256: sha };
     }
-    var m = new D.MD5(), s = new D.SHA256(), head = null;
+    var m = new D.MD5(), s = new D.SHA256();
     for (var off = 0; off < file.size; off += CHUNK) {
       var chunk = new Uint8Array(await file.slice(off, off + CHUNK).arrayBuffer());
-      if (!head) { head = chunk.slice(0, 65536); }
       m.update(chunk);
       s.update(chunk);
     }
-    return { md5: m.hex(), sha256: s.hex(), head: head || new Uint8Array(0) };
+    return { md5: m.hex(), sha256: s.hex() };
   }
 
-  async function pdq(file, head) {
-    var bitmap = await createImageBitmap(file, {
-      imageOrientation: "from-image", colorSpaceConversion: "none", premultiplyAlpha: "none"
-    });
+  // The browser decodes off the main thread: started before the digests, it runs beside them.
+  // A large JPEG is asked for at the reduced size Pillow would decode it at (see draftPlan in
+  // pdq.js): the browser then never hands over the full-size pixels.
+  function decode(file, plan) {
+    var opts = { imageOrientation: "from-image", colorSpaceConversion: "none", premultiplyAlpha: "none" };
+    if (plan) { opts.resizeWidth = plan.width; opts.resizeHeight = plan.height; opts.resizeQuality = "low"; }
+    return createImageBitmap(file, opts);
+  }
+
+  async function pdq(bitmapPromise, head, plan, timing) {
+    var t0 = performance.now(), bitmap = await bitmapPromise, t1 = performance.now();
+    timing.decode = Math.round(t1 - t0);
     try {
       if (bitmap.width * bitmap.height > MAX_PIXELS) {
         throw new Error(bitmap.width + "x" + bitmap.height + " pixels is over the " + MAX_PIXELS + " limit");
@@ -76,8 +84,14 @@
       ctx.drawImage(bitmap, 0, 0);
       var rgba = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
       canvas.width = canvas.height = 0; // let the pixels go
-      return PDQ.pdqFromRGBA(new Uint8Array(rgba.buffer), bitmap.width, bitmap.height,
-        PDQ.exifOrientation(head), PDQ.isJpeg(head));
+      var t2 = performance.now();
+      timing.pixels = Math.round(t2 - t1);
+      var px = new Uint8Array(rgba.buffer);
+      var result = plan && bitmap.width === plan.width && bitmap.height === plan.height
+        ? PDQ.pdqFromScaledJpeg(px, bitmap.width, bitmap.height, plan)
+        : PDQ.pdqFromRGBA(px, bitmap.width, bitmap.height, PDQ.exifOrientation(head), PDQ.isJpeg(head));
+      timing.pdq = Math.round(performance.now() - t2);
+      return result;
     } finally {
       bitmap.close();
     }
@@ -91,17 +105,22 @@
     var kind = cell(row, "…"), pdqCell = cell(row, "", "hash"), quality = cell(row, "");
     var md5Cell = cell(row, "", "hash"), shaCell = cell(row, "", "hash"), note = cell(row, "", "muted");
     tbody.appendChild(row);
-    var started = performance.now();
+    var started = performance.now(), timing = {};
+    var head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
+    var plan = PDQ.draftPlan(head);
+    var early = /^image\//.test(file.type) ? decode(file, plan) : null;
+    if (early) { early.catch(function () {}); } // awaited below; an unreadable picture is reported there
     var d = await digests(file);
+    timing.digests = Math.round(performance.now() - started);
     md5Cell.textContent = d.md5;
     shaCell.textContent = d.sha256;
     row.setAttribute("data-md5", d.md5);
     row.setAttribute("data-sha256", d.sha256);
     var out = ["md5 " + d.md5, "sha256 " + d.sha256];
-    if (looksLikeImage(file, d.head)) {
+    if (looksLikeImage(file, head)) {
       kind.textContent = "picture";
       try {
-        var p = await pdq(file, d.head);
+        var p = await pdq(early || decode(file, plan), head, plan, timing);
         pdqCell.textContent = p.hash;
         quality.textContent = String(p.quality);
         row.setAttribute("data-pdq", p.hash);
@@ -124,6 +143,7 @@
       note.textContent = "Exact-copy fingerprints only (the video look-alike fingerprint needs the desktop tool, counterspell hash).";
     }
     row.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+    row.setAttribute("data-timing", JSON.stringify(timing));
     row.setAttribute("data-done", "1");
     return out;
   }
