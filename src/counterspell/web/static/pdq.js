@@ -1,15 +1,17 @@
 // PDQ perceptual hashes computed in the browser, so that a picture never leaves the device.
 //
 // Written for Counterspell from the published algorithm (Meta's PDQ: "The TMK+PDQF Video-Hashing
-// Algorithm and the PDQ Image Similarity Algorithm", pdqhash-2017-10-09.pdf, and the reference
+// Algorithm and the PDQ Image Similarity Algorithm", the description the reference code cites:
+// https://github.com/facebookexternal/ThreatExchange-PDQ/blob/main/pdqhash-2017-10-09.pdf, and the reference
 // code facebook/ThreatExchange pdq/cpp/hashing/pdqhashing.cpp and downscaling.cpp, read
 // 2026-12-02). The server hashes images with the `pdqhash` package (that C++ code in 32-bit
 // floats) after Pillow's `thumbnail((512, 512))`, as the reference's Python hasher
 // (pdq/python/pdqhashing/hasher/pdq_hasher.py) does; to agree bit for bit this file repeats both:
 //   * every float operation of the C++ code is rounded to 32 bits (Math.fround), in its order;
-//   * the reduction to 512 px is Pillow's bicubic resampling in its fixed-point arithmetic
-//     (python-pillow/Pillow src/libImaging/Resample.c: 22 fractional bits, horizontal pass first,
-//     each pass clipped to 0..255) and Pillow's thumbnail size rounding (PIL/Image.py thumbnail).
+//   * the reduction to 512 px is Pillow 13's: its thumbnail size rounding (PIL/Image.py), reduce()
+//     (src/libImaging/Reduce.c) and bicubic resampling in its fixed point (src/libImaging/
+//     Resample.c: 22 fractional bits, each pass clipped to 0..255, the pass order it chooses);
+//     python-pillow/Pillow 13.0.0 source, read 2026-12-02.
 // The EXIF orientation is applied after the reduction, as counterspell.matching.hashing does.
 (function (root) {
   "use strict";
