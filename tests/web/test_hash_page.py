@@ -240,3 +240,36 @@ def test_hash_page_file_works_offline_and_its_file_goes_to_bank_import_and_the_f
 def test_parse_hashes_takes_threatexchange_lines(text: str, kinds: list[str]) -> None:
     parsed, bad = takedown.parse_hashes(text)
     assert bad == [] and [k for k, _ in parsed] == kinds
+
+
+def test_videos_unreadable_and_transparent_pictures(browser: Any, tmp_path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    rgba = rng.integers(0, 255, (300, 400, 4), dtype=np.uint8)
+    rgba[..., 3] = np.where(np.arange(400) < 200, 255, 128)[None, :]  # right half see-through
+    png = tmp_path / "see-through.png"
+    Image.fromarray(rgba, "RGBA").save(png)
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(50_000))
+    heic = tmp_path / "photo.heic"
+    heic.write_bytes(b"\x00\x00\x00\x18ftypheic" + os.urandom(5_000))
+    page, _, problems = _offline_page(browser, tmp_path)
+    rows = _hash_in_page(page, [png, video, heic])
+    kinds = page.locator("tr.hash-row td:nth-child(3)").all_inner_texts()
+    assert kinds == ["picture", "video", "file"]
+    for path, row in zip((png, video, heic), rows, strict=True):
+        data = path.read_bytes()
+        assert (row["md5"], row["sha256"]) == (
+            hashlib.md5(data).hexdigest(),
+            hashlib.sha256(data).hexdigest(),
+        )
+    # flattened on white before the reduction here, after it on the server: close, and flagged
+    server_pdq = hash_file(str(png)).pdq
+    assert rows[0]["approximate"] == "1" and server_pdq and rows[0]["pdq"]
+    assert hamming(rows[0]["pdq"], server_pdq) <= 8  # measured 0 on this picture, 2026-12-02
+    assert rows[1]["pdq"] is None and rows[2]["pdq"] is None
+    assert "cannot read this picture" in page.locator("tr.hash-row").nth(2).inner_text()
+    saved = page.evaluate("window.CounterspellHashLines()")
+    assert sum(line.startswith("md5 ") for line in saved.splitlines()) == 3 and problems == []
