@@ -180,6 +180,15 @@
     widget.removeAttribute("data-idle");
   });
 
+  if (target && target.form) { // a request sent mid-computation would go without its hashes
+    target.form.addEventListener("submit", function (event) {
+      if (widget.hasAttribute("data-idle")) { return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (status) { status.textContent = "Still computing the fingerprints: send again in a moment."; }
+    }, true);
+  }
+
   if (save) {
     save.disabled = true;
     save.addEventListener("click", function () {
