@@ -54,6 +54,7 @@ EXPECTED: dict[tuple[str, str], str | None] = {
     ("POST", "/takedowns/{tid}/reveal"): "analyst",
     ("GET", "/takedown"): PUBLIC,
     ("POST", "/takedown"): PUBLIC,
+    ("GET", "/hash"): PUBLIC,
     ("GET", "/rules"): "viewer",
     ("GET", "/rules/new"): "analyst",
     ("POST", "/rules"): "analyst",

@@ -268,3 +268,18 @@ def hash_cmd(
                 )
     if failed:
         raise typer.Exit(code=1)
+
+
+@app.command("hash-page")
+def hash_page_cmd(
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="The HTML file to write.")
+    ] = "hash.html",
+) -> None:
+    """Write the fingerprinting page as one offline HTML file a helpline can hand out: it hashes pictures in the browser (PDQ, MD5, SHA-256) and saves the hashes for 'bank import' or the removal form; pictures never leave the device."""
+    from pathlib import Path
+
+    from ..web.hash_page import standalone_html
+
+    Path(output).write_text(standalone_html(), encoding="utf-8")
+    console.print(f"wrote {esc(output)}: open it in a browser; it works offline", highlight=False)

@@ -9,7 +9,8 @@ hashes themselves, so that a removal leaves no trace of what was removed).
 A *negative* bank holds known benign hashes (memes, blank images): a match with a positive bank
 is suppressed when the same media also matches a negative bank.
 
-Import reads python-threatexchange's signal lines (``pdq <hex>``, ``md5 <hex>``), CSV with a
+Import reads python-threatexchange's signal lines (``pdq <hex>``, ``md5 <hex>``; ``sha256`` lines,
+which the fingerprinting page also saves, are counted and skipped: no bank matches them), CSV with a
 header (``signal_type``/``type``, ``signal``/``signal_str``/``hash``, optional ``quality``,
 ``note``), or bare hex lines. A malformed line stops the import with its line number and nothing
 is written; degenerate hashes (all-zero or all-one PDQ, quality under 50) are rejected with a count
@@ -82,6 +83,9 @@ class ImportResult:
     duplicates: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     version: int = 0
+
+
+SHA256_SKIPPED = "SHA-256 (skipped: banks match PDQ, MD5 and vPDQ)"
 
 
 def _user() -> str:
@@ -221,6 +225,9 @@ def parse_hash_file(path: Path, fmt: str = "auto") -> list[tuple[int, str, str, 
                 continue  # its JSON may hold spaces: the rest of the line is the signal
             kind, value = (parts[0], parts[1]) if len(parts) >= 2 else ("", parts[0])
             note = " ".join(parts[2:]) if len(parts) > 2 else ""
+            if kind.lower() == "sha256" and re.fullmatch(r"[0-9a-fA-F]{64}", value):
+                out.append((n, "sha256", value.lower(), None, note))  # counted, not banked
+                continue
             out.append(_checked(path, n, kind, value, "", note))
     else:
         raise CounterspellError(f"--format {fmt!r}: choose auto, te or csv")
@@ -285,6 +292,9 @@ def import_hashes(
     from .signals import SIGNALS
 
     for _, kind, value, q, note in parsed:
+        if kind == "sha256":  # the fingerprinting page saves them for the removal form's sweep
+            result.rejected[SHA256_SKIPPED] += 1
+            continue
         reason = SIGNALS.get(kind).reject(value, q)
         if reason is not None:
             result.rejected[reason] += 1

@@ -47,6 +47,7 @@ _NEXT = {
 }
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _HEX = re.compile(r"^(?:(md5|sha256|pdq)[:\s]+)?([0-9a-fA-F]{32}|[0-9a-fA-F]{64})$")
+_ALIASES = {"md5_signal": "md5", "video_md5": "md5", "pdq_signal": "pdq"}  # python-threatexchange's
 _UID = re.compile(r"^[a-z0-9_]+:[^\s]+:[^\s:]+$")
 _URL = re.compile(r"^https?://[^\s<>\"]+$", re.I)
 FIELDS = (
@@ -96,13 +97,19 @@ class Request:
 
 
 def parse_hashes(text: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """(kind, hex) pairs and a message per bad line; a bare 64-hex value may be SHA-256 or PDQ."""
+    """(kind, hex) pairs and a message per bad line; a bare 64-hex value may be SHA-256 or PDQ.
+
+    Takes what the fingerprinting page saves (python-threatexchange's ``<signal type> <hash>``
+    lines, its aliases such as ``video_md5``, ``#`` comments) as well as pasted bare hashes."""
     out: list[tuple[str, str]] = []
     bad: list[str] = []
     for n, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
-        if not line:
+        if not line or line.startswith("#"):
             continue
+        parts = line.split(None, 1)
+        if len(parts) == 2 and parts[0].lower() in _ALIASES:
+            line = f"{_ALIASES[parts[0].lower()]} {parts[1].strip()}"
         m = _HEX.match(line)
         if not m:
             bad.append(

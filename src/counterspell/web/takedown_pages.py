@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..store import cases, intake, takedown
+from .hash_page import SCRIPTS as HASH_SCRIPTS
 from .security import Analyst, Id, Viewer, check_public_csrf, public_csrf, store_of
 from .ui import page, see_other
 
@@ -88,12 +89,18 @@ def _form(request: Request, status: int = 200, **values: object) -> HTMLResponse
     key = store_of(request).ws.ensure_secret("intake.key")
     ctx: dict[str, object] = {"values": {}, "problems": [], **values}
     return page(request, "takedown_form.html.j2", None, status, token=public_csrf(request),
-                challenge=intake.new_challenge(key), pow_bits=intake.POW_BITS,
+                challenge=intake.new_challenge(key), pow_bits=intake.POW_BITS, hash_scripts=HASH_SCRIPTS,
                 retention_days=_retention_days(request), **ctx)  # fmt: skip
 
 
 def _retention_days(request: Request) -> int:
     return store_of(request).ws.settings.takedown_retention_days
+
+
+@router.get("/hash")
+def hash_page(request: Request) -> HTMLResponse:
+    """Public: fingerprint pictures on this device; nothing is uploaded (see :mod:`.hash_page`)."""
+    return page(request, "hash.html.j2", None, scripts=HASH_SCRIPTS)
 
 
 @router.get("/takedown")
