@@ -23,6 +23,7 @@ from . import analysis  # noqa: F401
 from . import evaluation  # noqa: F401
 from . import casework  # noqa: F401
 from . import rules  # noqa: F401
+from . import plan  # noqa: F401
 # isort: on
 
 

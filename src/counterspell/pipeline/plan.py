@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..lake.workspace import Workspace
-from .plan_graph import KIND_TITLES, KINDS, Campaign, PlanGraph, load_graph, reach_of
+from .plan_graph import KIND_NOUNS, KIND_TITLES, KINDS, Campaign, PlanGraph, load_graph, reach_of
 
 MEASURES = ("fulfilled", "praise", "reach", "targets")
 MEASURE_TITLES = {
@@ -254,12 +254,8 @@ def plan_graph(
     sim = Simulator(graph)
     rankings = {k: rank(sim, k) for k in opt.kinds}
     combine = opt.combine or {k: opt.budget for k in DEFAULT_COMBINED if k in opt.kinds}
-    plans: list[tuple[str, dict[str, int]]] = [
-        (f"top {opt.budget} {KIND_TITLES[k]}", {k: opt.budget}) for k in opt.kinds
-    ]
-    plans.append(
-        ("combined: " + " + ".join(f"{n} {KIND_TITLES[k]}" for k, n in combine.items()), combine)
-    )
+    plans = [(_name({k: opt.budget}), {k: opt.budget}) for k in opt.kinds]
+    plans.append(("combined: " + _name(combine), combine))
     rng = np.random.default_rng(opt.seed)
     samples = [
         rng.integers(0, len(graph.campaigns), len(graph.campaigns)) for _ in range(opt.bootstrap)
@@ -283,6 +279,10 @@ def plan_graph(
         "bootstrap": opt.bootstrap,
         "random_draws": opt.random_draws,
     }
+
+
+def _name(sizes: dict[str, int]) -> str:
+    return " + ".join(f"{n} {KIND_NOUNS[k]}" for k, n in sizes.items())
 
 
 def simulate(

@@ -27,6 +27,7 @@ from .bridges import _match as invite_match
 from .clusters import sightings_sql
 
 KINDS = ("creator", "thread", "community", "hub", "handle", "cluster")
+KIND_NOUNS = {k: ("communities" if k == "community" else k + "s") for k in KINDS}
 KIND_TITLES = {
     "creator": "creators",
     "thread": "request threads",

@@ -53,6 +53,8 @@ from counterspell.synth.grammar import Family, load_banks
 
 
 
+
+
 # fmt: on
 
 # --------------------------------------------------------------------------------------------
