@@ -17,7 +17,9 @@ campaign members fit in memory: millions, not billions.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..lake.datasets import enriched_sql, relation
 from ..lake.query import connect, posts_relation_sql
@@ -131,7 +133,7 @@ def load_graph(ws: Workspace, scope: str | None = None) -> PlanGraph:
     return _build(rows)
 
 
-def _build(rows: list[tuple[object, ...]]) -> PlanGraph:
+def _build(rows: Sequence[tuple[Any, ...]]) -> PlanGraph:
     campaigns: list[Campaign] = []
     for (
         cid,
@@ -159,9 +161,9 @@ def _build(rows: list[tuple[object, ...]]) -> PlanGraph:
             keys.add(f"creator:{actor}")
         if handle is not None and spans:
             keys.add(f"handle:{handle}")
-        keys.update(f"cluster:{c}" for c in pics)  # type: ignore[attr-defined]
+        keys.update(f"cluster:{c}" for c in pics)
         campaigns[-1].members.append(
-            Member(str(uid), str(part), _opt(anchor), place, frozenset(keys), tuple(reaches))  # type: ignore[arg-type]
+            Member(str(uid), str(part), _opt(anchor), place, frozenset(keys), tuple(reaches))
         )
     index: dict[str, set[int]] = defaultdict(set)
     for i, c in enumerate(campaigns):
