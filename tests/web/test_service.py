@@ -44,6 +44,7 @@ EXPECTED: dict[tuple[str, str], str | None] = {
     ("GET", "/cases/{case_id}/bundle.html"): "analyst",
     ("GET", "/cases/{case_id}/notice"): "analyst",
     ("GET", "/takedowns"): "viewer",
+    ("GET", "/plan"): "analyst",
     ("GET", "/takedowns/{tid}"): "viewer",
     ("POST", "/takedowns/{tid}/status"): "analyst",
     ("POST", "/takedowns/{tid}/sweep"): "analyst",
