@@ -147,7 +147,8 @@ def _print_tables(result: dict[str, Any]) -> None:
         tr = result["truth"]
         out.print(
             f"against truth: creators precision@10 {tr['creators_at_10']:.2f} "
-            f"({tr['distinct_true_creators_in_top_10']} distinct true creators), "
+            f"({tr['distinct_true_creators_in_top_10']} distinct true creators; read as people "
+            f"{tr['people_at_10']:.2f}), "
             f"hubs precision@{tr['hubs_k']} {tr['hubs_at_k']:.2f}"
         )
 

@@ -5,7 +5,8 @@ author and campaign:
 
 - **precision at 10**: of the planner's 10 highest-ranked creators, the share that are one of the
   10 creators with the most true fulfilled campaigns (an actor is the truth author of most of its
-  posts; one creator seen on three platforms is three actors, each of which counts); of its
+  posts; one creator seen on three platforms is three actors, each of which counts); the same
+  with the ranking read as people (each truth author once, at its best-ranked actor); of its
   highest-ranked hubs among the lake's communities, the share among the true hubs (communities
   that true campaigns reached from another community, ranked by how many). The synthetic world has
   a handful of communities, so the hub figure is at min(10, true hubs).
@@ -40,6 +41,8 @@ AT = 10
 class PlanTruth:
     creators_at_10: float  # share of the planner's top 10 creators that are true top-10 creators
     distinct_true_creators_in_top_10: int
+    # the planner's ranking read as people: each truth author at its first actor, the first 10
+    people_at_10: float
     hubs_at_k: float
     hubs_k: int
     true_top_creators: list[str]
@@ -114,9 +117,10 @@ def score_plan(ws: Workspace, truth: str | Path) -> PlanTruth:
     truth = Path(truth)
     sim = Simulator(load_graph(ws))
     mapping = actor_authors(ws, truth_authors(ws, truth))
-    creators = [r["name"] for r in rank(sim, "creator", AT)]
+    ranked = [r["name"] for r in rank(sim, "creator")]
     top_true = true_creators(ws, truth)[:AT]
-    mapped = [(a, mapping.get(a, "")) for a in creators]
+    mapped = [(a, mapping.get(a, "")) for a in ranked[:AT]]
+    people = list(dict.fromkeys(mapping.get(a, a) for a in ranked))[:AT]
     hits = sum(1 for _, t in mapped if t in top_true)
     hubs_true = true_hubs(ws, truth)
     places = {c.place for c in sim.graph.campaigns for _m in c.members[:1]} | {
@@ -127,6 +131,7 @@ def score_plan(ws: Workspace, truth: str | Path) -> PlanTruth:
     return PlanTruth(
         creators_at_10=round(hits / AT, 4),
         distinct_true_creators_in_top_10=len({t for _, t in mapped if t in top_true}),
+        people_at_10=round(sum(1 for p in people if p in top_true) / AT, 4),
         hubs_at_k=round(len(set(hubs[:k]) & set(hubs_true[:k])) / k, 4),
         hubs_k=k,
         true_top_creators=top_true,

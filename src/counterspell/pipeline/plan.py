@@ -43,6 +43,7 @@ SHARE_OF = {
 }
 DEFAULT_COMBINED = ("creator", "thread", "hub")  # rewards, request infrastructure, distribution
 DISPLACEMENT_RATES = (0.0, 0.5, 1.0)
+CACHE_MAX = 2_000_000  # remembered campaign outcomes (a few hundred MB at most)
 ASSUMPTIONS = (
     "No displacement: nobody takes over what is removed (no new thread, creator or invite); "
     "the displacement scenarios below relax this for creators.",
@@ -96,16 +97,31 @@ class Simulator:
         self.target = np.array(
             [ids[c.target] if c.target is not None else -1 for c in graph.campaigns], dtype=np.int64
         )
-        self.base_totals = self.totals(self.base)
+        self._cache: dict[tuple[int, frozenset[str]], Outcome] = {}
+        self.base_arrays = self.arrays(self.base)
+        self.base_totals = self.totals(self.base_arrays)
 
     def denominators(self) -> dict[str, int]:
         """Totals the shares of a ranking are shares of (``reaching``: campaigns seen elsewhere)."""
         return {**self.base_totals, "reaching": sum(1 for o in self.base if o.reach > 0)}
 
+    def outcome(self, i: int, removed: frozenset[str]) -> Outcome:
+        """Campaign ``i`` after ``removed``, remembered by the part of ``removed`` it can see:
+        random plans remove the same big communities again and again."""
+        seen = removed & self.graph.keys_of[i]
+        if not seen:
+            return self.base[i]
+        got = self._cache.get((i, seen))
+        if got is None:
+            if len(self._cache) > CACHE_MAX:
+                self._cache.clear()
+            got = self._cache[(i, seen)] = outcome(self.graph.campaigns[i], seen)
+        return got
+
     def run(self, removed: frozenset[str]) -> list[Outcome]:
         after = list(self.base)
         for i in self.graph.affected(removed):
-            after[i] = outcome(self.graph.campaigns[i], removed)
+            after[i] = self.outcome(i, removed)
         return after
 
     def arrays(self, outs: list[Outcome]) -> dict[str, np.ndarray]:
@@ -115,9 +131,11 @@ class Simulator:
             "reach": np.array([o.reach for o in outs], dtype=np.int64),
         }
 
-    def totals(self, outs: list[Outcome], sample: np.ndarray | None = None) -> dict[str, int]:
-        a = self.arrays(outs)
-        idx = sample if sample is not None else np.arange(len(outs))
+    def totals(
+        self, outs: list[Outcome] | dict[str, np.ndarray], sample: np.ndarray | None = None
+    ) -> dict[str, int]:
+        a = outs if isinstance(outs, dict) else self.arrays(outs)
+        idx = sample if sample is not None else np.arange(len(a["fulfilled"]))
         f = a["fulfilled"][idx]
         tg = self.target[idx][f]
         return {
@@ -133,7 +151,7 @@ class Simulator:
         out = {"fulfilled": 0, "praise": 0, "reach": 0}
         gone: Counter[int] = Counter()
         for i in touched:
-            b, a = self.base[i], outcome(self.graph.campaigns[i], removed)
+            b, a = self.base[i], self.outcome(i, removed)
             out["fulfilled"] += int(b.fulfilled) - int(a.fulfilled)
             out["praise"] += b.praise - a.praise
             out["reach"] += b.reach - a.reach
@@ -295,11 +313,12 @@ def simulate(
     """One plan: what remains, with bootstrap intervals, the random baseline and displacement."""
     removed = frozenset(n for nodes in chosen.values() for n in nodes)
     after = sim.run(removed)
-    totals = sim.totals(after)
+    after_arrays = sim.arrays(after)
+    totals = sim.totals(after_arrays)
     remaining: dict[str, Any] = {}
     shares: dict[str, list[float]] = {m: [] for m in MEASURES}
     for s in samples:
-        b, a = sim.totals(sim.base, s), sim.totals(after, s)
+        b, a = sim.totals(sim.base_arrays, s), sim.totals(after_arrays, s)
         for m in MEASURES:
             shares[m].append(a[m] / b[m] if b[m] else 1.0)
     for m in MEASURES:

@@ -66,6 +66,8 @@ class PlanGraph:
     touches: dict[str, dict[str, set[int]]] = field(default_factory=dict)
     # every key -> campaigns it can change (for removals of any key, candidate or not)
     index: dict[str, set[int]] = field(default_factory=dict)
+    # per campaign, every key that can change it (the inverse of ``index``)
+    keys_of: list[frozenset[str]] = field(default_factory=list)
 
     def affected(self, removed: frozenset[str]) -> set[int]:
         out: set[int] = set()
@@ -166,14 +168,15 @@ def _build(rows: Sequence[tuple[Any, ...]]) -> PlanGraph:
             Member(str(uid), str(part), _opt(anchor), place, frozenset(keys), tuple(reaches))
         )
     index: dict[str, set[int]] = defaultdict(set)
+    keys_of: list[frozenset[str]] = []
     for i, c in enumerate(campaigns):
-        for m in c.members:
-            for k in m.keys:
-                index[k].add(i)
+        keys = {k for m in c.members for k in m.keys}
         for place in reach_of(c, [True] * len(c.members), frozenset()):
-            index[f"hub:{place}"].add(i)
-            index[f"community:{place}"].add(i)
-    return PlanGraph(campaigns, _touches(campaigns), dict(index))
+            keys.update((f"hub:{place}", f"community:{place}"))
+        for k in keys:
+            index[k].add(i)
+        keys_of.append(frozenset(keys))
+    return PlanGraph(campaigns, _touches(campaigns), dict(index), keys_of)
 
 
 def _opt(v: object) -> str | None:
