@@ -26,12 +26,13 @@ from tests.conftest import analysed_lake
 def _m(uid: str, part: str, place: str, author: str | None, anchor: str | None = None,
        reaches: tuple[str, ...] = ()) -> tuple[object, ...]:  # fmt: skip
     plat, comm = place.split(":")
-    return (part, anchor, plat, comm, "t1", author, None, False, [], list(reaches), uid)
+    thread = "t1" if uid.startswith("a") else "t2"
+    return (part, anchor, plat, comm, thread, author, None, False, [], list(reaches), uid)
 
 
 def _graph() -> PlanGraph:
-    """Two campaigns on a board: A fulfilled by wiz1 and praised, its picture reposted on a
-    channel; B fulfilled by wiz1 and wiz2, with an invite to kik."""
+    """Two campaigns on a board: A (thread t1) fulfilled by wiz1 and praised, its picture
+    reposted on a channel; B (thread t2) fulfilled by wiz1 and wiz2, with an invite to kik."""
     rows = []
     spec = {
         "A": [
@@ -86,8 +87,19 @@ def test_rankings_plans_and_displacement_on_the_small_graph() -> None:
     assert one["remaining"]["fulfilled"]["share"] == 0.5
     # wiz1 gone: A's request stands and wiz2 is still active on the board, so A is picked up
     assert one["displacement"]["recoverable"] == 1
-    assert one["displacement"]["picked_up_by"] == [{"creator": "b:wiz2", "campaigns": 1}]
+    assert one["displacement"]["picked_up_by"] == [
+        {"kind": "creator", "name": "b:wiz2", "campaigns": 1}
+    ]
     assert [s["fulfilled"] for s in one["displacement"]["scenarios"]] == [0.5, 0.75, 1.0]
+    # thread t1 gone: A's requester asks again in t2, the board's other thread
+    thread = next(p for p in result["plans"] if p["name"] == "1 threads")
+    assert thread["removed"] == {"thread": ["thread:b:r:t1"]}
+    assert thread["displacement"]["picked_up_by"] == [
+        {"kind": "thread", "name": "b:r:t2", "campaigns": 1}
+    ]
+    community = next(p for p in result["plans"] if p["name"] == "1 communities")
+    assert community["remaining"]["fulfilled"]["share"] == 0.0
+    assert community["displacement"]["recoverable"] == 0  # nowhere left to ask
     assert sim.totals(sim.base) == {"fulfilled": 2, "praise": 2, "reach": 2, "targets": 2}
 
 

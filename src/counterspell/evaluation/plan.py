@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -123,10 +124,8 @@ def score_plan(ws: Workspace, truth: str | Path) -> PlanTruth:
     people = list(dict.fromkeys(mapping.get(a, a) for a in ranked))[:AT]
     hits = sum(1 for _, t in mapped if t in top_true)
     hubs_true = true_hubs(ws, truth)
-    places = {c.place for c in sim.graph.campaigns for _m in c.members[:1]} | {
-        m.place for c in sim.graph.campaigns for m in c.members
-    }
-    hubs = [r["name"] for r in rank(sim, "hub") if r["name"] in places]
+    ingested = {m.place for c in sim.graph.campaigns for m in c.members}  # truth knows these
+    hubs = [r["name"] for r in rank(sim, "hub") if r["name"] in ingested]
     k = min(AT, len(hubs_true)) or 1
     return PlanTruth(
         creators_at_10=round(hits / AT, 4),
@@ -164,9 +163,7 @@ def relink_without(ws: Workspace, actors: list[str], root: Path) -> Workspace:
     return copy
 
 
-def _array(values: list[str]) -> Any:
-    import pyarrow as pa
-
+def _array(values: list[str]) -> pa.Array:
     return pa.array(values, type=pa.string())
 
 

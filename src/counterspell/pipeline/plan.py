@@ -46,7 +46,7 @@ DISPLACEMENT_RATES = (0.0, 0.5, 1.0)
 CACHE_MAX = 2_000_000  # remembered campaign outcomes (a few hundred MB at most)
 ASSUMPTIONS = (
     "No displacement: nobody takes over what is removed (no new thread, creator or invite); "
-    "the displacement scenarios below relax this for creators.",
+    "the displacement scenarios relax this for creators and threads (not for hubs).",
     "The graph as observed: campaigns as `analyze` linked them, errors included; activity the "
     "lake does not hold is not counted.",
     "Removing a point removes its posts as if they had never been made, and everything anchored "
@@ -362,27 +362,32 @@ def random_baseline(sim: Simulator, sizes: dict[str, int], opt: PlanOptions) -> 
 
 
 def displacement(sim: Simulator, removed: frozenset[str], after: list[Outcome]) -> dict[str, Any]:
-    """Campaigns that lost every fulfilment while their request stands are picked up, at a rate,
-    by the most active creator of the request's community still in place."""
-    active: dict[str, Counter[str]] = defaultdict(Counter)
+    """Fulfilled campaigns a plan took are taken up again, at a rate: one that lost every
+    fulfilment while its request stands, by the most active creator of the request's community
+    still in place; one whose request went with its thread (its community standing), by the
+    community's most active thread still in place, where the requester asks again."""
+    creators: dict[str, Counter[str]] = defaultdict(Counter)
+    threads: dict[str, Counter[str]] = defaultdict(Counter)
     for c, b in zip(sim.graph.campaigns, sim.base, strict=True):
+        threads[c.place][_thread_of(c)] += 1
         if b.fulfilled:
-            for k in {
-                k
-                for m in c.members
-                if m.part == "fulfillment"
-                for k in m.keys
-                if k.startswith("creator:")
-            }:
-                active[c.place][k] += 1
+            for k in {k for m in c.members if m.part == "fulfillment" for k in m.keys}:
+                if k.startswith("creator:"):
+                    creators[c.place][k] += 1
     takers: Counter[str] = Counter()
     back = {"fulfilled": 0, "praise": 0, "reach": 0}
     for i in sim.graph.affected(removed):
         b, a = sim.base[i], after[i]
-        if not (b.fulfilled and a.alive and not a.fulfilled):
-            continue
         c = sim.graph.campaigns[i]
-        left = [(n, k) for k, n in active[c.place].items() if k not in removed]
+        if not b.fulfilled or a.fulfilled:
+            continue
+        if a.alive:
+            pool = creators[c.place]
+        elif _request_keys(c) & removed == {_thread_of(c)}:
+            pool = threads[c.place]
+        else:
+            continue
+        left = [(n, k) for k, n in pool.items() if k not in removed]
         if not left:
             continue
         takers[min(left, key=lambda x: (-x[0], x[1]))[1]] += 1
@@ -401,10 +406,19 @@ def displacement(sim: Simulator, removed: frozenset[str], after: list[Outcome]) 
     return {
         "recoverable": back["fulfilled"],
         "picked_up_by": [
-            {"creator": k.split(":", 1)[1], "campaigns": n} for k, n in takers.most_common(5)
+            {"kind": k.split(":", 1)[0], "name": k.split(":", 1)[1], "campaigns": n}
+            for k, n in takers.most_common(5)
         ],
         "scenarios": scenarios,
     }
+
+
+def _request_keys(c: Campaign) -> frozenset[str]:
+    return next((m.keys for m in c.members if m.uid == c.request), frozenset())
+
+
+def _thread_of(c: Campaign) -> str:
+    return next((k for k in _request_keys(c) if k.startswith("thread:")), "")
 
 
 def _interval(values: list[float]) -> list[float] | None:

@@ -62,7 +62,9 @@ def plan_rows(plans: list[dict[str, Any]]) -> list[list[str]]:
             pct(rnd.get("fulfilled", {}).get("share")) + ci(rnd.get("fulfilled", {}).get("ci"))
         )
         scen = p["displacement"]["scenarios"]
-        cells.append(" / ".join(pct(s["fulfilled"]) for s in scen))
+        by = p["displacement"]["picked_up_by"]
+        who = f" (mostly by <code>{escape(by[0]['name'])}</code>)" if by else ""
+        cells.append(" / ".join(pct(s["fulfilled"]) for s in scen) + who)
         out.append(cells)
     return out
 
@@ -94,8 +96,10 @@ def plan_fragment(result: dict[str, Any]) -> str:
         f"<p>Shares of the untouched totals, with 95% bootstrap intervals over campaigns "
         f"({result['bootstrap']} resamples, seed {result['seed']}); the random baseline removes "
         f"the same number of points of each kind, drawn uniformly ({result['random_draws']} draws). "
-        "Displacement: a campaign that lost every fulfilment while its request stands is picked up "
-        "by the most active creator of its community still in place, at that rate.</p>",
+        "Displacement: a fulfilled campaign the plan took is taken up again at that rate, by the "
+        "most active creator of its community still in place (when it lost its fulfilments) or "
+        "the community's most active thread still in place (when its thread went); hubs are not "
+        "displaced.</p>",
     ]
     for kind, rows in result["rankings"].items():
         title = result["kinds"][kind]
