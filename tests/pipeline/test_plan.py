@@ -184,5 +184,7 @@ def test_plan_command(synthetic: tuple[Workspace, Path], tmp_path: Path) -> None
     proc = run(app, [*args, "--truth", str(truth)], env={"COLUMNS": "200"})
     assert proc.exit_code == 0, proc.output
     assert "No displacement" in proc.stdout and "precision@10" in proc.stdout
+    nowhere = run(app, [*args, "--scope", "nowhere"])
+    assert isinstance(nowhere.exception, CounterspellError) and "nowhere" in str(nowhere.exception)
     bad = run(app, [*args, "--combine", "wizard=3"])
     assert isinstance(bad.exception, CounterspellError) and "--combine" in str(bad.exception)

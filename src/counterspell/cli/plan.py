@@ -82,6 +82,10 @@ def plan_cmd(
         top=top,
     )
     result = plan(ws, scope, options)
+    if not result["campaigns"]:
+        raise CounterspellError(
+            f"no campaign was requested in {scope!r} (a platform, or platform/community)"
+        )
     if truth:
         from dataclasses import asdict
 
