@@ -103,7 +103,7 @@ def test_rankings_plans_and_displacement_on_the_small_graph() -> None:
     assert sim.totals(sim.base) == {"fulfilled": 2, "praise": 2, "reach": 2, "targets": 2}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Path]:
     root = tmp_path_factory.mktemp("plan")
     generate(root / "corpus", posts=3000, seed=7)

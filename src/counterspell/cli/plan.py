@@ -128,15 +128,15 @@ def _print_tables(result: dict[str, Any]) -> None:
     for a in result["assumptions"]:
         out.print(f"  - {esc(a)}")
     plans = Table(title="What each plan leaves (share of today; 95% bootstrap interval)")
-    for col in ("plan", *MEASURES, "random: fulfilled", "displaced 0/50/100%: fulfilled"):
+    for col in ("plan", *MEASURES, "random: fulfilled / reach", "displaced 0/50/100%: fulfilled"):
         plans.add_column(col)
     for p in result["plans"]:
-        rem, rnd = p["remaining"], p["random"].get("fulfilled", {})
+        rem, rnd = p["remaining"], p["random"]
         scen = " / ".join(f"{s['fulfilled']:.0%}" for s in p["displacement"]["scenarios"])
         plans.add_row(
             esc(p["name"]),
             *(_pct(rem[m]["share"], rem[m]["ci"]) for m in MEASURES),
-            _pct(rnd.get("share"), rnd.get("ci")),
+            " / ".join(_pct(rnd.get(m, {}).get("share")) for m in ("fulfilled", "reach")),
             scen,
         )
     out.print(plans)

@@ -58,9 +58,7 @@ def plan_rows(plans: list[dict[str, Any]]) -> list[list[str]]:
         rem, rnd = p["remaining"], p["random"]
         cells = [escape(p["name"])]
         cells += [pct(rem[m]["share"]) + ci(rem[m]["ci"]) for m in MEASURES]
-        cells.append(
-            pct(rnd.get("fulfilled", {}).get("share")) + ci(rnd.get("fulfilled", {}).get("ci"))
-        )
+        cells.append(" / ".join(pct(rnd.get(m, {}).get("share")) for m in ("fulfilled", "reach")))
         scen = p["displacement"]["scenarios"]
         by = p["displacement"]["picked_up_by"]
         who = f" (mostly by <code>{escape(by[0]['name'])}</code>)" if by else ""
@@ -87,7 +85,7 @@ def plan_fragment(result: dict[str, Any]) -> str:
                 "praise left",
                 "reach left",
                 "targets exposed",
-                "random, fulfilled left",
+                "random plans: fulfilled / reach left",
                 "with displacement 0 / 50 / 100%",
             ],
             plan_rows(result["plans"]),
