@@ -3,14 +3,15 @@
 Removing one picture at a time does not work; the request infrastructure, the rewards that keep
 creators going and the distribution networks have to be disrupted together. The planner ranks
 each kind of intervention point (:data:`~counterspell.pipeline.plan_graph.KINDS`) by the share of
-harm that disappears when it alone is removed from the campaign graph, then simulates acting on
-the top K of each kind, and on several kinds at once, against random choices of the same size.
+harm it takes part in (and shows what goes if it alone is removed), then simulates acting on the
+top K of each kind, and on several kinds at once, against random choices of the same size.
 
 What the simulation assumes, and every output says: **no displacement** (nobody takes over what
 was removed: no new thread, no other creator, no new invite) and **the graph as observed** (the
 campaigns as ``analyze`` linked them, with its errors; what the lake does not hold does not
 count). Displacement scenarios show how much of the effect survives when a removed creator's
-requests are picked up by the next most active creator of the same community.
+requests are picked up by the next most active creator of the same community, or a removed
+thread's by the community's next thread.
 """
 
 from __future__ import annotations
@@ -24,8 +25,19 @@ import numpy as np
 
 from ..lake.workspace import Workspace
 from .plan_graph import KIND_NOUNS, KIND_TITLES, KINDS, Campaign, PlanGraph, load_graph, reach_of
+from .plan_sim import MEASURES, Outcome, Simulator, outcome
 
-MEASURES = ("fulfilled", "praise", "reach", "targets")
+__all__ = [
+    "MEASURES",
+    "Outcome",
+    "PlanOptions",
+    "Simulator",
+    "outcome",
+    "plan",
+    "plan_graph",
+    "rank",
+]
+
 MEASURE_TITLES = {
     "fulfilled": "fulfilled campaigns",
     "praise": "praise posts",
@@ -43,7 +55,6 @@ SHARE_OF = {
 }
 DEFAULT_COMBINED = ("creator", "thread", "hub")  # rewards, request infrastructure, distribution
 DISPLACEMENT_RATES = (0.0, 0.5, 1.0)
-CACHE_MAX = 2_000_000  # remembered campaign outcomes (a few hundred MB at most)
 ASSUMPTIONS = (
     "No displacement: nobody takes over what is removed (no new thread, creator or invite); "
     "the displacement scenarios relax this for creators and threads (not for hubs).",
@@ -56,126 +67,16 @@ ASSUMPTIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    alive: bool  # the request survives
-    fulfilled: bool
-    praise: int
-    reach: int
-
-
-def outcome(c: Campaign, removed: frozenset[str]) -> Outcome:
-    """One campaign after ``removed``: a member is gone when it carries a removed key or its anchor
-    (in the same campaign) is gone; without a living fulfilment nothing is praised."""
-    state: dict[str, bool] = {}
-    alive: list[bool] = []
-    for m in c.members:
-        ok = not (m.keys & removed)
-        if ok and m.anchor is not None and m.anchor != m.uid:
-            ok = state.get(m.anchor, True)
-        state[m.uid] = ok
-        alive.append(ok)
-    if not state.get(c.request, True):
-        return Outcome(False, False, 0, 0)
-    fulfilled = any(ok and m.part == "fulfillment" for m, ok in zip(c.members, alive, strict=True))
-    praise = (
-        sum(ok and m.part == "praise" for m, ok in zip(c.members, alive, strict=True))
-        if fulfilled
-        else 0
-    )
-    return Outcome(True, fulfilled, praise, len(reach_of(c, alive, removed)))
-
-
-class Simulator:
-    """The campaign graph with its untouched outcome; a removal recomputes only what it touches."""
-
-    def __init__(self, graph: PlanGraph) -> None:
-        self.graph = graph
-        self.base = [outcome(c, frozenset()) for c in graph.campaigns]
-        names = sorted({c.target for c in graph.campaigns if c.target is not None})
-        ids = {t: i for i, t in enumerate(names)}
-        self.target = np.array(
-            [ids[c.target] if c.target is not None else -1 for c in graph.campaigns], dtype=np.int64
-        )
-        self._cache: dict[tuple[int, frozenset[str]], Outcome] = {}
-        self.base_arrays = self.arrays(self.base)
-        self.base_totals = self.totals(self.base_arrays)
-
-    def denominators(self) -> dict[str, int]:
-        """Totals the shares of a ranking are shares of (``reaching``: campaigns seen elsewhere)."""
-        return {**self.base_totals, "reaching": sum(1 for o in self.base if o.reach > 0)}
-
-    def outcome(self, i: int, removed: frozenset[str]) -> Outcome:
-        """Campaign ``i`` after ``removed``, remembered by the part of ``removed`` it can see:
-        random plans remove the same big communities again and again."""
-        seen = removed & self.graph.keys_of[i]
-        if not seen:
-            return self.base[i]
-        got = self._cache.get((i, seen))
-        if got is None:
-            if len(self._cache) > CACHE_MAX:
-                self._cache.clear()
-            got = self._cache[(i, seen)] = outcome(self.graph.campaigns[i], seen)
-        return got
-
-    def run(self, removed: frozenset[str]) -> list[Outcome]:
-        after = list(self.base)
-        for i in self.graph.affected(removed):
-            after[i] = self.outcome(i, removed)
-        return after
-
-    def arrays(self, outs: list[Outcome]) -> dict[str, np.ndarray]:
-        return {
-            "fulfilled": np.array([o.fulfilled for o in outs], dtype=bool),
-            "praise": np.array([o.praise for o in outs], dtype=np.int64),
-            "reach": np.array([o.reach for o in outs], dtype=np.int64),
-        }
-
-    def totals(
-        self, outs: list[Outcome] | dict[str, np.ndarray], sample: np.ndarray | None = None
-    ) -> dict[str, int]:
-        a = outs if isinstance(outs, dict) else self.arrays(outs)
-        idx = sample if sample is not None else np.arange(len(a["fulfilled"]))
-        f = a["fulfilled"][idx]
-        tg = self.target[idx][f]
-        return {
-            "fulfilled": int(f.sum()),
-            "praise": int(a["praise"][idx].sum()),
-            "reach": int(a["reach"][idx].sum()),
-            "targets": int(np.unique(tg[tg >= 0]).size),
-        }
-
-    def lost(self, removed: frozenset[str]) -> dict[str, int]:
-        """What disappears when ``removed`` goes (targets: no longer in any fulfilled campaign)."""
-        touched = self.graph.affected(removed)
-        out = {"fulfilled": 0, "praise": 0, "reach": 0}
-        gone: Counter[int] = Counter()
-        for i in touched:
-            b, a = self.base[i], self.outcome(i, removed)
-            out["fulfilled"] += int(b.fulfilled) - int(a.fulfilled)
-            out["praise"] += b.praise - a.praise
-            out["reach"] += b.reach - a.reach
-            if b.fulfilled and not a.fulfilled and self.target[i] >= 0:
-                gone[int(self.target[i])] += 1
-        if gone:
-            per = Counter(
-                int(t)
-                for t, o in zip(self.target, self.base, strict=True)
-                if o.fulfilled and t >= 0
-            )
-            out["targets"] = sum(1 for t, n in gone.items() if per[t] == n)
-        else:
-            out["targets"] = 0
-        return out
-
-
 def rank(sim: Simulator, kind: str, top: int | None = None) -> list[dict[str, Any]]:
-    """Candidates of one kind by the share of harm each takes part in (``enabled``): creators and
-    handles by the fulfilled campaigns they fulfilled, then praise received; threads and
-    communities by the fulfilled campaigns requested there, then requests; hubs by the campaigns
-    that reached them from elsewhere; clusters by the places they travelled to, then the
-    campaign-destination pairs they carried (their share is of those pairs). ``alone`` is what goes if it alone is removed
-    (smaller where another point does the same work: a campaign two creators fulfilled)."""
+    """Candidates of one kind by the share of harm each takes part in (``enabled``).
+
+    Creators and handles by the fulfilled campaigns they fulfilled, then praise received; threads
+    and communities by the fulfilled campaigns requested there, then requests; hubs by the
+    campaigns that reached them from elsewhere; clusters by the places they travelled to, then the
+    campaign-destination pairs they carried (their share is of those pairs). ``alone`` is what
+    goes if it alone is removed: smaller where another point does the same work (a campaign two
+    creators fulfilled survives either one), so it ranks only ties.
+    """
     rows = []
     total = sim.denominators()[SHARE_OF[kind]]
     for node, touched in sim.graph.touches.get(kind, {}).items():
@@ -207,7 +108,7 @@ def _detail(sim: Simulator, kind: str, node: str, touched: set[int]) -> dict[str
     """The kind's own figures: ``enabled``, and the ``order`` it ranks by (largest first)."""
     cs = [(sim.graph.campaigns[i], sim.base[i]) for i in sorted(touched)]
     if kind in ("thread", "community"):
-        req = [b for c, b in cs if node in c.members[0].keys]
+        req = [b for c, b in cs if node in _request_keys(c)]
         done = sum(b.fulfilled for b in req)
         rate = round(done / len(req), 4) if req else None
         return {
@@ -270,8 +171,8 @@ def plan_graph(
 ) -> dict[str, Any]:
     opt = options or PlanOptions()
     sim = Simulator(graph)
-    rankings = {k: rank(sim, k) for k in opt.kinds}
     combine = opt.combine or {k: opt.budget for k in DEFAULT_COMBINED if k in opt.kinds}
+    rankings = {k: rank(sim, k) for k in dict.fromkeys([*opt.kinds, *combine])}
     plans = [(_name({k: opt.budget}), {k: opt.budget}) for k in opt.kinds]
     plans.append(("combined: " + _name(combine), combine))
     rng = np.random.default_rng(opt.seed)
@@ -291,7 +192,7 @@ def plan_graph(
         "totals": sim.base_totals,
         "kinds": {k: KIND_TITLES[k] for k in opt.kinds},
         "candidates": {k: len(graph.touches.get(k, {})) for k in opt.kinds},
-        "rankings": {k: v[: max(opt.top, opt.budget)] for k, v in rankings.items()},
+        "rankings": {k: rankings[k][: max(opt.top, opt.budget)] for k in opt.kinds},
         "plans": results,
         "seed": opt.seed,
         "bootstrap": opt.bootstrap,
