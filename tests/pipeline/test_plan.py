@@ -178,9 +178,12 @@ def test_plan_command(synthetic: tuple[Workspace, Path], tmp_path: Path) -> None
     result = orjson.loads(proc.stdout)
     assert result["plans"][-1]["name"] == "combined: 2 creators + 1 hubs"
     assert any("No displacement" in a for a in result["assumptions"])
-    proc = run(app, [*args, "--format", "html", "-o", str(tmp_path / "p.html")])
+    proc = run(
+        app, [*args, "--format", "html", "-o", str(tmp_path / "p.html"), "--truth", str(truth)]
+    )
     html = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert "What the simulation assumes" in html and "<script" not in html
+    assert "creators precision at 10 1.00" in html
     proc = run(app, [*args, "--truth", str(truth)], env={"COLUMNS": "200"})
     assert proc.exit_code == 0, proc.output
     assert "No displacement" in proc.stdout and "precision@10" in proc.stdout

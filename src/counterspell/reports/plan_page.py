@@ -99,6 +99,14 @@ def plan_fragment(result: dict[str, Any]) -> str:
         "the community's most active thread still in place (when its thread went); hubs are not "
         "displaced.</p>",
     ]
+    if "truth" in result:
+        tr = result["truth"]
+        parts.append(
+            f"<p>Against the corpus's ground truth: creators precision at 10 "
+            f"{tr['creators_at_10']:.2f} ({tr['distinct_true_creators_in_top_10']} distinct true "
+            f"creators; read as people {tr['people_at_10']:.2f}), hubs precision at "
+            f"{tr['hubs_k']} {tr['hubs_at_k']:.2f}.</p>"
+        )
     for kind, rows in result["rankings"].items():
         title = result["kinds"][kind]
         n = result["candidates"].get(kind, 0)
