@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ..errors import CounterspellError
 from ..lake.query import connect, posts_relation_sql, sql_path
 from ..lake.workspace import Workspace
 from ..pipeline.network import build_network
@@ -142,7 +143,10 @@ def score_plan(ws: Workspace, truth: str | Path) -> PlanTruth:
 
 def relink_without(ws: Workspace, actors: list[str], root: Path) -> Workspace:
     """A copy of the workspace at ``root`` with every post by ``actors`` (``platform:author_key``)
-    deleted from posts, enrichments and media, and the graph stages run again over it."""
+    deleted from posts, enrichments and media, and the graph stages run again over it (a local
+    lake only: the copy is rewritten file by file)."""
+    if not ws.lake.is_local:
+        raise CounterspellError(f"{ws.root}: re-linking a copy needs a local lake")
     shutil.copytree(ws.root, root)
     copy = Workspace.open(root)
     con = connect(copy)
