@@ -31,6 +31,7 @@ demo: $(STAMP)
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws export graph --kind communities --format gexf -o $(DEMO_DIR)/communities.gexf
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws evaluate --posts 3000 --campaigns $(DEMO_DIR)/input/truth.csv
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws report -o $(DEMO_DIR)/report
+	$(BIN)/counterspell -w $(DEMO_DIR)/ws plan --truth $(DEMO_DIR)/input/truth.csv --format html -o $(DEMO_DIR)/plan.html
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws db upgrade
 	$(BIN)/counterspell -w $(DEMO_DIR)/ws queue sync
 	@echo "open $(abspath $(DEMO_DIR))/report/report.html"

@@ -20,7 +20,7 @@ from tests.conftest import REAL, analysed_lake, real
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 SECTIONS = ("Data", "Activity over time", "Requests and fulfilment", "Rewards", "Targets",
-            "Possible minors", "Distribution", "Tools", "Methods and limits")  # fmt: skip
+            "Possible minors", "Distribution", "Tools", "Where to act", "Methods and limits")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,8 @@ def test_every_section_table_and_figure(report: Path) -> None:
                               "top_creators", "relationships", "destinations", "community_map", "tools"])  # fmt: skip
     assert html.count('<img src="data:image/svg+xml;base64,') == len(figures)
     for name in ("communities", "inputs", "posts_per_week_by_role", "fulfilment", "creators", "lorenz",
-                 "relationships", "minor_risk_by_community", "bridges", "tools", "evaluation", "facts"):  # fmt: skip
+                 "relationships", "minor_risk_by_community", "bridges", "tools", "evaluation", "facts",
+                 "plan_effects", "plan_top_creators", "plan_top_hubs"):  # fmt: skip
         assert (report / "tables" / f"{name}.csv").exists(), name
     assert (report / "graphs" / "communities.gexf").exists() and (
         report / "graphs" / "actors.gexf"
@@ -83,6 +84,14 @@ def test_numbers_in_text_and_tables_agree(report: Path) -> None:
     creators = _csv(report / "tables" / "creators.csv")
     assert len(creators) == int(facts["rewards.creators"]["value"])
     assert all(r["creator"].startswith("creator_") for r in creators)
+    effects = {r["plan"]: r for r in _csv(report / "tables" / "plan_effects.csv")}
+    combined = effects["combined: " + facts["plan.combined_plan"]["value"]]
+    assert combined["fulfilled_left"] == facts["plan.combined_fulfilled_left"]["value"]
+    assert float(combined["fulfilled_left"]) < float(facts["plan.random_fulfilled_left"]["value"])
+    assert all(
+        r["creator"].startswith("creator_")
+        for r in _csv(report / "tables" / "plan_top_creators.csv")
+    )
     minors = _csv(report / "tables" / "minor_risk_by_community.csv")
     assert sum(int(r["posts"]) for r in minors) == int(facts["minors.posts_minor_risk"]["value"])
 

@@ -139,3 +139,14 @@ def test_grammar_template_language() -> None:
     assert all(s.endswith("Maya, $20") for s in seen)
     assert {s.split()[0] for s in seen} == {"x", "y"}
     assert {s.split()[1] for s in seen} == {"one", "two", "Maya,"} - {"Maya,"}
+
+
+def test_truth_names_each_posts_author(tmp_path: Path) -> None:
+    """What `plan --truth` checks creators against: the generator's actor behind every post (the
+    Telegram channel's own notices have none), fulfilments always by a creator."""
+    generate(tmp_path / "c", posts=600, seed=5)
+    with open(tmp_path / "c" / "truth.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert all(r["author"].startswith("creator") for r in rows if r["part"] == "fulfillment")
+    assert all(r["author"].startswith("user") for r in rows if r["part"] == "request")
+    assert sum(1 for r in rows if r["author"]) > 0.9 * len(rows)

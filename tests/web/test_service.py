@@ -47,6 +47,7 @@ EXPECTED: dict[tuple[str, str], str | None] = {
     ("GET", "/cases/{case_id}/notices/{name}"): "analyst",
     ("POST", "/cases/{case_id}/notices/{name}/reveal"): "analyst",
     ("GET", "/takedowns"): "viewer",
+    ("GET", "/plan"): "analyst",
     ("GET", "/takedowns/{tid}"): "viewer",
     ("POST", "/takedowns/{tid}/status"): "analyst",
     ("POST", "/takedowns/{tid}/sweep"): "analyst",

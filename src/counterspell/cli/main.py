@@ -25,6 +25,7 @@ from . import casework  # noqa: F401
 from . import notices  # noqa: F401
 from . import rules  # noqa: F401
 from . import exchanges  # noqa: F401
+from . import plan  # noqa: F401
 # isort: on
 
 

@@ -25,7 +25,7 @@ from ..errors import Conflict, CounterspellError, NotFound
 from ..matching.copies import CopyFinder
 from ..store.db import Store
 from ..version import __version__
-from . import api, notice_pages, rule_pages, takedown_pages, ui
+from . import api, notice_pages, plan_pages, rule_pages, takedown_pages, ui
 from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
 
 HERE = Path(__file__).parent
@@ -166,6 +166,7 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     app.include_router(ui.router)
     app.include_router(takedown_pages.router)
     app.include_router(notice_pages.router)
+    app.include_router(plan_pages.router)
     app.include_router(rule_pages.router)
 
     @app.get("/openapi.json", include_in_schema=False)

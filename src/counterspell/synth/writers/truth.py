@@ -1,4 +1,9 @@
-"""The ground truth of a synthetic corpus (``truth.csv``): one row per post."""
+"""The ground truth of a synthetic corpus (``truth.csv``): one row per post.
+
+``author`` is the generator's actor (``creator3``, ``user12``; empty for the channel's own
+notices): the one identity a planner's ranking of creators can be checked against, since the
+platforms show the same creator under a tripcode, a Telegram id and a Discord id, or not at all.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ TRUTH_COLUMNS = [
     "flags",
     "template",
     "lang",
+    "author",
 ]
 
 
@@ -58,6 +64,7 @@ class TruthWriter:
                 ";".join(sorted(set(rt.flags))),
                 rt.template,
                 rt.lang,
+                e.actor.key if e else "",
             ]
         )
         self.counts[platform] = self.counts.get(platform, 0) + 1
