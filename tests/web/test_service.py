@@ -133,6 +133,16 @@ def _login(client: TestClient, name: str, password: str = PASSWORD) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', home.text).group(1)  # type: ignore[union-attr]
 
 
+def test_dashboard_before_the_queue_is_ever_synced(sqlite_store: Store) -> None:
+    """A new store has an empty queue: the dashboard says what to run instead of failing."""
+    make_users(sqlite_store)
+    client = _client(sqlite_store)
+    _login(client, "viewer")
+    home = client.get("/")
+    assert home.status_code == 200, home.text
+    assert "counterspell queue sync" in home.text
+
+
 @pytest.fixture
 def service(sqlite_store: Store) -> Iterator[tuple[Store, dict[str, User]]]:
     users = make_users(sqlite_store)

@@ -108,6 +108,7 @@ def dashboard(request: Request, who: Viewer) -> HTMLResponse:
             "cases": cases.list_cases(conn, limit=10),
             "top": top,
             "snippets": snippets(store.ws, top, queue.all_identities(conn)),
+            "chosen": {},  # the queue table's filters: none on the dashboard
         }
     return page(request, "dashboard.html.j2", who, names=community_names(store.ws), **ctx)
 
