@@ -38,18 +38,21 @@ def fourchan_html_to_text(com: str) -> tuple[str, list[QuoteRef], list[str]]:
     """Plain text, quoted posts and hyperlink targets of a 4chan ``com`` field."""
     if "<" not in com and "&" not in com:
         return com, [], []
+    # Each pattern runs only where its literal start occurs: most comments have no links.
     quotes: list[QuoteRef] = []
-    for m in _QUOTELINK.finditer(com):
-        quotes.append((m.group("board"), m.group("post")))
-    for m in _DEADLINK.finditer(com):
-        quotes.append((m.group("board"), m.group("post")))
+    if 'href="' in com:
+        quotes = [(m.group("board"), m.group("post")) for m in _QUOTELINK.finditer(com)]
+    if "deadlink" in com:
+        quotes.extend((m.group("board"), m.group("post")) for m in _DEADLINK.finditer(com))
     hrefs = [m.group("href") for m in _HREF.finditer(com)] if 'href="http' in com else []
-    text = _WBR.sub("", com)
+    text = _WBR.sub("", com) if "<w" in com or "<W" in com else com
     if "\n" in text:  # literal newlines are HTML whitespace; <br> carries the line breaks
         text = text.replace("\r", "").replace(">\n", ">").replace("\n", " ")
-    text = _BR.sub("\n", text)
-    text = _TAG.sub("", text)
-    text = html.unescape(text)
+    if "<" in text:
+        text = _BR.sub("\n", text)
+        text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
     return text, quotes, hrefs
 
 

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar
 
+import pyarrow as pa
+
 from ..errors import Place
 from ..models import Post, Source
 from ..registry import Registry
 from ..textio import Problem
 
-__all__ = ["ADAPTERS", "Adapter", "Notice", "ReadContext", "register_adapter"]
+__all__ = ["ADAPTERS", "Adapter", "BulkRead", "Notice", "ReadContext", "register_adapter"]
 
 
 @dataclass(slots=True)
@@ -51,6 +53,20 @@ class ReadContext:
 Item = Post | Problem | Notice
 
 
+@dataclass(slots=True)
+class BulkRead:
+    """A whole well-formed file mapped at once, column by column, instead of post by post.
+
+    ``tables`` hold the posts per (platform, community) in file order, exactly as
+    :func:`~counterspell.models.posts_to_table` would build them from what ``read`` yields;
+    ``notices`` are those ``read`` would yield, in its order. A bulk read never has problems:
+    a file with anything to quarantine is read by ``read``, which says where.
+    """
+
+    tables: list[tuple[tuple[str, str], pa.Table]]
+    notices: list[Notice]
+
+
 class Adapter(ABC):
     """Reads one source format. Subclasses set ``name``, ``platform`` and ``description``."""
 
@@ -66,6 +82,12 @@ class Adapter(ABC):
     @abstractmethod
     def read(self, path: str, ctx: ReadContext) -> Iterator[Item]:
         """Yield posts, problems and notices. Never raise for one bad record: yield a Problem."""
+
+    def read_bulk(self, path: str, ctx: ReadContext) -> BulkRead | None:
+        """The same posts and notices as :meth:`read`, built column-wise for speed; None when
+        this adapter has no bulk reader or the file is not one it can read whole (then ingest
+        calls :meth:`read`). Overriding it is optional."""
+        return None
 
 
 ADAPTERS: Registry[type[Adapter]] = Registry("adapter", entry_points="counterspell.adapters")

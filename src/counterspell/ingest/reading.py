@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..adapters import Adapter, Notice, ReadContext, detect, get_adapter
 from ..errors import CounterspellError, InputError, Place, UnknownFormatError
@@ -42,12 +43,25 @@ def read_items(
     strict: bool,
     add_post: Callable[[Post], None],
     add_problem: Callable[[str, Place, str, str | None], None],
+    add_table: Callable[[tuple[str, str], pa.Table, int], None],
 ) -> None:
-    """Run one adapter over one file, routing posts and problems; in strict mode the first
-    problem raises. Shared by the in-process path and the worker processes."""
+    """Run one adapter over one file, routing posts (or whole tables, from a bulk read) and
+    problems; in strict mode the first problem raises. Shared by the in-process path and the
+    worker processes."""
+    adapter = cls()
+    try:
+        bulk = adapter.read_bulk(path, ctx)
+    except (OSError, UnicodeError):
+        bulk = None  # the streaming reader reports it, with the place
+    if bulk is not None:
+        for notice in bulk.notices:
+            add_problem("notice", notice.place, notice.message, None)
+        for key, table in bulk.tables:
+            add_table(key, table, table_chars(table))
+        return
     before = fallback_bytes()
     try:
-        for item in cls().read(path, ctx):
+        for item in adapter.read(path, ctx):
             if isinstance(item, Post):
                 add_post(item)
             elif isinstance(item, Problem):
@@ -79,6 +93,14 @@ def read_items(
             f"{latin1} bytes were not valid UTF-8 and were read as Latin-1",
             None,
         )
+
+
+def table_chars(table: pa.Table) -> int:
+    """Characters of text and markup in a table, as ``len(text) + len(raw_markup)`` per post."""
+    total = 0
+    for name in ("text", "raw_markup"):
+        total += pc.sum(pc.utf8_length(table.column(name))).as_py() or 0
+    return total
 
 
 @dataclass
@@ -126,6 +148,7 @@ def _read_in_worker(path: str, fmt: str | None, ctx: ReadContext, strict: bool) 
     out.format = cls.name
     out.forced = fmt is not None
     by_key: dict[tuple[str, str], list[Post]] = defaultdict(list)
+    bulk_tables: list[tuple[tuple[str, str], pa.Table, int]] = []
 
     def add_problem(kind: str, place: Place, reason: str, snippet: str | None) -> None:
         if len(out.problems) < MAX_PROBLEMS_PER_FILE or kind == "quarantine":
@@ -139,11 +162,15 @@ def _read_in_worker(path: str, fmt: str | None, ctx: ReadContext, strict: bool) 
             strict,
             lambda p: by_key[(p.platform, p.community)].append(p),
             add_problem,
+            lambda key, table, chars: bulk_tables.append((key, table, chars)),
         )
     except InputError as exc:
         out.fatal = (exc.place, exc.reason)
     except CounterspellError as exc:
         out.fatal = (Place(path), str(exc))
+    for key, table, chars in bulk_tables:
+        out.tables.append((key, table, chars))
+        out.posts += table.num_rows
     for key, posts in by_key.items():
         chars = sum(len(p.text) + len(p.raw_markup or "") for p in posts)
         out.tables.append((key, posts_to_table(posts), chars))

@@ -43,7 +43,7 @@ class _Ingest:
         self.buffer: dict[tuple[str, str], list[Post]] = defaultdict(list)
         self.owners: dict[tuple[str, str], list[int]] = defaultdict(list)
         # tables mapped by worker processes, with the outcome index of their rows
-        self.tables: dict[tuple[str, str], list[tuple[pa.Table, int]]] = defaultdict(list)
+        self.tables: dict[tuple[str, str], list[tuple[pa.Table, np.ndarray]]] = defaultdict(list)
         self.buffered = 0
         self.buffered_chars = 0
         self.outcomes: list[FileOutcome] = []
@@ -61,7 +61,10 @@ class _Ingest:
             self.flush()
 
     def add_table(self, key: tuple[str, str], table: pa.Table, owner: int, chars: int) -> None:
-        self.tables[key].append((table, owner))
+        if self.buffer.get(key):  # posts read earlier go first: the first copy of a uid wins
+            owners = np.asarray(self.owners.pop(key), dtype=np.int64)
+            self.tables[key].append((posts_to_table(self.buffer.pop(key)), owners))
+        self.tables[key].append((table, np.full(table.num_rows, owner, dtype=np.int64)))
         self.buffered += table.num_rows
         self.buffered_chars += chars
         if self.buffered >= self.batch_size or self.buffered_chars >= MAX_BUFFERED_CHARS:
@@ -70,12 +73,12 @@ class _Ingest:
     def _partition_batch(self, key: tuple[str, str]) -> tuple[pa.Table, np.ndarray]:
         parts: list[pa.Table] = []
         owner_parts: list[np.ndarray] = []
-        if self.buffer.get(key):
+        for table, owners in self.tables.get(key, []):
+            parts.append(table)
+            owner_parts.append(owners)
+        if self.buffer.get(key):  # read after every table here (add_table drains the buffer)
             parts.append(posts_to_table(self.buffer[key]))
             owner_parts.append(np.asarray(self.owners[key], dtype=np.int64))
-        for table, owner in self.tables.get(key, []):
-            parts.append(table)
-            owner_parts.append(np.full(table.num_rows, owner, dtype=np.int64))
         table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
         return table, np.concatenate(owner_parts)
 
@@ -201,7 +204,11 @@ class _Ingest:
             if counter[0] % 10_000 == 0:
                 self.progress.posts_read(10_000)
 
-        read_items(path, cls, ctx, strict, add_post, outcome.add_problem)
+        def add_table(key: tuple[str, str], table: pa.Table, chars: int) -> None:
+            self.add_table(key, table, index, chars)
+            self.progress.posts_read(table.num_rows)
+
+        read_items(path, cls, ctx, strict, add_post, outcome.add_problem, add_table)
         self.progress.posts_read(counter[0] % 10_000)
         if adapter_cls is not None and self._forced_found_nothing(
             outcome, cls.name, counter[0], strict
