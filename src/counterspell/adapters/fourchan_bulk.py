@@ -34,8 +34,8 @@ def read_thread_bulk(
         return None
     with open(path, "rb") as f:
         data = f.read()
-    if sniff_encoding(data[:4]) != "utf-8":
-        return None
+    if sniff_encoding(data[:4]) != "utf-8" or data[:64].lstrip()[:1] != b"{":
+        return None  # another encoding, or a catalog (an array): read by the streaming reader
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError:
