@@ -23,6 +23,7 @@ from .fourchan_map import _MAPPED, _int, map_post
 
 __all__ = ["read_thread_bulk"]
 
+_OPT = orjson.OPT_NON_STR_KEYS  # as models._extra_json
 _MAX_TIME = 1 << 36  # seconds; beyond year 4000, left to the per-post mapping
 
 
@@ -52,6 +53,8 @@ def read_thread_bulk(
 def _map_posts(posts: list[object], board: str, path: str, ctx: ReadContext, cols: Columns) -> bool:
     """Append every post to ``cols``; False as soon as one would be quarantined."""
     hint: int | None = None
+    rows = cols.rows
+    dumps = orjson.dumps
     for record, p in enumerate(posts):
         no = p.get("no") if type(p) is dict else None
         t = p.get("time") if type(p) is dict else None
@@ -66,7 +69,7 @@ def _map_posts(posts: list[object], board: str, path: str, ctx: ReadContext, col
         assert isinstance(p, dict)
         resto = _int(p.get("resto")) or 0
         thread_no = resto or (hint if hint and hint != no else no)
-        cols.is_op.append(resto == 0 and (hint is None or hint == no))
+        is_op = resto == 0 and (hint is None or hint == no)
         if hint is None:
             hint = thread_no
         extra = {k: v for k, v in p.items() if k not in _MAPPED}
@@ -116,27 +119,27 @@ def _map_posts(posts: list[object], board: str, path: str, ctx: ReadContext, col
             )
         sub = p.get("sub")
         post_id = str(no)
-        cols.uid.append(f"4chan:{board}:{post_id}")
-        cols.thread_id.append(str(thread_no))
-        cols.post_id.append(post_id)
-        cols.parent_uids.append(parents)
-        cols.created_us.append(t * 1_000_000)
-        cols.author_key.append(author_key)
-        cols.author_name.append(name)
-        cols.text.append(text)
-        cols.raw_markup.append(raw)
-        cols.links.append(extract_urls(text, hrefs))
-        cols.media.append(media)
-        cols.extra.append(
-            orjson.dumps(extra, option=orjson.OPT_NON_STR_KEYS, default=str).decode("utf-8")
-            if extra
-            else None
+        rows.append(
+            (
+                f"4chan:{board}:{post_id}",
+                str(thread_no),
+                post_id,
+                parents,
+                t * 1_000_000,
+                author_key,
+                name,
+                text,
+                raw,
+                extract_urls(text, hrefs),
+                media,
+                is_op,
+                dumps(extra, option=_OPT, default=str).decode("utf-8") if extra else None,
+                "post",
+                fourchan_html_to_text(sub)[0] if isinstance(sub, str) and sub else None,
+                [],
+                [],
+                record,
+                None,
+            )
         )
-        cols.kind.append("post")
-        cols.subject.append(fourchan_html_to_text(sub)[0] if isinstance(sub, str) and sub else None)
-        cols.reactions.append([])
-        cols.mentions.append([])
-        cols.record.append(record)
-        cols.line.append(None)
-        cols.chars += len(text) + len(raw or "")
     return True
