@@ -10,7 +10,7 @@ adapter and a few files in its format, and pytest checks what every adapter prom
 The promises: detection picks the adapter for its own files; every record has a
 ``platform:community:post_id`` uid on the adapter's platform and a UTC time; no file, however
 truncated or damaged, makes ``read`` raise (a bad record is a ``Problem``, never an exception);
-reading is deterministic; a file cut anywhere yields only records the whole file has (or one
+reading is deterministic; an optional ``read_bulk`` gives exactly what ``read`` gives; a file cut anywhere yields only records the whole file has (or one
 ``InputError`` naming the file when nothing of it is readable). Needs pytest (it is a test base, not a runtime dependency).
 """
 
@@ -21,10 +21,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 
+import pyarrow as pa
+
 from .adapters import ReadContext, detect
 from .adapters.base import Adapter, Item, Notice
 from .errors import InputError
-from .models import Post
+from .models import Post, posts_to_table
 from .textio import Problem
 
 TRUNCATE_AT = (0.0, 0.01, 0.1, 0.33, 0.5, 0.9, 0.999)
@@ -85,6 +87,34 @@ class AdapterContract:
             first = [i.uid for i in read_items(self.adapter, path) if isinstance(i, Post)]
             again = [i.uid for i in read_items(self.adapter, path) if isinstance(i, Post)]
             assert first == again, path
+
+    def test_bulk_read_equals_read(self, tmp_path: Path) -> None:
+        """An adapter's optional ``read_bulk`` gives what ``read`` gives, table for table, on
+        whole files and on files cut short (where it should answer None)."""
+        ctx = ReadContext(run_id="contract", sha256="0" * 64)
+        for path in self._fixtures():
+            data = path.read_bytes()
+            cut = tmp_path / path.name
+            cut.write_bytes(data[: len(data) * 2 // 3])
+            for file in (path, cut):
+                bulk = self.adapter().read_bulk(str(file), ctx)
+                if bulk is None:
+                    continue
+                by_key: dict[tuple[str, str], list[Post]] = {}
+                others: list[Item] = []
+                for item in self.adapter().read(str(file), ctx):
+                    if isinstance(item, Post):
+                        by_key.setdefault((item.platform, item.community), []).append(item)
+                    else:
+                        others.append(item)
+                assert bulk.notices == others, file
+                got: dict[tuple[str, str], list[pa.Table]] = {}
+                for key, table in bulk.tables:
+                    got.setdefault(key, []).append(table)
+                assert list(got) == list(by_key), file
+                for key, posts in by_key.items():
+                    expected = posts_to_table(posts).to_pylist()
+                    assert pa.concat_tables(got[key]).to_pylist() == expected, (file, key)
 
     def test_truncated_files_never_raise(self, tmp_path: Path) -> None:
         for path in self._fixtures():
