@@ -215,3 +215,16 @@ def test_ingest_gives_the_same_lake_with_and_without_bulk_reads(
     assert fast[1] == slow[1]
     assert len(fast[0]) == len(slow[0]) > 0
     assert fast[0] == slow[0]
+
+
+def test_a_bulk_reader_that_fails_falls_back_to_streaming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path, "100.json", orjson.dumps({"posts": GOOD}))
+
+    def boom(self: Adapter, path: str, ctx: ReadContext) -> BulkRead | None:
+        raise ValueError("unexpected")
+
+    monkeypatch.setattr(detect(str(path)), "read_bulk", boom)
+    posts, problems, tables = _items(path)
+    assert len(posts) == 5 and not tables and not problems

@@ -51,8 +51,8 @@ def read_items(
     adapter = cls()
     try:
         bulk = adapter.read_bulk(path, ctx)
-    except (OSError, UnicodeError):
-        bulk = None  # the streaming reader reports it, with the place
+    except Exception:  # any surprise: the streaming reader is the reference, and says where
+        bulk = None
     if bulk is not None:
         for notice in bulk.notices:
             add_problem("notice", notice.place, notice.message, None)
