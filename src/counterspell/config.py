@@ -13,6 +13,19 @@ from typing import Any
 
 from .errors import CounterspellError
 
+# The operational store's URL comes from this variable, else it is this file in the workspace.
+# They live here, not in counterspell.store.db, so that the CLI can name them and tell whether a
+# workspace has a store without importing the store (SQLAlchemy and Alembic: a second per command).
+STORE_URL_ENV = "COUNTERSPELL_DB"
+STORE_FILE = "store.sqlite"
+
+
+def store_configured(root: Path) -> bool:
+    """Whether the workspace at ``root`` uses an operational store: one is configured, or its
+    file exists (see :func:`counterspell.store.db.has_store`)."""
+    return bool(os.environ.get(STORE_URL_ENV)) or (root / STORE_FILE).exists()
+
+
 DEFAULT_TOML = """\
 # Counterspell workspace settings. Environment variables COUNTERSPELL_<NAME> (upper case)
 # override these; command-line flags override both.

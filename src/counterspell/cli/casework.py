@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from ..config import STORE_URL_ENV as ENV_URL
 from ..errors import CounterspellError
-from ..store.db import ENV_URL, Store, default_url, make_engine, upgrade
 from .common import app, console, current_ws, esc, out
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) is imported by the commands that use it
+    from ..store.db import Store
 
 DbOption = Annotated[
     str | None,
@@ -45,6 +48,8 @@ app.add_typer(takedown_app, name="takedown")
 
 
 def _store(db: str | None) -> Store:
+    from ..store.db import Store
+
     return Store(current_ws(), db)
 
 
@@ -53,6 +58,8 @@ def db_upgrade_cmd(
     db: DbOption = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head"
 ) -> None:
     """Create or migrate the store's tables (safe to run again)."""
+    from ..store.db import default_url, make_engine, upgrade
+
     engine = make_engine(db or default_url(current_ws()))
     before, after = upgrade(engine, revision, ws=current_ws())
     engine.dispose()

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
+from ..config import store_configured
 from ..errors import CounterspellError
 from ..ingest import FileOutcome
 from ..lake.workspace import Workspace
@@ -155,11 +156,10 @@ def sync_queue_if_any(ws: Workspace, trigger: str = "analyze") -> None:
     """Where the workspace has an operational store, bring its review queue up to date and run
     the shadow and live rules over what is new, so that new flags, bank matches and rule hits
     reach reviewers without a separate step."""
-    from ..store.db import Store, has_store
-
-    if not has_store(ws):
+    if not store_configured(ws.root):  # checked before the store's (slow) import
         return
     from ..store import rules
+    from ..store.db import Store
     from ..store.queue import sync
 
     try:

@@ -14,12 +14,12 @@ import typer
 from rich.table import Table
 
 from ..errors import CounterspellError
-from ..store.db import Store
 from .casework import DbOption, _store
 from .common import app, console, esc, out
 
 if TYPE_CHECKING:
     from ..store.accounts import User
+    from ..store.db import Store
 
 notice_app = typer.Typer(
     help="Removal and preservation notices built from a case, with their legal basis (not legal advice).",

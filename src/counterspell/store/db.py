@@ -19,16 +19,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, select
 
+from ..config import STORE_FILE, STORE_URL_ENV, store_configured
 from ..errors import CounterspellError
 from ..lake.workspace import Workspace
 from .audit import write_anchor
 from .schema import audit_head
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-ENV_URL = "COUNTERSPELL_DB"
+ENV_URL = STORE_URL_ENV
 
 
-DEFAULT_FILE = "store.sqlite"
+DEFAULT_FILE = STORE_FILE
 
 
 def default_url(ws: Workspace) -> str:
@@ -39,7 +40,7 @@ def default_url(ws: Workspace) -> str:
 def has_store(ws: Workspace) -> bool:
     """Whether the workspace uses an operational store (one is configured, or its file exists):
     commands that serve the lake update the store only then, and never create one."""
-    return bool(os.environ.get(ENV_URL)) or (ws.root / DEFAULT_FILE).exists()
+    return store_configured(ws.root)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
