@@ -13,7 +13,7 @@ with a reason GUID on ``PUT /v2/entries/{esp}/{entry}/{fingerprint}/feedback``
 (clients/ncmec/hash_api.py; https://report.cybertip.org/hashsharing/v2/documentation.pdf).
 
 Deliveries wait and are retried like webhooks (:mod:`counterspell.store.webhooks`): after each
-of :data:`BACKOFF`, then given up after :data:`MAX_ATTEMPTS`, each step in the audit log.
+of its ``BACKOFF``, then given up after its ``MAX_ATTEMPTS``, each step in the audit log.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -32,12 +32,11 @@ from ..matching.banks import _user, entries
 from ..store import audit
 from ..store.db import Store
 from ..store.schema import decisions, exchange_feedback, queue_items
+from ..store.webhooks import attempt_outcome
 from .config import ExchangeInfo, credentials, exchange_dir, get_exchange, list_exchanges
 from .kinds import build, kind
 from .state import State
 
-MAX_ATTEMPTS = 5
-BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 VERDICT = {"confirm": "positive", "dismiss": "negative"}
 SENT_AS = {
     "stopncii": {"positive": "Blocked", "negative": "NotBlocked"},
@@ -200,17 +199,7 @@ def deliver(store: Store, name: str | None = None, now: datetime | None = None) 
             _send(info, api, json.loads(row.target), row.value)
         except Exception as exc:
             error = _error_line(exc)
-        attempts = int(row.attempts) + 1
-        values: dict[str, Any] = {"attempts": attempts, "last_error": error}
-        if not error:
-            values.update(status="sent", sent_at=datetime.now(UTC))
-            out["sent"] += 1
-        elif attempts >= MAX_ATTEMPTS:
-            values["status"] = "dead"
-            out["dead"] += 1
-        else:
-            values["next_at"] = now + BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
-            out["retrying"] += 1
+        values = attempt_outcome(int(row.attempts), error, now, "sent", out)
         with store.begin() as conn:
             conn.execute(
                 update(exchange_feedback)
@@ -221,7 +210,7 @@ def deliver(store: Store, name: str | None = None, now: datetime | None = None) 
                 audit.record(
                     conn, "system", f"exchange.feedback.{values['status']}", "queue_item",
                     row.item_id, {"exchange": row.exchange, "value": row.value,
-                                  "sent_as": row.sent_as, "attempts": attempts, "error": error},
+                                  "sent_as": row.sent_as, "attempts": values["attempts"], "error": error},
                 )  # fmt: skip
     return out
 

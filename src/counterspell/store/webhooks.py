@@ -90,6 +90,27 @@ def _post(url: str, secret: str, body: bytes) -> None:
             raise urllib.error.HTTPError(url, resp.status, "not 2xx", resp.headers, None)
 
 
+def attempt_outcome(
+    attempts_before: int, error: str, now: datetime, done: str, out: dict[str, int]
+) -> dict[str, Any]:
+    """The row update after one try of a queued outbound call (a webhook delivery, an exchange's
+    feedback): ``done`` with its time, or a wait from :data:`BACKOFF`, or ``dead`` after
+    :data:`MAX_ATTEMPTS`; counts the outcome in ``out`` (keys ``done``, ``retrying``, ``dead``).
+    One retry policy for every outbound queue, so operators learn it once."""
+    attempts = attempts_before + 1
+    values: dict[str, Any] = {"attempts": attempts, "last_error": error}
+    if not error:
+        values.update(status=done, **{f"{done}_at": datetime.now(UTC)})
+        out[done] += 1
+    elif attempts >= MAX_ATTEMPTS:
+        values["status"] = "dead"
+        out["dead"] += 1
+    else:
+        values["next_at"] = now + BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+        out["retrying"] += 1
+    return values
+
+
 def deliver(store: Store, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Send the deliveries that are due; failures wait (backoff) and die after MAX_ATTEMPTS."""
     now = now or datetime.now(UTC)
@@ -114,17 +135,7 @@ def deliver(store: Store, now: datetime | None = None, limit: int = 500) -> dict
             error = f"HTTP {exc.code}"
         except (urllib.error.URLError, OSError, ValueError) as exc:
             error = str(getattr(exc, "reason", exc))[:300] or type(exc).__name__
-        attempts = int(d.attempts) + 1
-        values: dict[str, Any] = {"attempts": attempts, "last_error": error}
-        if not error:
-            values.update(status="delivered", delivered_at=datetime.now(UTC))
-            out["delivered"] += 1
-        elif attempts >= MAX_ATTEMPTS:
-            values["status"] = "dead"
-            out["dead"] += 1
-        else:
-            values["next_at"] = now + BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
-            out["retrying"] += 1
+        values = attempt_outcome(int(d.attempts), error, now, "delivered", out)
         with store.begin() as conn:
             conn.execute(
                 update(webhook_deliveries)
@@ -134,7 +145,7 @@ def deliver(store: Store, now: datetime | None = None, limit: int = 500) -> dict
             if values.get("status") == "dead":
                 audit.record(
                     conn, "system", "webhook.dead", "webhook_delivery", d.id,
-                    {"webhook": d.webhook, "attempts": attempts, "error": error},
+                    {"webhook": d.webhook, "attempts": values["attempts"], "error": error},
                 )  # fmt: skip
     return out
 
@@ -162,8 +173,10 @@ def retry(conn: Connection, delivery_id: int, actor: str) -> None:
 
 
 __all__ = [
+    "BACKOFF",
     "MAX_ATTEMPTS",
     "add_webhook",
+    "attempt_outcome",
     "dead_letters",
     "deliver",
     "list_webhooks",
