@@ -17,7 +17,7 @@ from ..store import audit, cases, intake, queue, takedown
 from ..store.accounts import add_user, create_token, list_users
 from ..store.records import RemovalRequest
 from ..store.schema import ROLES
-from .security import Admin, Analyst, Id, Reviewer, Viewer, store_of
+from .security import Admin, Analyst, Id, Reviewer, Viewer, store_of, views_of
 
 router = APIRouter(prefix="/api")
 
@@ -150,13 +150,14 @@ def queue_next(request: Request, who: Reviewer) -> dict[str, Any]:
 
 @router.get("/queue/{item_id}")
 def queue_item(request: Request, who: Viewer, item_id: Id) -> dict[str, Any]:
-    from .lakeview import item_context
+    from .lakeview import mask_view
 
-    store = store_of(request)
-    with store.engine.connect() as conn:
+    with store_of(request).engine.connect() as conn:
         item = queue.get_item(conn, item_id)
         decided = queue.item_decisions(conn, item_id)
-        ctx = item_context(store.ws, item, queue.all_identities(conn))
+        identities = queue.all_identities(conn)
+    # the lake's view is shared (cached); masking is per request, for this viewer
+    ctx = mask_view(views_of(request).item(item), identities)
     return {"item": item, "context": ctx, "decisions": decided}
 
 

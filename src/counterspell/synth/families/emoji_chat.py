@@ -55,6 +55,8 @@ from counterspell.synth.grammar import Family, load_banks
 
 
 
+
+
 # fmt: on
 
 # --------------------------------------------------------------------------------------------
