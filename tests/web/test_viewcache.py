@@ -3,15 +3,19 @@ fresh read after any change to the lake, a bounded size, and masking that stays 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow.parquet as pq
 import pytest
 from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -21,7 +25,7 @@ from counterspell.store import queue
 from counterspell.store.accounts import User, create_token
 from counterspell.store.db import Store, make_engine, upgrade
 from counterspell.store.records import QueueItem
-from counterspell.store.schema import queue_items
+from counterspell.store.schema import api_tokens, queue_items
 from counterspell.web.app import create_app
 from counterspell.web.lakeview import item_context, mask_snippets, mask_view, snippets
 from counterspell.web.viewcache import LakeViews
@@ -200,3 +204,29 @@ def test_a_rewritten_dataset_shows_at_once(own_lake: Store) -> None:
     assert body["post"]["text"] == "rewritten in place"
     if item in _items(store, 100):
         assert "rewritten in place" in page.get("/queue").text
+
+
+def test_the_queue_apis_answer_what_fastapis_encoder_would(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    """The list and item routes write JSON with orjson: the same documents as before."""
+    store, _ = service
+    client = _api(create_app(store), _token(store, "viewer"))
+    with store.engine.connect() as conn:
+        items = queue.list_items(conn, "open", 50)
+        counts = queue.counts(conn)
+        ids = queue.all_identities(conn)
+        decided = {it.id: queue.item_decisions(conn, it.id) for it in items[:5]}
+    assert all(it.as_dict() == dataclasses.asdict(it) for it in items)
+    want = {"counts": counts, "items": [dataclasses.asdict(it) for it in items]}
+    assert client.get("/api/queue", params={"limit": 50}).json() == _encoded(want)
+    for it in items[:5]:
+        ctx = item_context(store.ws, it, ids)
+        want = {"item": it, "context": ctx, "decisions": decided[it.id]}
+        assert client.get(f"/api/queue/{it.id}").json() == _encoded(want)
+    with store.engine.connect() as conn:  # the token's use is still recorded (to the minute)
+        assert conn.execute(select(api_tokens.c.last_used_at)).scalar_one() is not None
+
+
+def _encoded(body: dict[str, Any]) -> Any:
+    return json.loads(json.dumps(jsonable_encoder(body)))

@@ -10,7 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Literal
 
+import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ..store import audit, cases, intake, queue, takedown
@@ -115,12 +118,19 @@ def _public(row: RemovalRequest) -> dict[str, Any]:
     return {k: data[k] for k in keep}
 
 
+def _json(body: dict[str, Any]) -> Response:
+    """``body`` as JSON, written by orjson: the same document FastAPI's encoder would make (the
+    encoder still handles any type orjson lacks), at a fraction of its cost on the busiest
+    routes, whose answers are lists of records."""
+    return Response(orjson.dumps(body, default=jsonable_encoder), media_type="application/json")
+
+
 @router.get("/me")
 def me(who: Viewer) -> dict[str, Any]:
     return {"name": who.user.name, "role": who.user.role, "via": who.via, "roles": list(ROLES)}
 
 
-@router.get("/queue")
+@router.get("/queue", response_model=dict[str, Any])
 def queue_list(
     request: Request,
     who: Viewer,
@@ -133,12 +143,12 @@ def queue_list(
         None, max_length=300, description="platform/community, or a community id alone."
     ),
     sort: Literal["priority", "newest", "oldest"] = "priority",
-) -> dict[str, Any]:
+) -> Response:
     with store_of(request).engine.connect() as conn:
         items = queue.list_items(
             conn, status, limit, offset, flag=flag, role=role, community=community, sort=sort
         )
-        return {"counts": queue.counts(conn), "items": [it.as_dict() for it in items]}
+        return _json({"counts": queue.counts(conn), "items": [it.as_dict() for it in items]})
 
 
 @router.post("/queue/next")
@@ -148,8 +158,8 @@ def queue_next(request: Request, who: Reviewer) -> dict[str, Any]:
     return {"item": item}
 
 
-@router.get("/queue/{item_id}")
-def queue_item(request: Request, who: Viewer, item_id: Id) -> dict[str, Any]:
+@router.get("/queue/{item_id}", response_model=dict[str, Any])
+def queue_item(request: Request, who: Viewer, item_id: Id) -> Response:
     from .lakeview import mask_view
 
     with store_of(request).engine.connect() as conn:
@@ -158,7 +168,7 @@ def queue_item(request: Request, who: Viewer, item_id: Id) -> dict[str, Any]:
         identities = queue.all_identities(conn)
     # the lake's view is shared (cached); masking is per request, for this viewer
     ctx = mask_view(views_of(request).item(item), identities)
-    return {"item": item, "context": ctx, "decisions": decided}
+    return _json({"item": item, "context": ctx, "decisions": decided})
 
 
 @router.post("/queue/{item_id}/claim")
