@@ -210,17 +210,27 @@ def test_the_queue_apis_answer_what_fastapis_encoder_would(
     service: tuple[Store, dict[str, User]],
 ) -> None:
     """The list and item routes write JSON with orjson: the same documents as before."""
-    store, _ = service
+    store, users = service
     client = _api(create_app(store), _token(store, "viewer"))
+    with store.begin() as conn:  # a decision's row has SQLAlchemy's str-like column names
+        decided_one = queue.list_items(conn, "open", 1)[0]
+        queue.claim(conn, users["reviewer"], decided_one.id)
+        queue.decide(conn, users["reviewer"], decided_one.id, "escalate", None, None, "why")
     with store.engine.connect() as conn:
-        items = queue.list_items(conn, "open", 50)
+        items = [*queue.list_items(conn, "open", 50), queue.get_item(conn, decided_one.id)]
         counts = queue.counts(conn)
         ids = queue.all_identities(conn)
-        decided = {it.id: queue.item_decisions(conn, it.id) for it in items[:5]}
+        first = min(queue.list_items(conn, "open", 500), key=lambda it: it.id)
+        shown = [
+            *items[:5],
+            items[-1],
+            first,
+        ]  # the first item's signals have a dict with non-text keys
+        decided = {it.id: queue.item_decisions(conn, it.id) for it in shown}
     assert all(it.as_dict() == dataclasses.asdict(it) for it in items)
-    want = {"counts": counts, "items": [dataclasses.asdict(it) for it in items]}
+    want = {"counts": counts, "items": [dataclasses.asdict(it) for it in items[:-1]]}
     assert client.get("/api/queue", params={"limit": 50}).json() == _encoded(want)
-    for it in items[:5]:
+    for it in shown:
         ctx = item_context(store.ws, it, ids)
         want = {"item": it, "context": ctx, "decisions": decided[it.id]}
         assert client.get(f"/api/queue/{it.id}").json() == _encoded(want)
