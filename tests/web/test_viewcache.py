@@ -225,15 +225,18 @@ def test_the_queue_apis_answer_what_fastapis_encoder_would(
             *items[:5],
             items[-1],
             first,
-        ]  # the first item's signals have a dict with non-text keys
+        ]  # top of the queue, the decided one, and the lowest id (which the route test reads)
         decided = {it.id: queue.item_decisions(conn, it.id) for it in shown}
     assert all(it.as_dict() == dataclasses.asdict(it) for it in items)
-    want = {"counts": counts, "items": [dataclasses.asdict(it) for it in items[:-1]]}
+    want: dict[str, Any] = {
+        "counts": counts,
+        "items": [dataclasses.asdict(it) for it in items[:-1]],
+    }
     assert client.get("/api/queue", params={"limit": 50}).json() == _encoded(want)
     for it in shown:
         ctx = item_context(store.ws, it, ids)
-        want = {"item": it, "context": ctx, "decisions": decided[it.id]}
-        assert client.get(f"/api/queue/{it.id}").json() == _encoded(want)
+        one: dict[str, Any] = {"item": it, "context": ctx, "decisions": decided[it.id]}
+        assert client.get(f"/api/queue/{it.id}").json() == _encoded(one)
     with store.engine.connect() as conn:  # the token's use is still recorded (to the minute)
         assert conn.execute(select(api_tokens.c.last_used_at)).scalar_one() is not None
 
