@@ -8,7 +8,9 @@ lake's own) is served by ``counterspell serve`` in its own process on loopback; 
 threads with keep-alive connections and API tokens. Each endpoint gets a bounded number of
 requests. The baseline, measured in the same run against the same server, is ``GET /healthz``
 (the framework and the network stack alone, no store, no lake): ratios say what each endpoint
-costs on top of that floor. PostgreSQL is measured when it answers at ``$COUNTERSPELL_TEST_PG``.
+costs on top of that floor. An item is read from the lake on its first visit (``first``: each
+of up to 500 items once) and from the service's cache when it is shown again (``again``, and
+the HTML page of the same items), until the lake changes. PostgreSQL is measured when it answers at ``$COUNTERSPELL_TEST_PG``.
 """
 
 from __future__ import annotations
@@ -170,17 +172,24 @@ def run_backend(
                 f"/api/queue/{got['id']}/decision", json={"action": "confirm", "note": "bench"}
             )
 
+        item = lambda c, i: c.get(f"/api/queue/{ids[i % len(ids)]}")  # noqa: E731
         cases: list[tuple[str, str, Callable[[httpx.Client, int], httpx.Response]]] = [
             ("GET /healthz (baseline)", "analyst", lambda c, i: c.get("/healthz")),
             ("GET /api/queue?limit=50", "analyst", lambda c, i: c.get("/api/queue", params={"limit": 50})),
-            ("GET /api/queue/{id}", "analyst", lambda c, i: c.get(f"/api/queue/{ids[i % len(ids)]}")),
+            ("GET /queue (page, 100)", "analyst", lambda c, i: c.get("/queue")),
+            ("GET /api/queue/{id} first", "analyst", item),
+            ("GET /api/queue/{id} again", "analyst", item),
+            ("GET /queue/{id} (page)", "analyst", lambda c, i: c.get(f"/queue/{ids[i % len(ids)]}")),
             ("POST /api/match (1 PDQ)", "analyst", lambda c, i: c.post("/api/match", json={"hashes": [f"pdq {queries[i % len(queries)]}"]})),
             ("POST /api/match (10 PDQ)", "analyst", lambda c, i: c.post("/api/match", json={"hashes": [f"pdq {q}" for q in queries]})),
             ("claim next + decide", "reviewer", decide),
         ]  # fmt: skip
         floor = None
         for name, role, call in cases:
-            n = min(requests, len(ids)) if name == "claim next + decide" else requests
+            # each item once on a first visit (what a cache cannot help), and as many decisions
+            # as there are items; the other cases repeat as often as asked
+            once = name in ("claim next + decide", "GET /api/queue/{id} first")
+            n = min(requests, len(ids)) if once else requests
             rps, p50, p99, errors = drive(base, tokens[role], n, clients, call)
             floor = floor or rps
             print(

@@ -57,6 +57,15 @@ lake_url = ""
 # 'counterspell takedown purge' erases the requester's name, signature, statement and contact
 # details. The record that a request was made and acted on stays, for compliance figures.
 takedown_retention_days = 365
+
+[service]
+# Memory (MiB) each 'counterspell serve' process may keep of what the review pages read from
+# the lake (item views, snippets), least recently used dropped first; 0 turns the cache off.
+view_cache_mb = 64
+# How long (milliseconds) the service trusts its last look at the lake's files before it looks
+# again; a change drops the cache. 0 looks on every request; raise it for a lake on an object
+# store, where a look is a listing request.
+lake_recheck_ms = 1000
 """
 
 
@@ -83,11 +92,18 @@ class CaseworkSettings:
     takedown_retention_days: int = 365  # then the requester's details are erased by purge
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceSettings:
+    view_cache_mb: int = 64  # lake reads the review pages keep in memory, per process
+    lake_recheck_ms: int = 1000  # how long a look at the lake's files is trusted
+
+
 SECTIONS: dict[str, type[Any]] = {
     "ingest": IngestSettings,
     "graph": GraphSettings,
     "lake": LakeSettings,
     "casework": CaseworkSettings,
+    "service": ServiceSettings,
 }
 
 
@@ -101,6 +117,7 @@ class Settings:
     graph: GraphSettings = field(default_factory=GraphSettings)
     lake: LakeSettings = field(default_factory=LakeSettings)
     casework: CaseworkSettings = field(default_factory=CaseworkSettings)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
 
     @property
     def batch_size(self) -> int:
@@ -129,6 +146,14 @@ class Settings:
     @property
     def takedown_retention_days(self) -> int:
         return self.casework.takedown_retention_days
+
+    @property
+    def view_cache_mb(self) -> int:
+        return self.service.view_cache_mb
+
+    @property
+    def lake_recheck_ms(self) -> int:
+        return self.service.lake_recheck_ms
 
     def items(self) -> list[tuple[str, str, Any]]:
         """(section, name, value) of every setting, in file order."""

@@ -313,10 +313,20 @@ def set_disabled(conn: Connection, name: str, disabled: bool, actor: str = "cli"
     audit.record(conn, actor, "user.disable" if disabled else "user.enable", "user", name)
 
 
+# A token's ``last_used_at`` says whether it is still in use, to the minute: writing it on every
+# request made each API call a write transaction (on SQLite, one writer at a time, and a sync).
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
 def token_user(conn: Connection, token: str) -> User | None:
     row = conn.execute(
         select(
-            users.c.id, users.c.name, users.c.role, users.c.disabled, api_tokens.c.id.label("tid")
+            users.c.id,
+            users.c.name,
+            users.c.role,
+            users.c.disabled,
+            api_tokens.c.id.label("tid"),
+            api_tokens.c.last_used_at,
         )
         .join(api_tokens, api_tokens.c.user_id == users.c.id)
         .where(
@@ -327,7 +337,7 @@ def token_user(conn: Connection, token: str) -> User | None:
     ).first()
     if row is None or row.disabled:
         return None
-    conn.execute(
-        update(api_tokens).where(api_tokens.c.id == row.tid).values(last_used_at=datetime.now(UTC))
-    )
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
+        conn.execute(update(api_tokens).where(api_tokens.c.id == row.tid).values(last_used_at=now))
     return User(row.id, row.name, row.role)

@@ -46,13 +46,22 @@ class QueueItem:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> QueueItem:
-        values: dict[str, Any] = {f.name: row.get(f.name) for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {name: row.get(name) for name in _QUEUE_FIELDS}
         for name in ("flags", "targets", "reasons", "tags"):
             values[name] = _split(row.get(name) or "")
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """What ``dataclasses.asdict`` gives (lists copied), without its deep copy of every
+        value: a queue page builds one per row."""
+        return {
+            name: list(value) if isinstance(value, list) else value
+            for name in _QUEUE_FIELDS
+            for value in (getattr(self, name),)
+        }
+
+
+_QUEUE_FIELDS = tuple(f.name for f in dataclasses.fields(QueueItem))
 
 
 @dataclass(frozen=True, slots=True)

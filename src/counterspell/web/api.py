@@ -10,14 +10,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Literal
 
+import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ..store import audit, cases, intake, queue, takedown
 from ..store.accounts import add_user, create_token, list_users
 from ..store.records import RemovalRequest
 from ..store.schema import ROLES
-from .security import Admin, Analyst, Id, Reviewer, Viewer, store_of
+from .security import Admin, Analyst, Id, Reviewer, Viewer, store_of, views_of
 
 router = APIRouter(prefix="/api")
 
@@ -115,12 +118,23 @@ def _public(row: RemovalRequest) -> dict[str, Any]:
     return {k: data[k] for k in keep}
 
 
+def _json(body: dict[str, Any]) -> Response:
+    """``body`` as JSON, written by orjson: the same document FastAPI's encoder would make (the
+    encoder still handles any type orjson lacks), at a fraction of its cost on the busiest
+    routes, whose answers are lists of records. Keys may be ``str`` subclasses (SQLAlchemy's
+    column names), hence ``OPT_NON_STR_KEYS``."""
+    return Response(
+        orjson.dumps(body, default=jsonable_encoder, option=orjson.OPT_NON_STR_KEYS),
+        media_type="application/json",
+    )
+
+
 @router.get("/me")
 def me(who: Viewer) -> dict[str, Any]:
     return {"name": who.user.name, "role": who.user.role, "via": who.via, "roles": list(ROLES)}
 
 
-@router.get("/queue")
+@router.get("/queue", response_model=dict[str, Any])
 def queue_list(
     request: Request,
     who: Viewer,
@@ -133,12 +147,12 @@ def queue_list(
         None, max_length=300, description="platform/community, or a community id alone."
     ),
     sort: Literal["priority", "newest", "oldest"] = "priority",
-) -> dict[str, Any]:
+) -> Response:
     with store_of(request).engine.connect() as conn:
         items = queue.list_items(
             conn, status, limit, offset, flag=flag, role=role, community=community, sort=sort
         )
-        return {"counts": queue.counts(conn), "items": [it.as_dict() for it in items]}
+        return _json({"counts": queue.counts(conn), "items": [it.as_dict() for it in items]})
 
 
 @router.post("/queue/next")
@@ -148,16 +162,17 @@ def queue_next(request: Request, who: Reviewer) -> dict[str, Any]:
     return {"item": item}
 
 
-@router.get("/queue/{item_id}")
-def queue_item(request: Request, who: Viewer, item_id: Id) -> dict[str, Any]:
-    from .lakeview import item_context
+@router.get("/queue/{item_id}", response_model=dict[str, Any])
+def queue_item(request: Request, who: Viewer, item_id: Id) -> Response:
+    from .lakeview import mask_view
 
-    store = store_of(request)
-    with store.engine.connect() as conn:
+    with store_of(request).engine.connect() as conn:
         item = queue.get_item(conn, item_id)
         decided = queue.item_decisions(conn, item_id)
-        ctx = item_context(store.ws, item, queue.all_identities(conn))
-    return {"item": item, "context": ctx, "decisions": decided}
+        identities = queue.all_identities(conn)
+    # the lake's view is shared (cached); masking is per request, for this viewer
+    ctx = mask_view(views_of(request).item(item), identities)
+    return _json({"item": item, "context": ctx, "decisions": decided})
 
 
 @router.post("/queue/{item_id}/claim")

@@ -27,6 +27,7 @@ from ..store.db import Store
 from ..version import __version__
 from . import api, notice_pages, plan_pages, rule_pages, takedown_pages, ui
 from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
+from .viewcache import LakeViews
 
 HERE = Path(__file__).parent
 CSP = (
@@ -158,6 +159,10 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     app.state.secure_cookies = secure_cookies
     app.state.templates = _templates()
     app.state.finder = CopyFinder(store.ws)
+    settings = store.ws.settings
+    app.state.views = LakeViews(
+        store.ws, settings.view_cache_mb << 20, settings.lake_recheck_ms / 1000
+    )
     app.add_middleware(_Headers)
     app.add_middleware(_BodyLimit)  # outermost: runs before any other middleware reads the body
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -14,8 +14,9 @@ from typing import Any
 import orjson
 
 from ..lake.datasets import enriched_sql, relation
-from ..lake.query import connect, partition_sql
+from ..lake.query import connect, partition_sql, sql_path
 from ..lake.workspace import Workspace
+from ..lake.writer import partition_dir
 from ..store.records import QueueItem
 
 THREAD_WINDOW = 6
@@ -126,32 +127,48 @@ def community_names(ws: Workspace) -> dict[tuple[str, str], str]:
 SNIPPET_CHARS = 160
 
 
-def snippets(
-    ws: Workspace, items: list[QueueItem], identities: dict[str, dict[str, str]]
-) -> dict[str, str]:
-    """The start of each item's post, masked like the item page, one query per community."""
-    by_place: dict[tuple[str, str], list[str]] = {}
+def snippet_texts(ws: Workspace, items: list[QueueItem]) -> dict[str, str]:
+    """The unmasked text of each item's post (subject first), read in one query over the
+    partitions of every community on the page."""
+    parts: dict[tuple[str, str], str] = {}
     for it in items:
-        by_place.setdefault((it.platform, it.community), []).append(it.uid)
-    con = connect()
-    out: dict[str, str] = {}
-    for (platform, community), uids in by_place.items():
-        posts = partition_sql(ws, "posts", platform, community)
-        if posts is None:
-            continue
-        rows = con.execute(
-            f"SELECT uid, coalesce(subject || ': ', '') || coalesce(text, '') FROM {posts} "
-            "WHERE list_contains(?, uid)",
+        key = (it.platform, it.community)
+        if key not in parts:
+            d = partition_dir(ws.dataset("posts"), it.platform, it.community)
+            if d.has_files("part-*.parquet"):
+                parts[key] = str(d / "part-*.parquet")
+    if not parts:
+        return {}
+    uids = [it.uid for it in items if (it.platform, it.community) in parts]
+    files = ", ".join(sql_path(p) for p in parts.values())
+    rows = (
+        connect()
+        .execute(
+            "SELECT uid, coalesce(subject || ': ', '') || coalesce(text, '') "
+            f"FROM read_parquet([{files}], union_by_name = true) WHERE list_contains(?, uid)",
             [uids],
-        ).fetchall()
-        out.update({str(u): str(t) for u, t in rows})
+        )
+        .fetchall()
+    )
+    return {str(u): str(t) for u, t in rows}
+
+
+def mask_snippets(texts: dict[str, str], identities: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The start of each text, masked like the item page, on one line."""
     mask = masker(identities)
     return {
         uid: (lambda t: t if len(t) <= SNIPPET_CHARS else t[: SNIPPET_CHARS - 1] + "…")(
             " ".join(mask(text).split())
         )
-        for uid, text in out.items()
+        for uid, text in texts.items()
     }
+
+
+def snippets(
+    ws: Workspace, items: list[QueueItem], identities: dict[str, dict[str, str]]
+) -> dict[str, str]:
+    """The start of each item's post, masked like the item page (uncached)."""
+    return mask_snippets(snippet_texts(ws, items), identities)
 
 
 def _post_rows(con: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -172,6 +189,12 @@ def item_context(
     wherever it appears in what is shown, except the ``revealed`` pseudonyms: a reveal shows
     exactly the identities its audit entry names, not the thread's others.
     """
+    return mask_view(read_item(ws, item), identities, revealed)
+
+
+def read_item(ws: Workspace, item: QueueItem) -> dict[str, Any]:
+    """What :func:`item_context` shows, read from the lake and not yet masked: what a cache may
+    keep (it holds no reveal and no viewer's choice; :func:`mask_view` applies those)."""
     posts = partition_sql(ws, "posts", item.platform, item.community)
     if posts is None:
         return {"post": None}
@@ -236,15 +259,6 @@ def item_context(
             FROM {relation(ws, "matches")} WHERE uid = ? ORDER BY bank, distance""",
         [item.uid],
     )
-    shown = [post, *thread, *author]
-    # every identity the store holds, not only those tied to these posts: a known handle in a
-    # context post the analyser did not link to a target must not show in the clear either
-    mask = masker(identities, revealed)
-    for row in shown:
-        row["text"] = mask(row.get("text"))
-        row["subject"] = mask(row.get("subject"))
-        row["author_name"] = mask(row.get("author_name"))
-    post["links"] = [mask(x) for x in post.get("links") or []]
     return {
         "post": post,
         "signals": signals[0] if signals else None,
@@ -253,4 +267,34 @@ def item_context(
         "campaign": campaign,
         "media": media,
         "matches": matches,
+    }
+
+
+def mask_view(
+    view: dict[str, Any],
+    identities: dict[str, dict[str, str]],
+    revealed: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """A copy of a view from :func:`read_item` with identities masked; ``view`` is untouched, so
+    one read serves every viewer, each masked for the reveal they made (or none)."""
+    if view.get("post") is None:
+        return {"post": None}
+    # every identity the store holds, not only those tied to these posts: a known handle in a
+    # context post the analyser did not link to a target must not show in the clear either
+    mask = masker(identities, revealed)
+
+    def masked(row: dict[str, Any]) -> dict[str, Any]:
+        return {**row, "text": mask(row.get("text")), "subject": mask(row.get("subject")),
+                "author_name": mask(row.get("author_name"))}  # fmt: skip
+
+    post = masked(view["post"])
+    post["links"] = [mask(x) for x in view["post"].get("links") or []]
+    return {
+        "post": post,
+        "signals": dict(view["signals"]) if view["signals"] is not None else None,
+        "thread": [masked(r) for r in view["thread"]],
+        "author_posts": [masked(r) for r in view["author_posts"]],
+        "campaign": [dict(r) for r in view["campaign"]],
+        "media": [dict(r) for r in view["media"]],
+        "matches": [dict(r) for r in view["matches"]],
     }

@@ -13,7 +13,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -21,6 +21,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ..store.accounts import User, session_user, token_user
 from ..store.db import Store
 from ..store.schema import ROLES
+
+if TYPE_CHECKING:
+    from .viewcache import LakeViews
 
 SESSION_COOKIE = "cs_session"
 PUBLIC_CSRF_COOKIE = "cs_form"
@@ -42,6 +45,12 @@ class LoginRequired(Exception):
 def store_of(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def views_of(request: Request) -> LakeViews:
+    """The app's cache of lake reads (:mod:`counterspell.web.viewcache`)."""
+    views: LakeViews = request.app.state.views
+    return views
 
 
 async def _form_csrf(request: Request) -> str:

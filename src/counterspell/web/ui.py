@@ -18,7 +18,7 @@ from ..stages.roles import ROLES as POST_ROLES
 from ..store import audit, cases, queue, takedown
 from ..store.accounts import LoginRefused, add_user, list_users, login, logout
 from ..store.schema import ROLES
-from .lakeview import community_names, flag_cues, item_context, snippets
+from .lakeview import flag_cues, mask_snippets, mask_view
 from .security import (
     SESSION_COOKIE,
     Admin,
@@ -30,6 +30,7 @@ from .security import (
     check_public_csrf,
     public_csrf,
     store_of,
+    views_of,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -107,10 +108,10 @@ def dashboard(request: Request, who: Viewer) -> HTMLResponse:
             "compliance": takedown.compliance(conn),
             "cases": cases.list_cases(conn, limit=10),
             "top": top,
-            "snippets": snippets(store.ws, top, queue.all_identities(conn)),
+            "snippets": mask_snippets(views_of(request).texts(top), queue.all_identities(conn)),
             "chosen": {},  # the queue table's filters: none on the dashboard
         }
-    return page(request, "dashboard.html.j2", who, names=community_names(store.ws), **ctx)
+    return page(request, "dashboard.html.j2", who, names=views_of(request).names(), **ctx)
 
 
 @router.get("/partials/counts")
@@ -144,8 +145,8 @@ def queue_page(
         )
         counts = queue.counts(conn)
         facets = queue.facets(conn, status)
-        texts = snippets(store.ws, items, queue.all_identities(conn))
-    names = community_names(store.ws)
+        texts = mask_snippets(views_of(request).texts(items), queue.all_identities(conn))
+    names = views_of(request).names()
     chosen = {
         k: v for k, v in {**filters, "sort": sort if sort != "priority" else None}.items() if v
     }
@@ -173,9 +174,11 @@ def _item_page(
         item = queue.get_item(conn, item_id)
         decided = queue.item_decisions(conn, item_id)
         sent = exchange_feedback.for_item(conn, item_id)
-        ctx = item_context(store.ws, item, queue.all_identities(conn), frozenset(revealed or ()))
+        identities = queue.all_identities(conn)
+    # the lake's view of the item is shared (cached); masking is this viewer's, every time
+    ctx = mask_view(views_of(request).item(item), identities, frozenset(revealed or ()))
     reasons, cue_words = flag_cues((ctx.get("signals") or {}).get("why"))
-    names = community_names(store.ws)
+    names = views_of(request).names()
     return page(request, "item.html.j2", who, item=item, ctx=ctx, decisions=decided,
                 exchange_feedback=sent, identities=revealed, flag_reasons=reasons, cue_words=cue_words,
                 place_name=names.get((item.platform, item.community)), **extra)  # fmt: skip

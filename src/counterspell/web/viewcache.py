@@ -1,0 +1,154 @@
+"""What the review pages read from the lake, kept in memory until the lake changes.
+
+An item page costs half a dozen DuckDB queries over Parquet files; the same item is shown again
+when it is claimed, decided, revealed or looked at by a second reviewer, and the lake changes only
+when ``ingest``, ``analyze`` or another job writes it. So the service keeps what it read, per
+item (and each post's snippet, and the community names), and drops everything when the lake's
+fingerprint (:func:`~counterspell.lake.changes.lake_version`) changes.
+
+Only what was *read* is kept: masking, reveals and their audit entries happen on every request,
+for its viewer (:func:`~counterspell.web.lakeview.mask_view`), so a cached entry never holds a
+revealed identity and a new identity in the store is masked at once. Entries are bounded by an
+estimate of their size in memory (least recently used go first).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from ..lake.changes import lake_version
+from ..lake.workspace import Workspace
+from ..store.records import QueueItem
+from .lakeview import community_names, read_item, snippet_texts
+
+_MISSING = object()
+
+
+def approx_size(value: Any) -> int:
+    """Bytes a value roughly takes: text by its length, containers by their items plus a
+    constant each (an estimate to bound the cache, not an accounting)."""
+    if isinstance(value, str | bytes):
+        return 50 + len(value)
+    if isinstance(value, dict):
+        return 100 + sum(approx_size(k) + approx_size(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return 60 + sum(approx_size(v) for v in value)
+    return 32
+
+
+class LakeViews:
+    """A process's cache of lake reads for the review pages, shared by its request threads.
+
+    ``max_bytes`` bounds the entries (by :func:`approx_size`); ``recheck_s`` is how long a
+    fingerprint of the lake is trusted before it is taken again (0: on every request).
+    """
+
+    def __init__(self, ws: Workspace, max_bytes: int, recheck_s: float = 0.0) -> None:
+        self.ws = ws
+        self.max_bytes = max_bytes
+        self.recheck_s = recheck_s
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._version: str | None = None
+        self._checked = 0.0
+        self.hits = self.misses = 0
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def version(self) -> str:
+        """The lake's fingerprint; a new one empties the cache."""
+        now = time.monotonic()
+        with self._lock:
+            if self._version is not None and now - self._checked < self.recheck_s:
+                return self._version
+        current = lake_version(self.ws)  # outside the lock: a listing of the lake
+        with self._lock:
+            if current != self._version:
+                self._entries.clear()
+                self._bytes = 0
+                self._version = current
+            self._checked = now
+            return current
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+            self._version = None
+
+    def _get(self, key: tuple[Any, ...]) -> Any:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return _MISSING
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found[0]
+
+    def _put(self, key: tuple[Any, ...], value: Any, version: str) -> None:
+        size = approx_size(value)
+        with self._lock:
+            # read under an older fingerprint: the lake changed meanwhile, so keep nothing
+            if version != self._version or size > self.max_bytes:
+                return
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def _cached(self, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+        version = self.version()
+        value = self._get(key)
+        if value is _MISSING:
+            value = read()
+            self._put(key, value, version)
+        return value
+
+    def item(self, item: QueueItem) -> dict[str, Any]:
+        """:func:`~counterspell.web.lakeview.read_item` of a queue item, unmasked: pass it to
+        ``mask_view`` (never to a page as it is). Keyed by everything the read depends on."""
+        key = ("item", item.uid, item.platform, item.community, item.campaign_id)
+        view: dict[str, Any] = self._cached(key, lambda: read_item(self.ws, item))
+        return view
+
+    def names(self) -> dict[tuple[str, str], str]:
+        names: dict[tuple[str, str], str] = self._cached(
+            ("names",), lambda: community_names(self.ws)
+        )
+        return names
+
+    def texts(self, items: list[QueueItem]) -> dict[str, str]:
+        """The unmasked snippet text of each item's post: those not cached are read in one
+        query (:func:`~counterspell.web.lakeview.snippet_texts`)."""
+        version = self.version()
+        out: dict[str, str] = {}
+        missing: list[QueueItem] = []
+        for it in items:
+            got = self._get(("text", it.uid, it.platform, it.community))
+            if got is _MISSING:
+                missing.append(it)
+            elif got is not None:
+                out[it.uid] = got
+        if missing:
+            read = snippet_texts(self.ws, missing)
+            for it in missing:
+                text = read.get(it.uid)
+                self._put(("text", it.uid, it.platform, it.community), text, version)
+                if text is not None:
+                    out[it.uid] = text
+        return out

@@ -1,0 +1,245 @@
+"""The review pages' cache of lake reads: the same answers as reading the lake each time, a
+fresh read after any change to the lake, a bounded size, and masking that stays per viewer."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow.parquet as pq
+import pytest
+from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from counterspell.ingest import ingest
+from counterspell.lake.workspace import Workspace
+from counterspell.store import queue
+from counterspell.store.accounts import User, create_token
+from counterspell.store.db import Store, make_engine, upgrade
+from counterspell.store.records import QueueItem
+from counterspell.store.schema import api_tokens, queue_items
+from counterspell.web.app import create_app
+from counterspell.web.lakeview import item_context, mask_snippets, mask_view, snippets
+from counterspell.web.viewcache import LakeViews
+
+from .conftest import PASSWORD, make_users
+
+
+@pytest.fixture
+def service(sqlite_store: Store) -> Iterator[tuple[Store, dict[str, User]]]:
+    users = make_users(sqlite_store)
+    queue.sync(sqlite_store)
+    yield sqlite_store, users
+
+
+@pytest.fixture
+def own_lake(lake: Workspace, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the shared lake that a test may change, with its own synced store."""
+    shutil.copytree(lake.root, tmp_path / "ws", symlinks=True)
+    ws = Workspace.open(tmp_path / "ws")
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    upgrade(make_engine(url), ws=ws)
+    store = Store(ws, url)
+    make_users(store)
+    queue.sync(store)
+    yield store
+    store.close()
+
+
+def _items(store: Store, n: int = 500) -> list[QueueItem]:
+    with store.engine.connect() as conn:
+        return queue.list_items(conn, "open", n)
+
+
+def _identities(store: Store) -> dict[str, dict[str, str]]:
+    with store.engine.connect() as conn:
+        return queue.all_identities(conn)
+
+
+def _token(store: Store, user: str) -> str:
+    with store.begin() as conn:
+        return create_token(conn, user, "test")
+
+
+def _api(app: FastAPI, token: str) -> TestClient:
+    return TestClient(app, base_url="https://testserver",
+                      headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+
+
+def test_cached_views_equal_reading_the_lake_each_time(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    store, _ = service
+    ws = store.ws
+    items = [it for it in _items(store) if it.thread_id][:25]
+    ids = _identities(store)
+    views = LakeViews(ws, 64 << 20)
+    some = frozenset(list(ids)[:3])
+    for it in items:
+        for revealed in (frozenset(), some):
+            uncached = item_context(ws, it, ids, revealed)
+            assert mask_view(views.item(it), ids, revealed) == uncached  # a miss
+            assert mask_view(views.item(it), ids, revealed) == uncached  # a hit
+    assert views.hits and views.misses
+    page = _items(store, 100)
+    want = snippets(ws, page, ids)
+    assert want and mask_snippets(views.texts(page), ids) == want
+    assert mask_snippets(views.texts(page), ids) == want
+    # the same through the API: a cached app and one whose cache holds nothing
+    token = _token(store, "viewer")
+    cached = _api(create_app(store), token)
+    uncached_app = create_app(store)
+    uncached_app.state.views = LakeViews(ws, 0)
+    plain = _api(uncached_app, token)
+    for it in items[:10]:
+        want_json = plain.get(f"/api/queue/{it.id}").json()
+        assert cached.get(f"/api/queue/{it.id}").json() == want_json
+        assert cached.get(f"/api/queue/{it.id}").json() == want_json
+    assert len(uncached_app.state.views) == 0
+
+
+def test_the_cache_stays_within_its_size(service: tuple[Store, dict[str, User]]) -> None:
+    store, _ = service
+    items = _items(store)[:30]
+    views = LakeViews(store.ws, 40_000)
+    for it in items:
+        views.item(it)
+        assert views.size_bytes <= 40_000
+    assert 0 < len(views) < len(items)
+    views.item(items[-1])
+    assert views.hits == 1  # the most recent is kept; the oldest went first
+    views.item(items[0])
+    assert views.hits == 1
+
+
+def test_a_viewer_never_gets_an_identity_another_revealed(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    store, _ = service
+    with store.engine.connect() as conn:
+        row = (
+            conn.execute(select(queue_items).where(queue_items.c.targets != "")).mappings().first()
+        )
+        assert row is not None
+        clear = queue.identities_for(conn, row["targets"].split(";"))
+    name = next(iter(clear.values()))["value"].lower()
+    app = create_app(store)  # one app, one cache, shared by both
+    analyst = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    viewer = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    csrf = _login(analyst, "analyst")
+    _login(viewer, "viewer")
+    assert name not in viewer.get(f"/queue/{row['id']}").text.lower()  # the view is now cached
+    shown = analyst.post(f"/queue/{row['id']}/reveal", data={"csrf": csrf}).text
+    assert "this reveal was logged" in shown and name in shown.lower()
+    assert app.state.views.hits >= 1  # the reveal was served from the cached read
+    for url in (f"/queue/{row['id']}", f"/api/queue/{row['id']}"):
+        body = viewer.get(url).text.lower()
+        assert "[target tgt_" in body and name not in body, url
+    assert name not in analyst.get(f"/queue/{row['id']}").text.lower()  # a reveal is one page
+
+
+def _login(client: TestClient, name: str) -> str:
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"username": name, "password": PASSWORD, "csrf": token})
+    assert r.status_code == 303, r.text
+    home = client.get("/")
+    return re.search(r'name="csrf" value="([^"]+)"', home.text).group(1)  # type: ignore[union-attr]
+
+
+def test_new_posts_in_the_lake_show_at_once(own_lake: Store, tmp_path: Path) -> None:
+    store = own_lake
+    item = next(it for it in _items(store) if it.community == "hostile")
+    app = create_app(store)
+    app.state.views = LakeViews(store.ws, 64 << 20, recheck_s=0)
+    client = _api(app, _token(store, "viewer"))
+    before = client.get(f"/api/queue/{item.id}").json()["context"]
+    assert [p["post_id"] for p in before["thread"]] == ["1"]
+    assert client.get(f"/api/queue/{item.id}").json()["context"] == before
+    assert app.state.views.hits == 1
+    reply = tmp_path / "reply.jsonl"
+    reply.write_bytes(
+        orjson.dumps({"community": "hostile", "post_id": "2", "thread_id": "1",
+                      "created_at": 1_767_229_200, "author": "anon2", "text": "a later reply"})
+        + b"\n"
+    )  # fmt: skip
+    ingest(store.ws, [str(reply)])
+    after = client.get(f"/api/queue/{item.id}").json()["context"]
+    assert [p["post_id"] for p in after["thread"]] == ["1", "2"]
+    assert "a later reply" in [p["text"] for p in after["thread"]]
+
+
+def test_a_rewritten_dataset_shows_at_once(own_lake: Store) -> None:
+    store = own_lake
+    item = next(it for it in _items(store) if it.thread_id)
+    app = create_app(store)
+    app.state.views = LakeViews(store.ws, 64 << 20, recheck_s=0)
+    client = _api(app, _token(store, "viewer"))
+    page = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    _login(page, "viewer")
+    assert "rewritten in place" not in client.get(f"/api/queue/{item.id}").text
+    assert "rewritten in place" not in page.get("/queue").text
+    parts = sorted(
+        store.ws.dataset("posts").local.glob(f"**/community={item.community}/part-*.parquet")
+    )
+    for part in parts:  # what a rebuild of the dataset does: the same files, new contents
+        table = pq.read_table(part)
+        texts = [
+            "rewritten in place" if uid == item.uid else text
+            for uid, text in zip(table["uid"].to_pylist(), table["text"].to_pylist(), strict=True)
+        ]
+        table = table.set_column(table.schema.get_field_index("text"), "text", [texts])
+        tmp = part.with_suffix(".tmp")
+        pq.write_table(table, tmp)
+        tmp.replace(part)
+    body = client.get(f"/api/queue/{item.id}").json()["context"]
+    assert body["post"]["text"] == "rewritten in place"
+    if item in _items(store, 100):
+        assert "rewritten in place" in page.get("/queue").text
+
+
+def test_the_queue_apis_answer_what_fastapis_encoder_would(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    """The list and item routes write JSON with orjson: the same documents as before."""
+    store, users = service
+    client = _api(create_app(store), _token(store, "viewer"))
+    with store.begin() as conn:  # a decision's row has SQLAlchemy's str-like column names
+        decided_one = queue.list_items(conn, "open", 1)[0]
+        queue.claim(conn, users["reviewer"], decided_one.id)
+        queue.decide(conn, users["reviewer"], decided_one.id, "escalate", None, None, "why")
+    with store.engine.connect() as conn:
+        items = [*queue.list_items(conn, "open", 50), queue.get_item(conn, decided_one.id)]
+        counts = queue.counts(conn)
+        ids = queue.all_identities(conn)
+        first = min(queue.list_items(conn, "open", 500), key=lambda it: it.id)
+        shown = [
+            *items[:5],
+            items[-1],
+            first,
+        ]  # top of the queue, the decided one, and the lowest id (which the route test reads)
+        decided = {it.id: queue.item_decisions(conn, it.id) for it in shown}
+    assert all(it.as_dict() == dataclasses.asdict(it) for it in items)
+    want: dict[str, Any] = {
+        "counts": counts,
+        "items": [dataclasses.asdict(it) for it in items[:-1]],
+    }
+    assert client.get("/api/queue", params={"limit": 50}).json() == _encoded(want)
+    for it in shown:
+        ctx = item_context(store.ws, it, ids)
+        one: dict[str, Any] = {"item": it, "context": ctx, "decisions": decided[it.id]}
+        assert client.get(f"/api/queue/{it.id}").json() == _encoded(one)
+    with store.engine.connect() as conn:  # the token's use is still recorded (to the minute)
+        assert conn.execute(select(api_tokens.c.last_used_at)).scalar_one() is not None
+
+
+def _encoded(body: dict[str, Any]) -> Any:
+    return json.loads(json.dumps(jsonable_encoder(body)))
