@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-workspace
 
-.PHONY: demo test test-fast lint bench clean install lock audit
+.PHONY: demo test test-fast lint bench bench-quick clean install lock audit
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,22 @@ bench: $(STAMP)
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/service.py
+	$(BIN)/python bench/browser_pdq.py
+
+# Every benchmark at small sizes (minutes, not hours): checks they all still run and gives
+# rough ratios; the figures in docs/benchmarks.md come from `make bench`.
+bench-quick: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python bench/ingest.py --posts 20000
+	$(BIN)/python bench/analyze.py --posts 20000
+	$(BIN)/python bench/campaigns.py --posts 20000
+	$(BIN)/python bench/report.py --posts 20000
+	$(BIN)/python bench/hashing.py
+	$(BIN)/python bench/matching.py --bank 100000 --queries 1000 --recall-sample 50
+	$(BIN)/python bench/scaling.py --posts 20000
+	$(BIN)/python bench/rules.py --posts 20000 --shadow-posts 5000
+	$(BIN)/python bench/service.py --requests 200 --clients 4
+	$(BIN)/python bench/browser_pdq.py --runs 3
 
 # Pin what is installed now (after changing dependencies in pyproject.toml): the lock `make` uses.
 lock: $(STAMP)
