@@ -113,6 +113,19 @@ class Post:
             self.uid = make_uid(self.platform, self.community, self.post_id)
 
 
+# A post's part in the abuse, as the role stage, the lake's role scores and the rules name them.
+ROLES = (
+    "request",
+    "fulfillment",
+    "praise",
+    "distribution",
+    "source_solicitation",
+    "technical",
+    "payment",
+    "counter_speech",
+    "other",
+)
+
 MEDIA_TYPE = pa.struct(
     [
         ("name", pa.string()),

@@ -34,6 +34,19 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 
+def pdq_for(i: int) -> str:
+    """A distinct, well-spread PDQ hex for test entry ``i`` (no two are near each other)."""
+    return f"{((i + 1) * 0x9E3779B97F4A7C15 * 0xBF58476D1CE4E5B9) % 2**256:064x}"
+
+
+def bank_pairs(ws: Any, bank: str) -> set[tuple[str, str]]:
+    """A bank's entries as (signal type, hash) pairs: what a fetch left there."""
+    from counterspell.matching import banks as B
+
+    t = B.entries(ws, bank)
+    return set(zip(t.column("signal_type").to_pylist(), t.column("hash").to_pylist(), strict=True))
+
+
 @dataclass
 class Request:
     method: str

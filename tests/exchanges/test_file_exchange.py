@@ -21,49 +21,41 @@ from counterspell.matching.index import hex_to_words
 from counterspell.matching.match import match
 from counterspell.pipeline.hash_media import hash_media
 from counterspell.synth import generate
+from tests.exchanges.fakes import bank_pairs, pdq_for
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def _pdq(i: int) -> str:
-    return f"{(i * 0x9E3779B97F4A7C15 * 0xBF58476D1CE4E5B9) % 2**256:064x}"
-
-
-def _hashes(ws: Workspace, bank: str) -> set[tuple[str, str]]:
-    t = B.entries(ws, bank)
-    return set(zip(t.column("signal_type").to_pylist(), t.column("hash").to_pylist(), strict=True))
 
 
 def test_file_exchange_adds_updates_and_deletes(ws: Workspace, tmp_path: Path) -> None:
     f = tmp_path / "partner.txt"
     md5 = "ab" * 16
     f.write_text(
-        f"pdq {_pdq(1)}\npdq {_pdq(2)}\npdq {_pdq(3)}\nvideo_md5 {md5}\nurl https://example.org/x\n"
+        f"pdq {pdq_for(1)}\npdq {pdq_for(2)}\npdq {pdq_for(3)}\nvideo_md5 {md5}\nurl https://example.org/x\n"
         f"pdq 1234\npdq {'0' * 64}\n",
         encoding="utf-8",
     )
     add_exchange(ws, "partner", "file", settings={"file": str(f)})
     # a hash the analyst imported by hand is not the exchange's to remove
     manual = tmp_path / "manual.txt"
-    manual.write_text(f"pdq {_pdq(2)}\npdq {_pdq(9)}\n", encoding="utf-8")
+    manual.write_text(f"pdq {pdq_for(2)}\npdq {pdq_for(9)}\n", encoding="utf-8")
     B.import_hashes(ws, "partner", manual)
     r = fetch(ws, "partner")
     assert (r.pages, r.added, r.removed, r.complete) == (1, 3, 0, True)
     assert dict(r.skipped) == {"url": 1} and dict(r.invalid) == {"pdq": 1}
     assert dict(r.rejected) == {"all-zero PDQ": 1}
-    assert _hashes(ws, "partner") == {("pdq", _pdq(i)) for i in (1, 2, 3, 9)} | {("md5", md5)}
+    assert bank_pairs(ws, "partner") == {("pdq", pdq_for(i)) for i in (1, 2, 3, 9)} | {("md5", md5)}
     version = B.get_bank(ws, "partner").version
     # nothing changed upstream: no new bank version
     assert fetch(ws, "partner").added == 0
     assert B.get_bank(ws, "partner").version == version
     # the partner drops two hashes (one the analyst also holds) and adds one
-    f.write_text(f"pdq {_pdq(1)}\npdq {_pdq(4)}\nvideo_md5 {md5}\n", encoding="utf-8")
+    f.write_text(f"pdq {pdq_for(1)}\npdq {pdq_for(4)}\nvideo_md5 {md5}\n", encoding="utf-8")
     r = fetch(ws, "partner")
     assert (r.added, r.removed, r.swept) == (1, 1, True)
-    assert _hashes(ws, "partner") == {("pdq", _pdq(i)) for i in (1, 2, 4, 9)} | {("md5", md5)}
+    assert bank_pairs(ws, "partner") == {("pdq", pdq_for(i)) for i in (1, 2, 4, 9)} | {("md5", md5)}
     index = B.load_index(ws, "partner")
-    assert not len(index.search(hex_to_words([_pdq(3)]), 0).entry)  # gone from the index too
-    assert len(index.search(hex_to_words([_pdq(4)]), 0).entry) == 1
+    assert not len(index.search(hex_to_words([pdq_for(3)]), 0).entry)  # gone from the index too
+    assert len(index.search(hex_to_words([pdq_for(4)]), 0).entry) == 1
     audit = [
         json.loads(x)
         for x in (ws.root / "banks" / "partner" / "audit.jsonl").read_text().splitlines()
@@ -74,12 +66,12 @@ def test_file_exchange_adds_updates_and_deletes(ws: Workspace, tmp_path: Path) -
         (1, 0),
         (0, 1),
     ]  # page, then sweep
-    assert _pdq(3) not in json.dumps(audit)  # counts, never the hashes
+    assert pdq_for(3) not in json.dumps(audit)  # counts, never the hashes
     info = get_exchange(ws, "partner")
     assert info.last_fetch["held_signals"] == 3 and info.last_fetch["complete"]
     # removing the exchange takes its hashes and leaves the analyst's
     assert remove_exchange(ws, "partner") == 3
-    assert _hashes(ws, "partner") == {("pdq", _pdq(2)), ("pdq", _pdq(9))}
+    assert bank_pairs(ws, "partner") == {("pdq", pdq_for(2)), ("pdq", pdq_for(9))}
     with pytest.raises(CounterspellError, match="no exchange named 'partner'"):
         fetch(ws, "partner")
 
@@ -148,7 +140,7 @@ def test_the_cli_adds_lists_fetches_and_removes(tmp_path: Path, cli: CliRunner) 
     ws = Workspace.init(tmp_path / "ws")
     w = ["-w", str(ws.root)]
     f = tmp_path / "list.txt"
-    f.write_text(f"pdq {_pdq(1)}\nraw_text hello\n", encoding="utf-8")
+    f.write_text(f"pdq {pdq_for(1)}\nraw_text hello\n", encoding="utf-8")
     add = ("exchange", "add", "p1", "--type", "file", "--file", str(f), "--bank", "partners")
     cli(*w, *add, "--pdq-threshold", "20", check=True)
     proc = cli(*w, "exchange", "fetch", check=True)
@@ -182,7 +174,7 @@ def test_the_sample_exchange_is_stable(ws: Workspace) -> None:
     """python-threatexchange's built-in samples: a whole list every time, nothing changes twice."""
     add_exchange(ws, "demo", "sample")
     first = fetch(ws, "demo")
-    kinds = {k for k, _ in _hashes(ws, "demo")}
+    kinds = {k for k, _ in bank_pairs(ws, "demo")}
     assert first.added > 0 and kinds == {"pdq", "md5"}
     again = fetch(ws, "demo")
     assert (again.added, again.removed, again.swept) == (0, 0, True)

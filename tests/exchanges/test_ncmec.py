@@ -16,14 +16,9 @@ from counterspell import Workspace
 from counterspell.errors import CounterspellError
 from counterspell.exchanges.config import add_exchange
 from counterspell.exchanges.fetch import fetch
-from counterspell.matching import banks as B
-from tests.exchanges.fakes import NCMEC, Entry
+from tests.exchanges.fakes import NCMEC, Entry, bank_pairs, pdq_for
 
 CREDS = {"user": NCMEC.USER, "password": NCMEC.PASSWORD}
-
-
-def _pdq(i: int) -> str:
-    return f"{((i + 1) * 0x9E3779B97F4A7C15 * 0xBF58476D1CE4E5B9) % 2**256:064x}"
 
 
 @pytest.fixture
@@ -31,11 +26,6 @@ def server() -> Iterator[NCMEC]:
     fake = NCMEC(page_size=2)
     yield fake
     fake.close()
-
-
-def _bank(ws: Workspace) -> set[tuple[str, str]]:
-    t = B.entries(ws, "ncmec")
-    return set(zip(t.column("signal_type").to_pylist(), t.column("hash").to_pylist(), strict=True))
 
 
 def _add(ws: Workspace, server: NCMEC, **settings: str) -> None:
@@ -46,7 +36,7 @@ def _add(ws: Workspace, server: NCMEC, **settings: str) -> None:
 def test_windows_pages_deletions_and_changes(ws: Workspace, server: NCMEC) -> None:
     t0 = int(time.time()) - 3600
     server.entries = [
-        Entry(t0 + i, 42, f"e{i}", "image", {"pdq": _pdq(i), "md5": f"{i:02x}" * 16})
+        Entry(t0 + i, 42, f"e{i}", "image", {"pdq": pdq_for(i), "md5": f"{i:02x}" * 16})
         for i in range(4)
     ]
     server.entries.append(Entry(t0 + 5, 43, "v1", "video", {"md5": "ee" * 16, "tmk_pdqf": "x"}))
@@ -55,30 +45,30 @@ def test_windows_pages_deletions_and_changes(ws: Workspace, server: NCMEC) -> No
     r = fetch(ws, "nc")
     assert r.complete and r.pages >= 3  # 6 entries, 2 a page, in the windows the library chose
     assert dict(r.skipped) == {"video_tmk_pdqf": 1, "image_pdna": 1}
-    want = {("pdq", _pdq(i)) for i in range(4)} | {("md5", f"{i:02x}" * 16) for i in range(4)}
-    assert _bank(ws) == want | {("md5", "ee" * 16)}
+    want = {("pdq", pdq_for(i)) for i in range(4)} | {("md5", f"{i:02x}" * 16) for i in range(4)}
+    assert bank_pairs(ws, "ncmec") == want | {("md5", "ee" * 16)}
     # upstream: e1 deleted, e2's PDQ replaced; later than the last fetch's window
     t1 = int(time.time()) - 2
     server.entries.append(Entry(t1, 42, "e1", "image", {}, deleted=True))
-    server.entries.append(Entry(t1, 42, "e2", "image", {"pdq": _pdq(9), "md5": "02" * 16}))
+    server.entries.append(Entry(t1, 42, "e2", "image", {"pdq": pdq_for(9), "md5": "02" * 16}))
     time.sleep(4)  # the library fetches up to five seconds ago
     server.requests.clear()
     r = fetch(ws, "nc")
     assert r.resumed and r.records == 2
-    assert _bank(ws) == (want - {("pdq", _pdq(1)), ("md5", "01" * 16), ("pdq", _pdq(2))}) | {
-        ("pdq", _pdq(9)), ("md5", "ee" * 16)}  # fmt: skip
+    assert bank_pairs(ws, "ncmec") == (want - {("pdq", pdq_for(1)), ("md5", "01" * 16), ("pdq", pdq_for(2))}) | {
+        ("pdq", pdq_for(9)), ("md5", "ee" * 16)}  # fmt: skip
     first = datetime.strptime(server.requests[0].query["from"], "%Y-%m-%dT%H:%M:%SZ").timestamp()
     assert first > t0 + 6  # from the checkpoint's time, not from the beginning
 
 
 def test_a_cut_mid_page_resumes_from_the_paging_url(ws: Workspace, server: NCMEC) -> None:
     t0 = int(time.time()) - 3600
-    server.entries = [Entry(t0, 42, f"e{i}", "image", {"pdq": _pdq(i)}) for i in range(6)]
+    server.entries = [Entry(t0, 42, f"e{i}", "image", {"pdq": pdq_for(i)}) for i in range(6)]
     _add(ws, server)
     server.cut = lambda req: req.query.get("start") == "4"
     with pytest.raises(CounterspellError, match="the connection failed"):
         fetch(ws, "nc")
-    assert _bank(ws) == {("pdq", _pdq(i)) for i in range(4)}
+    assert bank_pairs(ws, "ncmec") == {("pdq", pdq_for(i)) for i in range(4)}
     import sqlite3
 
     db = sqlite3.connect(ws.root / "exchanges" / "nc" / "state.sqlite")
@@ -89,13 +79,13 @@ def test_a_cut_mid_page_resumes_from_the_paging_url(ws: Workspace, server: NCMEC
     server.requests.clear()
     r = fetch(ws, "nc")
     assert r.resumed and server.requests[0].query.get("start") == "4"  # mid-page, not the start
-    assert _bank(ws) == {("pdq", _pdq(i)) for i in range(6)}
+    assert bank_pairs(ws, "ncmec") == {("pdq", pdq_for(i)) for i in range(6)}
 
 
 def test_refused_credentials_and_member_filter(ws: Workspace, server: NCMEC) -> None:
     t0 = int(time.time()) - 3600
-    server.entries = [Entry(t0, 42, "a", "image", {"pdq": _pdq(1)}),
-                      Entry(t0, 43, "b", "image", {"pdq": _pdq(2)})]  # fmt: skip
+    server.entries = [Entry(t0, 42, "a", "image", {"pdq": pdq_for(1)}),
+                      Entry(t0, 43, "b", "image", {"pdq": pdq_for(2)})]  # fmt: skip
     add_exchange(ws, "bad", "ncmec", creds={"user": NCMEC.USER, "password": "wrong-pw-77"},
                  settings={"environment": "test_NGO", "base_url": server.url})  # fmt: skip
     with pytest.raises(CounterspellError) as err:
@@ -104,4 +94,4 @@ def test_refused_credentials_and_member_filter(ws: Workspace, server: NCMEC) -> 
     assert "wrong-pw" not in str(err.value)
     _add(ws, server, only_esp_ids="43")
     fetch(ws, "nc")
-    assert _bank(ws) == {("pdq", _pdq(2))}
+    assert bank_pairs(ws, "ncmec") == {("pdq", pdq_for(2))}

@@ -16,12 +16,7 @@ from counterspell.exchanges.config import add_exchange
 from counterspell.exchanges.fetch import FetchResult, fetch
 from counterspell.matching import banks as B
 from counterspell.matching.index import hex_to_words
-from tests.exchanges.fakes import HashRecord, Reply, StopNCII
-
-
-def _pdq(i: int) -> str:
-    return f"{((i + 1) * 0x9E3779B97F4A7C15 * 0xBF58476D1CE4E5B9) % 2**256:064x}"
-
+from tests.exchanges.fakes import HashRecord, Reply, StopNCII, pdq_for
 
 CREDS = {"fetch_function_key": StopNCII.FETCH_KEY, "subscription_key": StopNCII.SUB_KEY,
          "feedback_function_key": StopNCII.FEEDBACK_KEY}  # fmt: skip
@@ -39,7 +34,7 @@ def _bank(ws: Workspace) -> set[str]:
 
 
 def test_paging_checkpoints_withdrawals_and_resume(ws: Workspace, server: StopNCII) -> None:
-    server.records = [HashRecord(100 + i, "ImagePDQ", _pdq(i)) for i in range(4)]
+    server.records = [HashRecord(100 + i, "ImagePDQ", pdq_for(i)) for i in range(4)]
     server.records += [
         HashRecord(104, "VideoMD5", "cd" * 16),
         HashRecord(104, "URL", "https://example.org/a"),
@@ -50,23 +45,23 @@ def test_paging_checkpoints_withdrawals_and_resume(ws: Workspace, server: StopNC
     r = fetch(ws, "sn")
     assert (r.pages, r.records, r.added, r.removed, r.resumed) == (3, 6, 5, 0, False)
     assert dict(r.skipped) == {"URL": 1}
-    assert _bank(ws) == {_pdq(i) for i in range(4)} | {"cd" * 16}
+    assert _bank(ws) == {pdq_for(i) for i in range(4)} | {"cd" * 16}
     gets = [q.query for q in server.requests]
     assert gets[0]["startTimestamp"] == "10" and "nextPageToken" not in gets[0]  # from the start
     assert [g.get("nextPageToken") for g in gets[1:]] == ["p2", "p4"]
     # upstream: one case withdrawn, one hash new; the next fetch starts at the checkpoint
     server.requests.clear()
-    server.records[1] = HashRecord(105, "ImagePDQ", _pdq(1), status="Withdrawn")
-    server.records.append(HashRecord(106, "ImagePDQ", _pdq(7)))
+    server.records[1] = HashRecord(105, "ImagePDQ", pdq_for(1), status="Withdrawn")
+    server.records.append(HashRecord(106, "ImagePDQ", pdq_for(7)))
     r = fetch(ws, "sn")
     assert r.resumed and server.requests[0].query["startTimestamp"] == "104"
     assert (r.added, r.removed) == (1, 1)
-    assert _pdq(1) not in _bank(ws) and _pdq(7) in _bank(ws)
-    assert not len(B.load_index(ws, "stopncii").search(hex_to_words([_pdq(1)]), 0).entry)
+    assert pdq_for(1) not in _bank(ws) and pdq_for(7) in _bank(ws)
+    assert not len(B.load_index(ws, "stopncii").search(hex_to_words([pdq_for(1)]), 0).entry)
     # rate limited once: the library's client waits (Retry-After) and asks again
     server.requests.clear()
     server.status_next = [Reply(429, b"{}", headers={"Retry-After": "0"})]
-    server.records.append(HashRecord(107, "ImagePDQ", _pdq(8)))
+    server.records.append(HashRecord(107, "ImagePDQ", pdq_for(8)))
     r = fetch(ws, "sn")
     assert r.added == 1 and len(server.requests) >= 2 and not server.status_next
     # rate limited for longer than the retries last: a clear error, nothing lost
@@ -79,7 +74,7 @@ def test_paging_checkpoints_withdrawals_and_resume(ws: Workspace, server: StopNC
 def test_a_connection_cut_mid_fetch_resumes_from_the_checkpoint(
     ws: Workspace, server: StopNCII
 ) -> None:
-    server.records = [HashRecord(200 + i, "ImagePDQ", _pdq(i)) for i in range(6)]
+    server.records = [HashRecord(200 + i, "ImagePDQ", pdq_for(i)) for i in range(6)]
     add_exchange(
         ws, "sn", "stopncii", bank="stopncii", settings={"base_url": server.url}, creds=CREDS
     )
@@ -89,7 +84,7 @@ def test_a_connection_cut_mid_fetch_resumes_from_the_checkpoint(
     ):
         fetch(ws, "sn")
     assert server.cuts >= 2  # the client retried the cut request before giving up
-    assert _bank(ws) == {_pdq(i) for i in range(4)}  # the pages before the cut are in the bank
+    assert _bank(ws) == {pdq_for(i) for i in range(4)}  # the pages before the cut are in the bank
     state = json.loads((ws.root / "exchanges" / "sn" / "exchange.json").read_text())
     assert state["last_fetch"]["pages"] == 2 and state["last_fetch"]["complete"] is False
     server.cut = lambda req: False
@@ -104,7 +99,7 @@ def test_a_connection_cut_mid_fetch_resumes_from_the_checkpoint(
     r = fetch(ws, "sn", on_page=meanwhile)
     assert refused and r.resumed
     assert server.requests[0].query["startTimestamp"] == "203"  # not from the start
-    assert _bank(ws) == {_pdq(i) for i in range(6)} and r.complete
+    assert _bank(ws) == {pdq_for(i) for i in range(6)} and r.complete
 
 
 def test_refused_credentials_are_a_clear_error_without_the_secret(
@@ -124,7 +119,7 @@ def test_a_stale_checkpoint_fetches_everything_and_sweeps(ws: Workspace, server:
     fetched again, and a hash StopNCII no longer lists at all leaves the bank."""
     import sqlite3
 
-    server.records = [HashRecord(300 + i, "ImagePDQ", _pdq(i)) for i in range(3)]
+    server.records = [HashRecord(300 + i, "ImagePDQ", pdq_for(i)) for i in range(3)]
     add_exchange(
         ws, "sn", "stopncii", bank="stopncii", settings={"base_url": server.url}, creds=CREDS
     )
@@ -140,4 +135,4 @@ def test_a_stale_checkpoint_fetches_everything_and_sweeps(ws: Workspace, server:
     r = fetch(ws, "sn")
     assert not r.resumed and r.swept and r.removed == 1
     assert server.requests[0].query["startTimestamp"] == "10"
-    assert _bank(ws) == {_pdq(1), _pdq(2)}
+    assert _bank(ws) == {pdq_for(1), pdq_for(2)}

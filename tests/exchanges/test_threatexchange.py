@@ -12,12 +12,7 @@ from counterspell import Workspace
 from counterspell.errors import CounterspellError
 from counterspell.exchanges.config import add_exchange
 from counterspell.exchanges.fetch import fetch
-from counterspell.matching import banks as B
-from tests.exchanges.fakes import ThreatExchange, Update
-
-
-def _pdq(i: int) -> str:
-    return f"{((i + 1) * 0x9E3779B97F4A7C15 * 0xBF58476D1CE4E5B9) % 2**256:064x}"
+from tests.exchanges.fakes import ThreatExchange, Update, bank_pairs, pdq_for
 
 
 @pytest.fixture
@@ -27,28 +22,23 @@ def server() -> Iterator[ThreatExchange]:
     fake.close()
 
 
-def _bank(ws: Workspace) -> set[tuple[str, str]]:
-    t = B.entries(ws, "te")
-    return set(zip(t.column("signal_type").to_pylist(), t.column("hash").to_pylist(), strict=True))
-
-
 def test_threat_updates_pages_checkpoint_and_tombstones(
     ws: Workspace, server: ThreatExchange
 ) -> None:
-    server.updates = [Update(i + 1, "HASH_PDQ", _pdq(i), 1000 + i) for i in range(3)]
+    server.updates = [Update(i + 1, "HASH_PDQ", pdq_for(i), 1000 + i) for i in range(3)]
     server.updates.append(Update(9, "HASH_VIDEO_MD5", "ab" * 16, 1003))
     server.updates.append(Update(10, "URI", "https://example.org/", 1004))
     add_exchange(ws, "te", "fb_threatexchange", creds={"api_token": server.TOKEN},
                  settings={"privacy_group": "303", "base_url": server.url})  # fmt: skip
     r = fetch(ws, "te")
     assert r.pages == 3 and dict(r.skipped) == {"uri": 1}
-    assert _bank(ws) == {("pdq", _pdq(i)) for i in range(3)} | {("md5", "ab" * 16)}
+    assert bank_pairs(ws, "te") == {("pdq", pdq_for(i)) for i in range(3)} | {("md5", "ab" * 16)}
     assert server.requests[0].path == "/303/threat_updates/"
     server.requests.clear()
-    server.updates.append(Update(2, "HASH_PDQ", _pdq(1), 1010, should_delete=True))
+    server.updates.append(Update(2, "HASH_PDQ", pdq_for(1), 1010, should_delete=True))
     r = fetch(ws, "te")
     assert r.resumed and server.requests[0].query["start_time"] == "1004"
-    assert _bank(ws) == {("pdq", _pdq(0)), ("pdq", _pdq(2)), ("md5", "ab" * 16)}
+    assert bank_pairs(ws, "te") == {("pdq", pdq_for(0)), ("pdq", pdq_for(2)), ("md5", "ab" * 16)}
 
 
 def test_a_refused_token_never_appears_in_the_error(ws: Workspace, server: ThreatExchange) -> None:

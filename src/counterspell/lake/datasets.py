@@ -11,21 +11,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from ..models import POST_SCHEMA
+from ..models import POST_SCHEMA, ROLES
 from .query import dataset_sql, partition_sql, sql_path
 from .workspace import Workspace
 
-ROLE_NAMES = (
-    "request",
-    "fulfillment",
-    "praise",
-    "distribution",
-    "source_solicitation",
-    "technical",
-    "payment",
-    "counter_speech",
-    "other",
-)
+ROLE_NAMES = ROLES
 ROLE_SCORES_TYPE = pa.struct([(r, pa.float32()) for r in ROLE_NAMES])
 
 # One row per analysed post (written by analyze, one partition per community).

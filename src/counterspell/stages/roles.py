@@ -37,20 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..models import ROLES
 from .cues import Cues
 from .normalize import tokens
 
-ROLES = (
-    "request",
-    "fulfillment",
-    "praise",
-    "distribution",
-    "source_solicitation",
-    "technical",
-    "payment",
-    "counter_speech",
-    "other",
-)
 ROLE_INDEX = {r: i for i, r in enumerate(ROLES)}
 # minor_risk first in every queue, sextortion beside it (someone is being extorted now)
 FLAGS = ("minor_risk", "sextortion", "non_consent", "doxxing", "payment")
