@@ -38,12 +38,14 @@ demo: $(STAMP)
 	@echo "case work: $(BIN)/counterspell -w $(DEMO_DIR)/ws user add admin --role admin && $(BIN)/counterspell -w $(DEMO_DIR)/ws serve"
 
 # One worker per core; a test module stays on one worker, so its shared fixtures are built once.
+# One BLAS thread per worker: with a worker on every core, more threads only wait for each other.
+TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # Leaves out the slow, browser, S3, fuzz and process-killing tests: for the edit-test loop.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow and not browser and not s3 and not fuzz and not kill"
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow and not browser and not s3 and not fuzz and not kill"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

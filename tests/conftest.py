@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -70,19 +69,15 @@ def ws(tmp_path: Path) -> Workspace:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run the real ``counterspell`` command in a subprocess, as a user would."""
+    """Run the real ``counterspell`` command as a process of its own, as a user would (forked
+    from a parent that imported it once: see tests/clizygote.py)."""
+    from tests.clizygote import run_cli
 
     def run(
         *args: str, check: bool = False, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-        proc = subprocess.run(
-            [sys.executable, "-m", "counterspell", *args],
-            capture_output=True,
-            text=True,
-            env=full_env,
-            cwd=tmp_path,
-        )
+        proc = run_cli(*args, env=full_env, cwd=tmp_path)
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"counterspell {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
@@ -90,6 +85,12 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
         return proc
 
     return run
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.clizygote import ZYGOTE
+
+    ZYGOTE.close()
 
 
 CHROMIUM = Path("/usr/bin/chromium")

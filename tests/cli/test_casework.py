@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from counterspell.lake.workspace import Workspace
+from tests.clizygote import run_cli
 
 from .conftest import PASSWORD
 
@@ -22,10 +23,7 @@ from .conftest import PASSWORD
 def run(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("COUNTERSPELL_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "counterspell", *args],
-        input=stdin, capture_output=True, text=True, env=env, cwd=cwd,
-    )  # fmt: skip
+    return run_cli(*args, env=env, cwd=cwd or Path.cwd(), stdin=stdin)
 
 
 def test_store_commands_end_to_end(lake: Workspace, tmp_path: Path) -> None:

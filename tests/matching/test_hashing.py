@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from counterspell.matching.hashing import dihedral_hashes, hamming, hash_file
+from tests.clizygote import run_cli
 from tests.conftest import real
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
@@ -157,9 +158,6 @@ def test_hash_media_stage_finds_cross_platform_reposts_and_is_incremental(tmp_pa
 
 
 def test_hash_media_says_why_files_failed(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
 
     from counterspell.synth import generate
 
@@ -170,12 +168,7 @@ def test_hash_media_says_why_files_failed(tmp_path: Path) -> None:
         p.write_bytes(b"not a picture")  # the posts still name them
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "counterspell", "-w", str(tmp_path / "ws"), *args],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "COLUMNS": "200"},
-        )
+        return run_cli("-w", str(tmp_path / "ws"), *args, cwd=tmp_path)
 
     run("init", str(tmp_path / "ws"))
     assert run("ingest", str(tmp_path / "c")).returncode == 0
