@@ -53,7 +53,8 @@ def _child(request: dict[str, object]) -> None:
     try:
         os.chdir(str(request["cwd"]))
         os.environ.clear()
-        os.environ.update(request["env"])  # type: ignore[arg-type]
+        env: dict[str, str] = request["env"]  # type: ignore[assignment]
+        os.environ.update(env)
         for fd, path, mode in ((0, request["stdin"], os.O_RDONLY),
                                (1, request["stdout"], os.O_WRONLY),
                                (2, request["stderr"], os.O_WRONLY)):  # fmt: skip
