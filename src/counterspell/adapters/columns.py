@@ -16,7 +16,9 @@ import pyarrow as pa
 
 from ..models import POST_SCHEMA, Post, _extra_json, _media_row
 
-__all__ = ["ROW_FIELDS", "Columns", "micros"]
+__all__ = ["ROW_FIELDS", "Columns", "extra_json", "micros"]
+
+extra_json = _extra_json  # the ``extra`` column's JSON, as posts_to_table writes it
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
