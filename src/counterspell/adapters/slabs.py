@@ -33,6 +33,7 @@ MAX_ELEMENT_BYTES = 64 * 1024 * 1024  # a longer element is left to the streamin
 _HEAD_BYTES = 1 << 20  # the members before the array must fit in this much of the file
 
 Members = list[tuple[str, Any]]  # top-level members in file order (keys may repeat)
+Batch = list[tuple[Any, int | None]]  # array elements and their lines (None: parsed whole)
 
 
 class GiveUp(Exception):
@@ -55,9 +56,7 @@ def _pairs(text: str) -> Members:
     return top[0]
 
 
-def read_members(
-    path: str, key: str
-) -> tuple[Members, Iterator[list[tuple[Any, int | None]]], Members]:
+def read_members(path: str, key: str) -> tuple[Members, Iterator[Batch], Members]:
     """Members before the array ``key``, its elements in batches of (value, line), and the members
     after it (complete once the batches are exhausted). Raises :class:`GiveUp` for a file the
     fast reader does not handle; batches may raise it part way."""
@@ -79,7 +78,7 @@ def read_members(
     return head, _slabs(path, m.end(), start.count(b"\n", 0, m.end()) + 1, key, tail), tail
 
 
-def _whole(path: str, key: str) -> tuple[Members, Iterator[list[tuple[Any, int | None]]], Members]:
+def _whole(path: str, key: str) -> tuple[Members, Iterator[Batch], Members]:
     with open(path, "rb") as f:
         data = f.read()
     if sniff_encoding(data[:4]) != "utf-8":
@@ -93,13 +92,14 @@ def _whole(path: str, key: str) -> tuple[Members, Iterator[list[tuple[Any, int |
     items = list(doc.items())
     at = next(i for i, (k, _) in enumerate(items) if k == key)
     values: list[Any] = doc[key]
-    batches = ([(v, None) for v in values[i : i + 20_000]] for i in range(0, len(values), 20_000))
+    step = 20_000
+    batches: Iterator[Batch] = (
+        [(v, None) for v in values[i : i + step]] for i in range(0, len(values), step)
+    )
     return items[:at], batches, items[at + 1 :]
 
 
-def _slabs(
-    path: str, offset: int, line: int, key: str, tail: Members
-) -> Iterator[list[tuple[Any, int | None]]]:
+def _slabs(path: str, offset: int, line: int, key: str, tail: Members) -> Iterator[Batch]:
     """The array elements after byte ``offset`` (just past ``[``, on ``line``), slab by slab."""
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
@@ -119,7 +119,7 @@ def _slabs(
         indent = gap[gap.rindex(b"\n") + 1 :]
         boundary = re.compile(rb",[ \t\r]*\n" + re.escape(indent) + rb"(?=\{)")
         while True:
-            batch: list[tuple[Any, int | None]] = []
+            batch: Batch = []
             for m in boundary.finditer(buf, pos):
                 try:
                     batch.append((loads(buf[pos : m.start()]), line))
