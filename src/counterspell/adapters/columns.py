@@ -12,6 +12,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from ..models import POST_SCHEMA, Post, _extra_json, _media_row
@@ -86,7 +87,9 @@ class Columns:
         col = dict(zip(ROW_FIELDS, columns, strict=True))
 
         def same(value: str | None) -> pa.Array:
-            return pa.array([value] * n, pa.string())
+            if value is None:
+                return pa.nulls(n, pa.string())
+            return pa.repeat(pa.scalar(value, pa.string()), n)
 
         source = pa.StructArray.from_arrays(
             [
@@ -121,18 +124,31 @@ class Columns:
             "subject": col["subject"],
             "reactions": col["reactions"],
             "mentions": col["mentions"],
-            # uid_hash(), inlined: one call per post less
-            "uid_hash": [
-                int.from_bytes(
-                    blake2b(u.encode("utf-8"), digest_size=8).digest(), "little", signed=True
-                )
-                for u in col["uid"]
-            ],
+            # uid_hash(): the digests joined and read as little-endian int64, not one int each
+            "uid_hash": pa.array(
+                np.frombuffer(
+                    b"".join(
+                        blake2b(u.encode("utf-8"), digest_size=8).digest() for u in col["uid"]
+                    ),
+                    dtype="<i8",
+                ),
+                pa.int64(),
+            ),
         }
         return pa.Table.from_arrays(
             [
-                v if isinstance(v, pa.Array) else pa.array(v, f.type)
+                v if isinstance(v, pa.Array) else _array(v, f.type)
                 for f, v in zip(POST_SCHEMA, arrays.values(), strict=True)
             ],
             schema=POST_SCHEMA,
         )
+
+
+def _array(values: list[Any], type_: pa.DataType) -> pa.Array:
+    """``pa.array(values, type_)``; a list column of empty lists only (most posts have no
+    media, reactions or mentions) is built from its offsets instead of value by value."""
+    if pa.types.is_list(type_) and not any(values):
+        if all(type(v) is list for v in values):
+            offsets = pa.array(np.zeros(len(values) + 1, dtype=np.int32))
+            return pa.ListArray.from_arrays(offsets, pa.array([], type_.value_type), type=type_)
+    return pa.array(values, type_)
