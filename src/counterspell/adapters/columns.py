@@ -137,18 +137,8 @@ class Columns:
         }
         return pa.Table.from_arrays(
             [
-                v if isinstance(v, pa.Array) else _array(v, f.type)
+                v if isinstance(v, pa.Array) else pa.array(v, f.type)
                 for f, v in zip(POST_SCHEMA, arrays.values(), strict=True)
             ],
             schema=POST_SCHEMA,
         )
-
-
-def _array(values: list[Any], type_: pa.DataType) -> pa.Array:
-    """``pa.array(values, type_)``; a list column of empty lists only (most posts have no
-    media, reactions or mentions) is built from its offsets instead of value by value."""
-    if pa.types.is_list(type_) and not any(values):
-        if all(type(v) is list for v in values):
-            offsets = pa.array(np.zeros(len(values) + 1, dtype=np.int32))
-            return pa.ListArray.from_arrays(offsets, pa.array([], type_.value_type), type=type_)
-    return pa.array(values, type_)
