@@ -156,3 +156,35 @@ def test_a_second_chat_after_the_messages_is_left_to_the_streaming_reader(
     want_rows, want_problems, _ = _read(path, _streaming_only(cls))
     assert (rows, problems) == (want_rows, want_problems)
     assert rows[-1]["community"] == "9" and 0 < from_tables < len(rows)
+
+
+LINK_TEXTS = [
+    "see https://Example.COM/x.",
+    "HTTP://EXAMPLE.COM/A",
+    "ftp://example.com/f and www.example.com/y",
+    "WWW.EXAMPLE.COM",
+    "join T.ME/+abc or telegram.me/abc",
+    "discord.gg/abc, discordapp.com/invite/x",
+    "chat.whatsapp.com/AbC",
+    "http://localhost.x/",
+    "no link. none at all.",
+    "t[.]me/obfuscated",
+    "ｗｗｗ.example.com (full width)",
+    "ſee https://example.com",
+    "",
+    "a.b",
+]
+
+
+def test_deferred_links_equal_extract_urls() -> None:
+    """The vectorised pre-check only skips texts the URL regex would find nothing in."""
+    from counterspell.adapters.columns import Columns
+    from counterspell.textutil import extract_urls
+
+    cols = Columns("discord", "g/c")
+    for i, text in enumerate(LINK_TEXTS):
+        cols.defer_links(text)
+        cols.rows.append(tuple([f"u{i}", *[None] * 8, [], *[None] * 9]))
+    cols.find_links()
+    assert [r[9] for r in cols.rows] == [extract_urls(t) for t in LINK_TEXTS]
+    assert sum(bool(r[9]) for r in cols.rows) >= 9

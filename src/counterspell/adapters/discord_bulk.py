@@ -18,7 +18,6 @@ import pyarrow as pa
 
 from ..errors import Place
 from ..models import Post, make_uid
-from ..textutil import extract_urls
 from .base import BulkRead, Notice, ReadContext
 from .columns import Columns, extra_json, micros
 from .discord import _CONTENT_TYPES, _MAPPED, _Mapper, _parse_ts
@@ -135,6 +134,7 @@ def _map_batch(mapper: _Mapper, batch: list[tuple[Any, int | None]], cols: Colum
         if kind == "service":
             extra["action"] = mtype
         msg_id = str(m["id"])
+        cols.defer_links(content)
         rows.append(
             (
                 prefix + msg_id,
@@ -146,7 +146,7 @@ def _map_batch(mapper: _Mapper, batch: list[tuple[Any, int | None]], cols: Colum
                 author.get("nickname") or author.get("name"),
                 content,
                 None,
-                extract_urls(content),
+                [],
                 [],
                 False,
                 extra_json(extra),

@@ -126,6 +126,8 @@ def _map_batch(
         reply = m.get("reply_to_message_id")
         reactions = m.get("reactions")
         post_id = str(msg_id)
+        if not hrefs:
+            cols.defer_links(text)
         rows.append(
             (
                 prefix + post_id,
@@ -137,7 +139,7 @@ def _map_batch(
                 author_name if isinstance(author_name, str) else None,
                 text,
                 raw,
-                extract_urls(text, hrefs),
+                extract_urls(text, hrefs) if hrefs else [],
                 [],
                 False,
                 extra_json(extra),
