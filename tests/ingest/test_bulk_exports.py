@@ -188,3 +188,19 @@ def test_deferred_links_equal_extract_urls() -> None:
     cols.find_links()
     assert [r[9] for r in cols.rows] == [extract_urls(t) for t in LINK_TEXTS]
     assert sum(bool(r[9]) for r in cols.rows) >= 9
+
+
+def test_a_forced_format_counts_the_posts_a_bulk_read_gave(tmp_path: Path) -> None:
+    """``--format telegram`` on an export detection does not recognise: the posts the bulk
+    reader gives as tables count, so the file is ingested, not reported as holding none."""
+    from counterspell import Workspace, ingest
+
+    doc = (
+        b'{"id": 5, "name": "x", "guild": 1, "messages": [{"id": 1, "type": "message", '
+        b'"date_unixtime": "1700000000", "from_id": "user1", "text": "hi"}]}'
+    )
+    path = tmp_path / "odd.json"
+    path.write_bytes(doc)
+    ws = Workspace.init(tmp_path / "ws")
+    result = ingest(ws, [str(path)], fmt="telegram", workers=1).files[0]
+    assert (result.status, result.added, result.error) == ("ingested", 1, None)
