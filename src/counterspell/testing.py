@@ -21,8 +21,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 
-import pyarrow as pa
-
 from .adapters import ReadContext, detect
 from .adapters.base import Adapter, Item, Notice
 from .errors import InputError
@@ -89,8 +87,10 @@ class AdapterContract:
             assert first == again, path
 
     def test_bulk_read_equals_read(self, tmp_path: Path) -> None:
-        """An adapter's optional ``read_bulk`` gives what ``read`` gives, table for table, on
-        whole files and on files cut short (where it should answer None)."""
+        """An adapter's optional ``read_bulk`` gives what ``read`` gives, row for row, on whole
+        files and on files cut short: the tables' rows, one table after another, are the posts
+        ``read`` yields, in its order; when the tables stop early (an exception: ingest then
+        runs ``read`` and skips the posts already given) they are the first of them."""
         ctx = ReadContext(run_id="contract", sha256="0" * 64)
         for path in self._fixtures():
             data = path.read_bytes()
@@ -100,21 +100,23 @@ class AdapterContract:
                 bulk = self.adapter().read_bulk(str(file), ctx)
                 if bulk is None:
                     continue
-                by_key: dict[tuple[str, str], list[Post]] = {}
+                rows: list[dict[str, object]] = []
+                stopped = False
+                try:
+                    for _key, table in bulk.tables:
+                        rows.extend(table.to_pylist())
+                except Exception:
+                    stopped = True
+                posts: list[Post] = []
                 others: list[Item] = []
                 for item in self.adapter().read(str(file), ctx):
-                    if isinstance(item, Post):
-                        by_key.setdefault((item.platform, item.community), []).append(item)
-                    else:
-                        others.append(item)
-                assert bulk.notices == others, file
-                got: dict[tuple[str, str], list[pa.Table]] = {}
-                for key, table in bulk.tables:
-                    got.setdefault(key, []).append(table)
-                assert list(got) == list(by_key), file
-                for key, posts in by_key.items():
-                    expected = posts_to_table(posts).to_pylist()
-                    assert pa.concat_tables(got[key]).to_pylist() == expected, (file, key)
+                    (posts if isinstance(item, Post) else others).append(item)  # type: ignore[arg-type]
+                expected = posts_to_table(posts).to_pylist() if posts else []
+                if stopped:
+                    assert rows == expected[: len(rows)], file
+                else:
+                    assert bulk.notices == others, file
+                    assert rows == expected, file
 
     def test_truncated_files_never_raise(self, tmp_path: Path) -> None:
         for path in self._fixtures():

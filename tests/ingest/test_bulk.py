@@ -71,12 +71,12 @@ def assert_same(path: Path, ctx: ReadContext = CTX) -> BulkRead | None:
     got = bulk(path, ctx)
     if got is None:
         return None
+    got_tables: dict[tuple[str, str], list[pa.Table]] = {}
+    for key, table in got.tables:  # consumed first: a lazy read completes its notices at the end
+        got_tables.setdefault(key, []).append(table)
     tables, other = streamed(path, ctx)
     assert all(isinstance(o, Notice) for o in other), f"{path}: a bulk read of a file with problems"
     assert got.notices == other
-    got_tables: dict[tuple[str, str], list[pa.Table]] = {}
-    for key, table in got.tables:
-        got_tables.setdefault(key, []).append(table)
     assert list(got_tables) == list(tables)
     for key, expected in tables.items():
         table = pa.concat_tables(got_tables[key])

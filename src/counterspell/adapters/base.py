@@ -12,7 +12,7 @@ import base64
 import binascii
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar
@@ -55,15 +55,19 @@ Item = Post | Problem | Notice
 
 @dataclass(slots=True)
 class BulkRead:
-    """A whole well-formed file mapped at once, column by column, instead of post by post.
+    """A well-formed file mapped column by column, instead of post by post.
 
-    ``tables`` hold the posts per (platform, community) in file order, exactly as
-    :func:`~counterspell.models.posts_to_table` would build them from what ``read`` yields;
-    ``notices`` are those ``read`` would yield, in its order. A bulk read never has problems:
-    a file with anything to quarantine is read by ``read``, which says where.
+    ``tables`` hold the posts per (platform, community), exactly as
+    :func:`~counterspell.models.posts_to_table` would build them from what ``read`` yields, in
+    its order (the rows of one table after another are the posts ``read`` yields); it
+    may be a generator (a large file, a table per slab), consumed once. ``notices`` are those
+    ``read`` would yield, in its order, complete once ``tables`` is consumed. A bulk read never
+    has problems: when the ``tables`` iterator raises (a record to quarantine, a malformed or
+    truncated stretch), ingest runs ``read`` instead and drops the posts already given as
+    tables, so the streaming reader says where the problem is and keeps what follows it.
     """
 
-    tables: list[tuple[tuple[str, str], pa.Table]]
+    tables: Iterable[tuple[tuple[str, str], pa.Table]]
     notices: list[Notice]
 
 

@@ -12,11 +12,16 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..models import POST_SCHEMA, Post, _extra_json, _media_row
+from ..textutil import extract_urls
 
-__all__ = ["ROW_FIELDS", "Columns", "micros"]
+__all__ = ["ROW_FIELDS", "Columns", "extra_json", "micros"]
+
+extra_json = _extra_json  # the ``extra`` column's JSON, as posts_to_table writes it
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -38,6 +43,10 @@ ROW_FIELDS = (
 ).split()
 
 
+_LINKS = ROW_FIELDS.index("links")
+_URL_HINT = r"://|www\.|\.me|\.gg|\.com/"
+
+
 class Columns:
     """The posts of one (platform, community) as row tuples (fields in :data:`ROW_FIELDS`
     order), in file order: one tuple per post is cheaper than one append per field."""
@@ -46,6 +55,31 @@ class Columns:
         self.platform = platform
         self.community = community
         self.rows: list[tuple[Any, ...]] = []
+        self._link_texts: list[tuple[int, str]] = []  # (row, text) whose links are still to find
+
+    def defer_links(self, text: str) -> None:
+        """The next row's ``links`` are ``extract_urls(text)``: left empty until
+        :meth:`find_links`, which runs the regex only on texts that can hold a URL."""
+        if "." in text:  # extract_urls finds nothing without one
+            self._link_texts.append((len(self.rows), text))
+
+    def find_links(self) -> None:
+        """Fill in the deferred links. One vectorised pass (RE2) picks the texts holding a
+        substring every URL pattern of :func:`~counterspell.textutil.extract_urls` needs
+        (``://``, ``www.``, ``.me``, ``.gg``, ``.com/``, any case: no letter there has a
+        non-ASCII case partner, so RE2 and Python agree); only those go through the regex."""
+        pending, self._link_texts = self._link_texts, []
+        if not pending:
+            return
+        texts = pa.array([t for _, t in pending], pa.string())
+        hits = pc.match_substring_regex(texts, _URL_HINT, ignore_case=True).to_pylist()
+        rows = self.rows
+        for (i, text), hit in zip(pending, hits, strict=True):
+            if hit:
+                links = extract_urls(text)
+                if links:
+                    row = rows[i]
+                    rows[i] = (*row[:_LINKS], links, *row[_LINKS + 1 :])
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -79,12 +113,15 @@ class Columns:
 
     def to_table(self, file: str, run_id: str | None, sha256: str | None) -> pa.Table:
         """The Arrow table of these posts, field for field what ``posts_to_table`` gives."""
+        self.find_links()
         n = len(self.rows)
         columns = [list(c) for c in zip(*self.rows, strict=True)] or [[] for _ in ROW_FIELDS]
         col = dict(zip(ROW_FIELDS, columns, strict=True))
 
         def same(value: str | None) -> pa.Array:
-            return pa.array([value] * n, pa.string())
+            if value is None:
+                return pa.nulls(n, pa.string())
+            return pa.repeat(pa.scalar(value, pa.string()), n)
 
         source = pa.StructArray.from_arrays(
             [
@@ -119,13 +156,16 @@ class Columns:
             "subject": col["subject"],
             "reactions": col["reactions"],
             "mentions": col["mentions"],
-            # uid_hash(), inlined: one call per post less
-            "uid_hash": [
-                int.from_bytes(
-                    blake2b(u.encode("utf-8"), digest_size=8).digest(), "little", signed=True
-                )
-                for u in col["uid"]
-            ],
+            # uid_hash(): the digests joined and read as little-endian int64, not one int each
+            "uid_hash": pa.array(
+                np.frombuffer(
+                    b"".join(
+                        blake2b(u.encode("utf-8"), digest_size=8).digest() for u in col["uid"]
+                    ),
+                    dtype="<i8",
+                ),
+                pa.int64(),
+            ),
         }
         return pa.Table.from_arrays(
             [

@@ -23,6 +23,7 @@ from ..textio import Problem, open_json
 from ..textutil import extract_urls
 from .base import (
     Adapter,
+    BulkRead,
     Item,
     Notice,
     ReadContext,
@@ -60,6 +61,11 @@ class DiscordChatExporter(Adapter):
         if re.match(r'\{\s*"guild"\s*:\s*\{', h) and '"channel"' in h:
             return 95
         return 0
+
+    def read_bulk(self, path: str, ctx: ReadContext) -> BulkRead | None:
+        from .discord_bulk import read_export_bulk  # it builds on this module
+
+        return read_export_bulk(path, ctx, os.path.dirname(os.path.abspath(path)))
 
     def read(self, path: str, ctx: ReadContext) -> Iterator[Item]:
         cursor = open_json(path)

@@ -17,9 +17,9 @@ import orjson
 from ..models import make_uid
 from ..textio import WHOLE_FILE_LIMIT, Problem, sniff_encoding
 from ..textutil import extract_urls, fourchan_html_to_text
-from .base import BulkRead, Notice, ReadContext, md5_hex, media_kind
+from .base import BulkRead, Notice, ReadContext
 from .columns import Columns
-from .fourchan_map import _MAPPED, _int, map_post
+from .fourchan_map import _MAPPED, _int, map_post, media_fields, poster_key
 
 __all__ = ["read_thread_bulk"]
 
@@ -87,36 +87,8 @@ def _map_posts(posts: list[object], board: str, path: str, ctx: ReadContext, col
         name = p.get("name")
         if not isinstance(name, str):
             name = None
-        trip = p.get("trip")
-        poster_id = p.get("id")
-        if isinstance(trip, str) and trip:
-            author_key: str | None = f"trip:{trip}"
-        elif isinstance(poster_id, str) and poster_id:
-            author_key = f"id:{thread_no}:{poster_id}"
-        elif name and name != "Anonymous":
-            author_key = f"name:{name}"
-        else:
-            author_key = None
-        media: list[dict[str, object]] = []
-        if p.get("ext") or p.get("md5") or p.get("filename"):
-            ext = p.get("ext") if isinstance(p.get("ext"), str) else None
-            md5 = md5_hex(p.get("md5"))
-            if p.get("md5") and md5 is None:
-                extra["md5_invalid"] = p.get("md5")
-            media.append(
-                {
-                    "name": f"{p.get('filename', '')}{ext or ''}" or None,
-                    "ext": ext,
-                    "size": _int(p.get("fsize")),
-                    "width": _int(p.get("w")),
-                    "height": _int(p.get("h")),
-                    "md5": md5,
-                    "path": None,
-                    "kind": media_kind(ext),
-                    "url": None,
-                    "note": None,
-                }
-            )
+        fields = media_fields(p, extra)
+        media = [] if fields is None else [{**fields, "path": None, "url": None, "note": None}]
         sub = p.get("sub")
         post_id = str(no)
         rows.append(
@@ -126,7 +98,7 @@ def _map_posts(posts: list[object], board: str, path: str, ctx: ReadContext, col
                 post_id,
                 parents,
                 t * 1_000_000,
-                author_key,
+                poster_key(p, thread_no, name),
                 name,
                 text,
                 raw,

@@ -73,6 +73,40 @@ def _int(value: Any) -> int | None:
     return None
 
 
+def poster_key(p: dict[str, Any], thread_no: int, name: str | None) -> str | None:
+    """The author key of a post: its tripcode, else its poster ID (unique per thread only, so
+    the thread is part of the key), else a name other than the default one."""
+    trip = p.get("trip")
+    if isinstance(trip, str) and trip:
+        return f"trip:{trip}"
+    poster_id = p.get("id")
+    if isinstance(poster_id, str) and poster_id:
+        return f"id:{thread_no}:{poster_id}"
+    if name and name != "Anonymous":
+        return f"name:{name}"
+    return None
+
+
+def media_fields(p: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any] | None:
+    """The :class:`Media` fields of a post's file, or None without one; an MD5 that is not
+    base64 of 16 bytes is kept in ``extra`` as ``md5_invalid``. Shared by both readers."""
+    if not (p.get("ext") or p.get("md5") or p.get("filename")):
+        return None
+    ext = p.get("ext") if isinstance(p.get("ext"), str) else None
+    md5 = md5_hex(p.get("md5"))
+    if p.get("md5") and md5 is None:
+        extra["md5_invalid"] = p.get("md5")
+    return {
+        "name": f"{p.get('filename', '')}{ext or ''}" or None,
+        "ext": ext,
+        "size": _int(p.get("fsize")),
+        "width": _int(p.get("w")),
+        "height": _int(p.get("h")),
+        "md5": md5,
+        "kind": media_kind(ext),
+    }
+
+
 def map_post(p: Any, board: str, source: Source, thread_hint: int | None = None) -> Post | Problem:
     """One 4chan API post dict to a Post (the 4CAT ``map_item`` idea, for this format)."""
     place = Place(source.file, line=source.line, record=source.record)
@@ -106,34 +140,9 @@ def map_post(p: Any, board: str, source: Source, thread_hint: int | None = None)
             parents.append(uid)
 
     name = p.get("name") if isinstance(p.get("name"), str) else None
-    trip = p.get("trip") if isinstance(p.get("trip"), str) and p.get("trip") else None
-    poster_id = p.get("id") if isinstance(p.get("id"), str) and p.get("id") else None
-    if trip:
-        author_key: str | None = f"trip:{trip}"
-    elif poster_id:
-        author_key = f"id:{thread_no}:{poster_id}"  # 4chan poster IDs are unique per thread only
-    elif name and name != "Anonymous":
-        author_key = f"name:{name}"
-    else:
-        author_key = None
-
-    media: list[Media] = []
-    if p.get("ext") or p.get("md5") or p.get("filename"):
-        ext = p.get("ext") if isinstance(p.get("ext"), str) else None
-        md5 = md5_hex(p.get("md5"))
-        if p.get("md5") and md5 is None:
-            extra["md5_invalid"] = p.get("md5")
-        media.append(
-            Media(
-                name=f"{p.get('filename', '')}{ext or ''}" or None,
-                ext=ext,
-                size=_int(p.get("fsize")),
-                width=_int(p.get("w")),
-                height=_int(p.get("h")),
-                md5=md5,
-                kind=media_kind(ext),
-            )
-        )
+    author_key = poster_key(p, thread_no, name)
+    fields = media_fields(p, extra)
+    media = [] if fields is None else [Media(**fields)]
     sub = p.get("sub")
     subject = fourchan_html_to_text(sub)[0] if isinstance(sub, str) and sub else None
     return Post(

@@ -22,7 +22,16 @@ from ..errors import Place
 from ..models import Media, Post, Reaction, make_uid
 from ..textio import JsonCursor, Problem, open_json
 from ..textutil import extract_urls
-from .base import Adapter, Item, Notice, ReadContext, from_unix, register_adapter, strip_head
+from .base import (
+    Adapter,
+    BulkRead,
+    Item,
+    Notice,
+    ReadContext,
+    from_unix,
+    register_adapter,
+    strip_head,
+)
 
 _CHAT_TYPES = (
     "personal_chat|private_group|private_supergroup|public_supergroup|public_channel|"
@@ -210,6 +219,11 @@ class TelegramExport(Adapter):
         ):
             return 70
         return 0
+
+    def read_bulk(self, path: str, ctx: ReadContext) -> BulkRead | None:
+        from .telegram_bulk import read_chat_bulk  # it builds on this module
+
+        return read_chat_bulk(path, ctx, os.path.dirname(os.path.abspath(path)))
 
     def read(self, path: str, ctx: ReadContext) -> Iterator[Item]:
         cursor = open_json(path)

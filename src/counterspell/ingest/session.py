@@ -197,6 +197,7 @@ class _Ingest:
         outcome.format = cls.name
         ctx.sha256 = outcome.sha256
         counter = [0]
+        tabled = [0]  # posts a bulk read gave as tables
 
         def add_post(post: Post) -> None:
             self.add(post, index)
@@ -207,11 +208,12 @@ class _Ingest:
         def add_table(key: tuple[str, str], table: pa.Table, chars: int) -> None:
             self.add_table(key, table, index, chars)
             self.progress.posts_read(table.num_rows)
+            tabled[0] += table.num_rows
 
         read_items(path, cls, ctx, strict, add_post, outcome.add_problem, add_table)
         self.progress.posts_read(counter[0] % 10_000)
         if adapter_cls is not None and self._forced_found_nothing(
-            outcome, cls.name, counter[0], strict
+            outcome, cls.name, counter[0] + tabled[0], strict
         ):
             return
         self.pending.append(index)

@@ -128,7 +128,10 @@ class PostsWriter:
             write_atomic(
                 out.cast(POST_SCHEMA), part.directory, f"part-{self.run_id}-{self._seq:06d}.parquet"
             )
-            part.added = np.union1d(part.added, hashes[keep])
+            # merged in place of np.union1d, which sorts everything added so far again at each
+            # batch (these digests are distinct and not in ``added`` already)
+            new = np.sort(hashes[keep])
+            part.added = np.insert(part.added, np.searchsorted(part.added, new), new)
         return BatchResult(keep=keep, in_lake=int(in_stored.sum()), first_row=first_idx[inverse])
 
 
