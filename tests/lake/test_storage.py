@@ -114,16 +114,11 @@ def test_every_command_on_a_lake_in_s3(
     cli("-w", w, "ingest", str(tmp_path / "corpus"), check=True)
     cli("-w", w, "hash-media", check=True)
     cli("-w", w, "analyze", "--executor", "dask", "--workers", "2", check=True)
-    here = cli("-w", w, "report", "-o", str(tmp_path / "report"), check=True)
-    on_dask = cli("-w", w, "report", "-o", str(tmp_path / "report-dask"), "--executor", "dask",
-                  "--workers", "2", check=True)  # fmt: skip
-    assert here.stdout.split("report.html")[1] == on_dask.stdout.split("report.html")[1]
-    for name in ("report", "report-dask"):
-        assert "<html" in (tmp_path / name / "report.html").read_text(encoding="utf-8")
+    # the report on Dask equals the local one on a lake in a store: tests/executors/test_contract.py
+    cli("-w", w, "report", "-o", str(tmp_path / "report"), check=True)
+    assert "<html" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
     for table in ("facts.csv", "posts_per_week_by_role.csv", "top_creators.csv"):
-        assert (tmp_path / "report" / "tables" / table).read_bytes() == (
-            tmp_path / "report-dask" / "tables" / table
-        ).read_bytes(), table
+        assert (tmp_path / "report" / "tables" / table).stat().st_size > 0, table
     exported = cli("-w", w, "export", "posts", "--format", "jsonl", check=True).stdout
     n_posts = len(exported.splitlines())
     assert n_posts >= 600
