@@ -186,16 +186,7 @@ class _Mapper:
             extra_ref = {
                 "referenced_channel_id": str(ref["channelId"])
             }  # e.g. ThreadCreated -> the thread
-        reactions = []
-        for r in m.get("reactions") or []:
-            if isinstance(r, dict):
-                raw_emoji = r.get("emoji")
-                emoji: dict[str, Any] = raw_emoji if isinstance(raw_emoji, dict) else {}
-                reactions.append(
-                    Reaction(
-                        str(emoji.get("name") or emoji.get("id") or "?"), int(r.get("count") or 0)
-                    )
-                )
+        reactions = [Reaction(name, count) for name, count in reaction_counts(m)]
         media = [
             x for x in (self._attachment(a) for a in m.get("attachments") or []) if x is not None
         ]
@@ -238,3 +229,14 @@ class _Mapper:
                 Place(self.path),
                 f"{self.unsafe_paths} attachment paths pointed outside the export folder and were ignored",
             )
+
+
+def reaction_counts(m: dict[str, Any]) -> list[tuple[str, int]]:
+    """A message's reactions as (emoji name, or its id for a custom one, count): both readers."""
+    out = []
+    for r in m.get("reactions") or []:
+        if isinstance(r, dict):
+            raw_emoji = r.get("emoji")
+            emoji: dict[str, Any] = raw_emoji if isinstance(raw_emoji, dict) else {}
+            out.append((str(emoji.get("name") or emoji.get("id") or "?"), int(r.get("count") or 0)))
+    return out

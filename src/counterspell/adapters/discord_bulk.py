@@ -20,7 +20,7 @@ from ..errors import Place
 from ..models import Post, make_uid
 from .base import BulkRead, Notice, ReadContext
 from .columns import Columns, extra_json, micros
-from .discord import _CONTENT_TYPES, _MAPPED, _Mapper, _parse_ts
+from .discord import _CONTENT_TYPES, _MAPPED, _Mapper, _parse_ts, reaction_counts
 from .slabs import GiveUp, Members, read_members
 
 __all__ = ["read_export_bulk"]
@@ -111,17 +111,7 @@ def _map_batch(mapper: _Mapper, batch: list[tuple[Any, int | None]], cols: Colum
             parents.append(make_uid("discord", ref_community, str(ref["messageId"])))
         elif isinstance(ref, dict) and ref.get("channelId"):
             referenced = str(ref["channelId"])  # e.g. ThreadCreated -> the thread
-        reactions = []
-        for r in m.get("reactions") or []:
-            if isinstance(r, dict):
-                raw_emoji = r.get("emoji")
-                emoji: dict[str, Any] = raw_emoji if isinstance(raw_emoji, dict) else {}
-                reactions.append(
-                    {
-                        "emoji": str(emoji.get("name") or emoji.get("id") or "?"),
-                        "count": int(r.get("count") or 0),
-                    }
-                )
+        reactions = [{"emoji": name, "count": count} for name, count in reaction_counts(m)]
         extra = {k: v for k, v in m.items() if k not in _MAPPED}
         extra.update(meta)  # in the streaming reader's key order
         if referenced is not None:
