@@ -57,9 +57,8 @@ __all__ += ["brute_force", "hex_to_words", "popcount_distance", "subwords", "wor
 MAX_RADIUS = 31
 LAYOUT = {"version": 3, "widths": list(WIDTHS)}
 SCAN_BELOW = 65_536  # smaller indexes are scanned: 2 MB of hashes beat 470 MB of bucket tables
-BATCH_WORK = (
-    250_000  # probes + candidates per batch: small enough for the table lines to stay cached
-)
+# probes + candidates per batch: small enough for the table lines a batch reads to stay cached
+BATCH_WORK = 500_000
 
 
 def hex_to_words(hashes: list[str] | np.ndarray) -> np.ndarray:
