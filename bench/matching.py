@@ -10,7 +10,7 @@ real photo collections (hashes in tight groups, where multi-index hashing must l
 candidates; up to 10M, or with ``--clustered``). Prints build time, lookups/s one query at a
 time, in batches in one process, and in batches split over two processes that memory-map the
 saved index (as ``match`` runs), recall against brute force on a sample, index size and the
-peak resident memory of the build (VmHWM, reset before it). Baselines measured in the same run:
+peak resident memory the build added (VmHWM, reset before it, less the RSS before it). Baselines measured in the same run:
 the previous algorithms (``matching_previous.py``: the earlier build up to 10M, and the earlier
 search on the same arrays), brute force (lookups/s from the recall sample), and threatexchange's
 ``PDQIndex`` (faiss multi-index hashing) and ``PDQIndex2`` (faiss flat) at 1M (at 10M with
@@ -184,7 +184,9 @@ def bench_counterspell(
         index = PDQIndex(words)
         build = time.perf_counter() - t0
         index.save(folder)
-    peak = _status("VmHWM") - (rss0 if bank is None else 0)
+    # what the build added to the resident memory at its peak (before it: the bank, and with
+    # faiss the bank file's pages the recall check mapped; the build reads it without mapping)
+    peak = _status("VmHWM") - rss0
     size = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
     cores = batched_on_cores(folder, queries, 2)
     search = lambda q: index.search(q, RADIUS)  # noqa: E731
