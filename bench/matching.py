@@ -129,10 +129,16 @@ def reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")  # VmHWM back to the current RSS
 
 
+_LOADED: dict[str, PDQIndex] = {}
+
+
 def _search_saved(task: tuple[str, np.ndarray]) -> int:
-    """One worker's share of a batched run: memory-map the saved index and search (as match does)."""
+    """One worker's share of a batched run on the saved, memory-mapped index, loaded once per
+    process (as ``match`` shares it between the tasks of a worker)."""
     folder, queries = task
-    return len(PDQIndex.load(Path(folder)).search(queries, RADIUS).query)
+    if folder not in _LOADED:
+        _LOADED[folder] = PDQIndex.load(Path(folder))
+    return len(_LOADED[folder].search(queries, RADIUS).query)
 
 
 def batched_on_cores(folder: Path, queries: np.ndarray, workers: int) -> float:
