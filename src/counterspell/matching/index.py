@@ -31,6 +31,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 from pathlib import Path
 from typing import Literal
@@ -83,18 +84,26 @@ def _probe_masks(width: int, bits: int) -> np.ndarray:
 _MASKS = {(w, b): _probe_masks(w, b) for w in set(WIDTHS) for b in range(MAX_RADIUS // WORDS + 1)}
 
 
-def _probe_plan(per_word: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def thresholds(radius: int) -> list[int]:
+    """Per word, the most bits it is probed at: the thresholds plus one sum to ``radius + 1``, so
+    a pair within ``radius`` differs in some word by at most its threshold (were every word ``k``
+    off by ``t_k + 1`` or more, the distance would exceed ``radius``). The spare bits go to the
+    widest words, whose buckets are the smallest; -1 means the word is not probed at all (radius
+    0 probes one word). At 31: 2 for ten words, 1 for the last (24 probes instead of 277)."""
+    per, spare = divmod(radius + 1, WORDS)
+    return [per - 1 + (k < spare) for k in range(WORDS)]
+
+
+@cache
+def _probe_plan(radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every probe of every word, each twice (bucket start, then end): the word it reads, the mask
     to XOR into that word, and what to add to get its entry in the table."""
-    masks = [_MASKS[(w, per_word)] for w in WIDTHS]
+    masks = [_probe_masks(w, t) for w, t in zip(WIDTHS, thresholds(radius), strict=True)]
     word = np.repeat(np.arange(WORDS), [len(m) for m in masks])
     add = np.asarray(BASES, dtype=np.int64)[word]
     plan = np.repeat(word, 2), np.repeat(np.concatenate(masks), 2), np.repeat(add, 2)
     plan[2][1::2] += 1
     return plan
-
-
-_PLANS = {b: _probe_plan(b) for b in range(MAX_RADIUS // WORDS + 1)}
 
 
 def popcount_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -227,14 +236,14 @@ class PDQIndex:
             return _empty()
         if not len(self.table):
             return self._scan(np.asarray(queries, dtype=np.uint64), radius)
-        per_word = radius // WORDS
         if batch is None:  # sized for the work per query (see BATCH_WORK)
-            probes = sum(len(_MASKS[(w, per_word)]) * (1 + n / (1 << w)) for w in WIDTHS)
+            word = _probe_plan(radius)[0][::2]
+            probes = float(np.sum(1 + n / (1 << np.asarray(WIDTHS)[word])))
             batch = int(min(256, max(1, BATCH_WORK // probes)))
         qs, es, ds = [], [], []
         for start in range(0, len(queries), batch):
             q = np.ascontiguousarray(queries[start : start + batch], dtype=np.uint64)
-            cq, ce, d = self._search_batch(q, radius, per_word)
+            cq, ce, d = self._search_batch(q, radius)
             qs.append(cq + start)
             es.append(ce)
             ds.append(d)
@@ -244,10 +253,10 @@ class PDQIndex:
         )
 
     def _search_batch(
-        self, q: np.ndarray, radius: int, per_word: int
+        self, q: np.ndarray, radius: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = len(self)
-        word, mask, add = _PLANS[per_word]
+        word, mask, add = _probe_plan(radius)
         # every probe's bucket start and end in one gather (they are adjacent in the table)
         bounds = np.take(self.table, (subwords(q)[:, word] ^ mask).astype(np.int64) + add)
         lo = bounds[:, 0::2].astype(np.int64)
