@@ -1,27 +1,31 @@
 """Hamming range search over PDQ hashes: multi-index hashing in numpy, exact within the radius.
 
-A 256-bit hash is cut into 11 words (three of 24 bits, eight of 23; ``index_build``). If two
-hashes are within distance ``r`` <= 31, some word differs in at most ``r // 11`` bits (pigeonhole:
-11 words x 3 bits > 31), so probing, for every word of the query, the table entries whose word is
-within ``r // 11`` bits of it (1 + 24 + 276 probes per 24-bit word at ``r`` >= 22, 3,119 in all)
-finds every match; the candidates are then checked exactly. Recall is therefore 100% by
-construction (and measured against brute force in the tests and the benchmark); speed depends on
-how many candidates share words, which clustered collections raise.
+A 256-bit hash is cut into 11 words (three of 24 bits, eight of 23; ``index_build``). Each word
+``k`` gets a threshold ``t_k`` with ``sum(t_k + 1) = r + 1`` (``thresholds``): if two hashes are
+within distance ``r`` <= 31, some word differs in at most its threshold (pigeonhole), so probing,
+for every word of the query, the table entries whose word is within ``t_k`` bits of it finds every
+match; the candidates are then checked exactly. At ``r`` = 31 ten words are probed at 2 bits
+(1 + 24 + 276 probes for a 24-bit word) and one at 1 bit, 2,866 probes in all. Recall is therefore
+100% by construction (and measured against brute force in the tests and the benchmark); speed
+depends on how many candidates share words, which clustered collections raise.
 
 Long words make the buckets small (10M hashes over 2^23 values: about one entry each, about
-3,200 candidates a query; 100M: about twelve, 32,000), and each probe is a direct lookup in a
+3,000 candidates a query; 100M: about twelve, 29,000), and each probe is a direct lookup in a
 table of bucket starts, so there is no binary search. A batch of queries is searched with a
 fixed number of numpy passes: every probe of every word at once (one gather fetches each bucket's
 start and end, adjacent in the table), the buckets expanded to candidate rows, and a pre-filter on
 the first 128 bits (a lower bound of the distance, so it never drops a match) before the exact
 256-bit distance of the few that pass. Batches are small (tens of queries) so that the bucket
-table lines a batch touches are still cached when they are read again.
+table lines a batch touches are still cached when they are read again. Wider words at 100M
+(fewer, larger buckets' worth of candidates) would need tables of 2^26-2^28 entries per word and
+three times the probes; the layout is the same at every size.
 
 Arrays are saved with ``numpy.save`` and memory-mapped on load (``PDQIndex.build`` writes an index
 straight into a folder with bounded memory, for banks larger than memory would allow to build in
 one piece). Memory at 10M: 320 MB of hashes, 80 MB of ids, 440 MB of per-word orders, 470 MB of
 bucket tables; at 100M: 3.2 GB, 0.8 GB (none when ids are the row numbers), 4.4 GB and 0.47 GB. An
-index saved in an earlier layout is rebuilt in memory when loaded.
+index saved in an earlier layout is rebuilt in memory when loaded. There is no GPU path: no GPU
+was available to show that one pays (docs/benchmarks.md).
 """
 
 from __future__ import annotations
