@@ -365,12 +365,10 @@ def _commit(ws: Workspace, info: BankInfo, table: pa.Table, *, removal: bool = F
         and (d / "index").exists()
         and int(fresh.sum()) <= max(DELTA_MIN, main_size // 20)
     ):
-        delta = PDQIndex(
-            hex_to_words([h for h, f in zip(hashes, fresh, strict=True) if f]), ids[fresh]
-        )
-        delta.save(d / "index-delta")
+        delta = hex_to_words([h for h, f in zip(hashes, fresh, strict=True) if f])
+        PDQIndex.build(d / "index-delta", delta, ids[fresh])
     else:
-        PDQIndex(hex_to_words(hashes), ids).save(d / "index")
+        PDQIndex.build(d / "index", hex_to_words(hashes), ids)  # written out of core
         shutil.rmtree(d / "index-delta", ignore_errors=True)
         info.indexed_through = (
             int(table.column("entry_id").to_numpy().max()) if table.num_rows else 0
