@@ -119,6 +119,13 @@ def analyze_cmd(
             help="Then rebuild replies, media clusters, campaigns, actors and bridges.",
         ),
     ] = True,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Link every community's campaigns again, not only communities with new posts.",
+        ),
+    ] = False,
     executor_name: Annotated[str, EXECUTOR_OPTION] = "local",
     scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
 ) -> None:
@@ -146,6 +153,7 @@ def analyze_cmd(
             graph=graph,
             executor=executor,
             progress=StageProgress(bar),
+            full=full,
         )
     out.print(
         f"analysed {result.analyzed:,} posts in {result.partitions} communities ({result.skipped:,} already done)"

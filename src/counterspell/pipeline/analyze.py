@@ -146,9 +146,11 @@ def analyze(
     graph: bool = True,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> AnalyzeResult:
     """Analyse every post not yet analysed (all of them with ``reanalyze``), then (``graph``)
-    rebuild the graph stages: campaigns, actors, bridges (:func:`~.network.build_network`).
+    bring the graph stages up to date: campaigns, actors, bridges (:func:`~.network.build_network`;
+    only communities that changed are linked again, all of them with ``full`` or ``reanalyze``).
 
     Communities are independent (context never crosses them), so with more than one worker they
     are analysed in parallel (``executor``: local processes by default, or a Dask cluster), each
@@ -179,7 +181,9 @@ def analyze(
     if graph:
         from .network import build_network
 
-        total.network = build_network(ws, workers=workers, executor=executor, progress=progress)
+        total.network = build_network(
+            ws, workers=workers, executor=executor, progress=progress, full=full or reanalyze
+        )
     return total
 
 
