@@ -29,6 +29,7 @@ from counterspell.pipeline.bridges import import_communities
 from counterspell.pipeline.hash_media import hash_media
 from counterspell.pipeline.linking import home
 from counterspell.pipeline.network import build_network
+from counterspell.stages.linker import CampaignLinker, LinkRow
 from counterspell.synth import generate
 from tests.conftest import real
 
@@ -160,7 +161,9 @@ def test_each_path_is_taken(synthetic: tuple[pa.Table, Path], tmp_path: Path) ->
     add_posts(ws, posts.take(pa.array(late, type=pa.int64())), "run2")
     r2 = analyze(ws, workers=1).network
     assert r2 is not None and r2.linked == {"reuse": n_comm - 1, "resume": 1, "relink": 0}
-    r3 = analyze(ws, workers=1).network
+    again = analyze(ws, workers=1)  # nothing new: no community is read, none linked
+    assert again.analyzed == 0 and again.skipped == len(first) - len(held) + len(late)
+    r3 = again.network
     assert r3 is not None and r3.linked == {"reuse": n_comm, "resume": 0, "relink": 0}
     add_posts(ws, posts.take(pa.array(held, type=pa.int64())), "run3")
     r4 = analyze(ws, workers=1).network
@@ -225,3 +228,39 @@ def test_random_splits(small: pa.Table, tmp_path_factory: pytest.TempPathFactory
         parts[rng.randrange(k + 1, len(parts))].extend(moved)
     parts = [sorted(p) for p in parts if p]
     analyze_in_parts(tmp_path_factory.mktemp("split"), small, parts, None, media=False)
+
+
+@st.composite
+def _streams(draw: st.DrawFn) -> list[LinkRow]:
+    """Posts of one community in time order: roles, reply links to earlier posts, targets."""
+    n = draw(st.integers(1, 60))
+    rows: list[LinkRow] = []
+    ts = 0.0
+    for k in range(n):
+        ts += draw(st.sampled_from([0.0, 30.0, 600.0, 7200.0, 4 * 86400.0]))
+        parents = (
+            [rows[j].uid for j in draw(st.lists(st.integers(0, k - 1), max_size=2))] if k else []
+        )
+        role = draw(st.sampled_from(["request", "fulfillment", "praise", "distribution",
+                                     "source_solicitation", "payment", "other"]))  # fmt: skip
+        follows = rows[draw(st.integers(0, k - 1))].uid if k and draw(st.booleans()) else None
+        rows.append(
+            LinkRow(f"u{k}", draw(st.sampled_from(["t1", "t2", "t3"])), ts, parents,
+                    draw(st.sampled_from([None, "a", "b"])), role, draw(st.floats(0.1, 1.0)),
+                    draw(st.lists(st.sampled_from(["x", "y"]), max_size=1)), follows)
+        )  # fmt: skip
+    return rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=_streams(), cut=st.floats(0.0, 1.0))
+def test_linker_resumed_from_a_snapshot_equals_one_run(rows: list[LinkRow], cut: float) -> None:
+    whole = CampaignLinker()
+    expected = [whole.add(r) for r in rows]
+    k = int(len(rows) * cut)
+    first = CampaignLinker()
+    got = [first.add(r) for r in rows[:k]]
+    resumed = CampaignLinker.restore(orjson.loads(orjson.dumps(first.snapshot())))
+    got += [resumed.add(r) for r in rows[k:]]
+    assert got == expected
+    assert resumed.snapshot() == whole.snapshot()

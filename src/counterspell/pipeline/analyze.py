@@ -198,6 +198,10 @@ def _analyze_partition(
     """Analyse one community's new posts and write them to its enrichments partition."""
     result = AnalyzeResult(partitions=1)
     directory, done = _existing(ws, platform, community)
+    stored = stored_hashes(partition_dir(ws.dataset("posts"), platform, community), "uid_hash")
+    if isin_sorted(stored, done).all():  # nothing new: a pass over its old posts writes nothing
+        result.skipped = len(stored)
+        return result
     judge = ThreadPass(model)
     seq = 0
     for batch in _batches(ws, platform, community):

@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import orjson
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor
 from ..lake.datasets import MEMBER_SCHEMA
-from ..lake.query import arrow_batches, columns_of, connect, sql_path
+from ..lake.query import arrow_batches, connect, sql_path
 from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
 from ..lake.writer import partition_dir
@@ -42,7 +43,7 @@ from ..stages.roles import ROLES
 
 FLUSH_ROWS = 200_000
 PARALLEL_MIN_POSTS = 200_000
-FORMAT = "1"  # of what is saved; bump when it changes
+FORMAT = "2"  # of what is saved; bump when it changes
 
 
 def _role_p_sql() -> str:
@@ -112,7 +113,14 @@ def _load_meta(ws: Workspace, platform: str, community: str) -> dict[str, Any] |
     return meta
 
 
-def plan(ws: Workspace, platform: str, community: str, n_posts: int, full: bool) -> Plan:
+def plan(
+    ws: Workspace,
+    platform: str,
+    community: str,
+    n_posts: int,
+    full: bool,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> Plan:
     """Decide, reading only the listing, the saved summary and the new parts, what to redo."""
     parts = _parts(ws, platform, community)
     saved = None if full else _load_meta(ws, platform, community)
@@ -130,7 +138,7 @@ def plan(ws: Workspace, platform: str, community: str, n_posts: int, full: bool)
     last = saved.get("last_us")
     if not new["posts"] or last is None:
         return Plan(platform, community, "relink", parts, n_posts)
-    con = connect()
+    con = con or connect()
     delta = _read(ws, "posts", platform, community, new["posts"])
     late, n_new = con.execute(
         f"""SELECT count(*) FILTER (WHERE created_at IS NOT NULL AND epoch_us(created_at) > {int(last)}),
@@ -162,7 +170,8 @@ def link_local(
     to pay for starting processes (or always, on an ``executor`` given by the caller); the
     result does not depend on how.
     """
-    plans = [plan(ws, p, c, n, full) for p, c, n in communities]
+    con = connect()
+    plans = [plan(ws, p, c, n, full, con) for p, c, n in communities]
     todo = [k for k, pl in enumerate(plans) if pl.action != "reuse"]
     counts = {a: sum(pl.action == a for pl in plans) for a in ("reuse", "resume", "relink")}
     work = sum(plans[k].work for k in todo)
@@ -243,7 +252,8 @@ def link_community(ws: Workspace, pl: Plan, memory_limit: str) -> dict[str, Any]
         meta["placed"] += len(buffer)
         buffer.clear()
 
-    follows = "e.follows_uid" if "follows_uid" in columns_of(enr) else "NULL::VARCHAR"
+    columns = {str(r[0]) for r in con.execute(f"DESCRIBE SELECT * FROM {enr}").fetchall()}
+    follows = "e.follows_uid" if "follows_uid" in columns else "NULL::VARCHAR"
     for batch in arrow_batches(con, _stream_sql(posts, enr, follows), [], 50_000):
         c = batch.to_pydict()
         uids, roles, parents = c["uid"], c["role"], c["parent_uids"]

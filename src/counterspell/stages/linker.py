@@ -127,9 +127,16 @@ class CampaignLinker:
                 )  # fmt: skip
             return k
 
-        posts = [[uid, ref(c), part] for uid, (c, part) in self._posts.items()]
+        held = self._posts.values()
+        refs = [None if c is None else ref(c) for c, _ in held]  # most posts are in none
         threads = [[t, [ref(c) for c in cs]] for t, cs in self._threads.items()]
-        return {"campaigns": camps, "posts": posts, "threads": threads}
+        return {
+            "campaigns": camps,
+            "uids": list(self._posts),
+            "campaign_of": refs,
+            "parts": [part for _, part in held],
+            "threads": threads,
+        }
 
     @classmethod
     def restore(cls, state: dict[str, Any]) -> CampaignLinker:
@@ -140,10 +147,13 @@ class CampaignLinker:
             for cid, req, ts, author, targets, ful, last, solicitors in state["campaigns"]
         ]  # fmt: skip
         linker = cls()
-        for uid, k, part in state["posts"]:
-            linker._posts[uid] = (camps[k] if k is not None else None, part)
-        for thread, ks in state["threads"]:
-            linker._threads[thread] = [camps[k] for k in ks]
+        held = [None if k is None else camps[k] for k in state["campaign_of"]]
+        linker._posts = collections.OrderedDict(
+            zip(state["uids"], zip(held, state["parts"], strict=True), strict=True)
+        )
+        linker._threads = collections.OrderedDict(
+            (thread, [camps[k] for k in ks]) for thread, ks in state["threads"]
+        )
         return linker
 
     def _open(self, thread: str, ts: float) -> list[_Campaign]:
