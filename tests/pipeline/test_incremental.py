@@ -264,3 +264,46 @@ def test_linker_resumed_from_a_snapshot_equals_one_run(rows: list[LinkRow], cut:
     got += [resumed.add(r) for r in rows[k:]]
     assert got == expected
     assert resumed.snapshot() == whole.snapshot()
+
+
+def test_batches_of_settled_posts_take_the_short_way(
+    small: pa.Table, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread pass skips its settling sweep on a batch without new posts: same results and
+    same state as the long way (training mode, ``rows`` set, always takes the long way)."""
+    import numpy as np
+
+    from counterspell.lake.query import communities
+    from counterspell.lake.writer import isin_sorted
+    from counterspell.pipeline import analyze as analyze_module
+    from counterspell.stages.roles import RoleModel
+    from counterspell.stages.text import text_signals, thread_posts
+    from counterspell.stages.thread import ThreadPass
+
+    first, rest = _by_time(small, 0.8)
+    ws = Workspace.init(tmp_path / "ws")
+    add_posts(ws, small.take(pa.array(first, type=pa.int64())), "run1")
+    analyze(ws, workers=1, graph=False)
+    add_posts(ws, small.take(pa.array(rest, type=pa.int64())), "run2")
+    monkeypatch.setattr(analyze_module, "BATCH", 37)
+    model = RoleModel.load()
+    shortcuts = 0
+    for platform, community, _ in communities(ws):
+        _, done = analyze_module._existing(ws, platform, community)
+        short, long = ThreadPass(model), ThreadPass(model)
+        long.rows = []
+        for batch in analyze_module._batches(ws, platform, community):
+            cols = batch.to_pydict()
+            new = ~isin_sorted(np.asarray(cols["uid_hash"], dtype=np.int64), done)
+            signals = {
+                int(i): text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
+                for i in np.flatnonzero(new)
+            }
+            shortcuts += not new.any()
+            assert short.judge(thread_posts(cols, signals)) == long.judge(
+                thread_posts(cols, signals)
+            )
+            assert (short._posts, short._threads, short._requests) == (
+                long._posts, long._threads, long._requests,
+            )  # fmt: skip
+    assert shortcuts > 3
