@@ -17,6 +17,11 @@ after the old ones, so each community resumes from the linker's saved state); th
 of the smaller communities only (the board and the largest chats are reused as they are); and
 posts drawn at random over the whole period (a backfill: every community that gets one is
 linked again from its first post). Prints seconds and ratios; one process, so times compare.
+
+``--direct N`` measures the graph stages alone on the lake ``bench/campaigns.py`` writes directly
+(posts, enrichments and hashed media, no text stages: sizes where analysing would take hours):
+the latest 1% of every dataset's rows (by post time) is held back, the graph built, the 1%
+added, and the incremental graph run timed against a full one.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 import pyarrow as pa  # noqa: E402
@@ -105,13 +111,69 @@ def scenarios(posts: pa.Table, share: float, seed: int) -> dict[str, list[int]]:
     }
 
 
+def direct(posts: int, share: float) -> None:
+    """Graph stages only, on a lake written directly (see the module's docstring)."""
+    import pyarrow.parquet as pq
+
+    from bench.campaigns import build_lake
+
+    with tempfile.TemporaryDirectory(prefix="cs-bench-incr-direct-") as tmp:
+        ws = build_lake(Path(tmp), posts)
+        con = duckdb.connect()
+        glob = ws.dataset_glob("posts")
+        late_uids = con.sql(
+            f"""SELECT uid FROM read_parquet('{glob}', hive_partitioning = false)
+                WHERE created_at > (SELECT quantile_disc(created_at, {1 - share})
+                                    FROM read_parquet('{glob}', hive_partitioning = false))"""
+        ).to_arrow_table()["uid"]
+        held = Path(tmp) / "held"
+        for name in ("posts", "enrichments", "media"):
+            for f in sorted(ws.dataset(name).local.rglob("part-*.parquet")):
+                table = pq.read_table(f)
+                late = pa.compute.is_in(table["uid"], value_set=late_uids)
+                rel = f.relative_to(ws.dataset(name).local)
+                (held / name / rel.parent).mkdir(parents=True, exist_ok=True)
+                pq.write_table(table.filter(late), held / name / rel.parent / "part-new.parquet")
+                pq.write_table(table.filter(pa.compute.invert(late)), f)
+        n_new = len(late_uids)
+        t0 = time.perf_counter()
+        first = build_network(ws, workers=1)
+        t_base = time.perf_counter() - t0
+        for f in held.rglob("part-new.parquet"):
+            name, rel = (
+                f.relative_to(held).parts[0],
+                f.relative_to(held / f.relative_to(held).parts[0]),
+            )
+            f.replace(ws.dataset(name).local / rel)
+        t0 = time.perf_counter()
+        result = build_network(ws, workers=1)
+        g_incr = time.perf_counter() - t0
+        before = digest(ws)
+        t0 = time.perf_counter()
+        full = build_network(ws, workers=1, full=True)
+        g_full = time.perf_counter() - t0
+        equal = digest(ws) == before
+        print(f"\n{posts:,} posts written directly, {n_new:,} new (the latest {share:.0%}), graph stages only "
+              f"({time.strftime('%Y-%m-%d')}, one process): first run on the rest {t_base:.1f} s")  # fmt: skip
+        print(f"  incremental {g_incr:.1f} s against full {g_full:.1f} s: {g_incr / g_full:.0%}; linked "
+              f"(reuse/resume/relink) {result.linked}; equal to the full rebuild: {'yes' if equal else 'NO'}")  # fmt: skip
+        for label, r in (("incremental", result), ("full", full), ("first", first)):
+            print(f"    {label}: " + ", ".join(f"{s} {v:.2f}" for s, v in r.seconds.items()))
+        if not equal:
+            raise SystemExit("incremental datasets differ from the full rebuild")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--posts", type=int, default=200_000)
     ap.add_argument("--share", type=float, default=0.01, help="new posts, as a share of the lake")
+    ap.add_argument("--direct", type=int, help="graph stages only, on a lake of this many posts")
     args = ap.parse_args()
+    if args.direct:
+        direct(args.direct, args.share)
+        return
     with tempfile.TemporaryDirectory(prefix="cs-bench-incr-") as tmp:
         root = Path(tmp)
         generate(root / "corpus", posts=args.posts, seed=41, media_files=False)
