@@ -133,13 +133,13 @@ def direct(posts: int, share: float) -> None:
                 late = pa.compute.is_in(table["uid"], value_set=late_uids)
                 rel = f.relative_to(ws.dataset(name).local)
                 (held / name / rel.parent).mkdir(parents=True, exist_ok=True)
-                pq.write_table(table.filter(late), held / name / rel.parent / "part-new.parquet")
+                pq.write_table(table.filter(late), held / name / rel.parent / f"part-new-{f.name}")
                 pq.write_table(table.filter(pa.compute.invert(late)), f)
         n_new = len(late_uids)
         t0 = time.perf_counter()
         first = build_network(ws, workers=1)
         t_base = time.perf_counter() - t0
-        for f in held.rglob("part-new.parquet"):
+        for f in held.rglob("part-new-*.parquet"):
             name, rel = (
                 f.relative_to(held).parts[0],
                 f.relative_to(held / f.relative_to(held).parts[0]),
@@ -160,7 +160,15 @@ def direct(posts: int, share: float) -> None:
         for label, r in (("incremental", result), ("full", full), ("first", first)):
             print(f"    {label}: " + ", ".join(f"{s} {v:.2f}" for s, v in r.seconds.items()))
         if not equal:
-            raise SystemExit("incremental datasets differ from the full rebuild")
+            after = digest(ws)
+            differ = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+            build_network(ws, workers=1, full=True)
+            again = digest(ws)
+            unstable = [k for k in sorted(after) if after.get(k) != again.get(k)]
+            raise SystemExit(
+                f"incremental datasets differ from the full rebuild: {differ}; "
+                f"two full rebuilds differ in: {unstable}"
+            )
 
 
 def main() -> None:
@@ -223,7 +231,11 @@ def main() -> None:
                 + ", ".join(f"{s} {v:.2f}" for s, v in result.network.seconds.items())
             )
             if not equal:
-                raise SystemExit("incremental datasets differ from the full rebuild")
+                after = digest(ws)
+                differ = [
+                    k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)
+                ]
+                raise SystemExit(f"incremental datasets differ from the full rebuild: {differ}")
 
 
 if __name__ == "__main__":

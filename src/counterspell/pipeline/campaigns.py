@@ -44,6 +44,9 @@ def finish(
 ) -> tuple[int, int]:
     """Media links across the lake, then the two datasets. Returns (members, campaigns).
 
+    Ties (two sightings of a picture at the same time: the file and its near copy in one post)
+    are broken by uid and MD5, so that two runs over the same lake give the same rows.
+
     ``local_files``: every community's memberships from the linker (:mod:`.linking`)."""
     local = (
         f"read_parquet([{', '.join(sql_path(f) for f in local_files)}])"
@@ -61,11 +64,12 @@ def finish(
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _media AS
             WITH origin AS (
-                SELECT s.cluster, arg_min(m.campaign_id, s.ts) AS cid, min(s.ts) AS ots,
-                       arg_min(s.uid, s.ts) AS ouid, arg_min(s.md5, s.ts) AS omd5
+                SELECT s.cluster, arg_min(m.campaign_id, (s.ts, s.uid, s.md5)) AS cid, min(s.ts) AS ots,
+                       arg_min(s.uid, (s.ts, s.uid, s.md5)) AS ouid, arg_min(s.md5, (s.ts, s.uid, s.md5)) AS omd5
                 FROM _sight s JOIN _local m USING (uid) WHERE m.part = 'fulfillment' GROUP BY s.cluster)
             SELECT s.uid, any_value(s.platform) AS platform, any_value(s.community) AS community,
-                   arg_min(o.cid, o.ots) AS campaign_id, arg_min(o.ouid, o.ots) AS anchor_uid,
+                   arg_min(o.cid, (o.ots, o.ouid, o.cid)) AS campaign_id,
+                   arg_min(o.ouid, (o.ots, o.ouid, o.cid)) AS anchor_uid,
                    bool_or(s.md5 = o.omd5) AS exact
             FROM _sight s JOIN origin o USING (cluster)
             LEFT JOIN _local m USING (uid)
@@ -161,7 +165,7 @@ def _campaign_table(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
                 SELECT target, list(campaign_id ORDER BY requested_at, campaign_id)[1:{RELATED_MAX}] AS ids
                 FROM c WHERE target IS NOT NULL GROUP BY target HAVING count(*) > 1),
             by_source AS (
-                SELECT s.cluster, list(DISTINCT c.campaign_id)[1:{RELATED_MAX}] AS ids
+                SELECT s.cluster, list_sort(list(DISTINCT c.campaign_id))[1:{RELATED_MAX}] AS ids
                 FROM c JOIN _sight s ON s.uid = c.request_uid GROUP BY s.cluster HAVING count(DISTINCT c.campaign_id) > 1),
             related AS (
                 SELECT campaign_id, list_sort(list_distinct(flatten(list(ids)))) AS ids FROM (
