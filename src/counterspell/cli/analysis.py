@@ -184,6 +184,11 @@ def _print_network(ws: Workspace, net: object) -> None:
         f"{net.bridges:,} bridges, {net.media_clusters:,} media clusters, {net.replies:,} reply links "
         f"({net.missing_parents:,} to posts not in the lake) in {sum(net.seconds.values()):.1f}s"
     )
+    if net.linked:
+        out.print(
+            f"campaign linking: {net.linked['relink']:,} communities linked from their first post, "
+            f"{net.linked['resume']:,} resumed on their new posts, {net.linked['reuse']:,} unchanged"
+        )
     rec = recognition(ws)
     if rec.get("creators"):
         out.print(
