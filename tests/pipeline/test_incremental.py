@@ -307,3 +307,15 @@ def test_batches_of_settled_posts_take_the_short_way(
                 long._posts, long._threads, long._requests,
             )  # fmt: skip
     assert shortcuts > 3
+
+
+def test_saved_links_cleaned_by_hand_are_linked_again(small: pa.Table, tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "ws")
+    add_posts(ws, small, "run1")
+    analyze(ws, workers=1)
+    expected = graph_rows(ws)
+    platform, community = small["platform"][0].as_py(), small["community"][0].as_py()
+    for f in home(ws, platform, community).glob("members-*.parquet"):
+        f.unlink()
+    result = build_network(ws, workers=1)
+    assert result.linked["relink"] == 1 and graph_rows(ws) == expected

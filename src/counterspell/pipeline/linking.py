@@ -124,7 +124,11 @@ def plan(
     """Decide, reading only the listing, the saved summary and the new parts, what to redo."""
     parts = _parts(ws, platform, community)
     saved = None if full else _load_meta(ws, platform, community)
-    if saved is None or saved.get("version") != _version():
+    if (
+        saved is None
+        or saved.get("version") != _version()
+        or not _complete(ws, platform, community, saved)
+    ):
         return Plan(platform, community, "relink", parts, n_posts)
     if saved["parts"] == parts:
         return Plan(platform, community, "reuse", parts, 0, saved)
@@ -154,6 +158,12 @@ def plan(
         if older:  # an older post analysed since: its role may place it, and what follows
             return Plan(platform, community, "relink", parts, n_posts)
     return Plan(platform, community, "resume", parts, int(n_new), saved, tuple(new["posts"]))
+
+
+def _complete(ws: Workspace, platform: str, community: str, saved: dict[str, Any]) -> bool:
+    """Whether every file the summary names is there (a folder cleaned by hand is re-linked)."""
+    have = {f.name for f in home(ws, platform, community).glob("*")}
+    return all(f in have for f in [*saved["files"], saved.get("linker") or "meta.json"])
 
 
 def link_local(
