@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analyze.py
 	$(BIN)/python bench/campaigns.py
+	$(BIN)/python bench/incremental.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/hashing.py
 	$(BIN)/python bench/matching.py
@@ -72,6 +73,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/ingest.py --posts 20000
 	$(BIN)/python bench/analyze.py --posts 20000
 	$(BIN)/python bench/campaigns.py --posts 20000
+	$(BIN)/python bench/incremental.py --posts 20000
 	$(BIN)/python bench/report.py --posts 20000
 	$(BIN)/python bench/hashing.py
 	$(BIN)/python bench/matching.py --bank 100000 --queries 1000 --recall-sample 50

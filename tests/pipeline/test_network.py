@@ -386,12 +386,12 @@ def test_every_dataset_field_is_documented(lake: Workspace) -> None:
 
 
 def test_parallel_linking_equals_serial(lake: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    from counterspell.pipeline import campaigns
+    from counterspell.pipeline import linking
 
-    build_network(lake, workers=1)
+    build_network(lake, workers=1, full=True)
     serial = sorted(map(str, _table(lake, "campaign_members")))
-    monkeypatch.setattr(campaigns, "PARALLEL_MIN_POSTS", 0)
-    build_network(lake, workers=2)
+    monkeypatch.setattr(linking, "PARALLEL_MIN_POSTS", 0)
+    build_network(lake, workers=2, full=True)
     assert sorted(map(str, _table(lake, "campaign_members"))) == serial
 
 

@@ -119,6 +119,13 @@ def analyze_cmd(
             help="Then rebuild replies, media clusters, campaigns, actors and bridges.",
         ),
     ] = True,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Link every community's campaigns again, not only communities with new posts.",
+        ),
+    ] = False,
     executor_name: Annotated[str, EXECUTOR_OPTION] = "local",
     scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
 ) -> None:
@@ -146,6 +153,7 @@ def analyze_cmd(
             graph=graph,
             executor=executor,
             progress=StageProgress(bar),
+            full=full,
         )
     out.print(
         f"analysed {result.analyzed:,} posts in {result.partitions} communities ({result.skipped:,} already done)"
@@ -176,6 +184,11 @@ def _print_network(ws: Workspace, net: object) -> None:
         f"{net.bridges:,} bridges, {net.media_clusters:,} media clusters, {net.replies:,} reply links "
         f"({net.missing_parents:,} to posts not in the lake) in {sum(net.seconds.values()):.1f}s"
     )
+    if net.linked:
+        out.print(
+            f"campaign linking: {net.linked['relink']:,} communities linked from their first post, "
+            f"{net.linked['resume']:,} resumed on their new posts, {net.linked['reuse']:,} unchanged"
+        )
     rec = recognition(ws)
     if rec.get("creators"):
         out.print(

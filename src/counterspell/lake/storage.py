@@ -249,6 +249,26 @@ class LakePath:
         with self.fs.open(self._key, "wb") as f:  # visible only once the upload completes
             pq.write_table(table, f, compression="zstd")
 
+    def write_bytes(self, data: bytes) -> None:
+        """Write this file so that it exists whole or not at all (saved state, not datasets)."""
+        if self._local is not None:
+            self._local.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._local.parent / f".tmp-{uuid.uuid4().hex}.partial"
+            tmp.write_bytes(data)
+            os.replace(tmp, self._local)
+            return
+        with self.fs.open(self._key, "wb") as f:
+            f.write(data)
+
+    def read_bytes(self) -> bytes:
+        """The file's bytes; FileNotFoundError when there is none."""
+        if self._local is not None:
+            return self._local.read_bytes()
+        self.fs.invalidate_cache(self._key)
+        with self.fs.open(self._key, "rb") as f:
+            data: bytes = f.read()
+        return data
+
     def rmtree(self) -> None:
         if self._local is not None:
             import shutil

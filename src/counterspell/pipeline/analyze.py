@@ -77,17 +77,24 @@ def _existing(ws: Workspace, platform: str, community: str) -> tuple[LakePath, n
     return d, stored_hashes(d, "uid_hash")
 
 
+WORDS = ("text", "subject", "links")  # read for new posts only
+
+
 def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.RecordBatch]:
     con = connect()
     rel = partition_sql(ws, "posts", platform, community) or posts_relation_sql(ws)
     enr = ""
+    words = ", ".join(f"p.{c}" for c in WORDS)
     role_sql = "NULL::VARCHAR AS known_role, NULL::VARCHAR[] AS known_flags, NULL::VARCHAR AS known_follows"
     own = partition_sql(ws, "enrichments", platform, community)
     if own:  # only this community's finished parts: other workers may be writing theirs now
         follows = "any_value(follows_uid)" if "follows_uid" in columns_of(own) else "NULL::VARCHAR"
         enr = f"""LEFT JOIN (SELECT uid, any_value(role) AS known_role, any_value(flags) AS known_flags,
-                                    {follows} AS known_follows FROM {own} GROUP BY uid) e USING (uid)"""
+                                    {follows} AS known_follows, true AS settled
+                             FROM {own} GROUP BY uid) e USING (uid)"""
         role_sql = "e.known_role, e.known_flags, e.known_follows"
+        # a settled post gives context by its role only: its words are not read again
+        words = ", ".join(f"CASE WHEN e.settled THEN NULL ELSE p.{c} END AS {c}" for c in WORDS)
     seen = "false AS seen_before"
     if ws.has_data(FIRST_SEEN):
         first = dataset_sql(ws, FIRST_SEEN, FIRST_SEEN_SCHEMA)
@@ -107,7 +114,7 @@ def _batches(ws: Workspace, platform: str, community: str) -> Iterator[pa.Record
         seen = "coalesce(sb.seen_before, false) AS seen_before"
     sql = f"""
         SELECT p.uid, p.uid_hash, p.platform, p.community, p.thread_id, p.parent_uids, epoch(p.created_at) AS ts,
-               p.text, p.subject, p.links, len(p.media) AS n_media, p.is_op, p.kind, p.author_key,
+               {words}, len(p.media) AS n_media, p.is_op, p.kind, p.author_key,
                coalesce(list_sum([r.count for r in p.reactions]), 0) AS n_reactions, {role_sql}, {seen}
         FROM {rel} p {enr}
         WHERE p.platform = $1 AND p.community = $2
@@ -146,9 +153,11 @@ def analyze(
     graph: bool = True,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> AnalyzeResult:
     """Analyse every post not yet analysed (all of them with ``reanalyze``), then (``graph``)
-    rebuild the graph stages: campaigns, actors, bridges (:func:`~.network.build_network`).
+    bring the graph stages up to date: campaigns, actors, bridges (:func:`~.network.build_network`;
+    only communities that changed are linked again, all of them with ``full`` or ``reanalyze``).
 
     Communities are independent (context never crosses them), so with more than one worker they
     are analysed in parallel (``executor``: local processes by default, or a Dask cluster), each
@@ -179,7 +188,9 @@ def analyze(
     if graph:
         from .network import build_network
 
-        total.network = build_network(ws, workers=workers, executor=executor, progress=progress)
+        total.network = build_network(
+            ws, workers=workers, executor=executor, progress=progress, full=full or reanalyze
+        )
     return total
 
 
@@ -194,6 +205,10 @@ def _analyze_partition(
     """Analyse one community's new posts and write them to its enrichments partition."""
     result = AnalyzeResult(partitions=1)
     directory, done = _existing(ws, platform, community)
+    stored = stored_hashes(partition_dir(ws.dataset("posts"), platform, community), "uid_hash")
+    if isin_sorted(stored, done).all():  # nothing new: a pass over its old posts writes nothing
+        result.skipped = len(stored)
+        return result
     judge = ThreadPass(model)
     seq = 0
     for batch in _batches(ws, platform, community):

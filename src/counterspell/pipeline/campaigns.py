@@ -1,7 +1,8 @@
 """Campaigns over the lake: local linking per community, then links by media across the lake.
 
 1. Per community, posts stream through :class:`~counterspell.stages.linker.CampaignLinker` in
-   time order (reply links, thread, time, target, author); memberships go to a scratch folder.
+   time order (reply links, thread, time, target, author); :mod:`.linking` keeps each
+   community's memberships between runs and re-links only communities with new posts.
 2. Over the whole lake, in DuckDB: a picture first posted as a campaign's fulfilment and seen
    again later (same MD5 or a near PDQ, see :mod:`counterspell.pipeline.clusters`) makes the later
    post a distribution of that campaign, in any community or platform. Media evidence overrides
@@ -15,32 +16,21 @@ derived from the request's uid, so they are stable from one run to the next.
 
 from __future__ import annotations
 
-import re
-
 import duckdb
-import pyarrow as pa
 
-from ..executors import Executor, LocalExecutor
 from ..lake.datasets import (
     INHERITED_FLAGS,
     MEMBER_SCHEMA,
     relation,
 )
 from ..lake.query import (
-    arrow_batches,
-    columns_of,
-    connect,
     empty_relation,
-    partition_sql,
     posts_relation_sql,
     replace_dataset,
     sql_path,
 )
-from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
 from ..stages.context import INHERITED
-from ..stages.linker import CampaignLinker, LinkRow, Member
-from ..stages.roles import ROLES
 from .clusters import sightings_sql
 
 MEDIA_EXACT_CONFIDENCE = 0.9
@@ -49,130 +39,18 @@ RELATED_MAX = 50
 FLUSH_ROWS = 200_000
 
 
-def _role_p_sql() -> str:
-    whens = " ".join(f"WHEN '{r}' THEN e.role_scores.{r}" for r in ROLES)
-    return f"coalesce(CASE e.role {whens} END, 1.0)"
+def finish(
+    ws: Workspace, con: duckdb.DuckDBPyConnection, local_files: list[str]
+) -> tuple[int, int]:
+    """Media links across the lake, then the two datasets. Returns (members, campaigns).
 
+    Ties (two sightings of a picture at the same time: the file and its near copy in one post)
+    are broken by uid and MD5, so that two runs over the same lake give the same rows.
 
-PARALLEL_MIN_POSTS = 200_000
-
-
-def link_local(
-    ws: Workspace,
-    communities: list[tuple[str, str, int]],
-    scratch: LakePath,
-    workers: int = 1,
-    executor: Executor | None = None,
-) -> int:
-    """Stream each community through the linker; write memberships under ``scratch``.
-
-    Communities are independent here, so they are linked in parallel when there are enough posts
-    to pay for starting processes (or always, on an ``executor`` given by the caller); the
-    result does not depend on how.
-    """
-    scratch.mkdir()
-    n_posts = sum(n for _, _, n in communities)
-    if executor is None:
-        parallel = workers > 1 and len(communities) > 1 and n_posts >= PARALLEL_MIN_POSTS
-        executor = LocalExecutor(min(workers, len(communities)) if parallel else 1)
-        shared = min(workers, len(communities)) if parallel else 1
-    else:
-        shared = max(len(communities), 1)
-    # the workspace's DuckDB memory limit is shared by the processes that may run at once
-    limit = _share(ws.settings.memory_limit, shared)
-    jobs = [(ws, p, c, scratch, k, limit) for k, (p, c, _) in enumerate(communities)]
-    order = sorted(range(len(jobs)), key=lambda k: -communities[k][2])  # biggest first
-    return sum(executor.map(_link_community_job, [jobs[k] for k in order]))
-
-
-def _share(limit: str, parts: int) -> str:
-    """``4GB`` shared by 2 processes is ``2048MB`` each (DuckDB's units: KB, MB, GB, TB)."""
-    m = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]i?B)\s*", limit, flags=re.IGNORECASE)
-    if m is None or parts <= 1:
-        return limit
-    unit = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}[m.group(2)[0].upper()]
-    return f"{max(int(float(m.group(1)) * unit / parts), 64)}MB"
-
-
-def _link_community_job(job: tuple[Workspace, str, str, LakePath, int, str]) -> int:
-    return _link_community(*job)
-
-
-def _link_community(
-    ws: Workspace, platform: str, community: str, scratch: LakePath, index: int, memory_limit: str
-) -> int:
-    """Link one community; its memberships go to ``scratch/local-<index>-<seq>.parquet``."""
-    posts = partition_sql(ws, "posts", platform, community)
-    enr = partition_sql(ws, "enrichments", platform, community)
-    if posts is None or enr is None:
-        return 0  # not analysed yet: no roles to link
-    buffer: list[Member] = []
-    files = 0
-    placed = 0
-
-    def flush() -> None:
-        nonlocal files
-        if not buffer:
-            return
-        cols = {
-            "uid": [m.uid for m in buffer],
-            "platform": [platform] * len(buffer),
-            "community": [community] * len(buffer),
-            "campaign_id": [m.campaign_id for m in buffer],
-            "part": [m.part for m in buffer],
-            "confidence": [m.confidence for m in buffer],
-            "method": [m.method for m in buffer],
-            "anchor_uid": [m.anchor_uid for m in buffer],
-        }
-        name = f"local-{index:06d}-{files:06d}.parquet"
-        (scratch / name).write_parquet(pa.table(cols, schema=MEMBER_SCHEMA))
-        files += 1
-        buffer.clear()
-
-    follows = "e.follows_uid" if "follows_uid" in columns_of(enr) else "NULL::VARCHAR"
-    sql = f"""
-        SELECT p.uid, p.thread_id, epoch(p.created_at) AS ts, p.parent_uids, p.author_key,
-               coalesce(e.role, 'other') AS role, {_role_p_sql()} AS role_p, e.target_ids,
-               {follows} AS follows_uid
-        FROM {posts} p LEFT JOIN {enr} e USING (uid)
-        ORDER BY p.created_at NULLS FIRST, p.thread_id, p.post_id"""
-    linker = CampaignLinker()
-    con = connect(ws, memory_limit)
-    for batch in arrow_batches(con, sql, [], 50_000):
-        c = batch.to_pydict()
-        uids, roles, parents = c["uid"], c["role"], c["parent_uids"]
-        for i in range(len(uids)):
-            role = roles[i]
-            if role == "other" and not parents[i]:
-                linker.remember(uids[i], role)  # the cheap path, for most posts
-                continue
-            m = linker.add(
-                LinkRow(
-                    uids[i],
-                    c["thread_id"][i] or "",
-                    float(c["ts"][i] or 0.0),
-                    parents[i] or [],
-                    c["author_key"][i],
-                    role,
-                    float(c["role_p"][i]),
-                    c["target_ids"][i] or [],
-                    c["follows_uid"][i],
-                )
-            )
-            if m is not None:
-                buffer.append(m)
-                placed += 1
-        if len(buffer) >= FLUSH_ROWS:
-            flush()
-    flush()
-    return placed
-
-
-def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: LakePath) -> tuple[int, int]:
-    """Media links across the lake, then the two datasets. Returns (members, campaigns)."""
+    ``local_files``: every community's memberships from the linker (:mod:`.linking`)."""
     local = (
-        f"read_parquet({sql_path(scratch / 'local-*.parquet')})"
-        if scratch.has_files("local-*.parquet")
+        f"read_parquet([{', '.join(sql_path(f) for f in local_files)}])"
+        if local_files
         else empty_relation(MEMBER_SCHEMA)
     )
     enr = relation(ws, "enrichments")
@@ -186,11 +64,12 @@ def finish(ws: Workspace, con: duckdb.DuckDBPyConnection, scratch: LakePath) -> 
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _media AS
             WITH origin AS (
-                SELECT s.cluster, arg_min(m.campaign_id, s.ts) AS cid, min(s.ts) AS ots,
-                       arg_min(s.uid, s.ts) AS ouid, arg_min(s.md5, s.ts) AS omd5
+                SELECT s.cluster, arg_min(m.campaign_id, (s.ts, s.uid, s.md5)) AS cid, min(s.ts) AS ots,
+                       arg_min(s.uid, (s.ts, s.uid, s.md5)) AS ouid, arg_min(s.md5, (s.ts, s.uid, s.md5)) AS omd5
                 FROM _sight s JOIN _local m USING (uid) WHERE m.part = 'fulfillment' GROUP BY s.cluster)
             SELECT s.uid, any_value(s.platform) AS platform, any_value(s.community) AS community,
-                   arg_min(o.cid, o.ots) AS campaign_id, arg_min(o.ouid, o.ots) AS anchor_uid,
+                   arg_min(o.cid, (o.ots, o.ouid, o.cid)) AS campaign_id,
+                   arg_min(o.ouid, (o.ots, o.ouid, o.cid)) AS anchor_uid,
                    bool_or(s.md5 = o.omd5) AS exact
             FROM _sight s JOIN origin o USING (cluster)
             LEFT JOIN _local m USING (uid)
@@ -286,7 +165,7 @@ def _campaign_table(ws: Workspace, con: duckdb.DuckDBPyConnection) -> int:
                 SELECT target, list(campaign_id ORDER BY requested_at, campaign_id)[1:{RELATED_MAX}] AS ids
                 FROM c WHERE target IS NOT NULL GROUP BY target HAVING count(*) > 1),
             by_source AS (
-                SELECT s.cluster, list(DISTINCT c.campaign_id)[1:{RELATED_MAX}] AS ids
+                SELECT s.cluster, list_sort(list(DISTINCT c.campaign_id))[1:{RELATED_MAX}] AS ids
                 FROM c JOIN _sight s ON s.uid = c.request_uid GROUP BY s.cluster HAVING count(DISTINCT c.campaign_id) > 1),
             related AS (
                 SELECT campaign_id, list_sort(list_distinct(flatten(list(ids)))) AS ids FROM (

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from dataclasses import dataclass, field
 
 import duckdb
 
 from ..executors import Executor
 from ..lake.query import communities, connect, posts_relation_sql, replace_dataset, sql_path
-from ..lake.storage import LakePath
 from ..lake.workspace import Workspace
 from . import actors as actors_stage
 from . import bridges as bridges_stage
 from . import campaigns as campaigns_stage
+from . import linking
 from .clusters import build_cluster_sightings, build_clusters
 from .progress import Progress, Quiet
 
@@ -37,6 +36,7 @@ class NetworkResult:
     actors: int = 0
     bridges: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    linked: dict[str, int] = field(default_factory=dict)  # communities reused, resumed, relinked
 
 
 GRAPH_STEPS = (
@@ -54,12 +54,15 @@ def build_network(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> NetworkResult:
     """Run every graph stage; each replaces its dataset only when it has finished.
 
     ``workers`` processes link communities in parallel (default: the ``workers`` setting, or one
     per CPU), or the tasks of an ``executor`` (a Dask cluster); the lake-wide stages run in
-    DuckDB, which uses every core anyway.
+    DuckDB, which uses every core anyway. Communities whose posts and enrichments did not change
+    since the last run keep their saved links, and ones that only gained later posts resume
+    from the linker's saved state (:mod:`.linking`); ``full`` re-links every community.
     """
     result = NetworkResult()
     if not ws.has_data("posts"):
@@ -84,19 +87,11 @@ def build_network(
     result.media_clusters = build_clusters(ws, con, settings.pdq_threshold)
     build_cluster_sightings(ws, con)
     lap("media_clusters")
-    parts = communities(ws)
-    # memberships the link tasks write: in the lake when it is remote, where every worker can
-    scratch = (LakePath(ws.state / "tmp") if ws.lake.is_local else ws.lake / "_scratch") / (
-        f"campaigns-{uuid.uuid4().hex[:8]}"
-    )
-    try:
-        n_workers = workers if workers is not None else (settings.workers or os.cpu_count() or 1)
-        campaigns_stage.link_local(ws, parts, scratch, n_workers, executor)
-        lap("link_local")
-        result.campaign_members, result.campaigns = campaigns_stage.finish(ws, con, scratch)
-        lap("campaigns")
-    finally:
-        scratch.rmtree()
+    n_workers = workers if workers is not None else (settings.workers or os.cpu_count() or 1)
+    files, result.linked = linking.link_local(ws, communities(ws), n_workers, executor, full)
+    lap("link_local")
+    result.campaign_members, result.campaigns = campaigns_stage.finish(ws, con, files)
+    lap("campaigns")
     result.actors = actors_stage.build_actors(ws, con)
     lap("actors")
     result.bridges = bridges_stage.build_bridges(ws, con)

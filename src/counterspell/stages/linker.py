@@ -20,6 +20,7 @@ import collections
 import hashlib
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 PARTS = ("request", "fulfillment", "praise", "source_solicitation", "distribution", "payment")
 HORIZON_S = 3 * 86400.0  # a request still open after three days is rarely answered
@@ -105,6 +106,55 @@ class CampaignLinker:
         self._posts[uid] = (None, role)
         if len(self._posts) > RECENT_POSTS:
             self._posts.popitem(last=False)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything the linker knows, as JSON-able lists (campaigns shared by posts and threads
+        are written once and referred to by index). Linking a stream, then :meth:`restore` and
+        the posts that follow, gives what linking the whole stream does: how analyze resumes a
+        community whose new posts all come after the ones it has linked."""
+        index: dict[int, int] = {}
+        camps: list[list[Any]] = []
+
+        def ref(c: _Campaign | None) -> int | None:
+            if c is None:
+                return None
+            k = index.get(id(c))
+            if k is None:
+                k = index[id(c)] = len(camps)
+                camps.append(
+                    [c.cid, c.request_uid, c.ts, c.author, sorted(c.targets),
+                     [list(f) for f in c.fulfilments], c.last, sorted(c.solicitors)]
+                )  # fmt: skip
+            return k
+
+        held = self._posts.values()
+        refs = [None if c is None else ref(c) for c, _ in held]  # most posts are in none
+        threads = [[t, [ref(c) for c in cs]] for t, cs in self._threads.items()]
+        return {
+            "campaigns": camps,
+            "uids": list(self._posts),
+            "campaign_of": refs,
+            "parts": [part for _, part in held],
+            "threads": threads,
+        }
+
+    @classmethod
+    def restore(cls, state: dict[str, Any]) -> CampaignLinker:
+        """The linker a :meth:`snapshot` was taken of (same recency order, same shared campaigns)."""
+        camps = [
+            _Campaign(cid, req, ts, author, frozenset(targets),
+                      [(f[0], f[1], f[2]) for f in ful], last, set(solicitors))
+            for cid, req, ts, author, targets, ful, last, solicitors in state["campaigns"]
+        ]  # fmt: skip
+        linker = cls()
+        held = [None if k is None else camps[k] for k in state["campaign_of"]]
+        linker._posts = collections.OrderedDict(
+            zip(state["uids"], zip(held, state["parts"], strict=True), strict=True)
+        )
+        linker._threads = collections.OrderedDict(
+            (thread, [camps[k] for k in ks]) for thread, ks in state["threads"]
+        )
+        return linker
 
     def _open(self, thread: str, ts: float) -> list[_Campaign]:
         camps = self._threads.get(thread)

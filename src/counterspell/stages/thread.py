@@ -113,6 +113,11 @@ class ThreadPass:
         if self.model.context is None:
             probs = softmax(text_logits / self.model.temperature) if new else p_text
         wave = self._wave(posts, new, local, roles, children)
+        if not new and self.rows is None:
+            # only settled posts (an incremental run going over old ones for their context): the
+            # settling sweep below would repeat this one, since no role can change
+            self._commit(wave)
+            return [None] * len(posts)
         changed: list[tuple[int, str]] = []
         for w in range(max(self.waves, 1)):
             x = np.hstack([static, wave.features])
