@@ -31,7 +31,7 @@ from ..stages.text import text_signals
 from . import audit
 from .accounts import User
 from .db import Store
-from .records import QueueItem
+from .records import QUEUE_COLUMNS, QueueItem
 from .schema import decisions, identities, queue_items, row_by_id
 
 LEASE = timedelta(minutes=30)
@@ -197,7 +197,7 @@ def list_items(
     """Items with a status, filtered by flag, role and community (``platform/community`` or
     the community alone); highest priority first, or by when the post was made."""
     c = queue_items.c
-    q = select(queue_items).where(c.status == status)
+    q = select(*(c[name] for name in QUEUE_COLUMNS)).where(c.status == status)
     if flag:
         q = q.where((";" + c.flags + ";").contains(f";{flag};", autoescape=True))
     if role:
@@ -216,8 +216,8 @@ def list_items(
     }.get(sort)
     if order is None:
         raise ValueError(f"sort {sort!r}: choose one of {', '.join(SORTS)}")
-    rows = conn.execute(q.order_by(*order).limit(limit).offset(offset)).mappings()
-    return [QueueItem.from_row(dict(r)) for r in rows]
+    rows = conn.execute(q.order_by(*order).limit(limit).offset(offset)).all()
+    return [QueueItem.from_tuple(tuple(r)) for r in rows]
 
 
 def facets(conn: Connection, status: str = "open") -> dict[str, list[tuple[str, int]]]:

@@ -26,6 +26,7 @@ from ..matching.copies import CopyFinder
 from ..store.db import Store
 from ..version import __version__
 from . import api, notice_pages, plan_pages, rule_pages, takedown_pages, ui
+from .authcache import AuthCache
 from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
 from .viewcache import LakeViews
 
@@ -163,6 +164,7 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     app.state.views = LakeViews(
         store.ws, settings.view_cache_mb << 20, settings.lake_recheck_ms / 1000
     )
+    app.state.auth = AuthCache[Any](settings.auth_recheck_ms / 1000)
     app.add_middleware(_Headers)
     app.add_middleware(_BodyLimit)  # outermost: runs before any other middleware reads the body
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

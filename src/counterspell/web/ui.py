@@ -27,6 +27,7 @@ from .security import (
     Principal,
     Reviewer,
     Viewer,
+    auth_of,
     check_public_csrf,
     public_csrf,
     store_of,
@@ -90,8 +91,10 @@ def login_submit(
 
 @router.post("/logout")
 def logout_submit(request: Request, who: Viewer) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE, "")
     with store_of(request).begin() as conn:
-        logout(conn, request.cookies.get(SESSION_COOKIE, ""), who.user)
+        logout(conn, cookie, who.user)
+    auth_of(request).forget("session", cookie)  # ended at once here, not a second later
     resp = see_other("/login")
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
