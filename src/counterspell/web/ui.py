@@ -33,6 +33,7 @@ from .security import (
     store_of,
     views_of,
 )
+from .viewcache import next_in_queue
 
 router = APIRouter(include_in_schema=False)
 
@@ -179,7 +180,8 @@ def _item_page(
         sent = exchange_feedback.for_item(conn, item_id)
         identities = queue.all_identities(conn)
     # the lake's view of the item is shared (cached); masking is this viewer's, every time
-    ctx = mask_view(views_of(request).item(item), identities, frozenset(revealed or ()))
+    view = views_of(request).item(item, lambda: next_in_queue(store, item))
+    ctx = mask_view(view, identities, frozenset(revealed or ()))
     reasons, cue_words = flag_cues((ctx.get("signals") or {}).get("why"))
     names = views_of(request).names()
     return page(request, "item.html.j2", who, item=item, ctx=ctx, decisions=decided,
