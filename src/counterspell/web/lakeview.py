@@ -89,15 +89,28 @@ class Masker:
         return None
 
 
+# the last masker made without a reveal, and the identities it was made from: every page masks
+# against all the store's identities, which change rarely, and comparing two dictionaries is far
+# cheaper than building a masker; a new or changed identity makes a new masker at once
+_last: tuple[dict[str, dict[str, str]], Masker] | None = None
+
+
 def masker(identities: dict[str, dict[str, str]], revealed: frozenset[str] = frozenset()) -> Masker:
     """Masks every identity except the ``revealed`` pseudonyms (those the caller audited)."""
-    return Masker(
+    global _last
+    last = _last
+    if not revealed and last is not None and last[0] == identities:
+        return last[1]
+    made = Masker(
         {
             i["value"].lower(): f"[target {p[:12]}]"
             for p, i in identities.items()
             if i["value"] and p not in revealed
         }
     )
+    if not revealed:
+        _last = ({p: dict(i) for p, i in identities.items()}, made)  # a copy: callers own theirs
+    return made
 
 
 _FLAG_WHY = re.compile(r"^flag (\w+): (.*)$")
