@@ -313,3 +313,17 @@ def test_an_item_read_ahead_then_changed_in_the_lake_shows_the_change(own_lake: 
         tmp.replace(part)
     body = client.get(f"/api/queue/{second.id}").json()["context"]
     assert body["post"]["text"] == "changed after the read ahead"
+
+
+def test_the_masker_is_reused_only_for_the_same_identities() -> None:
+    from counterspell.web.lakeview import masker
+
+    ids = {"tgt_a": {"kind": "handle", "value": "ruby.example"}}
+    first = masker(ids)
+    assert masker({"tgt_a": {"kind": "handle", "value": "ruby.example"}}) is first
+    ids["tgt_a"]["value"] = "other.example"  # the caller's dict changed in place: not reused
+    assert masker(ids)("hi other.example") == "hi [target tgt_a]"
+    ids["tgt_b"] = {"kind": "handle", "value": "new.one"}  # a new identity is masked at once
+    assert masker(ids)("new.one and other.example") == "[target tgt_b] and [target tgt_a]"
+    assert masker(ids, frozenset({"tgt_b"}))("new.one") == "new.one"  # a reveal: its own masker
+    assert masker(ids)("new.one") == "[target tgt_b]"
