@@ -102,6 +102,7 @@ class _Headers:
 
         async def with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
+                message.setdefault("headers", [])  # optional in ASGI; Starlette always sends it
                 h = MutableHeaders(scope=message)
                 h.setdefault("Content-Security-Policy", CSP)
                 h["X-Content-Type-Options"] = "nosniff"
