@@ -3,6 +3,9 @@
     python bench/service_ab.py --before f501698          # PostgreSQL, 600 requests per endpoint
     python bench/service_ab.py --before HEAD~3 --db sqlite
 
+Endpoints: /healthz, the queue list, the match API, and an item: its first visit (each of up to
+``--requests`` items once, nothing cached), again, and its HTML page.
+
 Requests per second on a shared two-core machine moved by up to 26% between two runs of the same
 code (docs/benchmarks.md), enough to invent a regression. This benchmark reads what is steadier:
 the CPU seconds the ``serve`` process (and PostgreSQL's backends) spend per request, from the
@@ -64,6 +67,10 @@ def main():
                 except httpx.TransportError:
                     time.sleep(0.1)
             proc = psutil.Process(server.pid)
+            with httpx.Client(base_url=base,
+                              headers={"Authorization": f"Bearer {tokens['analyst'][0]}"}) as c:
+                ids = [it["id"] for it in c.get("/api/queue", params={"limit": 500}).json()["items"]]
+            item = lambda c, i: c.get(f"/api/queue/{ids[i % len(ids)]}")
             cases = {
                 "GET /healthz": lambda c, i: c.get("/healthz"),
                 "GET /api/queue?limit=50": lambda c, i: c.get("/api/queue", params={"limit": 50}),
@@ -71,15 +78,22 @@ def main():
                     "/api/match", json={"hashes": [f"pdq {queries[i % len(queries)]}"]}),
                 "POST /api/match (10 PDQ)": lambda c, i: c.post(
                     "/api/match", json={"hashes": [f"pdq {q}" for q in queries]}),
+                # each item once, nothing cached (no warm-up), then the same items again
+                "GET /api/queue/{id} first": item,
+                "GET /api/queue/{id} again": item,
+                "GET /queue/{id} (page)": lambda c, i: c.get(f"/queue/{ids[i % len(ids)]}"),
             }
             out = {}
             for name, call in cases.items():
-                S.drive(base, tokens["analyst"], 40, 4, call)  # warm the caches
+                first = name.endswith("first")
+                if not first:
+                    S.drive(base, tokens["analyst"], 40, 4, call)  # warm the caches
+                m = min(n, len(ids)) if first else n
                 c0, g0 = sum(proc.cpu_times()[:2]), pg_cpu()
-                rps, _p50, _p99, errors = S.drive(base, tokens["analyst"], n, 4, call)
+                rps, _p50, _p99, errors = S.drive(base, tokens["analyst"], m, 4, call)
                 c1, g1 = sum(proc.cpu_times()[:2]), pg_cpu()
-                out[name] = {"rps": rps, "server_ms": (c1 - c0) * 1000 / n,
-                             "db_ms": (g1 - g0) * 1000 / n, "errors": errors}
+                out[name] = {"rps": rps, "server_ms": (c1 - c0) * 1000 / m,
+                             "db_ms": (g1 - g0) * 1000 / m, "errors": errors}
             print(json.dumps(out))
         finally:
             server.terminate()
@@ -131,7 +145,10 @@ def main() -> None:
         f"{args.db}, {args.requests} requests per endpoint, 4 clients, ABBA (before {args.before})"
     )
     print(f"{'endpoint':<26} {'server ms/req before':>21} {'after':>7} {'ratio':>6} "
-          f"{'db ms/req ratio':>16} {'req/s ratio':>12}")  # fmt: skip
+          f"{'db ms/req ratio':>16} {'req/s ratio':>12} {'req/s before':>13} {'after':>7} "
+          f"{'vs /healthz before':>19} {'after':>6}")  # fmt: skip
+    floor = {lab: statistics.fmean(r["GET /healthz"]["rps"] for la, r in runs if la == lab)
+             for lab in ("before", "after")}  # fmt: skip
     for name in runs[0][1]:
 
         def mean(label: str, key: str, name: str = name) -> float:
@@ -140,8 +157,10 @@ def main() -> None:
         sb, sa = mean("before", "server_ms"), mean("after", "server_ms")
         db_b, db_a = mean("before", "db_ms"), mean("after", "db_ms")
         db_ratio = f"{db_a / db_b:.2f}" if db_b > 0.01 else "-"
+        rb, ra = mean("before", "rps"), mean("after", "rps")
         print(f"{name:<26} {sb:>21.2f} {sa:>7.2f} {sa / sb:>6.2f} {db_ratio:>16} "
-              f"{mean('after', 'rps') / mean('before', 'rps'):>12.2f}")  # fmt: skip
+              f"{ra / rb:>12.2f} {rb:>13.0f} {ra:>7.0f} {rb / floor['before']:>19.2f} "
+              f"{ra / floor['after']:>6.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

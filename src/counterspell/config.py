@@ -66,6 +66,10 @@ view_cache_mb = 64
 # again; a change drops the cache. 0 looks on every request; raise it for a lake on an object
 # store, where a look is a listing request.
 lake_recheck_ms = 1000
+# How long (milliseconds) the service trusts the store's answer about an API token or a session
+# before it asks again: a token revoked or a user disabled from elsewhere stops working within
+# this time (a logout at once). 0 asks on every request.
+auth_recheck_ms = 1000
 """
 
 
@@ -96,6 +100,7 @@ class CaseworkSettings:
 class ServiceSettings:
     view_cache_mb: int = 64  # lake reads the review pages keep in memory, per process
     lake_recheck_ms: int = 1000  # how long a look at the lake's files is trusted
+    auth_recheck_ms: int = 1000  # how long the store's word on a credential is trusted
 
 
 SECTIONS: dict[str, type[Any]] = {
@@ -154,6 +159,10 @@ class Settings:
     @property
     def lake_recheck_ms(self) -> int:
         return self.service.lake_recheck_ms
+
+    @property
+    def auth_recheck_ms(self) -> int:
+        return self.service.auth_recheck_ms
 
     def items(self) -> list[tuple[str, str, Any]]:
         """(section, name, value) of every setting, in file order."""

@@ -1,5 +1,6 @@
 """The review pages' cache of lake reads: the same answers as reading the lake each time, a
-fresh read after any change to the lake, a bounded size, and masking that stays per viewer."""
+fresh read after any change to the lake, a bounded size, and masking that stays per viewer. An
+item's first visit reads the next items of its community too (each exactly as read alone)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ from counterspell.store.db import Store, make_engine, upgrade
 from counterspell.store.records import QueueItem
 from counterspell.store.schema import api_tokens, queue_items
 from counterspell.web.app import create_app
-from counterspell.web.lakeview import item_context, mask_snippets, mask_view, snippets
-from counterspell.web.viewcache import LakeViews
+from counterspell.web.lakebatch import read_items
+from counterspell.web.lakeview import item_context, mask_snippets, mask_view, read_item, snippets
+from counterspell.web.viewcache import READ_AHEAD, LakeViews, next_in_queue
 
 from .conftest import PASSWORD, make_users
 
@@ -243,3 +245,85 @@ def test_the_queue_apis_answer_what_fastapis_encoder_would(
 
 def _encoded(body: dict[str, Any]) -> Any:
     return json.loads(json.dumps(jsonable_encoder(body)))
+
+
+def _by_community(items: list[QueueItem]) -> list[list[QueueItem]]:
+    groups: dict[tuple[str, str], list[QueueItem]] = {}
+    for it in items:
+        groups.setdefault((it.platform, it.community), []).append(it)
+    return [g[i : i + READ_AHEAD] for g in groups.values() for i in range(0, len(g), READ_AHEAD)]
+
+
+def test_a_batch_reads_what_reading_each_item_alone_does(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    store, _ = service
+    views = LakeViews(store.ws, 64 << 20)
+    items = _items(store)
+    seen = {"thread": 0, "author_posts": 0, "campaign": 0, "media": 0, "signals": 0}
+    for batch in _by_community(items):
+        read = read_items(store.ws, batch, views.cursor())
+        assert set(read) == {it.uid for it in batch}
+        for it in batch:
+            alone = read_item(store.ws, it)
+            assert read[it.uid] == alone, it.uid
+            for k in seen:
+                seen[k] += bool(alone.get(k))
+    assert all(seen.values()), seen  # the fixture exercises every part of a view
+
+
+def test_a_first_visit_reads_the_next_items_of_the_queue(
+    service: tuple[Store, dict[str, User]],
+) -> None:
+    store, _ = service
+    first = _items(store)[0]
+    upcoming = next_in_queue(store, first)
+    assert upcoming and all(it.community == first.community for it in upcoming)
+    views = LakeViews(store.ws, 64 << 20)
+    views.item(first, lambda: upcoming)
+    assert (views.hits, views.misses) == (0, 1)
+    for it in upcoming[: READ_AHEAD - 1]:
+        assert views.item(it) == read_item(store.ws, it)
+    assert (views.hits, views.misses) == (min(len(upcoming), READ_AHEAD - 1), 1)
+    without = LakeViews(store.ws, 0)  # no cache: nothing is read ahead
+    assert without.item(first, lambda: upcoming) == read_item(store.ws, first)
+
+
+def test_an_item_read_ahead_then_changed_in_the_lake_shows_the_change(own_lake: Store) -> None:
+    store = own_lake
+    first, second = next((it, nxt[0]) for it in _items(store) if (nxt := next_in_queue(store, it)))
+    app = create_app(store)
+    app.state.views = LakeViews(store.ws, 64 << 20, recheck_s=0)
+    client = TestClient(app, base_url="https://testserver",
+                        headers={"Authorization": f"Bearer {_token(store, 'viewer')}"})  # fmt: skip
+    client.get(f"/api/queue/{first.id}")
+    assert app.state.views.misses == 1 and len(app.state.views) >= 2  # the second read ahead
+    parts = sorted(
+        store.ws.dataset("posts").local.glob(f"**/community={second.community}/part-*.parquet")
+    )
+    for part in parts:
+        table = pq.read_table(part)
+        texts = [
+            "changed after the read ahead" if uid == second.uid else text
+            for uid, text in zip(table["uid"].to_pylist(), table["text"].to_pylist(), strict=True)
+        ]
+        table = table.set_column(table.schema.get_field_index("text"), "text", [texts])
+        tmp = part.with_suffix(".tmp")
+        pq.write_table(table, tmp)
+        tmp.replace(part)
+    body = client.get(f"/api/queue/{second.id}").json()["context"]
+    assert body["post"]["text"] == "changed after the read ahead"
+
+
+def test_the_masker_is_reused_only_for_the_same_identities() -> None:
+    from counterspell.web.lakeview import masker
+
+    ids = {"tgt_a": {"kind": "handle", "value": "ruby.example"}}
+    first = masker(ids)
+    assert masker({"tgt_a": {"kind": "handle", "value": "ruby.example"}}) is first
+    ids["tgt_a"]["value"] = "other.example"  # the caller's dict changed in place: not reused
+    assert masker(ids)("hi other.example") == "hi [target tgt_a]"
+    ids["tgt_b"] = {"kind": "handle", "value": "new.one"}  # a new identity is masked at once
+    assert masker(ids)("new.one and other.example") == "[target tgt_b] and [target tgt_a]"
+    assert masker(ids, frozenset({"tgt_b"}))("new.one") == "new.one"  # a reveal: its own masker
+    assert masker(ids)("new.one") == "[target tgt_b]"

@@ -63,7 +63,8 @@ def check_password(password: str, name: str = "") -> None:
         raise CounterspellError(f"the password must have at least {MIN_PASSWORD} characters")
     from zxcvbn import zxcvbn
 
-    result = zxcvbn(password[:200], user_inputs=[name] if name else [])
+    # zxcvbn refuses more than 72 characters (a ValueError, a 500 from the API): judge the start
+    result = zxcvbn(password[:72], user_inputs=[name] if name else [])
     if int(result["score"]) < MIN_STRENGTH:
         hint = result["feedback"].get("warning") or "it follows a common pattern"
         raise CounterspellError(

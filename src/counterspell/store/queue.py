@@ -31,7 +31,7 @@ from ..stages.text import text_signals
 from . import audit
 from .accounts import User
 from .db import Store
-from .records import QueueItem
+from .records import QUEUE_COLUMNS, QueueItem
 from .schema import decisions, identities, queue_items, row_by_id
 
 LEASE = timedelta(minutes=30)
@@ -180,7 +180,11 @@ def _row(conn: Connection, item_id: int) -> QueueItem:
     return QueueItem.from_row(row_by_id(conn, queue_items, item_id, "queue item"))
 
 
+get_item = _row  # one queue item by id (NotFound if there is none)
+
+
 SORTS = ("priority", "newest", "oldest")
+_PAGE = select(*(queue_items.c[name] for name in QUEUE_COLUMNS))  # built once, not per page
 
 
 def list_items(
@@ -197,7 +201,7 @@ def list_items(
     """Items with a status, filtered by flag, role and community (``platform/community`` or
     the community alone); highest priority first, or by when the post was made."""
     c = queue_items.c
-    q = select(queue_items).where(c.status == status)
+    q = _PAGE.where(c.status == status)  # a Select is immutable: each request adds its own
     if flag:
         q = q.where((";" + c.flags + ";").contains(f";{flag};", autoescape=True))
     if role:
@@ -216,8 +220,8 @@ def list_items(
     }.get(sort)
     if order is None:
         raise ValueError(f"sort {sort!r}: choose one of {', '.join(SORTS)}")
-    rows = conn.execute(q.order_by(*order).limit(limit).offset(offset)).mappings()
-    return [QueueItem.from_row(dict(r)) for r in rows]
+    rows = conn.execute(q.order_by(*order).limit(limit).offset(offset)).all()
+    return [QueueItem.from_tuple(tuple(r)) for r in rows]
 
 
 def facets(conn: Connection, status: str = "open") -> dict[str, list[tuple[str, int]]]:
@@ -258,10 +262,6 @@ def counts(conn: Connection) -> dict[str, int]:
     out = {s: 0 for s in ("open", "escalated", "decided")}
     out.update({s: int(n) for s, n in rows})
     return out
-
-
-def get_item(conn: Connection, item_id: int) -> QueueItem:
-    return _row(conn, item_id)
 
 
 def _free(now: datetime) -> Any:

@@ -8,6 +8,7 @@ JSON shape of the API (lists stay lists: an item's flags are ``["minor_risk", "n
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,17 +52,30 @@ class QueueItem:
             values[name] = _split(row.get(name) or "")
         return cls(**values)
 
+    @classmethod
+    def from_tuple(cls, values: tuple[Any, ...]) -> QueueItem:
+        """An item from a row of :data:`QUEUE_COLUMNS`' values, in that order: what a page of
+        the queue builds per row, without a mapping per row (a fifth of the list's time)."""
+        (id_, uid, platform, community, thread_id, posted_at, role, confidence, flags, targets,
+         campaign_id, bank_matches, priority, status, assigned_to, assigned_at, synced_at,
+         reasons, tags) = values  # fmt: skip
+        return cls(id_, uid, platform, community, thread_id, posted_at, role, confidence,
+                   _split(flags), _split(targets), campaign_id, bank_matches, priority, status,
+                   assigned_to, assigned_at, synced_at, _split(reasons), _split(tags))  # fmt: skip
+
     def as_dict(self) -> dict[str, Any]:
         """What ``dataclasses.asdict`` gives (lists copied), without its deep copy of every
         value: a queue page builds one per row."""
-        return {
-            name: list(value) if isinstance(value, list) else value
-            for name in _QUEUE_FIELDS
-            for value in (getattr(self, name),)
-        }
+        out = dict(zip(_QUEUE_FIELDS, _queue_values(self), strict=True))
+        for name in _QUEUE_LISTS:
+            out[name] = list(out[name])
+        return out
 
 
 _QUEUE_FIELDS = tuple(f.name for f in dataclasses.fields(QueueItem))
+QUEUE_COLUMNS = _QUEUE_FIELDS  # the store's columns a QueueItem is made of, in field order
+_queue_values = operator.attrgetter(*_QUEUE_FIELDS)  # every field at once, in C
+_QUEUE_LISTS = ("flags", "targets", "reasons", "tags")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,4 +168,4 @@ class RemovalRequest:
         return dataclasses.replace(self, **hidden)
 
 
-__all__ = ["HIDDEN", "PERSONAL_FIELDS", "Case", "QueueItem", "RemovalRequest"]
+__all__ = ["HIDDEN", "PERSONAL_FIELDS", "QUEUE_COLUMNS", "Case", "QueueItem", "RemovalRequest"]

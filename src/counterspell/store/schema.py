@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -158,6 +159,8 @@ queue_items = Table(
     Column("reasons", Text, nullable=False, default=""),  # ";"-joined rule:NAME@VERSION
     Column("tags", Text, nullable=False, default=""),  # ";"-joined, from live rules
     Column("rule_priority", Float),  # the highest priority a live rule gave; sync keeps it
+    # a page of the queue in priority order reads the index, not a sort of every open item
+    Index("ix_queue_items_status_priority", "status", "priority", "id"),
 )
 
 decisions = Table(

@@ -165,13 +165,16 @@ def queue_next(request: Request, who: Reviewer) -> dict[str, Any]:
 @router.get("/queue/{item_id}", response_model=dict[str, Any])
 def queue_item(request: Request, who: Viewer, item_id: Id) -> Response:
     from .lakeview import mask_view
+    from .viewcache import next_in_queue
 
     with store_of(request).engine.connect() as conn:
         item = queue.get_item(conn, item_id)
         decided = queue.item_decisions(conn, item_id)
         identities = queue.all_identities(conn)
     # the lake's view is shared (cached); masking is per request, for this viewer
-    ctx = mask_view(views_of(request).item(item), identities)
+    store = store_of(request)
+    view = views_of(request).item(item, lambda: next_in_queue(store, item))
+    ctx = mask_view(view, identities)
     return _json({"item": item, "context": ctx, "decisions": decided})
 
 

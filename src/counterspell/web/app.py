@@ -19,13 +19,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup, escape
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
 
 from ..errors import Conflict, CounterspellError, NotFound
 from ..matching.copies import CopyFinder
 from ..store.db import Store
 from ..version import __version__
 from . import api, notice_pages, plan_pages, rule_pages, takedown_pages, ui
+from .authcache import AuthCache
 from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
 from .viewcache import LakeViews
 
@@ -85,24 +86,43 @@ class _TooLarge(Exception):
     pass
 
 
-class _Headers(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h["X-Content-Type-Options"] = "nosniff"
-        h["X-Frame-Options"] = "DENY"
-        h["Referrer-Policy"] = "no-referrer"
-        if request.app.state.secure_cookies:  # served over TLS (behind a proxy): stay on it
-            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        h.setdefault("Cache-Control", "no-store")
-        token = getattr(request.state, "set_public_csrf", None)
-        if token:
-            response.set_cookie(
-                PUBLIC_CSRF_COOKIE, token, httponly=True, samesite="strict",
-                secure=request.app.state.secure_cookies, path="/",
-            )  # fmt: skip
-        return response
+class _Headers:
+    """The security headers on every response, and the public form's CSRF cookie when a page
+    made one. A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` ran every request in
+    a task group with a stream between the app and the server, a large share of what a small
+    request costs, to add five headers."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])  # optional in ASGI; Starlette always sends it
+                h = MutableHeaders(scope=message)
+                h.setdefault("Content-Security-Policy", CSP)
+                h["X-Content-Type-Options"] = "nosniff"
+                h["X-Frame-Options"] = "DENY"
+                h["Referrer-Policy"] = "no-referrer"
+                secure = scope["app"].state.secure_cookies
+                if secure:  # served over TLS (behind a proxy): stay on it
+                    h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+                h.setdefault("Cache-Control", "no-store")
+                token = (scope.get("state") or {}).get("set_public_csrf")
+                if token:
+                    cookie = Response()
+                    cookie.set_cookie(
+                        PUBLIC_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=secure, path="/",
+                    )  # fmt: skip
+                    h.append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def highlight(text: str | None, words: list[str]) -> Markup:
@@ -163,6 +183,7 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     app.state.views = LakeViews(
         store.ws, settings.view_cache_mb << 20, settings.lake_recheck_ms / 1000
     )
+    app.state.auth = AuthCache[Any](settings.auth_recheck_ms / 1000)
     app.add_middleware(_Headers)
     app.add_middleware(_BodyLimit)  # outermost: runs before any other middleware reads the body
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -20,6 +20,9 @@ from ..lake.writer import partition_dir
 from ..store.records import QueueItem
 
 THREAD_WINDOW = 6
+POST_COLUMNS = (
+    "uid, post_id, thread_id, created_at, author_key, author_name, subject, text, is_op, kind"
+)
 AUTHOR_POSTS = 15
 CAMPAIGN_POSTS = 40
 
@@ -86,15 +89,28 @@ class Masker:
         return None
 
 
+# the last masker made without a reveal, and the identities it was made from: every page masks
+# against all the store's identities, which change rarely, and comparing two dictionaries is far
+# cheaper than building a masker; a new or changed identity makes a new masker at once
+_last: tuple[dict[str, dict[str, str]], Masker] | None = None
+
+
 def masker(identities: dict[str, dict[str, str]], revealed: frozenset[str] = frozenset()) -> Masker:
     """Masks every identity except the ``revealed`` pseudonyms (those the caller audited)."""
-    return Masker(
+    global _last
+    last = _last
+    if not revealed and last is not None and last[0] == identities:
+        return last[1]
+    made = Masker(
         {
             i["value"].lower(): f"[target {p[:12]}]"
             for p, i in identities.items()
             if i["value"] and p not in revealed
         }
     )
+    if not revealed:
+        _last = ({p: dict(i) for p, i in identities.items()}, made)  # a copy: callers own theirs
+    return made
 
 
 _FLAG_WHY = re.compile(r"^flag (\w+): (.*)$")
@@ -114,9 +130,9 @@ def flag_cues(why: list[str] | None) -> tuple[dict[str, list[str]], list[str]]:
     return reasons, sorted(set(words), key=len, reverse=True)
 
 
-def community_names(ws: Workspace) -> dict[tuple[str, str], str]:
+def community_names(ws: Workspace, con: Any = None) -> dict[tuple[str, str], str]:
     """Names from ``communities import``: pages show them, with the id kept on hover."""
-    con = connect()
+    con = con or connect()
     rows = con.execute(
         f"SELECT platform, community, any_value(name) FROM {relation(ws, 'communities')} "
         "WHERE name IS NOT NULL GROUP BY ALL"
@@ -127,7 +143,7 @@ def community_names(ws: Workspace) -> dict[tuple[str, str], str]:
 SNIPPET_CHARS = 160
 
 
-def snippet_texts(ws: Workspace, items: list[QueueItem]) -> dict[str, str]:
+def snippet_texts(ws: Workspace, items: list[QueueItem], con: Any = None) -> dict[str, str]:
     """The unmasked text of each item's post (subject first), read in one query over the
     partitions of every community on the page."""
     parts: dict[tuple[str, str], str] = {}
@@ -142,7 +158,7 @@ def snippet_texts(ws: Workspace, items: list[QueueItem]) -> dict[str, str]:
     uids = [it.uid for it in items if (it.platform, it.community) in parts]
     files = ", ".join(sql_path(p) for p in parts.values())
     rows = (
-        connect()
+        (con or connect())
         .execute(
             "SELECT uid, coalesce(subject || ': ', '') || coalesce(text, '') "
             f"FROM read_parquet([{files}], union_by_name = true) WHERE list_contains(?, uid)",
@@ -192,18 +208,22 @@ def item_context(
     return mask_view(read_item(ws, item), identities, revealed)
 
 
-def read_item(ws: Workspace, item: QueueItem) -> dict[str, Any]:
+def read_item(ws: Workspace, item: QueueItem, con: Any = None) -> dict[str, Any]:
     """What :func:`item_context` shows, read from the lake and not yet masked: what a cache may
-    keep (it holds no reveal and no viewer's choice; :func:`mask_view` applies those)."""
+    keep (it holds no reveal and no viewer's choice; :func:`mask_view` applies those).
+
+    ``con``: a DuckDB connection to reuse (opening one cost about as much as the reads). The
+    post, its thread and its author's posts are all in the item's community, so their roles and
+    flags are read from that community's enrichments only, not the whole lake's.
+    """
     posts = partition_sql(ws, "posts", item.platform, item.community)
     if posts is None:
         return {"post": None}
-    con = connect()
-    con.execute("SET threads = 1")  # small lookups: one thread each serves many requests better
-    enr = enriched_sql(ws)
-    cols = (
-        "uid, post_id, thread_id, created_at, author_key, author_name, subject, text, is_op, kind"
-    )
+    if con is None:
+        con = connect()
+        con.execute("SET threads = 1")  # small lookups: one thread each serves many better
+    enr = enriched_sql(ws, item.platform, item.community)
+    cols = POST_COLUMNS
     found = _post_rows(
         con,
         f"""SELECT {cols}, [m.size FOR m IN media] AS sizes, links FROM {posts} WHERE uid = ?""",
@@ -229,7 +249,8 @@ def read_item(ws: Workspace, item: QueueItem) -> dict[str, Any]:
     author = _post_rows(
         con,
         f"""SELECT {cols}, e.role FROM {posts} p LEFT JOIN {enr} e USING (uid)
-            WHERE p.author_key = ? AND p.uid <> ? ORDER BY p.created_at DESC LIMIT {AUTHOR_POSTS}""",
+            WHERE p.author_key = ? AND p.uid <> ? ORDER BY p.created_at DESC, p.uid
+            LIMIT {AUTHOR_POSTS}""",
         [post["author_key"], item.uid],
     ) if post["author_key"] else []  # fmt: skip
     campaign: list[dict[str, Any]] = []
@@ -237,7 +258,8 @@ def read_item(ws: Workspace, item: QueueItem) -> dict[str, Any]:
         campaign = _post_rows(
             con,
             f"""SELECT m.uid, m.platform, m.community, m.part, m.method, m.confidence, e.role
-                FROM {relation(ws, "campaign_members")} m LEFT JOIN {enr} e USING (uid)
+                FROM {relation(ws, "campaign_members")} m
+                     LEFT JOIN (SELECT uid, role FROM {relation(ws, "enrichments")}) e USING (uid)
                 WHERE m.campaign_id = ? ORDER BY m.part, m.uid LIMIT {CAMPAIGN_POSTS}""",
             [item.campaign_id],
         )
@@ -256,7 +278,7 @@ def read_item(ws: Workspace, item: QueueItem) -> dict[str, Any]:
     matches = _post_rows(
         con,
         f"""SELECT bank, entry_id, signal_type, distance, quarantined_entry
-            FROM {relation(ws, "matches")} WHERE uid = ? ORDER BY bank, distance""",
+            FROM {relation(ws, "matches")} WHERE uid = ? ORDER BY bank, distance, entry_id""",
         [item.uid],
     )
     return {

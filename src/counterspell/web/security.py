@@ -13,7 +13,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -23,6 +23,7 @@ from ..store.db import Store
 from ..store.schema import ROLES
 
 if TYPE_CHECKING:
+    from .authcache import AuthCache
     from .viewcache import LakeViews
 
 SESSION_COOKIE = "cs_session"
@@ -47,6 +48,12 @@ def store_of(request: Request) -> Store:
     return store
 
 
+def auth_of(request: Request) -> AuthCache[Any]:
+    """The app's short memory of credentials (:mod:`counterspell.web.authcache`)."""
+    known: AuthCache[Any] = request.app.state.auth
+    return known
+
+
 def views_of(request: Request) -> LakeViews:
     """The app's cache of lake reads (:mod:`counterspell.web.viewcache`)."""
     views: LakeViews = request.app.state.views
@@ -67,19 +74,28 @@ async def principal(
 ) -> Principal | None:
     """The caller, if authenticated; enforces CSRF on unsafe cookie-authenticated requests."""
     store = store_of(request)
+    known = auth_of(request)
     if creds is not None:
-        with store.begin() as conn:
-            user = token_user(conn, creds.credentials)
+        user = known.get("token", creds.credentials)
         if user is None:
-            raise HTTPException(401, "invalid or revoked API token", {"WWW-Authenticate": "Bearer"})
+            with store.begin() as conn:
+                user = token_user(conn, creds.credentials)
+            if user is None:
+                raise HTTPException(
+                    401, "invalid or revoked API token", {"WWW-Authenticate": "Bearer"}
+                )
+            known.put("token", creds.credentials, user)
         return Principal(user, None, "token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    with store.engine.connect() as conn:
-        found = session_user(conn, cookie)
+    found = known.get("session", cookie)
     if found is None:
-        return None
+        with store.engine.connect() as conn:
+            found = session_user(conn, cookie)
+        if found is None:
+            return None
+        known.put("session", cookie, found)
     user, csrf = found
     if request.method in UNSAFE:
         sent = request.headers.get("x-csrf-token") or await _form_csrf(request)

@@ -27,11 +27,13 @@ from .security import (
     Principal,
     Reviewer,
     Viewer,
+    auth_of,
     check_public_csrf,
     public_csrf,
     store_of,
     views_of,
 )
+from .viewcache import next_in_queue
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,8 +92,10 @@ def login_submit(
 
 @router.post("/logout")
 def logout_submit(request: Request, who: Viewer) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE, "")
     with store_of(request).begin() as conn:
-        logout(conn, request.cookies.get(SESSION_COOKIE, ""), who.user)
+        logout(conn, cookie, who.user)
+    auth_of(request).forget("session", cookie)  # ended at once here, not a second later
     resp = see_other("/login")
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
@@ -176,7 +180,8 @@ def _item_page(
         sent = exchange_feedback.for_item(conn, item_id)
         identities = queue.all_identities(conn)
     # the lake's view of the item is shared (cached); masking is this viewer's, every time
-    ctx = mask_view(views_of(request).item(item), identities, frozenset(revealed or ()))
+    view = views_of(request).item(item, lambda: next_in_queue(store, item))
+    ctx = mask_view(view, identities, frozenset(revealed or ()))
     reasons, cue_words = flag_cues((ctx.get("signals") or {}).get("why"))
     names = views_of(request).names()
     return page(request, "item.html.j2", who, item=item, ctx=ctx, decisions=decided,

@@ -6,6 +6,12 @@ when ``ingest``, ``analyze`` or another job writes it. So the service keeps what
 item (and each post's snippet, and the community names), and drops everything when the lake's
 fingerprint (:func:`~counterspell.lake.changes.lake_version`) changes.
 
+An item's first visit reads it together with the next items of its community in the queue
+(:data:`READ_AHEAD` in all, those not kept yet; :mod:`~counterspell.web.lakebatch`): six queries
+for all of them cost little more than for one, and reviewers open items down the queue. Lake
+reads go through one DuckDB database per process, a cursor per request thread, replaced when the
+lake changes (opening a database per read cost as much as the reads).
+
 Only what was *read* is kept: masking, reveals and their audit entries happen on every request,
 for its viewer (:func:`~counterspell.web.lakeview.mask_view`), so a cached entry never holds a
 revealed identity and a new identity in the store is masked at once. Entries are bounded by an
@@ -20,12 +26,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import and_, or_, select
+
 from ..lake.changes import lake_version
+from ..lake.query import connect
 from ..lake.workspace import Workspace
-from ..store.records import QueueItem
-from .lakeview import community_names, read_item, snippet_texts
+from ..store.db import Store
+from ..store.records import QUEUE_COLUMNS, QueueItem
+from ..store.schema import queue_items
+from .lakebatch import read_items
+from .lakeview import community_names, snippet_texts
 
 _MISSING = object()
+READ_AHEAD = 16  # items read together on a first visit: the one asked for and the next ones
 
 
 def approx_size(value: Any) -> int:
@@ -57,6 +70,8 @@ class LakeViews:
         self._version: str | None = None
         self._checked = 0.0
         self.hits = self.misses = 0
+        self._duck: Any = None  # this process's DuckDB database, for the current fingerprint
+        self._local = threading.local()  # each request thread's cursor on it
 
     @property
     def size_bytes(self) -> int:
@@ -77,6 +92,7 @@ class LakeViews:
                 self._entries.clear()
                 self._bytes = 0
                 self._version = current
+                self._duck = None  # nothing read before the change is reused
             self._checked = now
             return current
 
@@ -85,6 +101,20 @@ class LakeViews:
             self._entries.clear()
             self._bytes = 0
             self._version = None
+            self._duck = None
+
+    def cursor(self) -> Any:
+        """This thread's DuckDB cursor (a cursor serves one thread at a time; each has one)."""
+        with self._lock:
+            if self._duck is None:
+                self._duck = connect()
+                self._duck.execute("SET threads = 1")  # small reads: a thread per request
+            duck = self._duck
+        mine = getattr(self._local, "cursor", None)
+        if mine is None or mine[0] is not duck:
+            mine = (duck, duck.cursor())
+            self._local.cursor = mine
+        return mine[1]
 
     def _get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
@@ -119,16 +149,37 @@ class LakeViews:
             self._put(key, value, version)
         return value
 
-    def item(self, item: QueueItem) -> dict[str, Any]:
+    def item(
+        self, item: QueueItem, upcoming: Callable[[], list[QueueItem]] | None = None
+    ) -> dict[str, Any]:
         """:func:`~counterspell.web.lakeview.read_item` of a queue item, unmasked: pass it to
-        ``mask_view`` (never to a page as it is). Keyed by everything the read depends on."""
-        key = ("item", item.uid, item.platform, item.community, item.campaign_id)
-        view: dict[str, Any] = self._cached(key, lambda: read_item(self.ws, item))
-        return view
+        ``mask_view`` (never to a page as it is). Keyed by everything the read depends on.
+
+        On a miss, ``upcoming`` (the next items of the queue in the item's community) gives
+        the items read along with it; only those of the same community not kept yet are.
+        """
+        version = self.version()
+        view = self._get(_item_key(item))
+        if view is not _MISSING:
+            return view  # type: ignore[no-any-return]
+        batch = [item]
+        if upcoming is not None and self.max_bytes > 0:
+            nearby = upcoming()  # outside the lock: a query of the store
+            with self._lock:
+                batch += [
+                    it for it in nearby
+                    if (it.platform, it.community) == (item.platform, item.community)
+                    and it.uid != item.uid and _item_key(it) not in self._entries
+                ][: READ_AHEAD - 1]  # fmt: skip
+        read = read_items(self.ws, batch, self.cursor())
+        for it in batch[1:]:
+            self._put(_item_key(it), read[it.uid], version)
+        self._put(_item_key(item), read[item.uid], version)  # last: the most recently used
+        return read[item.uid]
 
     def names(self) -> dict[tuple[str, str], str]:
         names: dict[tuple[str, str], str] = self._cached(
-            ("names",), lambda: community_names(self.ws)
+            ("names",), lambda: community_names(self.ws, self.cursor())
         )
         return names
 
@@ -145,10 +196,30 @@ class LakeViews:
             elif got is not None:
                 out[it.uid] = got
         if missing:
-            read = snippet_texts(self.ws, missing)
+            read = snippet_texts(self.ws, missing, self.cursor())
             for it in missing:
                 text = read.get(it.uid)
                 self._put(("text", it.uid, it.platform, it.community), text, version)
                 if text is not None:
                     out[it.uid] = text
         return out
+
+
+def _item_key(item: QueueItem) -> tuple[Any, ...]:
+    return ("item", item.uid, item.platform, item.community, item.campaign_id)
+
+
+def next_in_queue(store: Store, item: QueueItem, n: int = 2 * READ_AHEAD) -> list[QueueItem]:
+    """The items after ``item`` in the queue's priority order, of its status and community:
+    those a reviewer working down the queue opens next (read along with it on a first visit)."""
+    c = queue_items.c
+    after = or_(c.priority < item.priority, and_(c.priority == item.priority, c.id > item.id))
+    q = (
+        select(*(c[name] for name in QUEUE_COLUMNS))
+        .where(c.status == item.status, c.platform == item.platform, after)
+        .where(c.community == item.community)
+        .order_by(c.priority.desc(), c.id)
+        .limit(n)
+    )
+    with store.engine.connect() as conn:
+        return [QueueItem.from_tuple(tuple(r)) for r in conn.execute(q).all()]
