@@ -189,19 +189,7 @@ def test_a_rewritten_dataset_shows_at_once(own_lake: Store) -> None:
     _login(page, "viewer")
     assert "rewritten in place" not in client.get(f"/api/queue/{item.id}").text
     assert "rewritten in place" not in page.get("/queue").text
-    parts = sorted(
-        store.ws.dataset("posts").local.glob(f"**/community={item.community}/part-*.parquet")
-    )
-    for part in parts:  # what a rebuild of the dataset does: the same files, new contents
-        table = pq.read_table(part)
-        texts = [
-            "rewritten in place" if uid == item.uid else text
-            for uid, text in zip(table["uid"].to_pylist(), table["text"].to_pylist(), strict=True)
-        ]
-        table = table.set_column(table.schema.get_field_index("text"), "text", [texts])
-        tmp = part.with_suffix(".tmp")
-        pq.write_table(table, tmp)
-        tmp.replace(part)
+    _rewrite_text(store, item, "rewritten in place")
     body = client.get(f"/api/queue/{item.id}").json()["context"]
     assert body["post"]["text"] == "rewritten in place"
     if item in _items(store, 100):
@@ -298,19 +286,7 @@ def test_an_item_read_ahead_then_changed_in_the_lake_shows_the_change(own_lake: 
                         headers={"Authorization": f"Bearer {_token(store, 'viewer')}"})  # fmt: skip
     client.get(f"/api/queue/{first.id}")
     assert app.state.views.misses == 1 and len(app.state.views) >= 2  # the second read ahead
-    parts = sorted(
-        store.ws.dataset("posts").local.glob(f"**/community={second.community}/part-*.parquet")
-    )
-    for part in parts:
-        table = pq.read_table(part)
-        texts = [
-            "changed after the read ahead" if uid == second.uid else text
-            for uid, text in zip(table["uid"].to_pylist(), table["text"].to_pylist(), strict=True)
-        ]
-        table = table.set_column(table.schema.get_field_index("text"), "text", [texts])
-        tmp = part.with_suffix(".tmp")
-        pq.write_table(table, tmp)
-        tmp.replace(part)
+    _rewrite_text(store, second, "changed after the read ahead")
     body = client.get(f"/api/queue/{second.id}").json()["context"]
     assert body["post"]["text"] == "changed after the read ahead"
 
@@ -327,3 +303,18 @@ def test_the_masker_is_reused_only_for_the_same_identities() -> None:
     assert masker(ids)("new.one and other.example") == "[target tgt_b] and [target tgt_a]"
     assert masker(ids, frozenset({"tgt_b"}))("new.one") == "new.one"  # a reveal: its own masker
     assert masker(ids)("new.one") == "[target tgt_b]"
+
+
+def _rewrite_text(store: Store, item: QueueItem, text: str) -> None:
+    """What a rebuild of the dataset does: the same files, new contents (this post's text)."""
+    parts = store.ws.dataset("posts").local.glob(f"**/community={item.community}/part-*.parquet")
+    for part in sorted(parts):
+        table = pq.read_table(part)
+        texts = [
+            text if uid == item.uid else old
+            for uid, old in zip(table["uid"].to_pylist(), table["text"].to_pylist(), strict=True)
+        ]
+        table = table.set_column(table.schema.get_field_index("text"), "text", [texts])
+        tmp = part.with_suffix(".tmp")
+        pq.write_table(table, tmp)
+        tmp.replace(part)
