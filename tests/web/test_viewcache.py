@@ -249,7 +249,11 @@ def test_a_batch_reads_what_reading_each_item_alone_does(
     views = LakeViews(store.ws, 64 << 20)
     items = _items(store)
     seen = {"thread": 0, "author_posts": 0, "campaign": 0, "media": 0, "signals": 0}
+    per_community: dict[str, int] = {}
     for batch in _by_community(items):
+        per_community[batch[0].community] = per_community.get(batch[0].community, 0) + 1
+        if per_community[batch[0].community] > 2:  # two batches of every community suffice
+            continue
         read = read_items(store.ws, batch, views.cursor())
         assert set(read) == {it.uid for it in batch}
         for it in batch:
