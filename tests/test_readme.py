@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from counterspell.synth import generate
+from tests.clizygote import run_cli
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -75,14 +76,14 @@ def test_the_readme_has_the_blocks_this_test_runs() -> None:
 def test_every_readme_command_runs_as_written(folder: Path) -> None:
     # the demo workspace, as `make demo` leaves it (the README's case-work lines use it)
     demo = folder / "demo-workspace" / "ws"
-    for line in (
-        f"counterspell init {demo}",
-        f"counterspell -w {demo} ingest exports",
-        f"counterspell -w {demo} analyze",
-        f"counterspell -w {demo} db upgrade",
-        f"counterspell -w {demo} queue sync",
+    for args in (  # preparation, not the README's lines: forked from the test's parent
+        ("init", str(demo)),
+        ("-w", str(demo), "ingest", "exports"),
+        ("-w", str(demo), "analyze"),
+        ("-w", str(demo), "db", "upgrade"),
+        ("-w", str(demo), "queue", "sync"),
     ):
-        assert _run(line, folder).returncode == 0, line
+        assert run_cli(*args, cwd=folder).returncode == 0, args
     for line in _shell_lines():
         if line.endswith(" serve") or " serve " in line:
             port = _free_port()

@@ -52,7 +52,7 @@ def test_index_equals_brute_force_at_every_radius(tmp_path: Path) -> None:
     assert words_to_hex(hex_to_words(words_to_hex(words[:5]))) == words_to_hex(words[:5])
 
 
-@settings(max_examples=10, deadline=None)  # and 60 more in test_index.py
+@settings(max_examples=5, deadline=None)  # and 60 more in test_index.py
 @given(
     st.lists(st.integers(0, 255), min_size=0, max_size=31, unique=True), st.integers(0, 2**256 - 1)
 )
