@@ -95,3 +95,21 @@ def test_refused_credentials_and_member_filter(ws: Workspace, server: NCMEC) -> 
     _add(ws, server, only_esp_ids="43")
     fetch(ws, "nc")
     assert bank_pairs(ws, "ncmec") == {("pdq", pdq_for(2))}
+
+
+def test_a_record_given_twice_is_counted_once(ws: Workspace, server: NCMEC) -> None:
+    """Time windows can give a record on their edge twice (and an update gives it again): the
+    counts of skipped and invalid signals are of records, not of deliveries."""
+    from counterspell.exchanges.fetch import FetchResult, _map
+
+    r = FetchResult()
+    for record in ("a", "a", "b"):
+        assert _map(record, "tmk_pdqf", "x", r) is None
+        assert _map(record, "pdq", "not a hash", r) is None
+    assert dict(r.skipped) == {"tmk_pdqf": 2} and dict(r.invalid) == {"pdq": 2}
+    t0 = int(time.time()) - 3600
+    server.entries = [Entry(t0 + i, 43, "v1", "video", {"md5": "ee" * 16, "tmk_pdqf": "x"})
+                      for i in (0, 1, 2, 3)]  # fmt: skip
+    _add(ws, server)
+    done = fetch(ws, "nc")
+    assert done.complete and dict(done.skipped) == {"video_tmk_pdqf": 1}

@@ -45,6 +45,9 @@ class FetchResult:
     complete: bool = False
     resumed: bool = False
     swept: bool = False
+    # (record, type, value) already counted as skipped or invalid: an exchange that pages by time
+    # windows (NCMEC) can give a record on a window's edge twice, and it is one record
+    counted: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
 
 
 def _supported() -> list[Any]:
@@ -105,15 +108,18 @@ def _check_file(path: Path) -> None:
         raise InputError(Place(str(path), offset=exc.start), "not UTF-8 text") from None
 
 
-def _map(raw_type: str, value: str, result: FetchResult) -> tuple[str, str] | None:
+def _map(record: str, raw_type: str, value: str, result: FetchResult) -> tuple[str, str] | None:
     signal = signal_for(raw_type)
+    first = (record, raw_type, value) not in result.counted
     if signal is None or signal.name not in SIGNALS.names():
-        result.skipped[raw_type] += 1
+        result.skipped[raw_type] += first
+        result.counted.add((record, raw_type, value))
         return None
     try:
         return signal.name, signal.validate(value)
     except ValueError:
-        result.invalid[signal.name] += 1
+        result.invalid[signal.name] += first
+        result.counted.add((record, raw_type, value))
         return None
 
 
@@ -214,7 +220,7 @@ def _apply(
                 continue
             now: dict[tuple[str, str], str] = {}
             for raw in raws:
-                mapped = _map(raw.type_name, raw.value, result)
+                mapped = _map(kt, raw.type_name, raw.value, result)
                 if mapped is not None:
                     now[mapped] = raw.meta
             state.replace(kt, [(t, h, m) for (t, h), m in now.items()], seen)
