@@ -152,18 +152,6 @@ class Settings:
     def takedown_retention_days(self) -> int:
         return self.casework.takedown_retention_days
 
-    @property
-    def view_cache_mb(self) -> int:
-        return self.service.view_cache_mb
-
-    @property
-    def lake_recheck_ms(self) -> int:
-        return self.service.lake_recheck_ms
-
-    @property
-    def auth_recheck_ms(self) -> int:
-        return self.service.auth_recheck_ms
-
     def items(self) -> list[tuple[str, str, Any]]:
         """(section, name, value) of every setting, in file order."""
         return [(sec, f.name, getattr(getattr(self, sec), f.name))

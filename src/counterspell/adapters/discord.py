@@ -136,6 +136,22 @@ class _Mapper:
         self.record = 0
         self.unsafe_paths = 0
 
+    def reference(self, m: dict[str, Any]) -> tuple[list[str], str | None]:
+        """What a message answers: the uid of the message it replies to (in this channel, its
+        parent's, or another channel of the guild), else the channel it points at (a
+        ThreadCreated message points at its thread)."""
+        ref = m.get("reference")
+        if not isinstance(ref, dict):
+            return [], None
+        if ref.get("messageId"):
+            ref_channel = str(ref.get("channelId") or self.channel_id)
+            if ref_channel in (self.channel_id, self.parent_channel):
+                community = self.community
+            else:
+                community = f"{ref.get('guildId') or self.guild_id}/{ref_channel}"
+            return [make_uid("discord", community, str(ref["messageId"]))], None
+        return [], str(ref["channelId"]) if ref.get("channelId") else None
+
     def _attachment(self, a: Any) -> Media | None:
         if not isinstance(a, dict):
             return None
@@ -172,20 +188,8 @@ class _Mapper:
         raw_author, raw_content = m.get("author"), m.get("content")
         author: dict[str, Any] = raw_author if isinstance(raw_author, dict) else {}
         content: str = raw_content if isinstance(raw_content, str) else ""
-        parents: list[str] = []
-        extra_ref: dict[str, str] = {}
-        ref = m.get("reference")
-        if isinstance(ref, dict) and ref.get("messageId"):
-            ref_channel = str(ref.get("channelId") or self.channel_id)
-            if ref_channel in (self.channel_id, self.parent_channel):
-                community = self.community
-            else:
-                community = f"{ref.get('guildId') or self.guild_id}/{ref_channel}"
-            parents.append(make_uid("discord", community, str(ref["messageId"])))
-        elif isinstance(ref, dict) and ref.get("channelId"):
-            extra_ref = {
-                "referenced_channel_id": str(ref["channelId"])
-            }  # e.g. ThreadCreated -> the thread
+        parents, referenced = self.reference(m)
+        extra_ref = {} if referenced is None else {"referenced_channel_id": referenced}
         reactions = [Reaction(name, count) for name, count in reaction_counts(m)]
         media = [
             x for x in (self._attachment(a) for a in m.get("attachments") or []) if x is not None

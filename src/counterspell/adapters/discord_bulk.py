@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import Place
-from ..models import Post, make_uid
+from ..models import Post
 from .base import BulkRead, Notice, ReadContext
 from .columns import Columns, extra_json, micros
 from .discord import _CONTENT_TYPES, _MAPPED, _Mapper, _parse_ts, reaction_counts
@@ -86,7 +86,6 @@ def _map_batch(mapper: _Mapper, batch: list[tuple[Any, int | None]], cols: Colum
     prefix = f"discord:{community}:"
     meta = {k: v for k, v in mapper.meta.items() if v}
     is_thread = mapper.is_thread
-    own_channels = (channel_id, mapper.parent_channel)
     for m, line in batch:
         if type(m) is not dict or not m.get("id") or m.get("attachments"):
             post = mapper.map(m, Place(mapper.path, line=line))
@@ -99,18 +98,7 @@ def _map_batch(mapper: _Mapper, batch: list[tuple[Any, int | None]], cols: Colum
         raw_author, raw_content = m.get("author"), m.get("content")
         author: dict[str, Any] = raw_author if isinstance(raw_author, dict) else {}
         content: str = raw_content if isinstance(raw_content, str) else ""
-        parents: list[str] = []
-        referenced: str | None = None
-        ref = m.get("reference")
-        if isinstance(ref, dict) and ref.get("messageId"):
-            ref_channel = str(ref.get("channelId") or channel_id)
-            if ref_channel in own_channels:
-                ref_community = community
-            else:
-                ref_community = f"{ref.get('guildId') or mapper.guild_id}/{ref_channel}"
-            parents.append(make_uid("discord", ref_community, str(ref["messageId"])))
-        elif isinstance(ref, dict) and ref.get("channelId"):
-            referenced = str(ref["channelId"])  # e.g. ThreadCreated -> the thread
+        parents, referenced = mapper.reference(m)
         reactions = [{"emoji": name, "count": count} for name, count in reaction_counts(m)]
         extra = {k: v for k, v in m.items() if k not in _MAPPED}
         extra.update(meta)  # in the streaming reader's key order

@@ -181,9 +181,9 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     app.state.finder = CopyFinder(store.ws)
     settings = store.ws.settings
     app.state.views = LakeViews(
-        store.ws, settings.view_cache_mb << 20, settings.lake_recheck_ms / 1000
+        store.ws, settings.service.view_cache_mb << 20, settings.service.lake_recheck_ms / 1000
     )
-    app.state.auth = AuthCache[Any](settings.auth_recheck_ms / 1000)
+    app.state.auth = AuthCache[Any](settings.service.auth_recheck_ms / 1000)
     app.add_middleware(_Headers)
     app.add_middleware(_BodyLimit)  # outermost: runs before any other middleware reads the body
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

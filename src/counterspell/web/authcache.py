@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -53,6 +54,15 @@ class AuthCache(Generic[T]):
                 del self._entries[key]
                 return None
             return found[0]
+
+    def lookup(self, kind: str, secret: str, ask: Callable[[], T | None]) -> T | None:
+        """The kept answer, else ``ask()`` the store and keep what it said if it admitted."""
+        found = self.get(kind, secret)
+        if found is None:
+            found = ask()
+            if found is not None:
+                self.put(kind, secret, found)
+        return found
 
     def put(self, kind: str, secret: str, value: T) -> None:
         if self.recheck_s <= 0:

@@ -76,26 +76,27 @@ async def principal(
     store = store_of(request)
     known = auth_of(request)
     if creds is not None:
-        user = known.get("token", creds.credentials)
-        if user is None:
+        token = creds.credentials
+
+        def ask_token() -> User | None:
             with store.begin() as conn:
-                user = token_user(conn, creds.credentials)
-            if user is None:
-                raise HTTPException(
-                    401, "invalid or revoked API token", {"WWW-Authenticate": "Bearer"}
-                )
-            known.put("token", creds.credentials, user)
+                return token_user(conn, token)
+
+        user = known.lookup("token", token, ask_token)
+        if user is None:
+            raise HTTPException(401, "invalid or revoked API token", {"WWW-Authenticate": "Bearer"})
         return Principal(user, None, "token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    found = known.get("session", cookie)
-    if found is None:
+
+    def ask_session() -> tuple[User, str] | None:
         with store.engine.connect() as conn:
-            found = session_user(conn, cookie)
-        if found is None:
-            return None
-        known.put("session", cookie, found)
+            return session_user(conn, cookie)
+
+    found = known.lookup("session", cookie, ask_session)
+    if found is None:
+        return None
     user, csrf = found
     if request.method in UNSAFE:
         sent = request.headers.get("x-csrf-token") or await _form_csrf(request)
