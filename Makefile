@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo-workspace
 
-.PHONY: demo test test-fast lint bench bench-quick clean install lock audit
+.PHONY: demo test test-fast test-durations lint bench bench-quick clean install lock audit
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -40,12 +40,20 @@ demo: $(STAMP)
 # One worker per core; a test module stays on one worker, so its shared fixtures are built once.
 # One BLAS thread per worker: with a worker on every core, more threads only wait for each other.
 TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# Whole modules per worker, longest first (the order tests/conftest.py gives from
+# tests/durations.json; xdist would otherwise order modules by their number of tests).
+XDIST := -n auto --dist loadfile --no-loadscope-reorder
+
 test: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(TEST_ENV) $(BIN)/python -m pytest -q $(XDIST)
 
 # Leaves out the slow, browser, S3, fuzz and process-killing tests: for the edit-test loop.
+# Runs the whole suite and writes each module's time to tests/durations.json (the schedule).
+test-durations: $(STAMP)
+	COUNTERSPELL_TEST_DURATIONS=tests/durations.json $(TEST_ENV) $(BIN)/python -m pytest -q $(XDIST)
+
 test-fast: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest -q -n auto --dist loadfile -m "not slow and not browser and not s3 and not fuzz and not kill"
+	$(TEST_ENV) $(BIN)/python -m pytest -q $(XDIST) -m "not slow and not browser and not s3 and not fuzz and not kill"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

@@ -86,12 +86,26 @@ def _child(request: dict[str, object]) -> None:
         os._exit(code)
 
 
+def cheap_password_hashes() -> None:
+    """Argon2 at lower cost for the test processes: at its production cost a hash takes 0.1-0.3 s
+    of both cores here, and the account, service and case-work tests hash and verify hundreds of
+    passwords. The tests check who gets in and who is refused, not the cost, which has a test of
+    its own in a fresh interpreter (tests/store/test_store.py)."""
+    from argon2 import PasswordHasher
+
+    from counterspell.store import accounts
+
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    accounts._dummy.cache_clear()
+
+
 def serve() -> None:
     """The parent: one JSON request per line on stdin, one exit status per line on stdout."""
     import importlib
 
     for name in PRELOAD:
         importlib.import_module(name)
+    cheap_password_hashes()
     reply = os.fdopen(os.dup(1), "w", encoding="utf-8")
     for line in sys.stdin:
         request = json.loads(line)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Callable, Iterator
@@ -62,6 +63,12 @@ def analysed_lake(root: Path) -> Workspace:
     return ws
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.clizygote import cheap_password_hashes
+
+    cheap_password_hashes()  # in every pytest process; the production cost is tested apart
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     return Workspace.init(tmp_path / "ws")
@@ -91,6 +98,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from tests.clizygote import ZYGOTE
 
     ZYGOTE.close()
+    _write_durations()
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -180,11 +188,52 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             kinds.add("kill")
         for kind in sorted(kinds):
             item.add_marker(kind)
-    # Modules with long tests first: pytest-xdist hands out whole modules in this order, and a
-    # long one started last keeps one worker busy while the other waits.
+    # Modules by their measured time, longest first (longest-processing-time scheduling):
+    # pytest-xdist hands out whole modules in collection order (`make test` passes
+    # --no-loadscope-reorder, or xdist would order them by their number of tests), and a long
+    # module started last keeps one worker busy while the other waits. A module not measured yet
+    # counts as heavy when it has slow, S3, kill or browser tests.
+    costs = _module_costs()
     heavy = {
         item.path
         for item in items
         if any(item.get_closest_marker(m) for m in ("slow", "s3", "kill", "browser"))
     }
-    items.sort(key=lambda item: item.path not in heavy)  # stable: order within a module kept
+
+    def cost(item: pytest.Item) -> float:
+        rel = item.path.relative_to(REPO).as_posix()
+        return costs.get(rel, _HEAVY_UNMEASURED if item.path in heavy else 0.0)
+
+    items.sort(key=lambda item: -cost(item))  # stable: the order within a module is kept
+
+
+DURATIONS = REPO / "tests" / "durations.json"
+_HEAVY_UNMEASURED = 30.0  # seconds assumed for a heavy module until `make test-durations` runs
+
+
+def _module_costs() -> dict[str, float]:
+    try:
+        data = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+_recorded: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """With $COUNTERSPELL_TEST_DURATIONS set, sum each module's setup, call and teardown time
+    (in the xdist controller every worker's reports arrive here)."""
+    if os.environ.get("COUNTERSPELL_TEST_DURATIONS"):
+        module = report.nodeid.split("::", 1)[0]
+        _recorded[module] = _recorded.get(module, 0.0) + report.duration
+
+
+def _write_durations() -> None:
+    target = os.environ.get("COUNTERSPELL_TEST_DURATIONS")
+    if not target or not _recorded or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    ranked = sorted(_recorded.items(), key=lambda kv: -kv[1])
+    data = {k: round(v, 1) for k, v in ranked if v >= 1.0}
+    Path(target).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

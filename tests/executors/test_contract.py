@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "corpus"
 
 
+# one pseudonym key for every workspace (each would otherwise make its own), inherited by workers
+_KEY = "contract-test-key"
+
+
+@pytest.fixture(scope="module")
+def one(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The corpus run by one local process: what every other executor must give."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COUNTERSPELL_SECRET_HMAC_KEY", _KEY)
+        return _run(corpus, tmp_path_factory.mktemp("one"), LocalExecutor(1))
+
+
 def _run(corpus: Path, root: Path, executor: Any, lake_url: str | None = None) -> dict[str, Any]:
     ws = Workspace.init(root, lake_url=lake_url)
     try:
@@ -108,11 +121,9 @@ def _dask() -> Any:
 
 
 def test_every_executor_gives_the_same_lake(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, one: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # one pseudonym key for every workspace (each would otherwise make its own), inherited by workers
-    monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", "contract-test-key")
-    one = _run(corpus, tmp_path / "one", LocalExecutor(1))
+    monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", _KEY)
     assert one["enrichments"] and one["members"] and one["matches"] and one["rule_hits"]
     assert any(r[11] for r in one["media"])  # PDQs
     assert _run(corpus, tmp_path / "local2", LocalExecutor(2)) == one
@@ -151,12 +162,16 @@ def _read(path: str) -> int:
 
 
 def test_dask_workers_need_only_the_lake_url(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, s3_endpoint: str
+    corpus: Path,
+    one: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    s3_endpoint: str,
 ) -> None:
     """The lake on an object store: workers read and write partitions there and get the rest
     (settings, key, model, the bank's index) from the coordinator, never from its folder."""
-    monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", "contract-test-key")
-    one = _run(corpus, tmp_path / "one", LocalExecutor(1))
+    monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", _KEY)
+    one = copy.deepcopy(one)  # its configuration is edited below
     executor = _dask()
     root = tmp_path / "remote"
     client = executor.client
@@ -291,9 +306,12 @@ def test_the_run_resumes_after_the_coordinator_is_killed(tmp_path: Path) -> None
     proc.wait(30)
     written = len(list(parts.rglob("part-*.parquet")))
     assert written >= 1
-    for name in ("killed", "clean"):
-        cmd[4] = str(roots[name].root)
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    # the killed run again on Dask; the clean one on local processes (every executor gives the
+    # same lake: test_every_executor_gives_the_same_lake), which saves starting a third cluster
+    on_local = [*cmd[:7], "local", *cmd[8:]]
+    on_local[4] = str(roots["clean"].root)
+    for again in (cmd, on_local):
+        done = subprocess.run(again, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
     sql = "SELECT * EXCLUDE (analyzed_at) FROM read_parquet('{}', hive_partitioning = false)"
     killed = sorted(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -96,6 +98,18 @@ def test_accounts_passwords_sessions_tokens_and_lockout(store: Store) -> None:
         stored = conn.execute(select(audit_log.c.action, audit_log.c.detail)).all()
     assert ("login", '{"client":"10.0.0.1"}') in stored
     assert all(PASSWORD not in d and token not in d for _, d in stored)  # no secret in the log
+
+
+def test_passwords_are_hashed_at_argon2s_production_cost() -> None:
+    """The test processes hash at a lower cost (tests/clizygote.py); a user's process does not."""
+    code = (
+        "from counterspell.store import accounts; from argon2 import Type; h = accounts._hasher;"
+        "print(h.time_cost, h.memory_cost, h.parallelism, h.type is Type.ID)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    time_cost, memory_kib, lanes, argon2id = out.stdout.split()
+    # RFC 9106's second recommended option (argon2-cffi's default): t=3, 64 MiB, 4 lanes, id
+    assert (int(time_cost), int(memory_kib), int(lanes), argon2id) == (3, 65536, 4, "True")
 
 
 def test_audit_chain_detects_edits_deletions_and_truncation(store: Store) -> None:
