@@ -8,8 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+from sqlalchemy import delete, func, select
 
 from counterspell.lake.workspace import Workspace
+from counterspell.rules.model import BUILTIN
+from counterspell.store.db import Store
+from counterspell.store.schema import audit_log, rule_versions
+from counterspell.store.schema import rules as rules_t
 from tests.store.conftest import lake  # noqa: F401
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
@@ -67,3 +72,36 @@ def test_rules_from_a_file_to_a_backtest(cli: Cli, lake: Workspace, tmp_path: Pa
     assert "Traceback" not in r.stderr
     r = cli(*w, "rules", "backtest", "requests", "--since", "yesterday")
     assert r.returncode != 0 and "--since 'yesterday'" in r.stderr
+
+
+def test_built_in_rules_come_with_db_upgrade_and_listings_write_nothing(
+    cli: Cli,
+    lake: Workspace,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(lake.root, tmp_path / "ws")
+    ws = Workspace.open(tmp_path / "ws")
+    w = ["-w", str(ws.root)]
+    n = len(BUILTIN)
+    assert f"added {n} built-in rules" in cli(*w, "db", "upgrade", check=True).stdout
+    assert "added" not in cli(*w, "db", "upgrade", check=True).stdout
+    # a store made before a built-in rule existed: listings show what is stored and write nothing
+    store = Store(ws)
+    with store.begin() as conn:
+        conn.execute(delete(rule_versions).where(rule_versions.c.rule == BUILTIN[0].name))
+        conn.execute(delete(rules_t).where(rules_t.c.name == BUILTIN[0].name))
+
+    def snapshot() -> tuple[int, int]:
+        with store.engine.connect() as conn:
+            return (
+                conn.execute(select(func.count()).select_from(audit_log)).scalar_one(),
+                conn.execute(select(func.count()).select_from(rules_t)).scalar_one(),
+            )
+
+    before = snapshot()
+    assert BUILTIN[0].name not in cli(*w, "rules", "list", check=True).stdout
+    assert BUILTIN[0].name not in cli(*w, "rules", "export", check=True).stdout
+    assert snapshot() == before == (before[0], n - 1)
+    assert "added 1 built-in rule " in cli(*w, "db", "upgrade", check=True).stdout
+    assert BUILTIN[0].name in cli(*w, "rules", "list", check=True).stdout
+    store.close()

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from counterspell.store import queue
 from counterspell.store.accounts import User
-from counterspell.store.db import Store
+from counterspell.store.db import Store, seed_builtin_rules
 from tests.store.conftest import HOSTILE, make_users
 from tests.web.test_service import _client, _login
 
@@ -18,6 +18,7 @@ from tests.web.test_service import _client, _login
 @pytest.fixture
 def service(sqlite_store: Store) -> Iterator[tuple[Store, dict[str, User]]]:
     users = make_users(sqlite_store)
+    seed_builtin_rules(sqlite_store)  # as `serve` does when it starts
     queue.sync(sqlite_store)
     yield sqlite_store, users
 

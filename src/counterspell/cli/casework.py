@@ -58,12 +58,31 @@ def db_upgrade_cmd(
     db: DbOption = None, revision: Annotated[str, typer.Option(help="Target revision.")] = "head"
 ) -> None:
     """Create or migrate the store's tables (safe to run again)."""
-    from ..store.db import default_url, make_engine, upgrade
+    from ..reports.model import plural
+    from ..store.db import (
+        Store,
+        default_url,
+        head_revision,
+        make_engine,
+        seed_builtin_rules,
+        upgrade,
+    )
 
-    engine = make_engine(db or default_url(current_ws()))
+    url = db or default_url(current_ws())
+    engine = make_engine(url)
     before, after = upgrade(engine, revision, ws=current_ws())
     engine.dispose()
     out.print(f"store at {esc(repr(engine.url))}: migration {before or 'none'} -> {after}")
+    if after == head_revision():
+        store = Store(current_ws(), url)
+        try:
+            added = seed_builtin_rules(store)
+        finally:
+            store.close()
+        if added:
+            out.print(
+                f"added {plural(added, 'built-in rule')} (in shadow: see 'counterspell rules list')"
+            )
 
 
 def _password(stdin: bool) -> str:

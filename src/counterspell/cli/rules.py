@@ -51,7 +51,6 @@ def rules_list_cmd(db: DbOption = None) -> None:
 
     store = _store(db)
     with store.begin() as conn:
-        rules.ensure_builtin(conn)
         found = rules.all_rules(conn)
     table = Table(title="rules")
     for col in ("name", "state", "version", "condition", "actions"):
@@ -166,7 +165,6 @@ def rules_export_cmd(
     from ..store import rules
 
     with _store(db).begin() as conn:
-        rules.ensure_builtin(conn)
         text = dumps_toml(rules.all_rules(conn))
     if output is None:
         sys.stdout.write(text)
@@ -220,7 +218,6 @@ def rules_backtest_cmd(
                     "(run 'counterspell db upgrade')"
                 )
             with store.begin() as conn:
-                rules.ensure_builtin(conn)
                 current = rules.get(conn, rule)
                 previous = (
                     rules.get(conn, rule, current.version - 1) if current.version > 1 else None

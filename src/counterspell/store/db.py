@@ -239,4 +239,15 @@ def open_store(ws: Workspace, url: str | None = None, *, upgrade_first: bool = F
         engine = make_engine(url or default_url(ws))
         upgrade(engine, ws=ws)
         engine.dispose()
-    return Store(ws, url)
+    store = Store(ws, url)
+    if upgrade_first:
+        seed_builtin_rules(store)
+    return store
+
+
+def seed_builtin_rules(store: Store) -> int:
+    """The built-in rules a store at head lacks, added in shadow (audited); returns how many."""
+    from .rules import ensure_builtin
+
+    with store.begin() as conn:
+        return ensure_builtin(conn)

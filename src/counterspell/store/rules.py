@@ -54,7 +54,11 @@ def _rule(row: Any, version: Any) -> Rule:
 
 
 def ensure_builtin(conn: Connection) -> int:
-    """Add the built-in rules this store does not have yet (in shadow); returns how many."""
+    """Add the built-in rules this store does not have yet (in shadow); returns how many.
+
+    Called where the store is written anyway (``db upgrade``, ``serve``'s start, ``rules run``),
+    never by a listing: a viewer's page or ``rules list`` must not write (a read-only database
+    role would fail, and the audit log would record a reader as adding rules)."""
     have = set(conn.execute(select(rules.c.name)).scalars())
     added = 0
     for r in BUILTIN:

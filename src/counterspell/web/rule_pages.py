@@ -89,7 +89,6 @@ def shadow_vs_live(request: Request, days: int = COUNT_DAYS) -> list[dict[str, A
     store = store_of(request)
     ws = store.ws
     with store.begin() as conn:
-        rules.ensure_builtin(conn)
         found = rules.all_rules(conn)
         queued = set(conn.execute(select(queue_items.c.uid)).scalars())
     window = _last_days(request, days)
