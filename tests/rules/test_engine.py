@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from datetime import UTC, date
 from pathlib import Path
@@ -11,7 +12,15 @@ import pytest
 from counterspell.lake.datasets import enriched_sql, relation
 from counterspell.lake.query import connect
 from counterspell.lake.workspace import Workspace
-from counterspell.rules.engine import Reviewed, Window, backtest, hits, html_page, record_hits
+from counterspell.rules.engine import (
+    Reviewed,
+    Window,
+    backtest,
+    chart_svg,
+    hits,
+    html_page,
+    record_hits,
+)
 from counterspell.rules.model import BUILTIN, Rule
 from tests.store.conftest import lake  # noqa: F401  (the shared analysed lake)
 
@@ -90,6 +99,10 @@ def test_backtest_window_decisions_and_versions(lake: Workspace) -> None:  # noq
     assert bt.sample and all(s["text"] == s["text"].upper() for s in bt.sample)  # masked
     page = html_page(bt)
     assert "<svg" in page and "<script" not in page
+    # the chart: the same bytes each time; days on a time axis (years apart are not neighbours)
+    far = dataclasses.replace(bt, by_day=[("2012-09-03", 2), ("2017-05-08", 3)])
+    assert chart_svg(far) == chart_svg(far) and ">2013<" in chart_svg(far).replace("\n", "")
+    assert "<svg" in chart_svg(dataclasses.replace(bt, by_day=[]))
     # a window restricts by day and scope
     first = date.fromisoformat(bt.by_day[0][0])
     one_day = backtest(lake, rule, Window(first, first))

@@ -45,9 +45,12 @@ PALETTE = [
 
 
 def render(chart: Chart, rows: list[Row]) -> str:
-    fig, ax = plt.subplots(figsize=(7.2, 5.6) if chart.kind == "network" else (7.2, 3.4))
+    """The chart as SVG text; ``options["height"]`` (inches) overrides the kind's usual height."""
+    height = chart.options.get("height", 5.6 if chart.kind == "network" else 3.4)
+    fig, ax = plt.subplots(figsize=(7.2, height))
     try:
         draw = {
+            "day_bars": _day_bars,
             "stacked_bars": _stacked,
             "lines": _lines,
             "bars": _bars,
@@ -83,6 +86,16 @@ def _time_axis(ax: Any, counts_on: str = "y") -> None:
 def _whole_numbers(ax: Any, axis: str = "y") -> None:
     """Counts get integer ticks: no 0.2 of a post."""
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
+
+
+def _day_bars(ax: Any, rows: list[Row], o: dict[str, Any]) -> None:
+    """A count per day (a rule's backtest hits): one bar a day on a real time axis."""
+    days = [_day(r[o["x"]]) for r in rows]
+    ax.bar(days, [r[o["y"]] for r in rows], color=PALETTE[0], width=0.9)
+    if days:
+        _time_axis(ax)
+    else:
+        _whole_numbers(ax)
 
 
 def _stacked(ax: Any, rows: list[Row], o: dict[str, Any]) -> None:

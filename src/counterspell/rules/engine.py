@@ -297,37 +297,21 @@ def _sample(
 
 
 def chart_svg(bt: Backtest) -> str:
-    """Hits per day as a small SVG bar chart (deterministic: fixed hash salt, no date)."""
-    import io
+    """Hits per day as a small SVG bar chart, drawn as the report draws its charts."""
+    from ..reports.data import Chart
+    from ..reports.figures import render
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    with plt.rc_context({"svg.hashsalt": "counterspell", "svg.fonttype": "none", "font.size": 9}):
-        fig, ax = plt.subplots(figsize=(7.2, 2.6))
-        try:
-            days = [date.fromisoformat(d) for d, _ in bt.by_day]
-            ax.bar(days, [n for _, n in bt.by_day], color="#3b6ea5", width=0.9)  # type: ignore[arg-type]
-            if days:
-                locator = ax.xaxis.get_major_locator()
-                fmt = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
-                ax.xaxis.set_major_formatter(fmt)
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.set_ylabel("hits")
-            ax.set_title(
-                f"{bt.rule.name}: hits per day", loc="left", fontsize=11, fontweight="bold"
-            )
-            fig.tight_layout()
-            buf = io.StringIO()
-            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "Counterspell"})
-            return buf.getvalue()
-        finally:
-            plt.close(fig)
+    chart = Chart(
+        name="backtest",
+        kind="day_bars",
+        title=f"{bt.rule.name}: hits per day",
+        xlabel="",
+        ylabel="hits",
+        table="",
+        takeaway="",
+        options={"x": "day", "y": "hits", "height": 2.6},
+    )
+    return render(chart, [{"day": d, "hits": n} for d, n in bt.by_day])
 
 
 def _pct(v: float | None) -> str:
