@@ -12,6 +12,7 @@ import pytest
 
 from counterspell import Workspace
 from counterspell.errors import CounterspellError
+from counterspell.exchanges import fetch as F
 from counterspell.exchanges.config import add_exchange
 from counterspell.exchanges.fetch import FetchResult, fetch
 from counterspell.matching import banks as B
@@ -100,6 +101,27 @@ def test_a_connection_cut_mid_fetch_resumes_from_the_checkpoint(
     assert refused and r.resumed
     assert server.requests[0].query["startTimestamp"] == "203"  # not from the start
     assert _bank(ws) == {pdq_for(i) for i in range(6)} and r.complete
+
+
+def test_pages_are_written_to_the_bank_in_batches_equal_to_page_by_page(
+    ws: Workspace, server: StopNCII, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first fetch of many pages rewrites the bank once per batch, not once per page; a hash
+    added and withdrawn within one batch ends as page-by-page application leaves it."""
+    server.records = [HashRecord(300 + i, "ImagePDQ", pdq_for(i)) for i in range(20)]
+    server.records.append(HashRecord(330, "ImagePDQ", pdq_for(3), status="Withdrawn"))
+    want = {pdq_for(i) for i in range(20)} - {pdq_for(3)}
+    banks = []
+    for flush_min, w in ((F.FLUSH_MIN, ws), (0, Workspace.init(tmp_path / "per-page"))):
+        monkeypatch.setattr(F, "FLUSH_MIN", flush_min)
+        add_exchange(
+            w, "sn", "stopncii", bank="stopncii", settings={"base_url": server.url}, creds=CREDS
+        )
+        r = fetch(w, "sn")
+        assert (r.pages, r.records, r.complete) == (11, 21, True)
+        assert _bank(w) == want
+        banks.append(B.get_bank(w, "stopncii").version)
+    assert banks[0] == 1 < banks[1]  # one bank version for the batch; one per changing page
 
 
 def test_refused_credentials_are_a_clear_error_without_the_secret(

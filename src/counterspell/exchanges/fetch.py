@@ -1,11 +1,15 @@
 """``counterspell exchange fetch``: an exchange's new, changed and deleted records into its bank.
 
-Incremental and resumable: each page the library's ``fetch_iter`` yields is applied to the bank
-(one new bank version, additions and removals together) and then, in one transaction, to the
-exchange's records with the page's checkpoint. A fetch cut short (a dropped connection, a
-refused request, Ctrl-C) keeps every page committed before it, and the next fetch starts from the
-last checkpoint. A page replayed after a crash between the bank and the state is harmless: the
-bank already has (or lacks) its hashes.
+Incremental and resumable: each page the library's ``fetch_iter`` yields is applied to the
+exchange's records (in an open transaction, with the page's checkpoint), and a batch of pages is
+then written to the bank (one new bank version, additions and removals together) before that
+transaction commits. A batch closes at ``FLUSH_MIN`` pending hashes or a tenth of the bank,
+whichever is more, after ``FLUSH_SECONDS``, at the end, and when the exchange fails mid-fetch:
+writing the bank per page rewrote its whole entries file and index for each page, quadratic in
+a first fetch of millions of hashes. A fetch cut short (a dropped connection, a refused request)
+keeps every page received before it; Ctrl-C or a crash keeps every batch committed before it;
+the next fetch starts from the last committed checkpoint. Pages replayed after a crash between
+the bank and the state are harmless: the bank already has (or lacks) their hashes.
 
 Signal types map to the bank's kinds (PDQ, MD5, vPDQ: python-threatexchange's names and aliases,
 NCMEC's image PDQ and image or video MD5); other types (URLs, text, PhotoDNA, TMK) are counted
@@ -15,6 +19,7 @@ and skipped with a notice, as are values that are not valid hashes of their type
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +30,16 @@ from urllib.parse import urlsplit
 from ..errors import CounterspellError, InputError, Place
 from ..lake.workspace import Workspace
 from ..matching.bank_sync import Incoming, sync_entries
+from ..matching.banks import get_bank
 from ..matching.signals import SIGNALS, signal_for
 from .config import ExchangeInfo, audit, credentials, exchange_dir, get_exchange, save
 from .kinds import build, checkpoint_from, checkpoint_json, key_text, kind, signals_of
 from .state import State
 
 log = logging.getLogger(__name__)
+
+FLUSH_MIN = 20_000  # pending hashes that close a batch (or a tenth of the bank, if more)
+FLUSH_SECONDS = 30.0  # and at most this long between commits, so progress is kept
 
 
 @dataclass
@@ -138,6 +147,24 @@ def fetch(
         return _fetch(ws, name, on_page)
 
 
+@dataclass
+class _Batch:
+    """Pages applied to the records (in the state's open transaction) whose bank changes are not
+    written yet; the last change to a hash wins, as page-by-page application would give."""
+
+    add: dict[tuple[str, str], Incoming] = field(default_factory=dict)
+    remove: set[tuple[str, str]] = field(default_factory=set)
+    pages: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def due(self, bank_entries: int) -> bool:
+        pending = len(self.add) + len(self.remove)
+        return (
+            pending >= max(FLUSH_MIN, bank_entries // 10)
+            or time.monotonic() - self.started >= FLUSH_SECONDS
+        )
+
+
 def _fetch(ws: Workspace, name: str, on_page: Callable[[FetchResult], None] | None) -> FetchResult:
     info = get_exchange(ws, name)
     k = kind(info.type)
@@ -164,16 +191,28 @@ def _fetch(ws: Workspace, name: str, on_page: Callable[[FetchResult], None] | No
         result.resumed = checkpoint is not None
         seen = int(sweep) if sweep is not None else generation
         pages = iter(api.fetch_iter(_supported(), checkpoint))
-        while True:
-            try:
-                delta = next(pages)
-            except StopIteration:
-                break
-            except Exception as exc:  # the exchange's side: said in one line, then resumable
-                raise _fetch_error(exc, info, secrets, result) from None
-            _apply(ws, info, state, delta, seen, result)
-            if on_page is not None:
-                on_page(result)
+        batch = _Batch()
+        try:
+            while True:
+                try:
+                    delta = next(pages)
+                except StopIteration:
+                    break
+                except Exception as exc:  # the exchange's side: said in one line, resumable
+                    _flush(ws, info, state, batch, result)  # keep the pages received
+                    raise _fetch_error(exc, info, secrets, result) from None
+                if not batch.pages:
+                    state.begin()
+                _apply(info, state, delta, seen, result, batch)
+                if batch.due(get_bank(ws, info.bank).entries):
+                    _flush(ws, info, state, batch, result)
+                    batch = _Batch()
+                if on_page is not None:
+                    on_page(result)
+            _flush(ws, info, state, batch, result)
+        except BaseException:
+            state.rollback()  # what was not flushed is fetched again from the last checkpoint
+            raise
         if sweep is not None:
             state.begin()
             try:
@@ -203,40 +242,50 @@ def _fetch(ws: Workspace, name: str, on_page: Callable[[FetchResult], None] | No
 
 
 def _apply(
-    ws: Workspace, info: ExchangeInfo, state: State, delta: Any, seen: int, result: FetchResult
+    info: ExchangeInfo, state: State, delta: Any, seen: int, result: FetchResult, batch: _Batch
 ) -> None:
-    """One page: the bank first, then the records and the checkpoint in one transaction."""
-    state.begin()
-    try:
-        add: dict[tuple[str, str], Incoming] = {}
-        dropped: set[tuple[str, str]] = set()
-        for key, value in delta.updates.items():
-            kt = key_text(key)
-            before = state.signals(kt)
-            raws = signals_of(info.type, key, value, info.settings)
-            if raws is None:
-                state.delete(kt)
-                dropped |= before
-                continue
-            now: dict[tuple[str, str], str] = {}
-            for raw in raws:
-                mapped = _map(kt, raw.type_name, raw.value, result)
-                if mapped is not None:
-                    now[mapped] = raw.meta
-            state.replace(kt, [(t, h, m) for (t, h), m in now.items()], seen)
-            dropped |= before - set(now)
-            for t, h in now:
-                add[t, h] = Incoming(t, h, note=f"{info.name} {kt}"[:200])
-        result.records += len(delta.updates)
-        orphans = state.orphans(dropped) - set(add)
-        r = sync_entries(ws, info.bank, list(add.values()), orphans, source=info.source,
-                         detail={"exchange": info.name})  # fmt: skip
-        result.added += r.added
-        result.removed += r.removed
-        result.rejected.update(r.rejected)
-        state.put("checkpoint", checkpoint_json(delta.checkpoint))
-        state.commit()
-    except BaseException:
-        state.rollback()
-        raise
+    """One page: the records and the checkpoint, in the open transaction; the bank's changes
+    into ``batch``."""
+    add: dict[tuple[str, str], Incoming] = {}
+    dropped: set[tuple[str, str]] = set()
+    for key, value in delta.updates.items():
+        kt = key_text(key)
+        before = state.signals(kt)
+        raws = signals_of(info.type, key, value, info.settings)
+        if raws is None:
+            state.delete(kt)
+            dropped |= before
+            continue
+        now: dict[tuple[str, str], str] = {}
+        for raw in raws:
+            mapped = _map(kt, raw.type_name, raw.value, result)
+            if mapped is not None:
+                now[mapped] = raw.meta
+        state.replace(kt, [(t, h, m) for (t, h), m in now.items()], seen)
+        dropped |= before - set(now)
+        for t, h in now:
+            add[t, h] = Incoming(t, h, note=f"{info.name} {kt}"[:200])
+    result.records += len(delta.updates)
+    orphans = state.orphans(dropped) - set(add)
+    for gone in orphans:
+        batch.add.pop(gone, None)
+    batch.remove = (batch.remove | orphans) - set(add)
+    batch.add.update(add)
+    state.put("checkpoint", checkpoint_json(delta.checkpoint))
+    batch.pages += 1
     result.pages += 1
+
+
+def _flush(
+    ws: Workspace, info: ExchangeInfo, state: State, batch: _Batch, result: FetchResult
+) -> None:
+    """The batch's bank changes as one bank version, then its records and checkpoint committed."""
+    if not batch.pages:
+        return
+    r = sync_entries(ws, info.bank, list(batch.add.values()), batch.remove, source=info.source,
+                     detail={"exchange": info.name, "pages": batch.pages})  # fmt: skip
+    result.added += r.added
+    result.removed += r.removed
+    result.rejected.update(r.rejected)
+    state.commit()
+    batch.pages = 0
