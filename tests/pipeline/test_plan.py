@@ -17,7 +17,14 @@ from counterspell.evaluation.plan import (
     truth_authors,
 )
 from counterspell.lake.workspace import Workspace
-from counterspell.pipeline.plan import PlanOptions, Simulator, outcome, plan, plan_graph
+from counterspell.pipeline.plan import (
+    PlanOptions,
+    Simulator,
+    displacement,
+    outcome,
+    plan,
+    plan_graph,
+)
 from counterspell.pipeline.plan_graph import PlanGraph, _build
 from counterspell.synth import generate
 from tests.conftest import analysed_lake
@@ -100,7 +107,44 @@ def test_rankings_plans_and_displacement_on_the_small_graph() -> None:
     community = next(p for p in result["plans"] if p["name"] == "1 communities")
     assert community["remaining"]["fulfilled"]["share"] == 0.0
     assert community["displacement"]["recoverable"] == 0  # nowhere left to ask
+    # the kik hub gone: B's material goes where the board's campaigns went too (the channel)
+    hub = next(p for p in result["plans"] if p["name"] == "1 hubs")
+    assert hub["removed"] == {"hub": ["hub:kik:drops"]}
+    assert (hub["displacement"]["recoverable"], hub["displacement"]["rerouted"]) == (0, 1)
+    assert hub["displacement"]["picked_up_by"] == [{"kind": "hub", "name": "t:ch", "campaigns": 1}]
+    assert [s["reach"] for s in hub["displacement"]["scenarios"]] == [0.5, 0.75, 1.0]
+    assert [s["fulfilled"] for s in hub["displacement"]["scenarios"]] == [1.0, 1.0, 1.0]
     assert sim.totals(sim.base) == {"fulfilled": 2, "praise": 2, "reach": 2, "targets": 2}
+
+
+def test_a_community_taken_down_moves_its_requests_to_where_it_sent_people() -> None:
+    """A board's campaign invites to a Discord server that holds requests and a creator of its
+    own: with the board gone, its requesters ask there; with both gone, nowhere."""
+    spec = {
+        ("A", "b:r"): [
+            _m("a1", "request", "b:r", "u1"),
+            _m("a2", "fulfillment", "b:r", "wiz1", "a1"),
+            _m("a3", "praise", "b:r", "u2", "a2", ("d:srv",)),
+        ],
+        ("C", "d:srv"): [
+            _m("c1", "request", "d:srv", "u5"),
+            _m("c2", "fulfillment", "d:srv", "wiz3", "c1"),
+        ],
+        ("E", "x:quiet"): [_m("e1", "request", "x:quiet", "u6")],  # no creator: never a taker
+    }
+    rows = []
+    for (cid, cplace), members in spec.items():
+        for part, anchor, plat, comm, thread, author, handle, spans, pics, reaches, uid in members:
+            rows.append((cid, f"{cid.lower()}1", cplace, None, uid, part, anchor, plat, comm,
+                         thread, author, handle, spans, pics, reaches))  # fmt: skip
+    sim = Simulator(_build(rows))
+    gone = frozenset({"community:b:r"})
+    moved = displacement(sim, gone, sim.run(gone))
+    assert moved["recoverable"] == 1
+    assert moved["picked_up_by"] == [{"kind": "community", "name": "d:srv", "campaigns": 1}]
+    assert [s["fulfilled"] for s in moved["scenarios"]] == [0.5, 0.75, 1.0]
+    both = frozenset({"community:b:r", "hub:d:srv"})
+    assert displacement(sim, both, sim.run(both))["recoverable"] == 0
 
 
 @pytest.fixture(scope="session")

@@ -128,11 +128,19 @@ def _print_tables(result: dict[str, Any]) -> None:
     for a in result["assumptions"]:
         out.print(f"  - {esc(a)}")
     plans = Table(title="What each plan leaves (share of today; 95% bootstrap interval)")
-    for col in ("plan", *MEASURES, "random: fulfilled / reach", "displaced 0/50/100%: fulfilled"):
+    for col in (
+        "plan",
+        *MEASURES,
+        "random: fulfilled / reach",
+        "displaced 0/50/100%: fulfilled; reach",
+    ):
         plans.add_column(col)
     for p in result["plans"]:
         rem, rnd = p["remaining"], p["random"]
-        scen = " / ".join(f"{s['fulfilled']:.0%}" for s in p["displacement"]["scenarios"])
+        scen = "; ".join(
+            " / ".join(f"{s[m]:.0%}" for s in p["displacement"]["scenarios"])
+            for m in ("fulfilled", "reach")
+        )
         plans.add_row(
             esc(p["name"]),
             *(_pct(rem[m]["share"], rem[m]["ci"]) for m in MEASURES),

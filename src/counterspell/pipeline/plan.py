@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from ..lake.workspace import Workspace
 from .plan_graph import KIND_NOUNS, KIND_TITLES, KINDS, Campaign, PlanGraph, load_graph, reach_of
-from .plan_sim import MEASURES, Outcome, Simulator, outcome
+from .plan_sim import MEASURES, Outcome, Simulator, living, outcome
 
 __all__ = [
     "MEASURES",
@@ -56,8 +57,8 @@ SHARE_OF = {
 DEFAULT_COMBINED = ("creator", "thread", "hub")  # rewards, request infrastructure, distribution
 DISPLACEMENT_RATES = (0.0, 0.5, 1.0)
 ASSUMPTIONS = (
-    "No displacement: nobody takes over what is removed (no new thread, creator or invite); "
-    "the displacement scenarios relax this for creators and threads (not for hubs).",
+    "No displacement: nobody takes over what is removed (no new thread, creator, community or "
+    "invite); the displacement scenarios relax this for creators, threads, communities and hubs.",
     "The graph as observed: campaigns as `analyze` linked them, errors included; activity the "
     "lake does not hold is not counted.",
     "Removing a point removes its posts as if they had never been made, and everything anchored "
@@ -263,38 +264,71 @@ def random_baseline(sim: Simulator, sizes: dict[str, int], opt: PlanOptions) -> 
 
 
 def displacement(sim: Simulator, removed: frozenset[str], after: list[Outcome]) -> dict[str, Any]:
-    """Fulfilled campaigns a plan took are taken up again, at a rate: one that lost every
-    fulfilment while its request stands, by the most active creator of the request's community
-    still in place; one whose request went with its thread (its community standing), by the
-    community's most active thread still in place, where the requester asks again."""
+    """What a plan took, taken up again at a rate, by whoever is most active in the same place.
+
+    - A fulfilled campaign that lost every fulfilment while its request stands: by the most
+      active creator of the request's community still in place.
+    - One whose request went with its thread (its community standing): by the community's most
+      active thread still in place, where the requester asks again.
+    - One whose request community (or that place as a hub) was taken down: by the community its
+      campaigns reached most often that is itself a request community with a creator still in
+      place, where the requester asks again and gets as much as before.
+    - A campaign still standing that lost places it reached (a hub removed): its material goes to
+      the places its community's campaigns reached most often, still in place and not reached by
+      it already, one for each place lost while there are such places (``rerouted``).
+    """
     creators: dict[str, Counter[str]] = defaultdict(Counter)
     threads: dict[str, Counter[str]] = defaultdict(Counter)
+    reached: dict[str, Counter[str]] = defaultdict(Counter)  # place -> where its campaigns went
     for c, b in zip(sim.graph.campaigns, sim.base, strict=True):
         threads[c.place][_thread_of(c)] += 1
+        reached[c.place].update(_reach_set(c))
         if b.fulfilled:
             for k in {k for m in c.members if m.part == "fulfillment" for k in m.keys}:
                 if k.startswith("creator:"):
                     creators[c.place][k] += 1
+
+    def standing(place: str) -> bool:
+        return f"community:{place}" not in removed and f"hub:{place}" not in removed
+
+    def first(pool: Counter[str], skip: Callable[[str], bool]) -> str | None:
+        left = [(n, k) for k, n in pool.items() if not skip(k)]
+        return min(left, key=lambda x: (-x[0], x[1]))[1] if left else None
+
     takers: Counter[str] = Counter()
     back = {"fulfilled": 0, "praise": 0, "reach": 0}
+    rerouted = 0
     for i in sim.graph.affected(removed):
         b, a = sim.base[i], after[i]
         c = sim.graph.campaigns[i]
-        if not b.fulfilled or a.fulfilled:
-            continue
-        if a.alive:
-            pool = creators[c.place]
-        elif _request_keys(c) & removed == {_thread_of(c)}:
-            pool = threads[c.place]
-        else:
-            continue
-        left = [(n, k) for k, n in pool.items() if k not in removed]
-        if not left:
-            continue
-        takers[min(left, key=lambda x: (-x[0], x[1]))[1]] += 1
-        back["fulfilled"] += 1
-        back["praise"] += b.praise - a.praise
-        back["reach"] += b.reach - a.reach
+        if b.fulfilled and not a.fulfilled:
+            taker: str | None = None
+            if a.alive:
+                taker = first(creators[c.place], lambda k: k in removed)
+            elif _request_keys(c) & removed == {_thread_of(c)}:
+                taker = first(threads[c.place], lambda k: k in removed)
+            elif not standing(c.place):
+                taker = first(
+                    reached[c.place],
+                    lambda p: not standing(p) or first(creators[p], removed.__contains__) is None,
+                )
+                taker = None if taker is None else f"community:{taker}"
+            if taker is not None:
+                takers[taker] += 1
+                back["fulfilled"] += 1
+                back["praise"] += b.praise - a.praise
+                back["reach"] += b.reach - a.reach
+        elif a.alive and a.reach < b.reach:
+            kept = reach_of(c, living(c, removed)[0], removed)
+            lost = b.reach - a.reach
+            for place, _ in sorted(reached[c.place].items(), key=lambda x: (-x[1], x[0])):
+                if lost == 0:
+                    break
+                if place != c.place and place not in kept and standing(place):
+                    takers[f"hub:{place}"] += 1
+                    back["reach"] += 1
+                    lost -= 1
+            rerouted += int(lost < b.reach - a.reach)
     totals = sim.totals(after)
     scenarios = []
     for rate in DISPLACEMENT_RATES:
@@ -306,6 +340,7 @@ def displacement(sim: Simulator, removed: frozenset[str], after: list[Outcome]) 
         scenarios.append(row)
     return {
         "recoverable": back["fulfilled"],
+        "rerouted": rerouted,
         "picked_up_by": [
             {"kind": k.split(":", 1)[0], "name": k.split(":", 1)[1], "campaigns": n}
             for k, n in takers.most_common(5)

@@ -27,9 +27,9 @@ class Outcome:
     reach: int
 
 
-def outcome(c: Campaign, removed: frozenset[str]) -> Outcome:
-    """One campaign after ``removed``: a member is gone when it carries a removed key or its anchor
-    (in the same campaign) is gone; without a living fulfilment nothing is praised."""
+def living(c: Campaign, removed: frozenset[str]) -> tuple[list[bool], dict[str, bool]]:
+    """Per member, whether it survives ``removed``: a member is gone when it carries a removed
+    key or its anchor (in the same campaign) is gone. Also by uid."""
     state: dict[str, bool] = {}
     alive: list[bool] = []
     for m in c.members:
@@ -38,6 +38,13 @@ def outcome(c: Campaign, removed: frozenset[str]) -> Outcome:
             ok = state.get(m.anchor, True)
         state[m.uid] = ok
         alive.append(ok)
+    return alive, state
+
+
+def outcome(c: Campaign, removed: frozenset[str]) -> Outcome:
+    """One campaign after ``removed`` (see :func:`living`); without a living fulfilment nothing
+    is praised."""
+    alive, state = living(c, removed)
     if not state.get(c.request, True):
         return Outcome(False, False, 0, 0)
     fulfilled = any(ok and m.part == "fulfillment" for m, ok in zip(c.members, alive, strict=True))

@@ -62,7 +62,12 @@ def plan_rows(plans: list[dict[str, Any]]) -> list[list[str]]:
         scen = p["displacement"]["scenarios"]
         by = p["displacement"]["picked_up_by"]
         who = f" (mostly by <code>{escape(by[0]['name'])}</code>)" if by else ""
-        cells.append(" / ".join(pct(s["fulfilled"]) for s in scen) + who)
+        cells.append(
+            " / ".join(pct(s["fulfilled"]) for s in scen)
+            + "; reach "
+            + " / ".join(pct(s["reach"]) for s in scen)
+            + who
+        )
         out.append(cells)
     return out
 
@@ -86,7 +91,7 @@ def plan_fragment(result: dict[str, Any]) -> str:
                 "reach left",
                 "targets exposed",
                 "random plans: fulfilled / reach left",
-                "with displacement 0 / 50 / 100%",
+                "with displacement 0 / 50 / 100%: fulfilled; reach",
             ],
             plan_rows(result["plans"]),
             "plan",
@@ -95,9 +100,11 @@ def plan_fragment(result: dict[str, Any]) -> str:
         f"({result['bootstrap']} resamples, seed {result['seed']}); the random baseline removes "
         f"the same number of points of each kind, drawn uniformly ({result['random_draws']} draws). "
         "Displacement: a fulfilled campaign the plan took is taken up again at that rate, by the "
-        "most active creator of its community still in place (when it lost its fulfilments) or "
-        "the community's most active thread still in place (when its thread went); hubs are not "
-        "displaced.</p>",
+        "most active creator of its community still in place (when it lost its fulfilments), the "
+        "community's most active thread still in place (when its thread went), or the community "
+        "its campaigns reached most often that holds requests and a creator (when its community "
+        "went); material that lost a hub goes to the places its community reached most often "
+        "that still stand.</p>",
     ]
     if "truth" in result:
         tr = result["truth"]
