@@ -157,6 +157,42 @@ def test_hash_media_stage_finds_cross_platform_reposts_and_is_incremental(tmp_pa
     assert not list((tmp_path / "ws").rglob("*.png"))
 
 
+def test_a_large_community_is_hashed_in_shards_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shards of a community (by file path) give the rows one task gives, each file hashed once,
+    and the largest tasks go first."""
+    import duckdb
+
+    from counterspell import Workspace, ingest
+    from counterspell.executors import LocalExecutor
+    from counterspell.pipeline import hash_media as H
+    from counterspell.synth import generate
+
+    generate(tmp_path / "c", posts=1500, seed=5)
+    monkeypatch.setattr(H, "SHARD_MIN_ITEMS", 50)
+    rows, results = [], []
+    for name, workers in (("one", 1), ("sharded", 3)):
+        ws = Workspace.init(tmp_path / name)
+        ingest(ws, [str(tmp_path / "c")])
+        parts = [(str(p), str(c), int(k)) for p, c, k in H.communities(ws, "len(media) > 0")]
+        tasks = H._tasks(ws, parts, "run", workers)
+        if workers > 1:
+            assert {t[5] for t in tasks if t[1] == "4chan"} == {3}  # the board in three shards
+            sizes = [dict(((p, c), k) for p, c, k in parts)[t[1], t[2]] / t[5] for t in tasks]
+            assert sizes == sorted(sizes, reverse=True)
+        # the shards run one after another here: what is compared is their split, not processes
+        results.append(H.hash_media(ws, workers=workers, executor=LocalExecutor(1)))
+        glob = ws.dataset_glob("media")
+        sql = f"SELECT * EXCLUDE (hashed_at) FROM read_parquet('{glob}', hive_partitioning = false)"
+        rows.append(sorted(duckdb.execute(sql).fetchall(), key=repr))
+    assert rows[0] == rows[1] and rows[0]
+    assert (results[0].items, results[0].files_hashed) == (
+        results[1].items,
+        results[1].files_hashed,
+    )
+
+
 def test_hash_media_says_why_files_failed(tmp_path: Path) -> None:
 
     from counterspell.synth import generate

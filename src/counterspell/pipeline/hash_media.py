@@ -27,6 +27,7 @@ from ..models import uid_hash
 
 BATCH = 5_000
 PARALLEL_MIN_ITEMS = 2_000  # posts with media, below which one process hashes everything
+SHARD_MIN_ITEMS = 5_000  # posts with media below which a community is never split
 
 
 MAX_ERROR_EXAMPLES = 5
@@ -54,28 +55,56 @@ class HashMediaResult:
 def hash_media(
     ws: Workspace, *, workers: int | None = None, executor: Executor | None = None
 ) -> HashMediaResult:
-    """Hash every attachment not hashed yet, one community per task (local processes, or the
-    workers of a Dask cluster with ``executor``); each task writes its own partition."""
+    """Hash every attachment not hashed yet (local processes, or the workers of a Dask cluster
+    with ``executor``); each task writes its own files into its community's partition.
+
+    A task is a community, or a shard of a large one: with one task per community, the largest
+    (a board is often half of a lake) kept one worker busy long after the others had finished.
+    Shards split a community by file path, so a file seen under two posts is still hashed once;
+    the largest tasks go first."""
     result = HashMediaResult()
     if not ws.has_data("posts"):
         return result
     partitions = communities(ws, "len(media) > 0")  # posts with media: enough to size the work
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     n = workers or ws.settings.workers or os.cpu_count() or 1
+    if executor is not None:
+        n = max(n, getattr(executor, "workers", 0) or 0)
     # processes only when there is enough to hash to pay for starting them
     parallel = len(partitions) > 1 and sum(int(k) for *_, k in partitions) >= PARALLEL_MIN_ITEMS
-    runner = executor or LocalExecutor(min(n, len(partitions)) if parallel else 1)
-    for part in runner.map(_hash_job, [(ws, str(p), str(c), run) for p, c, _ in partitions]):
+    tasks = _tasks(ws, [(str(p), str(c), int(k)) for p, c, k in partitions], run,
+                   n if parallel or executor is not None else 1)  # fmt: skip
+    runner = executor or LocalExecutor(min(n, len(tasks)) if parallel else 1)
+    for part in runner.map(_hash_job, tasks):
         result.add(part)
     return result
 
 
-def _hash_job(job: tuple[Workspace, str, str, str]) -> HashMediaResult:
+_Task = tuple[Workspace, str, str, str, int, int]
+
+
+def _tasks(ws: Workspace, partitions: list[tuple[str, str, int]], run: str, n: int) -> list[_Task]:
+    """About two tasks per worker: communities larger than that share split into shards."""
+    total = sum(k for *_, k in partitions)
+    share = max(SHARD_MIN_ITEMS, -(-total // (2 * n))) if n > 1 else total + 1
+    sized: list[tuple[float, _Task]] = []
+    for platform, community, k in partitions:
+        shards = max(1, min(4 * n, -(-k // share)))
+        for shard in range(shards):
+            sized.append((k / shards, (ws, platform, community, run, shard, shards)))
+    sized.sort(key=lambda t: -t[0])  # stable: the partitions' order among equals
+    return [task for _, task in sized]
+
+
+def _hash_job(job: _Task) -> HashMediaResult:
     return _hash_partition(*job)
 
 
-def _hash_partition(ws: Workspace, platform: str, community: str, run: str) -> HashMediaResult:
-    """One community's attachments; a file seen under two posts is hashed once."""
+def _hash_partition(
+    ws: Workspace, platform: str, community: str, run: str, shard: int = 0, shards: int = 1
+) -> HashMediaResult:
+    """One community's attachments, or those of its ``shard`` of ``shards`` (by the file's path,
+    or the post when there is no file); a file seen under two posts is hashed once."""
     result = HashMediaResult()
     con = connect()
     rel = partition_sql(ws, "posts", platform, community) or posts_relation_sql(ws)
@@ -85,9 +114,11 @@ def _hash_partition(ws: Workspace, platform: str, community: str, run: str) -> H
     sql = f"""SELECT uid, created_at, idx - 1 AS media_index, item.name AS name, item.path AS path, item.md5 AS md5
               FROM (SELECT uid, created_at, unnest(media) AS item, generate_subscripts(media, 1) AS idx FROM {rel}
                     WHERE platform = $1 AND community = $2)
+              WHERE $3 = 1 OR hash(coalesce(item.path, uid)) % $3 = $4
               ORDER BY created_at, uid, media_index"""
+    name = f"part-{run}" + (f"-s{shard:03d}" if shards > 1 else "")
     seq = 0
-    for batch in arrow_batches(con, sql, [platform, community], BATCH):
+    for batch in arrow_batches(con, sql, [platform, community, shards, shard], BATCH):
         cols = batch.to_pydict()
         keys = np.array(
             [uid_hash(f"{u}#{i}") for u, i in zip(cols["uid"], cols["media_index"], strict=True)],
@@ -127,7 +158,7 @@ def _hash_partition(ws: Workspace, platform: str, community: str, run: str) -> H
             write_atomic(
                 pa.Table.from_pydict(rows, schema=MEDIA_SCHEMA),
                 directory,
-                f"part-{run}-{seq:06d}.parquet",
+                f"{name}-{seq:06d}.parquet",
             )
             result.items += len(rows["uid"])
     return result
