@@ -166,6 +166,7 @@ def test_a_large_community_is_hashed_in_shards_with_the_same_result(
 
     from counterspell import Workspace, ingest
     from counterspell.executors import LocalExecutor
+    from counterspell.lake.query import communities
     from counterspell.pipeline import hash_media as H
     from counterspell.synth import generate
 
@@ -175,7 +176,7 @@ def test_a_large_community_is_hashed_in_shards_with_the_same_result(
     for name, workers in (("one", 1), ("sharded", 3)):
         ws = Workspace.init(tmp_path / name)
         ingest(ws, [str(tmp_path / "c")])
-        parts = [(str(p), str(c), int(k)) for p, c, k in H.communities(ws, "len(media) > 0")]
+        parts = [(str(p), str(c), int(k)) for p, c, k in communities(ws, "len(media) > 0")]
         tasks = H._tasks(ws, parts, "run", workers)
         if workers > 1:
             assert {t[5] for t in tasks if t[1] == "4chan"} == {3}  # the board in three shards
