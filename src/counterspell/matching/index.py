@@ -42,6 +42,7 @@ from typing import Literal
 
 import numpy as np
 
+from . import index_kernel
 from .index_build import (
     BASES,
     OFFSETS,
@@ -60,6 +61,7 @@ __all__ = ["MAX_RADIUS", "OFFSETS", "WIDTHS", "WORDS", "Matches", "MultiIndex", 
 __all__ += ["brute_force", "hex_to_words", "popcount_distance", "subwords", "words_to_hex"]
 
 MAX_RADIUS = 31
+Backend = Literal["auto", "kernel", "numpy"]
 LAYOUT = {"version": 3, "widths": list(WIDTHS)}
 SCAN_BELOW = 65_536  # smaller indexes are scanned: 2 MB of hashes beat 470 MB of bucket tables
 # probes + candidates per batch: small enough for the table lines a batch reads to stay cached
@@ -230,9 +232,18 @@ class PDQIndex:
         return int(sum(a.nbytes for a in arrays)) + (0 if self._ids is None else self._ids.nbytes)
 
     def search(
-        self, queries: np.ndarray, radius: int = MAX_RADIUS, batch: int | None = None
+        self,
+        queries: np.ndarray,
+        radius: int = MAX_RADIUS,
+        batch: int | None = None,
+        backend: Backend = "auto",
+        threads: int = 1,
     ) -> Matches:
-        """Every (query, entry) pair within ``radius``; queries are (q, 4) uint64 words."""
+        """Every (query, entry) pair within ``radius``; queries are (q, 4) uint64 words.
+
+        ``backend``: "kernel" is the compiled kernel (``index_kernel``, needs numba), "numpy" the
+        numpy search, "auto" the kernel where numba is installed; both give the same output.
+        ``threads`` splits a batch over threads in the kernel (the numpy search ignores it)."""
         if not 0 <= radius <= MAX_RADIUS:
             raise ValueError(f"radius {radius}: must be 0-{MAX_RADIUS}")
         n = len(self)
@@ -240,6 +251,12 @@ class PDQIndex:
             return _empty()
         if not len(self.table):
             return self._scan(np.asarray(queries, dtype=np.uint64), radius)
+        if backend == "auto":
+            backend = "kernel" if index_kernel.available() else "numpy"
+        if backend == "kernel":
+            if not index_kernel.available():
+                raise RuntimeError("the compiled kernel needs numba: pip install counterspell[fast]")
+            return self._search_kernel(np.asarray(queries, dtype=np.uint64), radius, threads)
         if batch is None:  # sized for the work per query (see BATCH_WORK)
             word = _probe_plan(radius)[0][::2]
             probes = float(np.sum(1 + n / (1 << np.asarray(WIDTHS)[word])))
@@ -255,6 +272,15 @@ class PDQIndex:
         return Matches(
             np.concatenate(qs), entry if self._ids is None else self._ids[entry], np.concatenate(ds)
         )
+
+    def _search_kernel(self, queries: np.ndarray, radius: int, threads: int) -> Matches:
+        q = np.ascontiguousarray(queries, dtype=np.uint64)
+        word, mask, add = _probe_plan(radius)
+        plan = (word[::2].astype(np.int64), mask[::2].copy(), add[::2].copy())
+        cq, ce, d = index_kernel.search_threads(
+            subwords(q), q, self.words, self.order, self.table, plan, radius, threads
+        )
+        return Matches(cq, ce if self._ids is None else self._ids[ce], d)
 
     def _search_batch(
         self, q: np.ndarray, radius: int
