@@ -36,7 +36,8 @@ import numpy as np
 __all__ = ["available", "search", "search_threads"]
 
 CANDIDATES = 1024  # candidates gathered before their rows are checked: rows prefetched, not evicted
-# fetch a candidate's hash row this many candidates before it is read (covers a memory latency)
+TABLE_AHEAD = 128  # probes whose table entries are fetched ahead of the one read
+ORDER_AHEAD = 32  # buckets whose first ``order`` line is fetched ahead of the one read
 _DISABLED = os.environ.get("COUNTERSPELL_NO_NUMBA", "") not in ("", "0")
 
 try:  # the accelerator is optional: without numba the index uses its numpy search
@@ -73,6 +74,7 @@ def _kernel(
     out_d: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
+    slot: np.ndarray,
     cand: np.ndarray,
 ) -> tuple[int, int]:
     """Search queries ``first`` onwards into the ``out_*`` arrays; returns (the next query, the
@@ -84,21 +86,35 @@ def _kernel(
     nblock = cand.shape[0]
     count = 0
     wbase = words.ctypes.data
+    tbase = table.ctypes.data
+    tsize = table.itemsize
+    obase = order.ctypes.data
     for i in range(first, nq):
         q0, q1, q2, q3 = qwords[i, 0], qwords[i, 1], qwords[i, 2], qwords[i, 3]
+        for j in range(nprobe):  # table entries first: no load in this loop
+            slot[j] = padd[j] + np.int64(qsub[i, pword[j]] ^ pmask[j])
+        for j in range(min(TABLE_AHEAD, nprobe)):
+            _prefetch(tbase + slot[j] * tsize)
         total = 0
-        for j in range(nprobe):  # independent loads: their misses overlap
-            t = padd[j] + np.int64(qsub[i, pword[j]] ^ pmask[j])
+        for j in range(nprobe):  # independent loads, fetched ahead: their misses overlap
+            if j + TABLE_AHEAD < nprobe:
+                _prefetch(tbase + slot[j + TABLE_AHEAD] * tsize)
+            t = slot[j]
             a = np.int64(table[t])
             b = np.int64(table[t + 1])
             lo[j] = a
             hi[j] = b
             total += b - a
+            k = j - ORDER_AHEAD  # an earlier bucket's rows, for the loop below
+            if k >= 0 and hi[k] > lo[k]:
+                _prefetch(obase + lo[k] * 4)
         if total > cap - count:  # might not fit: let the caller grow the arrays
             return i, count
         start = count
         nc = 0
         for j in range(nprobe):
+            if j + ORDER_AHEAD < nprobe:
+                _prefetch(obase + lo[j + ORDER_AHEAD] * 4)
             for p in range(lo[j], hi[j]):
                 e = np.int64(order[p])
                 _prefetch(wbase + e * 32)
@@ -230,12 +246,13 @@ def search(
     out_d = np.empty(cap, dtype=np.int32)
     lo = np.empty(len(pword), dtype=np.int64)
     hi = np.empty(len(pword), dtype=np.int64)
+    slot = np.empty(len(pword), dtype=np.int64)
     cand = np.empty(CANDIDATES, dtype=np.int64)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     first = 0
     while True:
         first, count = kernel(
-            qsub, qwords, *args, radius, first, out_q, out_e, out_d, lo, hi, cand
+            qsub, qwords, *args, radius, first, out_q, out_e, out_d, lo, hi, slot, cand
         )
         parts.append((out_q[:count].copy(), out_e[:count].copy(), out_d[:count].copy()))
         if first >= nq:
