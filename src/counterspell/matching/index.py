@@ -255,7 +255,9 @@ class PDQIndex:
             backend = "kernel" if index_kernel.available() else "numpy"
         if backend == "kernel":
             if not index_kernel.available():
-                raise RuntimeError("the compiled kernel needs numba: pip install counterspell[fast]")
+                raise RuntimeError(
+                    "the compiled kernel needs numba: pip install counterspell[fast]"
+                )
             return self._search_kernel(np.asarray(queries, dtype=np.uint64), radius, threads)
         if batch is None:  # sized for the work per query (see BATCH_WORK)
             word = _probe_plan(radius)[0][::2]

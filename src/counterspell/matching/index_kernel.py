@@ -48,14 +48,16 @@ try:  # the accelerator is optional: without numba the index uses its numpy sear
     from numba import types
     from numba.core import cgutils
     from numba.extending import intrinsic
+
+    _HAVE_NUMBA = True
 except ImportError:
-    numba = None
+    _HAVE_NUMBA = False
 
 
 def available() -> bool:
     """Whether the compiled kernel can be used (numba importable, not disabled by the
     ``COUNTERSPELL_NO_NUMBA`` environment variable)."""
-    return numba is not None
+    return _HAVE_NUMBA
 
 
 def _kernel(
@@ -100,8 +102,8 @@ def _kernel(
             if j + TABLE_AHEAD < nprobe:
                 _prefetch(tbase + slot[j + TABLE_AHEAD] * tsize)
             t = slot[j]
-            a = np.int64(table[t])
-            b = np.int64(table[t + 1])
+            a = int(table[t])
+            b = int(table[t + 1])
             lo[j] = a
             hi[j] = b
             total += b - a
@@ -116,12 +118,14 @@ def _kernel(
             if j + ORDER_AHEAD < nprobe:
                 _prefetch(obase + lo[j + ORDER_AHEAD] * 4)
             for p in range(lo[j], hi[j]):
-                e = np.int64(order[p])
+                e = int(order[p])
                 _prefetch(wbase + e * 32)
                 cand[nc] = e
                 nc += 1
                 if nc == nblock:
-                    count = _check(cand, nc, words, q0, q1, q2, q3, radius, i, out_q, out_e, out_d, count)
+                    count = _check(
+                        cand, nc, words, q0, q1, q2, q3, radius, i, out_q, out_e, out_d, count
+                    )
                     nc = 0
         count = _check(cand, nc, words, q0, q1, q2, q3, radius, i, out_q, out_e, out_d, count)
         if count - start > 1:  # sorted by entry; a pair found through several words once
@@ -196,7 +200,7 @@ def _prefetch(address: int) -> None:  # replaced by the intrinsic below when com
 def _popcount_intrinsic() -> Any:
     """LLVM's ctpop on a uint64, as an int64 (one POPCNT instruction; numba has no popcount)."""
 
-    @intrinsic  # type: ignore[misc]
+    @intrinsic  # type: ignore[untyped-decorator]
     def popcount(typingctx: Any, x: Any) -> Any:
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             return builder.ctpop(args[0])
@@ -209,7 +213,7 @@ def _popcount_intrinsic() -> Any:
 def _prefetch_intrinsic() -> Any:
     """LLVM's prefetch of an address for reading (a hint: it never faults, even on a bad one)."""
 
-    @intrinsic  # type: ignore[misc]
+    @intrinsic  # type: ignore[untyped-decorator]
     def prefetch(typingctx: Any, address: Any) -> Any:
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             i32 = ir.IntType(32)
