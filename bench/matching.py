@@ -15,9 +15,10 @@ candidates; up to 10M, or with ``--clustered``). Prints build time, lookups/s on
 time, in batches in one process, and in batches split over two processes that memory-map the
 saved index (as ``match`` runs), recall against brute force on a sample, index size and the
 peak resident memory the build added (VmHWM, reset before it, less the RSS before it). Baselines measured in the same run:
-the previous algorithms (``matching_previous.py``: the earlier build up to 10M, and the earlier
-search on the same arrays), the numpy search on the same index when the compiled kernel
-(``index_kernel``, numba) is the default, and the kernel on two threads, brute force (lookups/s from the recall sample), and threatexchange's
+the numpy search on the same index when the compiled kernel (``index_kernel``, numba) is the
+default, and the kernel on two threads (its per CPU second rate counts both threads' CPU); the
+previous algorithms (``matching_previous.py``: the earlier build up to 10M, and the earlier
+search on the same arrays), brute force (lookups/s from the recall sample), and threatexchange's
 ``PDQIndex`` (faiss multi-index hashing) and ``PDQIndex2`` (faiss flat) at 1M (at 10M with
 ``--te-10m``; its memory there is several GB). Needs ``pip install threatexchange faiss-cpu``
 for those (``make bench`` installs them); without them they are left out.
@@ -247,7 +248,7 @@ from counterspell.matching.index import PDQIndex
 imported = time.perf_counter() - t0
 t0 = time.perf_counter()
 import numba
-numba_import = time.perf_counter() - t0
+numba_import = time.perf_counter() - t0  # the index imports it on its first search
 rng = np.random.default_rng(0)
 index = PDQIndex(rng.integers(0, 2**63, (1000, 4), dtype=np.uint64), scan=False)
 q = index.words[:1]
@@ -273,8 +274,9 @@ def first_call_cost() -> str:
                                  capture_output=True, text=True).stdout  # fmt: skip
             got.append([float(x) for x in out.split()])
     (_, _, cold, _), (imported, numba_s, warm, then) = got
-    return (f"first call: import numba {numba_s:.2f} s (index module {imported:.2f} s with it); "
-            f"first search {cold:.2f} s with an empty compile cache, {warm:.2f} s with it filled "
+    return (f"first call: the index module {imported:.2f} s, import numba {numba_s:.2f} s, then "
+            f"the first search (compiling) {cold:.2f} s with an empty compile cache, {warm:.2f} s "
+            f"with it filled "
             f"(later searches {then * 1000:.1f} ms)")  # fmt: skip
 
 

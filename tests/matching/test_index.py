@@ -227,3 +227,25 @@ print("numpy fallback")
     )
     assert done.returncode == 0, done.stderr
     assert "numpy fallback" in done.stdout
+
+
+def test_the_kernel_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """COUNTERSPELL_NO_NUMBA=1 makes "auto" the numpy search even where numba is installed."""
+    words, index = _bank()
+    calls: list[int] = []
+    numpy_batch = PDQIndex._search_batch
+
+    def spy(self: PDQIndex, q: np.ndarray, radius: int) -> tuple[np.ndarray, ...]:
+        calls.append(len(q))
+        return numpy_batch(self, q, radius)
+
+    monkeypatch.setattr(PDQIndex, "_search_batch", spy)
+    monkeypatch.setenv("COUNTERSPELL_NO_NUMBA", "1")
+    index_kernel.available.cache_clear()
+    try:
+        assert not index_kernel.available()
+        got = index.search(words[:5], 31)
+    finally:
+        monkeypatch.delenv("COUNTERSPELL_NO_NUMBA")
+        index_kernel.available.cache_clear()
+    assert calls == [5] and sorted(set(got.query.tolist())) == [0, 1, 2, 3, 4]

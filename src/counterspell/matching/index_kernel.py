@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -38,26 +39,21 @@ __all__ = ["available", "search", "search_threads"]
 CANDIDATES = 1024  # candidates gathered before their rows are checked: rows prefetched, not evicted
 TABLE_AHEAD = 128  # probes whose table entries are fetched ahead of the one read
 ORDER_AHEAD = 32  # buckets whose first ``order`` line is fetched ahead of the one read
-_DISABLED = os.environ.get("COUNTERSPELL_NO_NUMBA", "") not in ("", "0")
-
-try:  # the accelerator is optional: without numba the index uses its numpy search
-    if _DISABLED:
-        raise ImportError("COUNTERSPELL_NO_NUMBA is set")
-    import numba
-    from llvmlite import ir
-    from numba import types
-    from numba.core import cgutils
-    from numba.extending import intrinsic
-
-    _HAVE_NUMBA = True
-except ImportError:
-    _HAVE_NUMBA = False
 
 
+@cache
 def available() -> bool:
-    """Whether the compiled kernel can be used (numba importable, not disabled by the
-    ``COUNTERSPELL_NO_NUMBA`` environment variable)."""
-    return _HAVE_NUMBA
+    """Whether the compiled kernel can be used: numba importable, and not turned off with the
+    ``COUNTERSPELL_NO_NUMBA`` environment variable. numba is imported here, on the first search
+    that asks, not when the index module is imported (it takes about half a second), so CLI
+    commands that search nothing do not pay for it."""
+    if os.environ.get("COUNTERSPELL_NO_NUMBA", "") not in ("", "0"):
+        return False
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _kernel(
@@ -180,6 +176,8 @@ def _compile() -> Callable[..., tuple[int, int]]:
     importing the index costs nothing when no search runs."""
     global _compiled
     if _compiled is None:
+        import numba
+
         # numba resolves the kernel's globals when it compiles: the helpers become compiled ones
         g = globals()
         g["_popcount"] = _popcount_intrinsic()
@@ -199,6 +197,8 @@ def _prefetch(address: int) -> None:  # replaced by the intrinsic below when com
 
 def _popcount_intrinsic() -> Any:
     """LLVM's ctpop on a uint64, as an int64 (one POPCNT instruction; numba has no popcount)."""
+    from numba import types
+    from numba.extending import intrinsic
 
     @intrinsic  # type: ignore[untyped-decorator]
     def popcount(typingctx: Any, x: Any) -> Any:
@@ -212,6 +212,10 @@ def _popcount_intrinsic() -> Any:
 
 def _prefetch_intrinsic() -> Any:
     """LLVM's prefetch of an address for reading (a hint: it never faults, even on a bad one)."""
+    from llvmlite import ir
+    from numba import types
+    from numba.core import cgutils
+    from numba.extending import intrinsic
 
     @intrinsic  # type: ignore[untyped-decorator]
     def prefetch(typingctx: Any, address: Any) -> Any:
