@@ -181,8 +181,9 @@ def test_kernel_batches_equal_the_numpy_search_and_brute_force(
 
 @_NO_NUMBA
 def test_kernel_grows_its_output_for_a_crowded_bucket() -> None:
-    """70,000 copies of one hash: a query on it has 770,000 candidates (every word's bucket), more
-    than the kernel's first output arrays hold, so it stops, grows them and resumes there."""
+    """70,000 copies of one hash: a query on it has 70,001 matches, more than the kernel's first
+    output arrays hold (a few a query), so it drops that query, grows them and resumes there, after
+    the matches of the queries before it and before those after it."""
     words = _random(20_000, 6)
     words = np.vstack([words, np.repeat(words[:1], 70_000, axis=0)])
     index = PDQIndex(words, ids=np.arange(len(words), dtype=np.int64) + 5)

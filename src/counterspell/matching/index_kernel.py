@@ -76,11 +76,11 @@ def _kernel(
     cand: np.ndarray,
 ) -> tuple[int, int]:
     """Search queries ``first`` onwards into the ``out_*`` arrays; returns (the next query, the
-    number of matches written). It stops before a query whose matches might not fit (fewer free
-    slots than the candidates it checks), so the caller grows the arrays and resumes there."""
+    number of matches written). A query whose matches do not fit is dropped whole and the search
+    stops there, so the caller grows the arrays and resumes at it (arrays sized for the usual few
+    matches a query, not for the thousands of candidates that could all match)."""
     nq = qsub.shape[0]
     nprobe = pword.shape[0]
-    cap = out_q.shape[0]
     nblock = cand.shape[0]
     count = 0
     wbase = words.ctypes.data
@@ -93,7 +93,6 @@ def _kernel(
             slot[j] = padd[j] + np.int64(qsub[i, pword[j]] ^ pmask[j])
         for j in range(min(TABLE_AHEAD, nprobe)):
             _prefetch(tbase + slot[j] * tsize)
-        total = 0
         for j in range(nprobe):  # independent loads, fetched ahead: their misses overlap
             if j + TABLE_AHEAD < nprobe:
                 _prefetch(tbase + slot[j + TABLE_AHEAD] * tsize)
@@ -102,12 +101,9 @@ def _kernel(
             b = int(table[t + 1])
             lo[j] = a
             hi[j] = b
-            total += b - a
             k = j - ORDER_AHEAD  # an earlier bucket's rows, for the loop below
             if k >= 0 and hi[k] > lo[k]:
                 _prefetch(obase + lo[k] * 4)
-        if total > cap - count:  # might not fit: let the caller grow the arrays
-            return i, count
         start = count
         nc = 0
         for j in range(nprobe):
@@ -122,8 +118,12 @@ def _kernel(
                     count = _check(
                         cand, nc, words, q0, q1, q2, q3, radius, i, out_q, out_e, out_d, count
                     )
+                    if count < 0:  # full: the caller grows the arrays and resumes here
+                        return i, start
                     nc = 0
         count = _check(cand, nc, words, q0, q1, q2, q3, radius, i, out_q, out_e, out_d, count)
+        if count < 0:
+            return i, start
         if count - start > 1:  # sorted by entry; a pair found through several words once
             idx = np.argsort(out_e[start:count], kind="mergesort")
             es = out_e[start:count][idx]
@@ -154,13 +154,17 @@ def _check(
     count: int,
 ) -> int:
     """The exact distance of ``cand[:nc]``, the first 128 bits first (a lower bound of the whole's,
-    so the rare candidate within the radius there is the only one whose other half is read)."""
+    so the rare candidate within the radius there is the only one whose other half is read); the
+    new count of matches, or -1 when the output arrays are full."""
+    cap = out_q.shape[0]
     for k in range(nc):
         e = cand[k]
         d = _popcount(words[e, 0] ^ q0) + _popcount(words[e, 1] ^ q1)
         if d <= radius:
             d += _popcount(words[e, 2] ^ q2) + _popcount(words[e, 3] ^ q3)
             if d <= radius:
+                if count == cap:
+                    return -1
                 out_q[count] = query
                 out_e[count] = e
                 out_d[count] = d
@@ -248,7 +252,7 @@ def search(
     # numba compiles one version per array type: plain ndarrays (not memmap subclasses)
     args = (np.asarray(words), np.asarray(order), np.asarray(table), pword, pmask, padd)
     nq = len(qsub)
-    cap = 4 * nq + 65_536  # more than any query's candidates at 100M (about 29,000)
+    cap = 4 * nq + 1024  # matches are few: a query's bank copies and near-copies
     out_q = np.empty(cap, dtype=np.int64)
     out_e = np.empty(cap, dtype=np.int64)
     out_d = np.empty(cap, dtype=np.int32)
@@ -265,9 +269,7 @@ def search(
         parts.append((out_q[:count].copy(), out_e[:count].copy(), out_d[:count].copy()))
         if first >= nq:
             break
-        # a query with more candidates than free slots: room for its every candidate
-        need = int(np.sum(_bucket_sizes(qsub[first], table, plan)))
-        cap = max(2 * cap, need)
+        cap *= 2  # a query's matches did not fit: room for twice as many, from that query on
         out_q = np.empty(cap, dtype=np.int64)
         out_e = np.empty(cap, dtype=np.int64)
         out_d = np.empty(cap, dtype=np.int32)
@@ -278,15 +280,6 @@ def search(
         np.concatenate([p[1] for p in parts]),
         np.concatenate([p[2] for p in parts]),
     )
-
-
-def _bucket_sizes(
-    qsub_row: np.ndarray, table: np.ndarray, plan: tuple[np.ndarray, np.ndarray, np.ndarray]
-) -> np.ndarray:
-    pword, pmask, padd = plan
-    t = (qsub_row[pword] ^ pmask).astype(np.int64) + padd
-    sizes: np.ndarray = table[t + 1].astype(np.int64) - table[t].astype(np.int64)
-    return sizes
 
 
 def search_threads(
