@@ -247,7 +247,8 @@ class PDQIndex:
 
         ``backend``: "kernel" is the compiled kernel (``index_kernel``, needs numba), "numpy" the
         numpy search, "auto" the kernel where numba is installed; both give the same output.
-        ``threads`` splits a batch over threads in the kernel (the numpy search ignores it)."""
+        ``threads`` splits a batch over threads in the kernel, ``batch`` is the numpy search's
+        batch size (each ignores the other's: the kernel searches one query at a time)."""
         if not 0 <= radius <= MAX_RADIUS:
             raise ValueError(f"radius {radius}: must be 0-{MAX_RADIUS}")
         n = len(self)
