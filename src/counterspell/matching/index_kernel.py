@@ -4,13 +4,16 @@ distance of each query in one pass, instead of numpy's passes over the whole bat
 The numpy search (``PDQIndex._search_batch``) reads every array several times: a gather of the
 bucket bounds, a repeat and a gather to expand the buckets into candidates, a gather of their
 rows, two popcount passes, a unique. Each pass costs 10-25 ns an element on top of the memory
-reads themselves, and that overhead, not the reads, is what kept it at 5,000-6,000 lookups per CPU
-second at 10M (docs/benchmarks.md). This kernel does the same work per query in compiled loops:
+reads themselves, and with the reads done one pass at a time their cache misses overlap little:
+it kept the numpy search at 5,000-6,000 lookups per CPU second at 10M (docs/benchmarks.md), and
+the kernel does about twice as many on the same arrays. This kernel does the same work per query in compiled loops:
 
-1. every probe's bucket bounds (``table[v ^ mask]`` and the next entry), in one loop of
-   independent loads, so the CPU overlaps their cache misses;
-2. the buckets' rows from ``order`` into a block of candidates, prefetching each candidate's hash
-   row as its number is read, so the rows are on their way when step 3 reads them;
+1. every probe's table slot (arithmetic only), then its bucket bounds (``table[slot]`` and the
+   next entry) in a loop of independent loads with the entry ``TABLE_AHEAD`` probes on
+   prefetched, so that many cache misses are in flight at once rather than one at a time;
+2. the buckets' row numbers from ``order`` (their lines prefetched ``ORDER_AHEAD`` buckets
+   ahead) into a block of candidates, prefetching each candidate's hash row as its number is
+   read, so the rows are on their way when step 3 reads them;
 3. per candidate, the first 128 bits' distance (a lower bound: no match is lost) and only for the
    few within the radius the other 128;
 4. the query's matches sorted by entry and a pair found through several words kept once, so the
@@ -20,7 +23,8 @@ It is an optional accelerator: numba is in the ``fast`` extra, and without it ``
 false and the index uses the numpy search (the same results; the tests run both). Compiled
 functions are cached on disk (``cache=True``: next to this file, or in numba's user cache where
 that is read-only), so only the first search after an install or an upgrade pays the compile
-(seconds); a later process loads them in a fraction of a second. The kernel releases the GIL, so
+(about 4 s); a later process loads them on its first search in 0.3-0.7 s, mostly numba's own
+set-up (docs/benchmarks.md). The kernel releases the GIL, so
 ``search_threads`` splits a batch over threads that share the memory-mapped arrays.
 """
 
