@@ -11,7 +11,7 @@ DEMO_DIR ?= demo-workspace
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,ml,web,postgres,c2pa,exchange]'
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,ml,web,postgres,c2pa,exchange,fast]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -3,6 +3,10 @@
     python bench/matching.py                       # banks of 1M and 10M hashes
     python bench/matching.py --bank 1000000 --queries 2000
     python bench/matching.py --bank 100000000      # built on disk (about 12 GB of files)
+    python bench/matching.py --bank 10000000 --kind random
+
+It first prints what the kernel costs a fresh process (numba's import, the first search with an
+empty compile cache and with a filled one), measured in subprocesses.
 
 For each bank size: random hashes plus planted near-duplicates (each query is a bank hash with
 0-31 bits flipped, or a random hash that matches nothing), and a clustered bank that resembles
@@ -11,7 +15,9 @@ candidates; up to 10M, or with ``--clustered``). Prints build time, lookups/s on
 time, in batches in one process, and in batches split over two processes that memory-map the
 saved index (as ``match`` runs), recall against brute force on a sample, index size and the
 peak resident memory the build added (VmHWM, reset before it, less the RSS before it). Baselines measured in the same run:
-the previous algorithms (``matching_previous.py``: the earlier build up to 10M, and the earlier
+the numpy search on the same index when the compiled kernel (``index_kernel``, numba) is the
+default, and the kernel on two threads (its per CPU second rate counts both threads' CPU); the
+previous algorithms (``matching_previous.py``: the earlier build up to 10M, and the earlier
 search on the same arrays), brute force (lookups/s from the recall sample), and threatexchange's
 ``PDQIndex`` (faiss multi-index hashing) and ``PDQIndex2`` (faiss flat) at 1M (at 10M with
 ``--te-10m``; its memory there is several GB). Needs ``pip install threatexchange faiss-cpu``
@@ -43,6 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.matching_previous import previous_build, previous_search  # noqa: E402
+from counterspell.matching import index_kernel  # noqa: E402
 from counterspell.matching.index import Matches, PDQIndex, brute_force, words_to_hex  # noqa: E402
 
 RADIUS = 31
@@ -170,7 +177,7 @@ def timed(
     t0 = time.perf_counter()
     for i in range(single):
         fn(queries[i : i + 1])
-    one = single / (time.perf_counter() - t0)
+    one = single / (time.perf_counter() - t0) if single else float("nan")
     return batched, per_cpu, one, set(zip(m.query.tolist(), m.entry.tolist(), strict=True))
 
 
@@ -195,11 +202,28 @@ def bench_counterspell(
     peak = _status("VmHWM") - rss0
     size = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
     cores = batched_on_cores(folder, queries, 2)
-    search = lambda q: index.search(q, RADIUS)  # noqa: E731
+    kernel = index_kernel.available()
+    search = lambda q: index.search(q, RADIUS)  # noqa: E731  (the kernel where numba is)
+    index.search(
+        queries[:2], RADIUS
+    )  # numba's compile or cache load is the first call's (printed above)
     batched, cpu, single, found = timed(search, queries, min(len(queries), 500), repeat)
     sampled = {p for p in found if p[0] < sample}
     new = {"build": build, "single": single, "batched": batched, "cpu": cpu, "cores": cores,
            "recall": recall(sampled, want), "mb": size, "peak": peak}  # fmt: skip
+    runs = [(f"PDQIndex, {'kernel' if kernel else 'numpy'}", new)]
+    if kernel:  # the numpy search and the kernel on two threads, on the same index
+        numpy = lambda q: index.search(q, RADIUS, backend="numpy")  # noqa: E731
+        b, c, s, np_found = timed(numpy, queries, min(len(queries), 500), repeat)
+        print(f"{'':>21} kernel and numpy search found the same pairs: {np_found == found}")
+        runs.append(("PDQIndex, numpy search", {"build": nan, "single": s, "batched": b, "cpu": c,
+                     "cores": nan, "recall": recall({p for p in np_found if p[0] < sample}, want),
+                     "mb": nan, "peak": nan}))  # fmt: skip
+        threads = lambda q: index.search(q, RADIUS, threads=2)  # noqa: E731
+        b, c, _, th_found = timed(threads, queries, 0, repeat)
+        runs.append(("PDQIndex, kernel 2 threads", {"build": nan, "single": nan, "batched": b,
+                     "cpu": c, "cores": nan, "recall": recall({p for p in th_found if p[0] < sample}, want),
+                     "mb": nan, "peak": nan}))  # fmt: skip
     if bank is None:
         t0 = time.perf_counter()
         previous_build(words)
@@ -211,7 +235,87 @@ def bench_counterspell(
     b, c, s, old_found = timed(before, few, min(len(few), 200), repeat)
     old = {"build": old_build, "single": s, "batched": b, "cpu": c, "cores": nan,
            "recall": recall({p for p in old_found if p[0] < sample}, want), "mb": nan, "peak": nan}  # fmt: skip
-    return [("counterspell PDQIndex", new), ("previous algorithm", old)]
+    runs.append(("previous algorithm", old))
+    return runs
+
+
+_FIRST_CALL = """
+import os, sys, time
+t0 = time.perf_counter()
+import numpy as np
+from counterspell.matching import index_kernel
+from counterspell.matching.index import PDQIndex
+imported = time.perf_counter() - t0
+t0 = time.perf_counter()
+import numba
+numba_import = time.perf_counter() - t0  # the index imports it on its first search
+rng = np.random.default_rng(0)
+index = PDQIndex(rng.integers(0, 2**63, (1000, 4), dtype=np.uint64), scan=False)
+q = index.words[:1]
+t0 = time.perf_counter(); index.search(q, 31, backend="kernel"); first = time.perf_counter() - t0
+t0 = time.perf_counter(); index.search(q, 31, backend="kernel"); second = time.perf_counter() - t0
+print(imported, numba_import, first, second)
+"""
+
+
+def first_call_cost() -> str:
+    """What the kernel costs a fresh process (a CLI call): importing numba, and the first search
+    with an empty compile cache (just installed) and with a filled one (every later call)."""
+    if not index_kernel.available():
+        return "first call: numba not installed (numpy search)"
+    import os
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="cs-numba-cache-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(ROOT / "src")}
+        got = []
+        for _ in range(2):  # empty cache, then the cache the first run wrote
+            out = subprocess.run([sys.executable, "-c", _FIRST_CALL], env=env, check=True,
+                                 capture_output=True, text=True).stdout  # fmt: skip
+            got.append([float(x) for x in out.split()])
+    (_, _, cold, _), (imported, numba_s, warm, then) = got
+    return (f"first call: the index module {imported:.2f} s, import numba {numba_s:.2f} s, then "
+            f"the first search (compiling) {cold:.2f} s with an empty compile cache, {warm:.2f} s "
+            f"with it filled "
+            f"(later searches {then * 1000:.1f} ms)")  # fmt: skip
+
+
+def bench_faiss_mih(
+    words: np.ndarray, queries: np.ndarray, want: set[tuple[int, int]], sample: int
+) -> dict[str, float] | None:
+    """faiss's multi-index hashing searched directly and in batches (``range_search`` over all the
+    queries, one OpenMP thread for a per-CPU-second figure like ours), as threatexchange's
+    ``PDQIndex`` sets it up: 16 words of 16 bits, each probed at 1 bit (16 x 2 > 31, exact). It
+    holds its own in-memory structure, not a memory-mapped one: the comparison is speed only."""
+    try:
+        import faiss
+    except ImportError:
+        return None
+    t0 = time.perf_counter()
+    index = faiss.IndexBinaryMultiHash(256, 16, 16)
+    index.add(np.ascontiguousarray(words).view(np.uint8))
+    index.nflip = RADIUS // 16
+    build = time.perf_counter() - t0
+    qbytes = np.ascontiguousarray(queries).view(np.uint8).reshape(len(queries), 32)
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        lims, _, found = index.range_search(qbytes, RADIUS + 1)
+        batched = len(queries) / (time.perf_counter() - t0)
+        cpu = len(queries) / (time.process_time() - c0)
+        t0 = time.perf_counter()
+        for i in range(500):
+            index.range_search(qbytes[i : i + 1], RADIUS + 1)
+        single = 500 / (time.perf_counter() - t0)
+    finally:
+        faiss.omp_set_num_threads(threads)
+    pairs = {
+        (i, int(e)) for i in range(min(sample, len(queries))) for e in found[lims[i] : lims[i + 1]]
+    }
+    nan = float("nan")
+    return {"build": build, "single": single, "batched": batched, "cpu": cpu, "cores": nan,
+            "recall": recall(pairs, want), "mb": nan, "peak": nan}  # fmt: skip
 
 
 def bench_threatexchange(
@@ -264,17 +368,22 @@ def main() -> None:
     ap.add_argument("--clustered", action="store_true", help="clustered banks above 10M too")
     ap.add_argument("--tmp", type=Path, default=None)
     ap.add_argument("--repeat", type=int, default=3, help="batched runs timed, the best kept")
+    ap.add_argument("--kind", choices=["random", "clustered"], action="append",
+                    help="only these bank kinds (default both)")  # fmt: skip
     args = ap.parse_args()
     rng = np.random.default_rng(11)
     print(
         f"PDQ matching at radius {RADIUS} ({time.strftime('%Y-%m-%d')}); {args.queries:,} queries, half planted"
     )
+    print(first_call_cost())
     print(
-        f"{'bank':>11} {'kind':>9} {'index':>24} {'build s':>8} {'single/s':>9} {'batched/s':>10} {'/cpu-s':>8} {'2 procs/s':>10} {'recall':>7} {'MB':>7} {'peak MB':>8}"
+        f"{'bank':>11} {'kind':>9} {'index':>26} {'build s':>8} {'single/s':>9} {'batched/s':>10} {'/cpu-s':>8} {'2 procs/s':>10} {'recall':>7} {'MB':>7} {'peak MB':>8}"
     )
     for n in args.bank or [1_000_000, 10_000_000]:
         for clustered in (False, True):
             if clustered and n > 10_000_000 and not args.clustered:
+                continue
+            if args.kind and ("clustered" if clustered else "random") not in args.kind:
                 continue
             with tempfile.TemporaryDirectory(prefix="cs-bench-pdq-", dir=args.tmp) as tmp:
                 bank = Path(tmp) / "bank.npy" if n >= args.disk_from else None
@@ -292,6 +401,9 @@ def main() -> None:
                 runs.append(("brute force (faiss flat)", {"build": nan, "single": brute, "batched": brute, "cpu": nan, "cores": nan,
                                              "recall": 1.0, "mb": nan, "peak": nan}))  # fmt: skip
                 if n <= 1_000_000 or args.te_10m:
+                    r = bench_faiss_mih(words, queries, want, args.recall_sample)
+                    if r is not None:
+                        runs.append(("faiss MultiHash, batched", r))
                     for which in ("PDQIndex", "PDQIndex2"):
                         if which == "PDQIndex2" and clustered:
                             continue  # a flat scan does not care how hashes cluster
@@ -301,11 +413,12 @@ def main() -> None:
                 del words
             base = runs[0][1]
             for name, r in runs:
-                print(f"{n:>11,} {'clustered' if clustered else 'random':>9} {name:>24} {r['build']:>8.1f} "
+                print(f"{n:>11,} {'clustered' if clustered else 'random':>9} {name:>26} {r['build']:>8.1f} "
                       f"{r['single']:>9,.0f} {r['batched']:>10,.0f} {r['cpu']:>8,.0f} {r['cores']:>10,.0f} {r['recall']:>7.4f} {r['mb']:>7,.0f} {r['peak']:>8,.0f}")  # fmt: skip
             for name, r in runs[1:]:
                 print(f"{'':>21} counterspell / {name}: single lookups {base['single'] / r['single']:.1f}x, "
                       f"batched {base['batched'] / r['batched']:.1f}x (vs its single {base['batched'] / r['single']:.1f}x), "
+                      f"per CPU second {base['cpu'] / r['cpu']:.2f}x, "
                       f"build {base['build'] / r['build']:.2f} of its time")  # fmt: skip
             sys.stdout.flush()
 
