@@ -150,8 +150,11 @@ class _Ingest:
             return None
         return outcome
 
-    def apply_worker_read(self, outcome: FileOutcome, read: _WorkerRead, strict: bool) -> None:
-        """Take a worker's tables and problems into the buffers, as if read here."""
+    def apply_worker_read(
+        self, outcome: FileOutcome, read: _WorkerRead, strict: bool, batch: pa.Table | None = None
+    ) -> None:
+        """Take a worker's tables and problems into the buffers, as if read here; a file read
+        with others (``read.span``) is its slice of the batch's table."""
         if read.error:
             if strict:
                 raise CounterspellError(read.error)
@@ -168,6 +171,10 @@ class _Ingest:
             return
         for key, table, chars in read.tables:
             self.add_table(key, table, outcome.index, chars)
+        if read.span is not None and read.span[2]:
+            assert batch is not None
+            key, start, count, chars = read.span
+            self.add_table(key, batch.slice(start, count), outcome.index, chars)
         if read.fatal is not None:
             raise InputError(*read.fatal)
         self.progress.posts_read(read.posts)
