@@ -331,7 +331,9 @@ def _uid_hash(uid: pa.Array) -> pa.Array:
     blake2b = hashlib.blake2b
     return pa.array(
         np.frombuffer(
-            b"".join(blake2b(u.encode("utf-8"), digest_size=8).digest() for u in uid.to_pylist()),
+            b"".join(
+                [blake2b(u, digest_size=8).digest() for u in uid.cast(pa.binary()).to_pylist()]
+            ),
             dtype="<i8",
         ),
         pa.int64(),

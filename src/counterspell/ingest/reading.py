@@ -269,9 +269,10 @@ def _read_batch_in_worker(tasks: list[tuple[str, str | None, ReadContext, bool]]
     table: pa.Table | None = None
     if together:
         try:
-            table, many = FourchanJson().read_many(
-                [tasks[i][0] for i in together], [tasks[i][2] for i in together]
-            )
+            with paused_gc():  # as read_items: parsed posts hold no cycles
+                table, many = FourchanJson().read_many(
+                    [tasks[i][0] for i in together], [tasks[i][2] for i in together]
+                )
         except Exception:  # any surprise: every file is read on its own, as before
             table, many = None, [None] * len(together)
         if table is not None and table.num_rows:

@@ -80,6 +80,10 @@ class _Ingest:
             parts.append(posts_to_table(self.buffer[key]))
             owner_parts.append(np.asarray(self.owners[key], dtype=np.int64))
         table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+        if len(parts) > 16:
+            # one chunk per 150-post thread made the Parquet writer (and the dedupe filter) pay
+            # per chunk: copying them into one first costs less than that
+            table = table.combine_chunks()
         return table, np.concatenate(owner_parts)
 
     def flush(self) -> None:
