@@ -255,3 +255,30 @@ def test_batches_give_the_same_lake_as_one_file_at_a_time(tmp_path: Path) -> Non
             ).fetchall()
         )
     assert rows[0] == rows[1]
+
+
+def test_the_batch_worker_detects_from_the_head_detection_reads(tmp_path: Path) -> None:
+    """The batch worker reads each file once and hands detection the head: where it does, the
+    head is exactly what ``read_head`` gives (a character cut at 256 KiB, a file ending in a
+    broken sequence, a BOM, UTF-16)."""
+    from counterspell.ingest.reading import _utf8_head
+    from counterspell.textio import read_head
+
+    cases = {
+        "cut.json": b'{"posts": [' + "\u00e9".encode() * 140_000 + b"]}",
+        "broken-end.json": b'{"posts": []}\xc3',
+        "bom.json": b"\xef\xbb\xbf{}",
+        "utf16.json": "{}".encode("utf-16"),
+        "plain.json": b'{"posts": [{"no": 1}]}\r\n',
+    }
+    paths = [*_threads()[:5]]
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+        paths.append(tmp_path / name)
+    for path in paths:
+        data, head = _utf8_head(str(path))
+        if head is not None:
+            assert data == path.read_bytes()
+            assert head == read_head(str(path)), path
+    assert _utf8_head(str(tmp_path / "cut.json"))[1] is not None
+    assert _utf8_head(str(tmp_path / "broken-end.json"))[1] is None

@@ -84,16 +84,21 @@ class FourchanJson(_FourchanBase):
         return read_thread_bulk(path, board, [notice] if notice else [], ctx)
 
     def read_many(
-        self, paths: Sequence[str], ctxs: Sequence[ReadContext]
+        self,
+        paths: Sequence[str],
+        ctxs: Sequence[ReadContext],
+        datas: Sequence[bytes | None] | None = None,
     ) -> tuple[pa.Table, list[ManyRead | None]]:
         """Many thread files at once, column-wise (:mod:`.fourchan_vec`): one table of their
         posts, in file order, and per file its rows in that table with the notices
         :meth:`read` would give, or None where :meth:`read_bulk` (then :meth:`read`) is to be
-        used: what they give for it is what this gives for the others."""
+        used: what they give for it is what this gives for the others. ``datas``: the files'
+        bytes where the caller has them (a file is read once)."""
         boards = [self._board(path, ctx) for path, ctx in zip(paths, ctxs, strict=True)]
+        datas = datas if datas is not None else [None] * len(paths)
         files = [
-            ThreadFile(path, board, ctx.sha256)
-            for path, ctx, (board, _) in zip(paths, ctxs, boards, strict=True)
+            ThreadFile(path, board, ctx.sha256, data)
+            for path, ctx, (board, _), data in zip(paths, ctxs, boards, datas, strict=True)
         ]
         run_id = ctxs[0].run_id if ctxs else None
         assert all(ctx.run_id == run_id for ctx in ctxs), "one run per batch"

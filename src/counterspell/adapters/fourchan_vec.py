@@ -50,6 +50,7 @@ class ThreadFile:
     path: str
     board: str
     sha256: str | None
+    data: bytes | None = None  # its bytes, when the caller has read them already
 
 
 # Characters where Python's ``\s``/``\d``/case folding and RE2's differ, or that the markers
@@ -92,7 +93,7 @@ def read_threads(
 ) -> tuple[pa.Table, list[tuple[int, int] | None]]:
     """One table of the posts of every file read here, in file order, and per file its rows
     ``(start, count)`` in that table, or None where the file is to be read the usual way."""
-    docs = [_load(f.path) for f in files]
+    docs = [_load(f.path, f.data) for f in files]
     spans: list[tuple[int, int] | None] = [None] * len(files)
     tables: list[pa.Table] = []
     todo = [i for i, d in enumerate(docs) if d is not None]
@@ -130,13 +131,14 @@ def read_threads(
     return (tables[0] if len(tables) == 1 else pa.concat_tables(tables)), spans
 
 
-def _load(path: str) -> list[dict[str, Any]] | None:
+def _load(path: str, data: bytes | None = None) -> list[dict[str, Any]] | None:
     """A thread file's posts, as read_thread_bulk would accept them, else None."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(WHOLE_FILE_LIMIT + 1)
-    except OSError:
-        return None
+    if data is None:
+        try:
+            with open(path, "rb") as f:
+                data = f.read(WHOLE_FILE_LIMIT + 1)
+        except OSError:
+            return None
     if len(data) > WHOLE_FILE_LIMIT:
         return None
     if sniff_encoding(data[:4]) != "utf-8" or data[:64].lstrip()[:1] != b"{":

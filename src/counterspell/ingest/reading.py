@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gc
 import os
 import threading
@@ -19,7 +20,7 @@ import pyarrow.compute as pc
 from ..adapters import Adapter, Notice, ReadContext, detect, get_adapter
 from ..errors import CounterspellError, InputError, Place, UnknownFormatError
 from ..models import Post, posts_to_table
-from ..textio import Problem, fallback_bytes
+from ..textio import Problem, fallback_bytes, sniff_encoding
 
 if TYPE_CHECKING:
     pass
@@ -259,19 +260,22 @@ def _read_batch_in_worker(tasks: list[tuple[str, str | None, ReadContext, bool]]
 
     reads: list[_WorkerRead | None] = [None] * len(tasks)
     together: list[int] = []
+    datas: list[bytes | None] = []
     for i, (path, fmt, _ctx, _strict) in enumerate(tasks):
+        data, head = _utf8_head(path)
         try:
-            cls = get_adapter(fmt) if fmt else detect(path)
+            cls = get_adapter(fmt) if fmt else detect(path, head)
         except (UnknownFormatError, OSError, UnicodeError):
             continue  # _read_in_worker says why
         if cls is FourchanJson:
             together.append(i)
+            datas.append(data)
     table: pa.Table | None = None
     if together:
         try:
             with paused_gc():  # as read_items: parsed posts hold no cycles
                 table, many = FourchanJson().read_many(
-                    [tasks[i][0] for i in together], [tasks[i][2] for i in together]
+                    [tasks[i][0] for i in together], [tasks[i][2] for i in together], datas
                 )
         except Exception:  # any surprise: every file is read on its own, as before
             table, many = None, [None] * len(together)
@@ -297,3 +301,24 @@ def _read_batch_in_worker(tasks: list[tuple[str, str | None, ReadContext, bool]]
         got_read = reads[i]
         out.append(got_read if got_read is not None else _read_in_worker(*task))
     return _BatchRead(table, out)
+
+
+def _utf8_head(path: str) -> tuple[bytes | None, str | None]:
+    """A small file's bytes and the head :func:`~counterspell.adapters.detect` would read (its
+    first 64 Ki characters), when it starts as plain UTF-8 without a BOM: the case where that
+    head is simply the decoded bytes (``open_text`` uses ``newline=""``). Else (None, None), and
+    detection reads the file itself."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(PARALLEL_MAX_BYTES + 1)
+    except OSError:
+        return None, None
+    if len(data) > PARALLEL_MAX_BYTES or sniff_encoding(data[:4]) != "utf-8":
+        return None, None
+    try:  # an incremental decoder: a character cut at the end of the slice waits, not fails
+        head = codecs.getincrementaldecoder("utf-8")().decode(
+            data[: 4 * 65536], final=len(data) <= 4 * 65536
+        )
+    except UnicodeDecodeError:
+        return None, None
+    return data, head[:65536]
