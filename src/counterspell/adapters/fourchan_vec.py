@@ -150,7 +150,7 @@ def _load(path: str, data: bytes | None = None) -> list[dict[str, Any]] | None:
     if not isinstance(doc, dict) or "threads" in doc:
         return None
     posts = doc.get("posts")
-    if not isinstance(posts, list) or not all(type(p) is dict for p in posts):
+    if not isinstance(posts, list):  # a post that is not an object fails _convert
         return None
     return posts
 
@@ -194,7 +194,8 @@ def _convert(
     if n == 0:
         return POST_SCHEMA.empty_table(), set()
     assert no_a is not None and time_a is not None
-    bad_row = ~_np_bool(pc.is_valid(no_a)) | ~_np_bool(pc.is_valid(time_a))
+    bad_row = ~_np_bool(pc.is_valid(arr))  # a null post
+    bad_row |= ~_np_bool(pc.is_valid(no_a)) | ~_np_bool(pc.is_valid(time_a))
     t = np.asarray(pc.fill_null(time_a, 0).to_numpy(), dtype=np.int64)
     bad_row |= (t < 0) | (t >= _MAX_TIME)
     for key in ("w", "h"):  # the media struct holds int32: out of range fails the per-file path too
@@ -479,9 +480,12 @@ def _extra(arr: pa.StructArray, posts: list[dict[str, Any]]) -> tuple[pa.Array, 
     them. Posts are grouped by their key order, so each group's JSON is joined column-wise."""
     n = len(posts)
     odd = np.zeros(n, dtype=bool)
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for i, sig in enumerate(map(tuple, posts)):
-        groups.setdefault(sig, []).append(i)
+    index: dict[tuple[str, ...], int] = {}
+    ids = np.array([index.setdefault(sig, len(index)) for sig in map(tuple, posts)], np.int64)
+    order = np.argsort(ids, kind="stable")  # rows of each key order, in file order
+    counts = np.bincount(ids, minlength=len(index))
+    ends = np.cumsum(counts)
+    groups = {sig: order[ends[g] - counts[g] : ends[g]] for sig, g in index.items()}
     parts_idx: list[np.ndarray] = []
     parts_val: list[pa.Array] = []
     for sig, rows in groups.items():
