@@ -208,8 +208,9 @@ def test_read_many_equals_streaming_on_generated_posts(
 
 
 def test_read_many_leaves_odd_files_to_the_usual_readers(tmp_path: Path) -> None:
-    """Broken JSON, another encoding, a post without an integer ``no``, a float, a catalog:
-    None for that file, the others still read."""
+    """Broken JSON, another encoding, a post without an integer ``no``, a float time, a size
+    too big for the media struct, a post that is not an object: None for that file, the others
+    still read."""
     good = [{"no": 1, "resto": 0, "time": 1_700_000_000, "com": "hi &gt;&gt;2"}]
     paths = [
         _write(tmp_path, "1.json", good),
@@ -224,8 +225,11 @@ def test_read_many_leaves_odd_files_to_the_usual_readers(tmp_path: Path) -> None
     utf16 = tmp_path / "g" / "thread" / "7.json"
     utf16.write_bytes(b"\xff\xfe" + orjson.dumps({"posts": good}).decode().encode("utf-16-le"))
     paths.append(utf16)
+    paths.append(_write(tmp_path, "8.json", [None, *good]))
+    paths.append(_write(tmp_path, "9.json", [*good, 5]))
+    paths.append(_write(tmp_path, "10.json", [[1]]))
     table, many = FourchanJson().read_many([str(p) for p in paths], _contexts(paths))
-    assert [m is not None for m in many] == [True, False, False, False, True, False, False]
+    assert [m is not None for m in many] == [True, False, False, False, True, *[False] * 5]
     assert table.num_rows == 2
     assert _check(paths, _contexts(paths)) == 2
 
