@@ -579,4 +579,4 @@ def _patch(
         prev = i + 1
     if prev < table.num_rows:
         pieces.append(table.slice(prev))
-    return pa.concat_tables(pieces).combine_chunks()
+    return pa.concat_tables(pieces)  # chunks: ingest combines a batch before writing it
