@@ -286,3 +286,34 @@ def test_the_batch_worker_detects_from_the_head_detection_reads(tmp_path: Path) 
             assert head == read_head(str(path)), path
     assert _utf8_head(str(tmp_path / "cut.json"))[1] is not None
     assert _utf8_head(str(tmp_path / "broken-end.json"))[1] is None
+
+
+def test_a_batch_pickles_to_about_its_size(tmp_path: Path) -> None:
+    """A worker sends its batch pickled: with odd posts patched in, the table must be one chunk,
+    since a pickled slice carries its parent's whole buffers (hundreds of times the table)."""
+    import pickle
+
+    from counterspell.ingest.reading import _read_batch_in_worker
+
+    odd = {"com": "see https://example.org/x"}  # a URL: mapped in Python
+    paths = [
+        _write(
+            tmp_path,
+            f"{t}.json",
+            [
+                {
+                    "no": t * 100 + i,
+                    "resto": 0 if i == 0 else t * 100,
+                    "time": 1_700_000_000,
+                    "com": "x" * 2000,
+                    **(odd if i % 3 == 0 else {}),
+                }
+                for i in range(30)
+            ],
+        )
+        for t in range(1, 21)
+    ]
+    read = _read_batch_in_worker([(str(p), None, CTX, False) for p in paths])
+    assert read.table is not None and read.table.num_rows == 600
+    assert all(r.span is not None for r in read.reads)
+    assert len(pickle.dumps(read)) < 2 * read.table.nbytes + 100_000
