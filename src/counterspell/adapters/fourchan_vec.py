@@ -8,7 +8,7 @@ array in a single C++ conversion, and every field is derived column-wise: HTML t
 ``extra`` JSON of unmapped keys built per key layout (posts whose keys come in the same order), media
 and author keys with ``if_else``. One table covers the batch; a file's rows are a slice of it.
 
-Exactness comes first. RE2 and Python's ``re`` agree on the patterns below only for ordinary input,
+Exactness comes first. RE2 and Python's ``re`` agree on the patterns (:mod:`.fourchan_cols`) only for ordinary input,
 and ``html.unescape`` knows 2,000 entities, so any post that steps outside what is proven equal
 (unusual whitespace or control characters, a tag or href longer than RE2 may bound, a dead link,
 an entity beyond ``&gt; &lt; &amp; &quot; &#039; &#39; &#44;``, a possible URL, a repeated quote,
