@@ -317,3 +317,16 @@ def test_a_batch_pickles_to_about_its_size(tmp_path: Path) -> None:
     assert read.table is not None and read.table.num_rows == 600
     assert all(r.span is not None for r in read.reads)
     assert len(pickle.dumps(read)) < 2 * read.table.nbytes + 100_000
+
+
+def test_marker_characters_in_a_comment_go_to_python(tmp_path: Path) -> None:
+    """Quote links are cut out with \\x01 and \\x02 as markers: a comment holding one (found by
+    hypothesis) is mapped in Python, the rest of the batch still column-wise."""
+    quote = '<a href="#p5" class="quotelink">&gt;&gt;5</a>'
+    posts = [
+        {"no": 5, "resto": 0, "time": 1_700_000_000, "com": "op"},
+        {"no": 6, "resto": 5, "time": 1_700_000_001, "com": f"a\x01{quote}\x02b"},
+        {"no": 7, "resto": 5, "time": 1_700_000_002, "com": quote},
+    ]
+    paths = [_write(tmp_path, "5.json", posts)]
+    assert _check(paths, _contexts(paths)) == 1

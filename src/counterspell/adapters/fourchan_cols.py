@@ -112,7 +112,11 @@ def parent_uids(com: pa.Array, boards: pa.Array) -> tuple[pa.Array, np.ndarray]:
     the posts that quote one post twice (their list is deduplicated in Python)."""
     n = len(com)
     odd = np.zeros(n, dtype=bool)
-    idx = np.flatnonzero(np_bool(pc.match_substring(com, 'href="')))
+    linked = np_bool(pc.match_substring(com, 'href="'))
+    # the markers below are \x01 and \x02: a comment holding one is mapped in Python
+    marker = np_bool(pc.match_substring_regex(com, "[\\x01\\x02]"))
+    odd[linked & marker] = True
+    idx = np.flatnonzero(linked & ~marker)
     lengths = np.zeros(n, dtype=np.int32)
     if not len(idx):
         return _lists(lengths, pa.array([], pa.string())), odd
