@@ -83,18 +83,15 @@ def read_threads(
         try:
             table, bad = _convert([files[i] for i in todo], [docs[i] or [] for i in todo], run_id)
         except _Unreadable:
-            if len(todo) > 1:  # one file at a time: the others need not pay for an odd one
-                parts = [read_threads([files[i]], run_id) for i in todo]
-                for i, (one, span) in zip(todo, parts, strict=True):
-                    if span[0] is not None:
-                        tables.append(one)
-                        docs[i] = docs[i]  # read: its span is set below
-                    else:
-                        docs[i] = None
-                todo = [i for i in todo if docs[i] is not None]
+            if len(todo) == 1:
+                docs[todo[0]] = None
                 break
-            docs[todo[0]] = None
-            todo = []
+            for i in todo:  # one file at a time: the others need not pay for an odd one
+                one, span = read_threads([files[i]], run_id)
+                if span[0] is None:
+                    docs[i] = None
+                else:
+                    tables.append(one)
             break
         if bad:  # files the per-file readers take: convert the rest again without them
             for k in bad:
