@@ -8,10 +8,12 @@ the path (``.../r/thread/123.json``, or a file name such as ``thread-r-123.json`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import pyarrow as pa
 
 from ..errors import Place
 from ..models import Post
@@ -28,6 +30,18 @@ from .base import (
 )
 from .fourchan_bulk import read_thread_bulk
 from .fourchan_map import infer_board, map_post, parse_now
+from .fourchan_vec import ThreadFile, read_threads
+
+
+@dataclass(slots=True)
+class ManyRead:
+    """One file of :meth:`FourchanJson.read_many`: its partition, its rows ``start`` to
+    ``start + count`` of the batch table, and the notices ``read`` would give."""
+
+    key: tuple[str, str]
+    start: int
+    count: int
+    notices: list[Notice]
 
 
 class _FourchanBase(Adapter):
@@ -68,6 +82,34 @@ class FourchanJson(_FourchanBase):
     def read_bulk(self, path: str, ctx: ReadContext) -> BulkRead | None:
         board, notice = self._board(path, ctx)
         return read_thread_bulk(path, board, [notice] if notice else [], ctx)
+
+    def read_many(
+        self,
+        paths: Sequence[str],
+        ctxs: Sequence[ReadContext],
+        datas: Sequence[bytes | None] | None = None,
+    ) -> tuple[pa.Table, list[ManyRead | None]]:
+        """Many thread files at once, column-wise (:mod:`.fourchan_vec`): one table of their
+        posts, in file order, and per file its rows in that table with the notices
+        :meth:`read` would give, or None where :meth:`read_bulk` (then :meth:`read`) is to be
+        used: what they give for it is what this gives for the others. ``datas``: the files'
+        bytes where the caller has them (a file is read once)."""
+        boards = [self._board(path, ctx) for path, ctx in zip(paths, ctxs, strict=True)]
+        datas = datas if datas is not None else [None] * len(paths)
+        files = [
+            ThreadFile(path, board, ctx.sha256, data)
+            for path, ctx, (board, _), data in zip(paths, ctxs, boards, datas, strict=True)
+        ]
+        run_id = ctxs[0].run_id if ctxs else None
+        assert all(ctx.run_id == run_id for ctx in ctxs), "one run per batch"
+        table, spans = read_threads(files, run_id)
+        out: list[ManyRead | None] = []
+        for (board, notice), span in zip(boards, spans, strict=True):
+            if span is None:
+                out.append(None)
+            else:
+                out.append(ManyRead(("4chan", board), span[0], span[1], [notice] if notice else []))
+        return table, out
 
     def read(self, path: str, ctx: ReadContext) -> Iterator[Item]:
         board, notice = self._board(path, ctx)

@@ -11,6 +11,7 @@ by the streaming reader, which says where the problem is and keeps every valid p
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import orjson
 
@@ -54,7 +55,6 @@ def _map_posts(posts: list[object], board: str, path: str, ctx: ReadContext, col
     """Append every post to ``cols``; False as soon as one would be quarantined."""
     hint: int | None = None
     rows = cols.rows
-    dumps = orjson.dumps
     for record, p in enumerate(posts):
         no = p.get("no") if type(p) is dict else None
         t = p.get("time") if type(p) is dict else None
@@ -67,51 +67,60 @@ def _map_posts(posts: list[object], board: str, path: str, ctx: ReadContext, col
                 hint = int(item.thread_id)
             continue
         assert isinstance(p, dict)
-        resto = _int(p.get("resto")) or 0
-        thread_no = resto or (hint if hint and hint != no else no)
-        is_op = resto == 0 and (hint is None or hint == no)
+        row = ordinary_row(p, board, no, t, record, hint)
         if hint is None:
-            hint = thread_no
-        extra = {k: v for k, v in p.items() if k not in _MAPPED}
-        com = p.get("com")
-        raw = com if isinstance(com, str) else None
-        if raw:
-            text, quotes, hrefs = fourchan_html_to_text(raw)
-        else:
-            text, quotes, hrefs = "", [], []
-        parents: list[str] = []
-        for qboard, qpost in quotes:
-            uid = make_uid("4chan", qboard or board, qpost)
-            if uid not in parents:
-                parents.append(uid)
-        name = p.get("name")
-        if not isinstance(name, str):
-            name = None
-        fields = media_fields(p, extra)
-        media = [] if fields is None else [{**fields, "path": None, "url": None, "note": None}]
-        sub = p.get("sub")
-        post_id = str(no)
-        rows.append(
-            (
-                f"4chan:{board}:{post_id}",
-                str(thread_no),
-                post_id,
-                parents,
-                t * 1_000_000,
-                poster_key(p, thread_no, name),
-                name,
-                text,
-                raw,
-                extract_urls(text, hrefs),
-                media,
-                is_op,
-                dumps(extra, option=_OPT, default=str).decode("utf-8") if extra else None,
-                "post",
-                fourchan_html_to_text(sub)[0] if isinstance(sub, str) and sub else None,
-                [],
-                [],
-                record,
-                None,
-            )
-        )
+            hint = int(row[1])
+        rows.append(row)
     return True
+
+
+def ordinary_row(
+    p: dict[str, Any], board: str, no: int, t: int, record: int, hint: int | None
+) -> tuple[Any, ...]:
+    """The row (fields in :data:`~.columns.ROW_FIELDS` order) of a post whose ``no`` and
+    ``time`` are plain integers, ``hint`` the thread of the file's first post (None for that
+    post itself). Shared with the vectorised reader, which leaves it the posts it cannot clean
+    column-wise."""
+    resto = _int(p.get("resto")) or 0
+    thread_no = resto or (hint if hint and hint != no else no)
+    is_op = resto == 0 and (hint is None or hint == no)
+    extra = {k: v for k, v in p.items() if k not in _MAPPED}
+    com = p.get("com")
+    raw = com if isinstance(com, str) else None
+    if raw:
+        text, quotes, hrefs = fourchan_html_to_text(raw)
+    else:
+        text, quotes, hrefs = "", [], []
+    parents: list[str] = []
+    for qboard, qpost in quotes:
+        uid = make_uid("4chan", qboard or board, qpost)
+        if uid not in parents:
+            parents.append(uid)
+    name = p.get("name")
+    if not isinstance(name, str):
+        name = None
+    fields = media_fields(p, extra)
+    media = [] if fields is None else [{**fields, "path": None, "url": None, "note": None}]
+    sub = p.get("sub")
+    post_id = str(no)
+    return (
+        f"4chan:{board}:{post_id}",
+        str(thread_no),
+        post_id,
+        parents,
+        t * 1_000_000,
+        poster_key(p, thread_no, name),
+        name,
+        text,
+        raw,
+        extract_urls(text, hrefs),
+        media,
+        is_op,
+        orjson.dumps(extra, option=_OPT, default=str).decode("utf-8") if extra else None,
+        "post",
+        fourchan_html_to_text(sub)[0] if isinstance(sub, str) and sub else None,
+        [],
+        [],
+        record,
+        None,
+    )

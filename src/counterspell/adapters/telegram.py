@@ -206,11 +206,13 @@ class TelegramExport(Adapter):
         h = strip_head(head)
         if not h.startswith("{"):
             return 0
-        if re.search(r'"about"\s*:\s*"Here is the data you requested', h) or re.search(
-            r'"chats"\s*:\s*\{\s*"about"\s*:', h
+        # each regex only where its literal start occurs: every 4chan thread starts with "{" too
+        if '"about"' in h and (
+            re.search(r'"about"\s*:\s*"Here is the data you requested', h)
+            or re.search(r'"chats"\s*:\s*\{\s*"about"\s*:', h)
         ):
             return 95
-        if re.search(r'"type"\s*:\s*"(?:' + _CHAT_TYPES + r')"', h) and '"messages"' in h:
+        if '"messages"' in h and re.search(r'"type"\s*:\s*"(?:' + _CHAT_TYPES + r')"', h):
             return 92
         if (
             '"messages"' in h

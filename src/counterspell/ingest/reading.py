@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gc
 import os
 import threading
@@ -12,13 +13,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..adapters import Adapter, Notice, ReadContext, detect, get_adapter
 from ..errors import CounterspellError, InputError, Place, UnknownFormatError
 from ..models import Post, posts_to_table
-from ..textio import Problem, fallback_bytes
+from ..textio import Problem, fallback_bytes, sniff_encoding
 
 if TYPE_CHECKING:
     pass
@@ -173,6 +175,19 @@ class _WorkerRead:
     problems: list[tuple[str, Place, str, str | None]] = field(default_factory=list)
     posts: int = 0
     forced: bool = False  # read with --format rather than detected
+    # read column-wise with other files: (partition, start, count, chars) in the batch's table
+    span: tuple[tuple[str, str], int, int, int] | None = None
+
+
+@dataclass
+class _BatchRead:
+    """What a worker sends back for a batch of small files: one table for the files an adapter
+    read together (:meth:`FourchanJson.read_many`), sliced per file by ``span`` on arrival, and
+    one :class:`_WorkerRead` per file, in order. One table rather than one per file: building and
+    sending a table per 150-post thread cost more than mapping its posts."""
+
+    table: pa.Table | None
+    reads: list[_WorkerRead]
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -235,3 +250,75 @@ def _read_in_worker(path: str, fmt: str | None, ctx: ReadContext, strict: bool) 
         out.tables.append((key, posts_to_table(posts), chars))
         out.posts += len(posts)
     return out
+
+
+def _read_batch_in_worker(tasks: list[tuple[str, str | None, ReadContext, bool]]) -> _BatchRead:
+    """Map a batch of small files in a worker process: the 4chan threads among them together
+    (:meth:`FourchanJson.read_many`), every other file, and any thread that adapter declines,
+    through :func:`_read_in_worker` as before."""
+    from ..adapters.fourchan import FourchanJson
+
+    reads: list[_WorkerRead | None] = [None] * len(tasks)
+    together: list[int] = []
+    datas: list[bytes | None] = []
+    for i, (path, fmt, _ctx, _strict) in enumerate(tasks):
+        data, head = _utf8_head(path)
+        try:
+            cls = get_adapter(fmt) if fmt else detect(path, head)
+        except (UnknownFormatError, OSError, UnicodeError):
+            continue  # _read_in_worker says why
+        if cls is FourchanJson:
+            together.append(i)
+            datas.append(data)
+    table: pa.Table | None = None
+    if together:
+        try:
+            with paused_gc():  # as read_items: parsed posts hold no cycles
+                table, many = FourchanJson().read_many(
+                    [tasks[i][0] for i in together], [tasks[i][2] for i in together], datas
+                )
+        except Exception:  # any surprise: every file is read on its own, as before
+            table, many = None, [None] * len(together)
+        if table is not None and table.num_rows:
+            lengths = pc.add(
+                pc.fill_null(pc.utf8_length(table.column("text")), 0),
+                pc.fill_null(pc.utf8_length(table.column("raw_markup")), 0),
+            )
+            chars = np.concatenate([[0], np.cumsum(lengths.to_numpy())])
+        else:
+            chars = np.zeros(1, dtype=np.int64)
+        for i, got in zip(together, many, strict=True):
+            if got is None:
+                continue
+            fmt = tasks[i][1]
+            read = _WorkerRead(format=FourchanJson.name, forced=fmt is not None, posts=got.count)
+            end = got.start + got.count
+            read.span = (got.key, got.start, got.count, int(chars[end] - chars[got.start]))
+            read.problems = [("notice", n.place, n.message, None) for n in got.notices]
+            reads[i] = read
+    out: list[_WorkerRead] = []
+    for i, task in enumerate(tasks):
+        got_read = reads[i]
+        out.append(got_read if got_read is not None else _read_in_worker(*task))
+    return _BatchRead(table, out)
+
+
+def _utf8_head(path: str) -> tuple[bytes | None, str | None]:
+    """A small file's bytes and the head :func:`~counterspell.adapters.detect` would read (its
+    first 64 Ki characters), when it starts as plain UTF-8 without a BOM: the case where that
+    head is simply the decoded bytes (``open_text`` uses ``newline=""``). Else (None, None), and
+    detection reads the file itself."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(PARALLEL_MAX_BYTES + 1)
+    except OSError:
+        return None, None
+    if len(data) > PARALLEL_MAX_BYTES or sniff_encoding(data[:4]) != "utf-8":
+        return None, None
+    try:  # an incremental decoder: a character cut at the end of the slice waits, not fails
+        head = codecs.getincrementaldecoder("utf-8")().decode(
+            data[: 4 * 65536], final=len(data) <= 4 * 65536
+        )
+    except UnicodeDecodeError:
+        return None, None
+    return data, head[:65536]

@@ -80,6 +80,10 @@ class _Ingest:
             parts.append(posts_to_table(self.buffer[key]))
             owner_parts.append(np.asarray(self.owners[key], dtype=np.int64))
         table = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+        if len(parts) > 16:
+            # one chunk per 150-post thread made the Parquet writer (and the dedupe filter) pay
+            # per chunk: copying them into one first costs less than that
+            table = table.combine_chunks()
         return table, np.concatenate(owner_parts)
 
     def flush(self) -> None:
@@ -150,8 +154,11 @@ class _Ingest:
             return None
         return outcome
 
-    def apply_worker_read(self, outcome: FileOutcome, read: _WorkerRead, strict: bool) -> None:
-        """Take a worker's tables and problems into the buffers, as if read here."""
+    def apply_worker_read(
+        self, outcome: FileOutcome, read: _WorkerRead, strict: bool, batch: pa.Table | None = None
+    ) -> None:
+        """Take a worker's tables and problems into the buffers, as if read here; a file read
+        with others (``read.span``) is its slice of the batch's table."""
         if read.error:
             if strict:
                 raise CounterspellError(read.error)
@@ -168,6 +175,10 @@ class _Ingest:
             return
         for key, table, chars in read.tables:
             self.add_table(key, table, outcome.index, chars)
+        if read.span is not None and read.span[2]:
+            assert batch is not None
+            key, start, count, chars = read.span
+            self.add_table(key, batch.slice(start, count), outcome.index, chars)
         if read.fatal is not None:
             raise InputError(*read.fatal)
         self.progress.posts_read(read.posts)
