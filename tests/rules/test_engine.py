@@ -12,13 +12,12 @@ import pytest
 from counterspell.lake.datasets import enriched_sql, relation
 from counterspell.lake.query import connect
 from counterspell.lake.workspace import Workspace
+from counterspell.reports.backtest_page import chart_svg, html_page
 from counterspell.rules.engine import (
     Reviewed,
     Window,
     backtest,
-    chart_svg,
     hits,
-    html_page,
     record_hits,
 )
 from counterspell.rules.model import BUILTIN, Rule

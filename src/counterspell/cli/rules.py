@@ -189,7 +189,8 @@ def rules_backtest_cmd(
     db: DbOption = None,
 ) -> None:
     """What a rule would have done over the lake's history, against reviewers' decisions."""
-    from ..rules.engine import Window, backtest, html_page
+    from ..reports.backtest_page import html_page
+    from ..rules.engine import Window, backtest
     from ..rules.model import load_toml
     from ..store import queue, rules
     from ..store.db import has_store

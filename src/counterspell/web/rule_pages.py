@@ -18,9 +18,10 @@ from sqlalchemy import select
 from ..errors import CounterspellError
 from ..lake.datasets import relation
 from ..lake.query import connect
+from ..reports.backtest_page import chart_svg
 from ..rules.condition import FUNCTION_NAMES, ConditionError
 from ..rules.editor import OPERATORS, Row, build
-from ..rules.engine import Backtest, Window, backtest, chart_svg, count
+from ..rules.engine import Backtest, Window, backtest, count
 from ..rules.fields import FIELDS
 from ..rules.model import STATES, Rule
 from ..store import queue, rules
