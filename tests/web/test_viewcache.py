@@ -334,7 +334,7 @@ def test_concurrent_first_visits_read_the_lake_once(
 
     store, _ = service
     batches: list[list[str]] = []
-    real = viewcache.read_items
+    real = read_items
 
     def slow(ws: Workspace, batch: list[QueueItem], con: Any) -> dict[str, dict[str, Any]]:
         batches.append([it.uid for it in batch])

@@ -161,6 +161,7 @@ def sync_queue_if_any(ws: Workspace, trigger: str = "analyze") -> None:
     from ..store import rules
     from ..store.db import Store
     from ..store.queue import sync
+    from ..web import prebuilt
 
     try:
         store = Store(ws)
@@ -168,6 +169,7 @@ def sync_queue_if_any(ws: Workspace, trigger: str = "analyze") -> None:
             r = sync(store)
             out.print(f"review queue: {r.added:,} new flagged posts ({r.seen:,} in all)")
             run = rules.run(store, trigger)
+            prebuilt.build(store)  # the item pages' views, for the lake as it is now
         finally:
             store.close()
     except CounterspellError as exc:  # the lake is done; say why the queue is not
