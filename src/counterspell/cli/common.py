@@ -169,7 +169,10 @@ def sync_queue_if_any(ws: Workspace, trigger: str = "analyze") -> None:
             r = sync(store)
             out.print(f"review queue: {r.added:,} new flagged posts ({r.seen:,} in all)")
             run = rules.run(store, trigger)
-            prebuilt.build(store)  # the item pages' views, for the lake as it is now
+            try:  # the item pages' views, for the lake as it is now: a speed-up only
+                prebuilt.build(store)
+            except Exception as exc:  # the queue is synced; pages read the lake meanwhile
+                console.print(f"[yellow]item views not built:[/yellow] {esc(exc)}", highlight=False)
         finally:
             store.close()
     except CounterspellError as exc:  # the lake is done; say why the queue is not
