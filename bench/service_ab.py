@@ -4,7 +4,9 @@
     python bench/service_ab.py --before HEAD~3 --db sqlite
 
 Endpoints: /healthz, the queue list, the match API, and an item: its first visit (each of up to
-``--requests`` items once, nothing cached), again, and its HTML page.
+``--requests`` items once, nothing in the service's memory; the views ``queue sync`` built are
+read where the tree builds them, as its own ``bench/service.py`` prepares the store), again, and
+its HTML page.
 
 Requests per second on a shared two-core machine moved by up to 26% between two runs of the same
 code (docs/benchmarks.md), enough to invent a regression. This benchmark reads what is steadier:

@@ -33,8 +33,8 @@ def test_store_commands_end_to_end(lake: Workspace, tmp_path: Path) -> None:
     behind = run(*w, "queue", "sync")
     assert behind.returncode == 2 and "counterspell db upgrade" in behind.stderr
     up = run(*w, "db", "upgrade")
-    assert up.returncode == 0 and "none -> 0006" in up.stdout
-    assert "0006 -> 0006" in run(*w, "db", "upgrade").stdout  # again: nothing to do
+    assert up.returncode == 0 and "none -> 0007" in up.stdout
+    assert "0007 -> 0007" in run(*w, "db", "upgrade").stdout  # again: nothing to do
     added = run(
         *w, "user", "add", "lead", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
     )

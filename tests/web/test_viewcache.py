@@ -8,6 +8,8 @@ import dataclasses
 import json
 import re
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -322,3 +324,34 @@ def _rewrite_text(store: Store, item: QueueItem, text: str) -> None:
         tmp = part.with_suffix(".tmp")
         pq.write_table(table, tmp)
         tmp.replace(part)
+
+
+def test_concurrent_first_visits_read_the_lake_once(
+    service: tuple[Store, dict[str, User]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request for an item another thread is reading (read ahead) waits for that read."""
+    from counterspell.web import viewcache
+
+    store, _ = service
+    batches: list[list[str]] = []
+    real = read_items
+
+    def slow(ws: Workspace, batch: list[QueueItem], con: Any) -> dict[str, dict[str, Any]]:
+        batches.append([it.uid for it in batch])
+        time.sleep(0.5)
+        return real(ws, batch, con)
+
+    monkeypatch.setattr(viewcache, "read_items", slow)
+    first = _items(store)[0]
+    upcoming = next_in_queue(store, first)
+    second = upcoming[0]
+    views = LakeViews(store.ws, 64 << 20)
+    got: dict[str, Any] = {}
+    reader = threading.Thread(target=lambda: got.update(first=views.item(first, lambda: upcoming)))
+    reader.start()
+    time.sleep(0.2)  # the first read is under way
+    got["second"] = views.item(second, lambda: next_in_queue(store, second))
+    reader.join()
+    assert len(batches) == 1 and second.uid in batches[0]
+    assert got["second"] == read_item(store.ws, second)
+    assert got["first"] == read_item(store.ws, first)

@@ -196,16 +196,18 @@ def queue_sync_cmd(db: DbOption = None) -> None:
     what is new (analyze and match do both when the workspace has a store)."""
     from ..store import rules
     from ..store.queue import sync
+    from ..web import prebuilt
 
     store = _store(db)
     try:
         with console.status("syncing the review queue"):
             r = sync(store)
             run = rules.run(store, "manual")
+            views = prebuilt.build(store)  # what the item pages read, read now
     finally:
         store.close()
     out.print(
-        f"review queue: {r.seen:,} flagged posts, {r.added:,} new, {r.updated:,} refreshed; {r.identities:,} identities held in the store"
+        f"review queue: {r.seen:,} flagged posts, {r.added:,} new, {r.updated:,} refreshed; {r.identities:,} identities held in the store; {views:,} item views built"
     )
     out.print(
         f"rules: {run.rules} shadow or live, {run.hits:,} new hits, {run.acted:,} acted on",

@@ -161,6 +161,7 @@ def sync_queue_if_any(ws: Workspace, trigger: str = "analyze") -> None:
     from ..store import rules
     from ..store.db import Store
     from ..store.queue import sync
+    from ..web import prebuilt
 
     try:
         store = Store(ws)
@@ -168,6 +169,10 @@ def sync_queue_if_any(ws: Workspace, trigger: str = "analyze") -> None:
             r = sync(store)
             out.print(f"review queue: {r.added:,} new flagged posts ({r.seen:,} in all)")
             run = rules.run(store, trigger)
+            try:  # the item pages' views, for the lake as it is now: a speed-up only
+                prebuilt.build(store)
+            except Exception as exc:  # the queue is synced; pages read the lake meanwhile
+                console.print(f"[yellow]item views not built:[/yellow] {esc(exc)}", highlight=False)
         finally:
             store.close()
     except CounterspellError as exc:  # the lake is done; say why the queue is not

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -369,4 +370,13 @@ audit_head = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
     Column("store_id", String(32), nullable=False),  # names this database's anchor file
+)
+
+# A counter per part of the store that a reader keeps answers of; the database's own triggers
+# (migration 0007) bump ``queue`` on every write to ``queue_items``, whichever process wrote it.
+store_generations = Table(
+    "store_generations",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("n", BigInteger, nullable=False),
 )

@@ -18,8 +18,10 @@ from pydantic import BaseModel, Field
 
 from ..store import audit, cases, intake, queue, takedown
 from ..store.accounts import add_user, create_token, list_users
+from ..store.generation import generation
 from ..store.records import RemovalRequest
 from ..store.schema import ROLES
+from .listcache import KeptAnswers
 from .security import Admin, Analyst, Id, Reviewer, Viewer, store_of, views_of
 
 router = APIRouter(prefix="/api")
@@ -123,10 +125,11 @@ def _json(body: dict[str, Any]) -> Response:
     encoder still handles any type orjson lacks), at a fraction of its cost on the busiest
     routes, whose answers are lists of records. Keys may be ``str`` subclasses (SQLAlchemy's
     column names), hence ``OPT_NON_STR_KEYS``."""
-    return Response(
-        orjson.dumps(body, default=jsonable_encoder, option=orjson.OPT_NON_STR_KEYS),
-        media_type="application/json",
-    )
+    return Response(_json_bytes(body), media_type="application/json")
+
+
+def _json_bytes(body: dict[str, Any]) -> bytes:
+    return orjson.dumps(body, default=jsonable_encoder, option=orjson.OPT_NON_STR_KEYS)
 
 
 @router.get("/me")
@@ -148,11 +151,23 @@ def queue_list(
     ),
     sort: Literal["priority", "newest", "oldest"] = "priority",
 ) -> Response:
+    """A page of the queue; the same page is answered from what was kept while the queue's
+    generation is unchanged (:mod:`counterspell.web.listcache`: any write to the queue, from
+    any process, makes it read again)."""
+    key = (status, limit, offset, flag, role, community, sort)
     with store_of(request).engine.connect() as conn:
-        items = queue.list_items(
-            conn, status, limit, offset, flag=flag, role=role, community=community, sort=sort
-        )
-        return _json({"counts": queue.counts(conn), "items": [it.as_dict() for it in items]})
+
+        def page() -> bytes:
+            items = queue.list_items(
+                conn, status, limit, offset, flag=flag, role=role, community=community, sort=sort
+            )
+            return _json_bytes(
+                {"counts": queue.counts(conn), "items": [it.as_dict() for it in items]}
+            )
+
+        kept: KeptAnswers = request.app.state.lists
+        body = kept.answer(key, generation(conn), page)  # the generation first, then the page
+    return Response(body, media_type="application/json")
 
 
 @router.post("/queue/next")

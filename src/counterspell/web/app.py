@@ -27,6 +27,7 @@ from ..store.db import Store
 from ..version import __version__
 from . import api, notice_pages, plan_pages, rule_pages, takedown_pages, ui
 from .authcache import AuthCache
+from .listcache import KeptAnswers
 from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
 from .viewcache import LakeViews
 
@@ -184,6 +185,7 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
         store.ws, settings.service.view_cache_mb << 20, settings.service.lake_recheck_ms / 1000
     )
     app.state.auth = AuthCache[Any](settings.service.auth_recheck_ms / 1000)
+    app.state.lists = KeptAnswers()
     app.add_middleware(_Headers)
     app.add_middleware(_BodyLimit)  # outermost: runs before any other middleware reads the body
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
