@@ -5,8 +5,6 @@ them reads no Parquet."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from counterspell.lake.changes import lake_version
-from counterspell.lake.workspace import Workspace
 from counterspell.store import queue
 from counterspell.store.accounts import create_token
-from counterspell.store.db import Store, make_engine, upgrade
+from counterspell.store.db import Store
 from counterspell.store.records import QueueItem
 from counterspell.store.schema import queue_items
 from counterspell.web import prebuilt, viewcache
@@ -26,23 +23,14 @@ from counterspell.web.lakebatch import read_items
 from counterspell.web.lakeview import read_item
 from counterspell.web.viewcache import LakeViews
 
-from .conftest import make_users
 from .test_viewcache import _rewrite_text
 
 
 @pytest.fixture
-def built(lake: Workspace, tmp_path: Path) -> Iterator[Store]:
+def built(own_lake: Store) -> Store:
     """A copy of the shared lake (tests change it), synced, with its views built."""
-    shutil.copytree(lake.root, tmp_path / "ws", symlinks=True)
-    ws = Workspace.open(tmp_path / "ws")
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    upgrade(make_engine(url), ws=ws)
-    store = Store(ws, url)
-    make_users(store)
-    queue.sync(store)
-    assert prebuilt.build(store) > 0
-    yield store
-    store.close()
+    assert prebuilt.build(own_lake) > 0
+    return own_lake
 
 
 def _items(store: Store) -> list[QueueItem]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from counterspell.ingest import ingest
 from counterspell.lake.workspace import Workspace
 from counterspell.store import queue
 from counterspell.store.accounts import User, create_token
-from counterspell.store.db import Store, make_engine, upgrade
+from counterspell.store.db import Store
 from counterspell.store.records import QueueItem
 from counterspell.store.schema import api_tokens, queue_items
 from counterspell.web.app import create_app
@@ -42,20 +41,6 @@ def service(sqlite_store: Store) -> Iterator[tuple[Store, dict[str, User]]]:
     users = make_users(sqlite_store)
     queue.sync(sqlite_store)
     yield sqlite_store, users
-
-
-@pytest.fixture
-def own_lake(lake: Workspace, tmp_path: Path) -> Iterator[Store]:
-    """A copy of the shared lake that a test may change, with its own synced store."""
-    shutil.copytree(lake.root, tmp_path / "ws", symlinks=True)
-    ws = Workspace.open(tmp_path / "ws")
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    upgrade(make_engine(url), ws=ws)
-    store = Store(ws, url)
-    make_users(store)
-    queue.sync(store)
-    yield store
-    store.close()
 
 
 def _items(store: Store, n: int = 500) -> list[QueueItem]:
