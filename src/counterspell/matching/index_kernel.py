@@ -277,8 +277,13 @@ def search(
         out_q = np.empty(cap, dtype=np.int64)
         out_e = np.empty(cap, dtype=np.int64)
         out_d = np.empty(cap, dtype=np.int32)
-    if len(parts) == 1:
-        return parts[0]
+    return parts[0] if len(parts) == 1 else _joined(parts)
+
+
+def _joined(
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Consecutive (query, entry, distance) parts as one, in order."""
     return (
         np.concatenate([p[0] for p in parts]),
         np.concatenate([p[1] for p in parts]),
@@ -311,9 +316,4 @@ def search_threads(
         return q + s, ent, d
 
     with ThreadPoolExecutor(threads) as pool:
-        parts = list(pool.map(part, range(threads)))
-    return (
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        np.concatenate([p[2] for p in parts]),
-    )
+        return _joined(list(pool.map(part, range(threads))))
