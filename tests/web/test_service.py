@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -598,3 +599,34 @@ def test_the_intake_refuses_new_requests_past_its_triage_budget(
     client = TestClient(create_app(store), base_url="https://testserver")
     codes = [client.post("/api/takedowns", json=_valid_request(i)).status_code for i in range(6)]
     assert codes[-1] == 429 and codes.count(201) <= 3 + 1
+
+
+def test_the_hash_finder_is_warmed_when_the_server_starts(
+    own_lake: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first /api/match should not load the lake's hashes, the banks and the PDQ kernel."""
+    import threading
+    import time
+
+    from counterspell.matching import banks as B
+    from counterspell.matching.copies import CopyFinder
+
+    ws = own_lake.ws
+    (tmp_path / "bank.txt").write_text("pdq " + "ab" * 32 + "\n", encoding="utf-8")
+    B.create_bank(ws, "warm")
+    B.import_hashes(ws, "warm", tmp_path / "bank.txt")
+    app = create_app(own_lake)
+    with TestClient(app, base_url="https://testserver"):
+        deadline = time.monotonic() + 60
+        while any(t.name == "counterspell-warm" for t in threading.enumerate()):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        finder = app.state.finder
+        assert finder._signature is not None and [b.info.name for b in finder._banks] == ["warm"]
+
+    def broken(self: CopyFinder) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(CopyFinder, "warm", broken)  # a failed warm-up leaves the server up
+    with TestClient(create_app(own_lake), base_url="https://testserver") as client:
+        assert client.get("/healthz").status_code == 200

@@ -42,6 +42,15 @@ class CopyFinder:
         self._set_lake({k: np.empty(0, dtype=object) for k in ("uid", "md5", "sha256", "pdq")})
         self._banks: list[_Bank] = []
 
+    def warm(self) -> None:
+        """Load the lake's hashes and the banks' indexes and search each once, so that the first
+        match a user asks for does not pay for it (the PDQ kernel loads in 0.5-1 s a process)."""
+        with self._lock:
+            self._refresh()
+            probe = np.zeros((1, 4), dtype=np.uint64)
+            for b in self._banks:
+                b.index.search(probe, 0)
+
     def _current_signature(self) -> tuple[Any, ...]:
         media = self.ws.dataset("media")
         files = media.signatures("**/*.parquet")

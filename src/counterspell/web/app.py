@@ -9,7 +9,11 @@ reviewer's browser even if escaping were ever missed.
 from __future__ import annotations
 
 import base64
+import logging
 import re
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,8 @@ from .authcache import AuthCache
 from .listcache import KeptAnswers
 from .security import PUBLIC_CSRF_COOKIE, LoginRequired, Viewer
 from .viewcache import LakeViews
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 CSP = (
@@ -167,8 +173,24 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """When the server starts: the hash finder warmed in the background (see CopyFinder.warm);
+    a failure there is logged and the first match request loads what it needs itself."""
+
+    def warm() -> None:
+        try:
+            app.state.finder.warm()
+        except Exception:
+            log.warning("warming the hash finder failed", exc_info=True)
+
+    threading.Thread(target=warm, name="counterspell-warm", daemon=True).start()
+    yield
+
+
 def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="Counterspell",
         version=__version__,
         summary="Case work against sexual-deepfake request communities: review queue, cases, TAKE IT DOWN requests, audit.",
