@@ -33,7 +33,10 @@ PARALLEL_MAX_BYTES = 32 * 1024 * 1024
 PARALLEL_MIN_FILES = 4  # below this, starting workers costs more than it saves
 
 
-EXECUTOR_WINDOW = 64  # files per map on an executor: bounds what the coordinator holds
+# Files (and bytes) per map on an executor: bounds what the coordinator holds at once, while
+# leaving each worker a few batches of small files
+EXECUTOR_WINDOW = 512
+EXECUTOR_WINDOW_BYTES = 256 * 1024 * 1024
 
 
 # Flush early when buffered text grows past this, whatever the post count (long posts).
@@ -201,11 +204,6 @@ def _watch_parent(parent_pid: int) -> None:
                 os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="counterspell-parent-watch").start()
-
-
-def _read_task(task: tuple[str, str | None, ReadContext, bool]) -> _WorkerRead:
-    """:func:`_read_in_worker` as one picklable task for an :class:`Executor`."""
-    return _read_in_worker(*task)
 
 
 def _read_in_worker(path: str, fmt: str | None, ctx: ReadContext, strict: bool) -> _WorkerRead:

@@ -30,11 +30,11 @@ if TYPE_CHECKING:
 from .inputs import expand_inputs, ingest_lock, new_run_id, resolve_tz
 from .reading import (
     EXECUTOR_WINDOW,
+    EXECUTOR_WINDOW_BYTES,
     PARALLEL_MAX_BYTES,
     PARALLEL_MIN_FILES,
     _BatchRead,
     _read_batch_in_worker,
-    _read_task,
     _watch_parent,
 )
 from .results import FileOutcome, IngestResult, Progress, _Quiet
@@ -116,14 +116,23 @@ def ingest(
                 job.apply_worker_read(outcome, one, strict, read.table)
 
         window: list[tuple[FileOutcome, tuple[str, str | None, ReadContext, bool]]] = []
+        window_bytes = [0]
 
         def settle_window() -> None:
+            """The window's files mapped on the executor in batches (as the local workers map
+            them: 4chan threads column-wise, one table back per batch), committed in order."""
             if not window or executor is None:
                 return
-            reads = executor.map(_read_task, [task for _, task in window])
-            for (outcome, _), read in zip(window, reads, strict=True):
-                job.apply_worker_read(outcome, read, strict)
+            tasks = [task for _, task in window]
+            workers = getattr(executor, "workers", None) or n_workers
+            size = max(1, min(BATCH_FILES, -(-len(tasks) // (2 * workers))))
+            chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+            outcomes = iter([outcome for outcome, _ in window])
+            for read in executor.map(_read_batch_in_worker, chunks):
+                for one in read.reads:
+                    job.apply_worker_read(next(outcomes), one, strict, read.table)
             window.clear()
+            window_bytes[0] = 0
 
         try:
             for i, path in enumerate(files):
@@ -136,7 +145,8 @@ def ingest(
                 if executor is not None and small:
                     file_ctx = dataclasses.replace(ctx, sha256=outcome.sha256)
                     window.append((outcome, (path, fmt, file_ctx, strict)))
-                    if len(window) >= EXECUTOR_WINDOW:
+                    window_bytes[0] += outcome.size
+                    if len(window) >= EXECUTOR_WINDOW or window_bytes[0] >= EXECUTOR_WINDOW_BYTES:
                         settle_window()
                     continue
                 if n_workers > 1 and small and len(files) >= PARALLEL_MIN_FILES:
