@@ -173,6 +173,7 @@ def test_dask_workers_need_only_the_lake_url(
     monkeypatch.setenv("COUNTERSPELL_SECRET_HMAC_KEY", _KEY)
     one = copy.deepcopy(one)  # its configuration is edited below
     executor = _dask()
+    assert executor.workers == 2  # what hash-media's shards and ingest's batches are cut for
     root = tmp_path / "remote"
     client = executor.client
     client.run(_watch_opens, str(root))

@@ -40,6 +40,12 @@ class DaskExecutor:
             )
             self.client = Client(self.cluster)
 
+    @property
+    def workers(self) -> int:
+        """Workers the scheduler knows now: what work is cut for (hash-media's shards, ingest's
+        batches), as ``LocalExecutor.workers`` is for processes."""
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
+
     def map(self, fn: Callable[[T], R], tasks: Sequence[T]) -> list[R]:
         futures = self.client.map(fn, list(tasks), pure=False, retries=self.retries)
         return list(self.client.gather(futures))
