@@ -79,11 +79,15 @@ def assert_same(path: Path, ctx: ReadContext = CTX) -> BulkRead | None:
     assert got.notices == other
     assert list(got_tables) == list(tables)
     for key, expected in tables.items():
-        table = pa.concat_tables(got_tables[key])
-        assert table.schema == expected.schema
-        for name in expected.column_names:  # column by column, to name the one that differs
-            assert table.column(name).to_pylist() == expected.column(name).to_pylist(), (path, name)
+        same_columns(pa.concat_tables(got_tables[key]), expected, path)
     return got
+
+
+def same_columns(table: pa.Table, expected: pa.Table, where: object) -> None:
+    """Equal schemas and values, compared column by column to name the one that differs."""
+    assert table.schema == expected.schema, where
+    for name in expected.column_names:
+        assert table.column(name).to_pylist() == expected.column(name).to_pylist(), (where, name)
 
 
 @pytest.mark.parametrize("path", _fixtures(), ids=lambda p: f"{p.parent.name}/{p.name}")

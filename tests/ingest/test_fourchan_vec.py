@@ -25,7 +25,7 @@ from counterspell.adapters.fourchan import FourchanJson
 from counterspell.adapters.fourchan_bulk import read_thread_bulk
 from counterspell.adapters.fourchan_map import infer_board
 from tests.conftest import REAL
-from tests.ingest.test_bulk import HANDWRITTEN, _corpus, streamed
+from tests.ingest.test_bulk import HANDWRITTEN, _corpus, same_columns, streamed
 
 CTX = ReadContext(run_id="run-1", sha256="ab" * 32)
 
@@ -58,10 +58,7 @@ def _check(paths: list[Path], ctxs: list[ReadContext]) -> int:
             assert got.count == 0, path
             continue
         assert list(tables) == [got.key], path
-        expected = tables[got.key]
-        assert part.schema == expected.schema
-        for name in expected.column_names:  # column by column, to name the one that differs
-            assert part.column(name).to_pylist() == expected.column(name).to_pylist(), (path, name)
+        same_columns(part, tables[got.key], path)
     return read
 
 
