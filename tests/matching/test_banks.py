@@ -260,3 +260,24 @@ def test_small_imports_go_to_a_delta_index_and_removal_rebuilds(
     gone.write_text(f"pdq {_pdq(9)}\npdq {_pdq(2)}\n", encoding="utf-8")
     assert B.remove_hashes(ws, "d", gone) == 2
     assert not (d / "index-delta").exists() and not found(9) and not found(2) and found(1)
+
+
+def test_a_lake_without_files_matches_the_md5s_platforms_reported(tmp_path: Path) -> None:
+    """Exports without their files: most attachments have no hash at all (NULL in the lake) and
+    4chan's carry the MD5 it reported; matching finds those and does not fail on the others."""
+    import duckdb
+
+    generate(tmp_path / "c", posts=400, seed=3, media_files=False)
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(tmp_path / "c")], workers=1)
+    hash_media(ws, workers=1)
+    glob = ws.dataset_glob("media")
+    [(items, hashed, reported)] = duckdb.execute(
+        f"SELECT count(*), count(md5), any_value(reported_md5) FROM read_parquet('{glob}')"
+    ).fetchall()
+    assert items > 0 and hashed == 0 and reported
+    (tmp_path / "bank.txt").write_text(f"md5 {reported}\npdq {'ab' * 32}\n", encoding="utf-8")
+    B.create_bank(ws, "reported")
+    B.import_hashes(ws, "reported", tmp_path / "bank.txt")
+    result = match(ws, "reported")
+    assert result.items == items and result.matched_items >= 1

@@ -49,7 +49,18 @@ def _media(ws: Workspace) -> dict[str, np.ndarray]:
             FROM {source}
             ORDER BY uid, media_index"""
     ).fetchnumpy()
-    return cols
+    # DuckDB gives a masked array for a column with NULLs, whose masked items are unhashable
+    # constants: every signal type reads plain arrays, None where the lake has no value
+    return {k: _plain(v) for k, v in cols.items()}
+
+
+def _plain(column: np.ndarray) -> np.ndarray:
+    """A fetched column as a plain array, None where it was masked (NULL)."""
+    if not isinstance(column, np.ma.MaskedArray):
+        return column
+    out = np.ma.getdata(column).astype(object)
+    out[np.ma.getmaskarray(column)] = None
+    return out
 
 
 def _hits(ctx: MatchContext) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
