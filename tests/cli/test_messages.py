@@ -94,6 +94,13 @@ def test_paths_with_brackets_survive_in_errors_and_results(tmp_path: Path, cli: 
     assert missing.returncode == 2 and "gone[3].json" in " ".join(missing.stderr.split())
 
 
+def test_version_needs_no_command(cli: CliRunner) -> None:
+    from counterspell.version import __version__
+
+    r = cli("--version")
+    assert (r.returncode, r.stdout.strip()) == (0, f"counterspell {__version__}"), r.stderr
+
+
 def test_init_on_a_file_is_a_sentence(tmp_path: Path, cli: CliRunner) -> None:
     target = tmp_path / "notes.txt"
     target.write_text("x", encoding="utf-8")

@@ -88,6 +88,13 @@ def current_ws() -> Workspace:
     return Workspace.open(state.workspace)
 
 
+def _print_version(value: bool) -> None:
+    """Eager: runs while the options are parsed, before Click asks for a command."""
+    if value:
+        out.print(f"counterspell {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     workspace: Annotated[
@@ -99,11 +106,13 @@ def _main(
             help="Workspace folder (default: current folder).",
         ),
     ] = None,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
 ) -> None:
-    if version:
-        out.print(f"counterspell {__version__}")
-        raise typer.Exit()
     state.workspace = workspace
 
 
