@@ -57,6 +57,8 @@ def test_store_commands_end_to_end(lake: Workspace, tmp_path: Path) -> None:
     assert "0 new hits, 0 acted on" in synced.stdout  # nothing new since analyze's run
     listed = run(*w, "queue", "list", "--limit", "3")
     assert listed.returncode == 0 and "minor_risk" in listed.stdout
+    bogus = run(*w, "queue", "list", "--status", "bogus")  # not an empty table
+    assert bogus.returncode == 2 and "choose one of open, escalated, decided" in bogus.stderr
     assert run(*w, "takedown", "due").returncode == 0
     ok = run(*w, "audit", "verify")
     assert ok.returncode == 0 and "intact" in ok.stdout
