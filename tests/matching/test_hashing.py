@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -214,6 +215,9 @@ def test_hash_media_says_why_files_failed(tmp_path: Path) -> None:
     assert proc.returncode == 0, err
     assert err.count("cannot hash") == 5 and "not a readable image" in err
     assert "more: every reason is in the 'error' column" in err
+    said = " ".join((proc.stdout + err).split())  # the console may wrap the line
+    found = re.search(r"([\d,]+) files hashed, ([\d,]+) errors", said)
+    assert found and int(found[1].replace(",", "")) == len(pictures) - 7  # failed: not hashed
     exported = run("export", "media", "--format", "jsonl", "-o", str(tmp_path / "m.jsonl"))
     assert exported.returncode == 0, exported.stderr
     lines = (tmp_path / "m.jsonl").read_text(encoding="utf-8").splitlines()

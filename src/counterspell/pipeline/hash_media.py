@@ -36,7 +36,7 @@ MAX_ERROR_EXAMPLES = 5
 @dataclass
 class HashMediaResult:
     items: int = 0
-    files_hashed: int = 0
+    files_hashed: int = 0  # files read and hashed (each once); those that failed are errors
     errors: int = 0
     skipped: int = 0
     # the first few files that could not be hashed and why; every error is in the media
@@ -135,7 +135,7 @@ def _hash_partition(
                 h = cache.get(path)
                 if h is None:
                     h = cache[path] = hash_file(path)
-                    result.files_hashed += 1
+                    result.files_hashed += h.error is None  # a file that failed is an error only
                     if len(cache) > 100_000:
                         cache.clear()
                 if h.error is not None:
