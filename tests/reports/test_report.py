@@ -51,7 +51,7 @@ def test_every_section_table_and_figure(report: Path) -> None:
     assert html.count('<img src="data:image/svg+xml;base64,') == len(figures)
     for name in ("communities", "inputs", "posts_per_week_by_role", "fulfilment", "creators", "lorenz",
                  "relationships", "minor_risk_by_community", "bridges", "tools", "evaluation", "facts",
-                 "plan_effects", "plan_top_creators", "plan_top_hubs"):  # fmt: skip
+                 "plan_effects", "plan_top_creators", "plan_top_hubs", "plan_top_communities"):  # fmt: skip
         assert (report / "tables" / f"{name}.csv").exists(), name
     assert (report / "graphs" / "communities.gexf").exists() and (
         report / "graphs" / "actors.gexf"
@@ -127,6 +127,8 @@ def test_real_fixtures_report(tmp_path: Path) -> None:
     out = write_report(ws, tmp_path / "r").path
     html = out.read_text(encoding="utf-8")
     assert "1. Data</h2>" in html and "No fulfilments in this scope." in html
+    # no "would leave 100% of today's 0 fulfilled campaigns"
+    assert "nothing for a plan to take" in html and "of today's 0 fulfilled" not in html
 
 
 def test_median_ci() -> None:

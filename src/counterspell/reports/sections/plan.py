@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...pipeline.plan import MEASURES, PlanOptions, plan
+from ...pipeline.plan_graph import KIND_NOUNS
 from ...privacy import pseudonym
 from ..model import Section, pct
 from ..scan import ScopedLake
@@ -44,6 +45,9 @@ def build(lake: ScopedLake) -> Section:
         s.empty = "No campaigns in this scope."
         return s
     t = result["totals"]
+    if not t["fulfilled"]:
+        s.empty = "No fulfilled campaigns in this scope: there is nothing for a plan to take."
+        return s
     s.fact("campaigns", result["campaigns"])
     s.fact("fulfilled_campaigns", t["fulfilled"])
     combined = result["plans"][-1]
@@ -56,7 +60,7 @@ def build(lake: ScopedLake) -> Section:
                pct(combined["random"].get(m, {}).get("share")))  # fmt: skip
     s.tables["plan_effects"] = [_effect_row(p) for p in result["plans"]]
     for kind, rows in result["rankings"].items():
-        s.tables[f"plan_top_{kind}s"] = [
+        s.tables[f"plan_top_{KIND_NOUNS[kind]}"] = [
             {"rank": r["rank"], kind: _name(lake, kind, r["name"]), "share": r["share"],
              "share_of": r["of"], "campaigns": r["campaigns"],
              "alone_fulfilled": r["alone"]["fulfilled"], "alone_praise": r["alone"]["praise"],
