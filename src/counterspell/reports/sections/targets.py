@@ -41,16 +41,19 @@ def build(lake: ScopedLake) -> Section:
     s.fact("share_women", round(fshare, 6) if fshare is not None else None, pct(fshare))
     s.tables["targets_across"] = rows(
         c,
-        """SELECT target, count(*) AS campaigns, count(DISTINCT platform || ':' || community) AS communities,
-                  list_sort(list_distinct(flatten(list(platforms)))) AS platforms
+        """SELECT target, count(*) AS campaigns,
+                  count(DISTINCT platform || ':' || community) AS request_communities,
+                  list_sort(list_distinct(flatten(list(platforms)))) AS platforms_reached
            FROM _c WHERE target IS NOT NULL GROUP BY target
-           HAVING count(*) > 1 ORDER BY campaigns DESC, communities DESC, target LIMIT 100""",
+           HAVING count(*) > 1 ORDER BY campaigns DESC, request_communities DESC, target LIMIT 100""",
     )
+    # where a target was requested (the campaigns' request communities) and where her campaigns
+    # went (every platform they reached): one community can send a campaign to three platforms
     for r in s.tables["targets_across"]:
-        r["platforms"] = ";".join(r["platforms"] or [])
+        r["platforms_reached"] = ";".join(r["platforms_reached"] or [])
     s.fact(
         "targets_on_several_platforms",
-        sum(1 for r in s.tables["targets_across"] if ";" in r["platforms"]),
+        sum(1 for r in s.tables["targets_across"] if ";" in r["platforms_reached"]),
     )
     if not n_req:
         s.empty = "No requests in this scope."
