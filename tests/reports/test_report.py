@@ -129,6 +129,8 @@ def test_real_fixtures_report(tmp_path: Path) -> None:
     assert "1. Data</h2>" in html and "No fulfilments in this scope." in html
     # no "would leave 100% of today's 0 fulfilled campaigns"
     assert "nothing for a plan to take" in html and "of today's 0 fulfilled" not in html
+    # links between ordinary communities are not "no links"
+    assert "No invites, links out or shared media from the abuse in this scope." in html
 
 
 def test_median_ci() -> None:

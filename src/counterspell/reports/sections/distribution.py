@@ -66,6 +66,7 @@ def build(lake: ScopedLake) -> Section:
     s.fact("bridges", len(bridges))
     s.fact("invite_bridges", sum(1 for b in bridges if b["kind"] == "invite"))
     s.fact("media_bridges", sum(1 for b in bridges if b["kind"] == "media"))
+    s.fact("handle_bridges", sum(1 for b in bridges if b["kind"] == "handle"))
     s.fact(
         "external_destinations",
         len({(b["dst_platform"], b["dst_community"]) for b in bridges if not b["dst_ingested"]}),
@@ -73,7 +74,13 @@ def build(lake: ScopedLake) -> Section:
     med = sorted(lags)[len(lags) // 2] if lags else None
     s.fact("median_media_lag_hours", med, "n/a" if med is None else f"{med:.1f} h")
     if not s.tables["destinations_per_week"] and not bridges:
-        s.empty = "No invites, links out or shared media in this scope."
+        n = len(s.tables["ordinary_links"])
+        s.empty = "No invites, links out or shared media from the abuse in this scope." + (
+            f" Links between ordinary communities (no abuse activity), not mapped: {plural(n, 'link')}"
+            " in tables/ordinary_links.csv."
+            if n
+            else ""
+        )
         return s
     if s.tables["destinations_per_week"]:
         top = sorted(
