@@ -137,7 +137,13 @@ def me(who: Viewer) -> dict[str, Any]:
     return {"name": who.user.name, "role": who.user.role, "via": who.via, "roles": list(ROLES)}
 
 
-@router.get("/queue", response_model=dict[str, Any])
+@router.get(
+    "/queue",
+    response_model=dict[str, Any],
+    summary="A page of the review queue",
+    description="Items of one status, highest priority (or newest, oldest) first, with the "
+    "counts per status; filters by flag, role and community. Any role may read it.",
+)
 def queue_list(
     request: Request,
     who: Viewer,
@@ -151,9 +157,8 @@ def queue_list(
     ),
     sort: Literal["priority", "newest", "oldest"] = "priority",
 ) -> Response:
-    """A page of the queue; the same page is answered from what was kept while the queue's
-    generation is unchanged (:mod:`counterspell.web.listcache`: any write to the queue, from
-    any process, makes it read again)."""
+    # The same page is answered from what was kept while the queue's generation is unchanged
+    # (web/listcache.py: any write to the queue, from any process, makes it read again).
     key = (status, limit, offset, flag, role, community, sort)
     with store_of(request).engine.connect() as conn:
 
