@@ -153,6 +153,15 @@ def test_report_command(workspace: Workspace, cli: CliRunner, tmp_path: Path) ->
     assert "report.html" in proc.stdout
     bad = cli("-w", str(workspace.root), "report", "--since", "January")
     assert bad.returncode == 2 and "--since 'January'" in bad.stderr
+    # a community as plan --scope writes it; a wrong one is told which communities there are
+    one = cli(
+        "-w", str(workspace.root), "report", "--community", "4chan/r", "-o", str(tmp_path / "c")
+    )
+    assert one.returncode == 0, one.stderr
+    wrong = cli(
+        "-w", str(workspace.root), "report", "--community", "nope", "-o", str(tmp_path / "n")
+    )
+    assert wrong.returncode == 2 and "the lake has the communities 4chan/r" in wrong.stderr
 
 
 def test_report_renders_in_a_browser(report: Path, browser: Any) -> None:

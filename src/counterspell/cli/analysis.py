@@ -208,7 +208,11 @@ def report_cmd(
     ] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="Only this platform.")] = None,
     community: Annotated[
-        str | None, typer.Option("--community", help="Only this community.")
+        str | None,
+        typer.Option(
+            "--community",
+            help="Only this community: its id, or platform/id as plan --scope writes it (4chan/r).",
+        ),
     ] = None,
     workers: Annotated[
         int | None,
@@ -224,9 +228,15 @@ def report_cmd(
     ] = False,
 ) -> None:
     """A self-contained HTML research report with charts, CSV tables and graph files."""
+    from ..lake.query import communities
     from ..reports.data import Scope
     from ..reports.render import write_report
 
+    if community and "/" in community and platform is None:
+        # platform/id, as `plan --scope` and the backtests write it; a Discord id holds a / too
+        first, _, rest = community.partition("/")
+        if first in {str(p) for p, _, _ in communities(current_ws())}:
+            platform, community = first, rest
     scope = Scope(parse_date(since, "--since"), parse_date(until, "--until"), platform, community)
     with (
         executor_for(executor_name, workers, scheduler) as executor,

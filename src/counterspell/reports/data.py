@@ -45,8 +45,14 @@ def build_report(
     if not lake.posts and not allow_empty:
         have = communities(ws)
         platforms = sorted({p for p, _, _ in have})
+        names = [f"{p}/{c}" for p, c, _ in have]
+        listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
         what = (
-            f"the lake has {', '.join(platforms)}" + (f" ({len(have)} communities)" if have else "")
+            (
+                f"the lake has the communities {listed}"
+                if scope.community
+                else f"the lake has {', '.join(platforms)} ({len(have)} communities)"
+            )
             if have
             else "the workspace holds no posts yet: run 'counterspell ingest' first"
         )
