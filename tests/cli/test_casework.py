@@ -45,6 +45,9 @@ def test_store_commands_end_to_end(lake: Workspace, tmp_path: Path) -> None:
         *w, "user", "add", "y", "--role", "boss", "--password-stdin", stdin=PASSWORD + "\n"
     )
     assert bad_role.returncode == 2 and "not one of" in bad_role.stderr
+    nothing = run(*w, "user", "add", "z", "--role", "viewer")  # a script, nothing on stdin
+    assert nothing.returncode == 2 and "no password given" in nothing.stderr, nothing.stderr
+    assert "Aborted" not in nothing.stderr + nothing.stdout
     assert "lead" in run(*w, "user", "list").stdout
     token = run(*w, "user", "token", "lead", "--name", "ci").stdout.strip()
     assert token.startswith("cs_")

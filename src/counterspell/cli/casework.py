@@ -88,7 +88,13 @@ def db_upgrade_cmd(
 def _password(stdin: bool) -> str:
     if stdin:
         return sys.stdin.readline().rstrip("\n")
-    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    except typer.Abort:  # end of input (a script with nothing on stdin) or Ctrl-C
+        raise CounterspellError(
+            "no password given: type it twice at the prompt, or give it once on standard input "
+            "with --password-stdin"
+        ) from None
 
 
 @user_app.command("add")
