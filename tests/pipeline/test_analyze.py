@@ -153,6 +153,7 @@ def test_labels_train_and_evaluate_commands(tmp_path: Path, cli: CliRunner) -> N
         "-w", str(ws), "evaluate", "--labels", str(labels), "--no-synthetic", check=True
     ).stdout
     assert "precision" in ev and "confusion" in ev and "minor_risk" in ev
+    assert "(n=0)" not in ev  # a flag the truth has none of gets no precision or recall
     assert (ws / "models" / "evaluation.json").exists()
     bad = tmp_path / "bad.csv"
     bad.write_text("platform,post_id,role,flags\n4chan,1,request,\n4chan,2,wizardry,\n")

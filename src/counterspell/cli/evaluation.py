@@ -299,8 +299,9 @@ def _print_metrics(title: str, m: object) -> None:
     out.print(conf)
     flags = ", ".join(
         f"{k} P {v['precision']:.3f} R {v['recall']:.3f} (n={int(v['support'])})"
-        if v["support"] or v.get("predicted")
-        else f"{k}: none in the truth, none raised"
+        if v["support"]
+        # no precision or recall to speak of where the truth has none (or does not label it)
+        else f"{k}: none in the truth, {int(v.get('predicted') or 0):,} raised"
         for k, v in m.flags.items()
     )
     out.print(f"flags: {flags}")
