@@ -289,3 +289,27 @@ def test_worker_processes_give_the_same_lake_as_one_process(tmp_path: Path) -> N
         ).fetchall()
         tables.append((rows, {(f.path, f.added, f.duplicates) for f in result.files}))
     assert tables[0] == tables[1]
+
+
+def test_exports_name_their_communities_and_an_analysts_name_wins(ws: Workspace) -> None:
+    """DiscordChatExporter names its server and channel, Telegram its chat: the registry gets
+    those names where it has none; a name from `communities import` is never replaced."""
+    from counterspell.lake.registry import registered
+    from counterspell.pipeline.bridges import import_communities
+
+    here = Path(__file__).parents[1] / "fixtures" / "handwritten"
+    ingest(ws, [str(here / "discord")], workers=1)
+    names = {(r["platform"], r["community"]): r["name"] for r in registered(ws)}
+    discord = ("discord", "1087432907264495616/1148829347715076178")
+    assert names == {discord: "afterhours / requests"}
+    table = ws.root / "communities.csv"
+    table.write_text(
+        f"platform,community,name,invite\ndiscord,{discord[1]},Requests channel,\n",
+        encoding="utf-8",
+    )
+    import_communities(ws, table)
+    ingest(ws, [str(here / "telegram"), str(here / "discord")], workers=1, again=True)
+    names = {(r["platform"], r["community"]): r["name"] for r in registered(ws)}
+    assert names == {discord: "Requests channel", ("telegram", "1786204513"): "After Dark Edits 🌙"}
+    assert "afterhours / requests" not in str(stats(ws))  # stats show the analyst's name
+    assert "Requests channel" in str(stats(ws))

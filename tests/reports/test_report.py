@@ -241,7 +241,7 @@ def test_words_agree_with_their_numbers_and_notes_show_code(report: Path) -> Non
 
 
 def test_community_names_from_the_registry_are_shown(report: Path, workspace: Workspace) -> None:
-    from counterspell.pipeline.bridges import registered
+    from counterspell.lake.registry import registered
 
     names = {str(r["name"]) for r in registered(workspace) if r["name"]}
     assert names

@@ -47,7 +47,7 @@ def communities_import_cmd(
 @communities_app.command("list")
 def communities_list_cmd() -> None:
     """The registered communities."""
-    from ..pipeline.bridges import registered
+    from ..lake.registry import registered
 
     table = Table()
     for col in ("platform", "community", "name", "invite"):

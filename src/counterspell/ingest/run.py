@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..adapters import ReadContext, get_adapter
 from ..lake.manifest import Manifest
+from ..lake.registry import add_export_names, export_names
 from ..lake.workspace import Workspace
 from ..lake.writer import remove_stale_temp_files
 
@@ -174,6 +175,8 @@ def ingest(
             while inflight:
                 settle_one()
             job.flush()
+            # names the exports give their communities, where the registry has none
+            add_export_names(ws, export_names(ws, run_id))
             status = "done"
         finally:
             if pool is not None:

@@ -274,7 +274,7 @@ CATALOGUE: dict[str, Dataset] = {
         Dataset("inherited_flags", INHERITED_FLAGS_SCHEMA, False, "counterspell.pipeline.campaigns",
                 "flags a post carries because of its campaign's request"),
         Dataset("actors", ACTOR_SCHEMA, False, "counterspell.pipeline.actors", "authors and their rewards"),
-        Dataset("communities", COMMUNITY_SCHEMA, False, "counterspell.pipeline.bridges",
+        Dataset("communities", COMMUNITY_SCHEMA, False, "counterspell.lake.registry",
                 "registered communities: names and invites"),
         Dataset("bridges", BRIDGE_SCHEMA, False, "counterspell.pipeline.bridges",
                 "edges between communities (invites, media, handles)"),

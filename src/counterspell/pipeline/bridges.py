@@ -28,13 +28,12 @@ import csv
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from ..errors import InputError, Place
-from ..lake.datasets import COMMUNITY_SCHEMA, enriched_sql, relation
+from ..lake.datasets import enriched_sql, relation
 from ..lake.query import posts_relation_sql, replace_dataset
+from ..lake.registry import registered, write_registry
 from ..lake.workspace import Workspace
-from ..lake.writer import DerivedDataset
 from ..stages.links import invite_key, invite_key_sql
 from .actors import handle_sql
 
@@ -82,25 +81,10 @@ def import_communities(ws: Workspace, path: str | Path) -> int:
     except FileNotFoundError:
         raise InputError(Place(str(path)), "no such file") from None
     imported = len(rows)
-    existing = registered(ws)
-    for r in existing:
+    for r in registered(ws):
         rows.setdefault((str(r["platform"]), str(r["community"])), r)
-    ordered = sorted(rows.values(), key=lambda r: (str(r["platform"]), str(r["community"])))
-    table = pa.Table.from_pylist(ordered, schema=COMMUNITY_SCHEMA)
-    out = DerivedDataset(ws.dataset("communities"))
-    try:
-        out.path().write_parquet(table)
-        out.commit()
-    except BaseException:
-        out.abandon()
-        raise
+    write_registry(ws, list(rows.values()))
     return imported
-
-
-def registered(ws: Workspace) -> list[dict[str, str | None]]:
-    if not ws.has_data("communities"):
-        return []
-    return ws.dataset("communities").read_table(schema=COMMUNITY_SCHEMA).to_pylist()  # type: ignore[no-any-return]
 
 
 # Posts of the abuse proper: a community with this many has abuse activity. Distribution and
