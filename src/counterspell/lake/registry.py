@@ -29,13 +29,7 @@ def write_registry(ws: Workspace, rows: list[Row]) -> None:
     """Replace the registry with ``rows`` (one per community), in a stable order."""
     ordered = sorted(rows, key=lambda r: (str(r["platform"]), str(r["community"])))
     table = pa.Table.from_pylist(ordered, schema=COMMUNITY_SCHEMA)
-    out = DerivedDataset(ws.dataset("communities"))
-    try:
-        out.path().write_parquet(table)
-        out.commit()
-    except BaseException:
-        out.abandon()
-        raise
+    DerivedDataset(ws.dataset("communities")).replace_with(table)
 
 
 # The name an export gives its community, from what the adapters keep in each post's ``extra``:

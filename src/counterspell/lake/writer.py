@@ -203,3 +203,12 @@ class DerivedDataset:
 
     def abandon(self) -> None:
         self.staging.rmtree()
+
+    def replace_with(self, table: pa.Table) -> None:
+        """The whole dataset becomes ``table`` (one file), or stays as it was on any failure."""
+        try:
+            self.path().write_parquet(table)
+            self.commit()
+        except BaseException:
+            self.abandon()
+            raise

@@ -151,12 +151,7 @@ def match(
     for stale in ws.dataset("matches").glob(".build-*") + ws.dataset("matches").glob(".old-*"):
         stale.rmtree()  # left inside the dataset by a run killed before builds moved out of it
     out = DerivedDataset(ws.dataset("matches") / partition_dir_name("bank", bank.name), ws.lake)
-    try:
-        out.path().write_parquet(table)
-        out.commit()
-    except BaseException:
-        out.abandon()
-        raise
+    out.replace_with(table)
     result.matches = table.num_rows
     result.matched_items = len(np.unique(rows))
     return result
