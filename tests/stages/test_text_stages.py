@@ -132,6 +132,16 @@ def test_minor_risk_with_an_ask_does_flag_a_post() -> None:
     assert "minor_risk" in _final_flags("girl from my class, she's 15, make her lewd")
 
 
+def test_a_name_that_opens_the_post_is_the_target_and_her_school_year_is_not() -> None:
+    def names(text: str) -> list[str]:
+        return [v for k, v in find_cues(normalise(text), clean(text)).identifiers if k == "name"]
+
+    text = "Rosa, found her on insta - on the volleyball team, sophomore - nude her"
+    assert names(text) == ["rosa"]  # not "sophomore", which the review page then masked instead
+    assert names("Damn, she is hot") == [] and names("Bro, her pics are here") == []
+    assert names("Lena, 19, make her lewd") == ["lena"]
+
+
 def test_other_flags_tools_targets_relationship() -> None:
     text = "my coworker, Mia (ig: mia.daily) works at Example Dental, she doesn't know. will pay $20 btc. use roop + inpainting"
     c = find_cues(normalise(text), clean(text))

@@ -83,7 +83,17 @@ _NOT_NAMES = frozenset(
     "she her the a an my this that and or but pls please lol she's shes who from at in on with is was make nude "
     "lewd undress strip do can will any anyone someone here thanks ty more got wizard wizards req request "
     "he it im i you u we they anybody also just very really so too maybe if for to of no yes not nice hot "
-    "cute bro guys anon op hi hey ok okay same one two some old new http https www info etc only out".split()
+    "cute bro guys anon op hi hey ok okay same one two some old new http https www info etc only out "
+    # her school year describes her, it does not name her ("volleyball team, sophomore")
+    "freshman sophomore junior senior grade year".split()
+)
+# A post or line that opens with a capitalised word and a comma, and goes on about "her" or
+# "she": "Rosa, found her on insta". Case-sensitive: names are written capitalised here, and
+# the words that open a sentence this way otherwise (Bro, Guys, Damn) are excluded below.
+_NAME_LEADING = re.compile(r"(?:^|\n)\s*([A-Z][a-z]{1,20}),\s+(?=[^\n.!?]{0,80}\b(?:her|she)\b)")
+_NOT_LEADING = frozenset(
+    "damn man dude yo wow god jesus honestly sadly also yeah yep nah well update edit bump "
+    "look listen guys bro anon wizard wizards pls please okay ok lol lmao fr ngl imo tbh".split()
 )
 
 
@@ -194,6 +204,10 @@ def find_cues(norm: str, clean_text: str) -> Cues:
     for m in _NAME_AFTER.finditer(clean_text):
         name = (m.group(1) or m.group(2) or m.group(3) or "").lower()
         if name and name not in _NOT_NAMES:
+            c.identifiers.append(("name", name))
+    for m in _NAME_LEADING.finditer(clean_text):
+        name = m.group(1).lower()
+        if name not in _NOT_NAMES and name not in _NOT_LEADING and name not in COMMON_WORDS:
             c.identifiers.append(("name", name))
     c.identifiers = list(dict.fromkeys(c.identifiers))
     if _UPPER.search(clean_text):
