@@ -147,6 +147,12 @@ def test_demo_reposts_match_a_bank_across_platforms(tmp_path: Path, cli: CliRunn
     cli(*w, "bank", "import", "helpline", str(hashes), check=True)
     proc = cli(*w, "match", "--bank", "helpline", check=True)
     assert "media items match 'helpline'" in proc.stdout
+    [(low,)] = duckdb.execute(
+        f"""SELECT count(*) FROM read_parquet('{ws.dataset_glob("media")}')
+            WHERE pdq IS NOT NULL AND pdq_quality < 50"""
+    ).fetchall()
+    said = " ".join(proc.stdout.split())  # the console may wrap the line
+    assert low and f"{low:,} media items have a PDQ of quality under 50" in said  # not silent
     rows = [orjson.loads(x) for x in cli(*w, "export", "matches", check=True).stdout.splitlines()]
     platforms = {r["platform"] for r in rows}
     assert len(platforms) >= 2 and all(r["distance"] <= 31 for r in rows)

@@ -154,6 +154,11 @@ def match_cmd(
         f"{r.matched_items:,} of {r.items:,} media items match {bank!r} ({r.matches:,} matches); "
         f"{r.suppressed:,} suppressed by negative banks"
     )
+    if r.low_quality_pdq:
+        out.print(
+            f"{r.low_quality_pdq:,} media items have a PDQ of quality under 50 (flat or tiny "
+            "pictures) and were compared by MD5 only"
+        )
     if r.quarantined_entries:
         out.print(
             f"[bold red]{len(r.quarantined_entries)} bank entries match too many items and are quarantined for review[/]: "

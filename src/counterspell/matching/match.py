@@ -33,6 +33,9 @@ class MatchResult:
     matched_items: int = 0
     matches: int = 0
     suppressed: int = 0  # items also matching a negative bank
+    # items whose picture has a PDQ of quality under 50 (ThreatExchange's cut-off: flat or tiny
+    # images match unrelated ones), left out of PDQ matching; said, so a user knows why
+    low_quality_pdq: int = 0
     quarantined_entries: list[int] = field(default_factory=list)
 
 
@@ -45,7 +48,8 @@ def _media(ws: Workspace) -> dict[str, np.ndarray]:
     vpdq = "vpdq" if "vpdq" in columns else "NULL::VARCHAR AS vpdq"  # lakes hashed before vPDQ
     cols: dict[str, np.ndarray] = con.execute(
         f"""SELECT uid, media_index, platform, community, lower(coalesce(md5, reported_md5)) AS md5,
-                   CASE WHEN pdq_quality >= 50 AND length(pdq) = 64 THEN pdq END AS pdq, path, {vpdq}
+                   CASE WHEN pdq_quality >= 50 AND length(pdq) = 64 THEN pdq END AS pdq, path, {vpdq},
+                   pdq IS NOT NULL AND pdq_quality < 50 AS low_quality_pdq
             FROM {source}
             ORDER BY uid, media_index"""
     ).fetchnumpy()
@@ -97,6 +101,7 @@ def match(
         radius = ws.settings.pdq_threshold if bank.pdq_threshold is None else bank.pdq_threshold
     media = _media(ws)
     result = MatchResult(items=len(media["uid"]))
+    result.low_quality_pdq = int(np.count_nonzero(media["low_quality_pdq"] == True))  # noqa: E712
     rows, ids, dist, percent, kind = _hits(
         MatchContext(ws, bank, media, radius, dihedral, executor)
     )
