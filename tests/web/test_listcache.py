@@ -59,6 +59,13 @@ def _app(store: Store) -> FastAPI:
     return app
 
 
+def _viewing(store: Store, **params: Any) -> tuple[FastAPI, TestClient, dict[str, Any]]:
+    """An app of its own, a viewer's client, and the page it has kept."""
+    app = _app(store)
+    viewer = _client(app, _token(store, "viewer"))
+    return app, viewer, _kept_page(viewer, app, **params)
+
+
 def _kept_page(client: TestClient, app: FastAPI, **params: Any) -> dict[str, Any]:
     """The page, asked twice: the second answer comes from what was kept."""
     kept: KeptAnswers = app.state.lists
@@ -98,9 +105,7 @@ def test_a_decision_through_another_app_shows_at_once(
     synced: tuple[Store, dict[str, User]],
 ) -> None:
     store, _ = synced
-    app = _app(store)
-    viewer = _client(app, _token(store, "viewer"))
-    before = _kept_page(viewer, app)
+    _, viewer, before = _viewing(store)
     first = before["items"][0]
     other = _client(_app(store), _token(store, "reviewer"))  # its own caches
     assert other.post(f"/api/queue/{first['id']}/claim").status_code == 200
@@ -121,9 +126,7 @@ def test_a_decision_in_another_process_shows_at_once(
     synced: tuple[Store, dict[str, User]],
 ) -> None:
     store, _ = synced
-    app = _app(store)
-    viewer = _client(app, _token(store, "viewer"))
-    before = _kept_page(viewer, app)
+    _, viewer, before = _viewing(store)
     first = before["items"][0]["id"]
     script = textwrap.dedent(f"""
         from counterspell.lake.workspace import Workspace
@@ -156,9 +159,7 @@ def test_removed_changed_and_new_items_show_at_once(
 ) -> None:
     """Writes no service made: SQL by hand (an item removed, a priority changed) and a sync."""
     store, _ = synced
-    app = _app(store)
-    viewer = _client(app, _token(store, "viewer"))
-    before = _kept_page(viewer, app, limit=500)
+    _, viewer, before = _viewing(store, limit=500)
     gone, last = before["items"][0]["id"], before["items"][-1]["id"]
     with store.begin() as conn:
         conn.execute(delete(queue_items).where(queue_items.c.id == gone))

@@ -221,9 +221,6 @@ def queue_sync_cmd(db: DbOption = None) -> None:
     )
 
 
-QUEUE_STATUSES = ("open", "escalated", "decided")
-
-
 @queue_app.command("list")
 def queue_list_cmd(
     status: Annotated[str, typer.Option(help="open, escalated or decided.")] = "open",
@@ -231,10 +228,10 @@ def queue_list_cmd(
     db: DbOption = None,
 ) -> None:
     """The queue's items, highest priority first."""
-    from ..store.queue import list_items
+    from ..store.queue import STATUSES, list_items
 
-    if status not in QUEUE_STATUSES:
-        raise CounterspellError(f"--status {status!r}: choose one of {', '.join(QUEUE_STATUSES)}")
+    if status not in STATUSES:
+        raise CounterspellError(f"--status {status!r}: choose one of {', '.join(STATUSES)}")
     with _store(db).engine.connect() as conn:
         rows = list_items(conn, status, limit)
     t = Table("id", "priority", "role", "conf", "flags", "uid")

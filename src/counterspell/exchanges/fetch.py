@@ -152,15 +152,16 @@ class _Batch:
     """Pages applied to the records (in the state's open transaction) whose bank changes are not
     written yet; the last change to a hash wins, as page-by-page application would give."""
 
+    bank_entries: int  # the bank's size when the batch began (it changes only when one is written)
     add: dict[tuple[str, str], Incoming] = field(default_factory=dict)
     remove: set[tuple[str, str]] = field(default_factory=set)
     pages: int = 0
     started: float = field(default_factory=time.monotonic)
 
-    def due(self, bank_entries: int) -> bool:
+    def due(self) -> bool:
         pending = len(self.add) + len(self.remove)
         return (
-            pending >= max(FLUSH_MIN, bank_entries // 10)
+            pending >= max(FLUSH_MIN, self.bank_entries // 10)
             or time.monotonic() - self.started >= FLUSH_SECONDS
         )
 
@@ -191,7 +192,7 @@ def _fetch(ws: Workspace, name: str, on_page: Callable[[FetchResult], None] | No
         result.resumed = checkpoint is not None
         seen = int(sweep) if sweep is not None else generation
         pages = iter(api.fetch_iter(_supported(), checkpoint))
-        batch = _Batch()
+        batch = _Batch(get_bank(ws, info.bank).entries)
         try:
             while True:
                 try:
@@ -204,9 +205,9 @@ def _fetch(ws: Workspace, name: str, on_page: Callable[[FetchResult], None] | No
                 if not batch.pages:
                     state.begin()
                 _apply(info, state, delta, seen, result, batch)
-                if batch.due(get_bank(ws, info.bank).entries):
+                if batch.due():
                     _flush(ws, info, state, batch, result)
-                    batch = _Batch()
+                    batch = _Batch(get_bank(ws, info.bank).entries)
                 if on_page is not None:
                     on_page(result)
             _flush(ws, info, state, batch, result)

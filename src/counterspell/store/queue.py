@@ -36,6 +36,7 @@ from .schema import decisions, identities, queue_items, row_by_id
 
 LEASE = timedelta(minutes=30)
 ACTIONS = ("confirm", "correct", "escalate", "dismiss")
+STATUSES = ("open", "escalated", "decided")
 HARMFUL_ROLES = ("request", "fulfillment", "distribution", "source_solicitation")
 MIN_CONFIDENCE = 0.6
 _FLAG_SEVERITY = {"doxxing": 3.0, "non_consent": 2.0, "payment": 0.5}
@@ -259,9 +260,7 @@ def counts(conn: Connection) -> dict[str, int]:
     rows = conn.execute(
         select(queue_items.c.status, func.count()).group_by(queue_items.c.status)
     ).all()
-    out = {s: 0 for s in ("open", "escalated", "decided")}
-    out.update({s: int(n) for s, n in rows})
-    return out
+    return {**dict.fromkeys(STATUSES, 0), **{s: int(n) for s, n in rows}}
 
 
 def _free(now: datetime) -> Any:

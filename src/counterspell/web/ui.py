@@ -137,7 +137,7 @@ def queue_page(
     community: Annotated[str, Query(max_length=300)] = "",
     sort: str = "priority",
 ) -> HTMLResponse:
-    if status not in ("open", "escalated", "decided"):
+    if status not in queue.STATUSES:
         raise HTTPException(400, "status must be open, escalated or decided")
     if sort not in queue.SORTS:
         raise HTTPException(400, f"sort must be one of {', '.join(queue.SORTS)}")
