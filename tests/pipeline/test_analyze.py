@@ -111,6 +111,10 @@ def test_real_fixtures_are_almost_all_other_and_unflagged() -> None:
     assert rates is not None and rates.posts > 6000
     assert rates.role_rate < 0.02, rates.by_role
     assert rates.flag_rate < 0.02, rates.by_flag
+    # no harmful role at all: before the settling sweep gated roles again, a Discord channel's
+    # chain of waves left 'its author posted a result here' on posts after that 'result' (a
+    # book scanner photo) had itself fallen back to other: 0.13% alarms on the evaluation half
+    assert rates.alarms == 0, (rates.by_role, rates.examples)
 
 
 def test_heldout_synthetic_scores_and_minor_recall() -> None:

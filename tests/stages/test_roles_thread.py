@@ -202,6 +202,59 @@ def test_the_domain_gate_needs_deepfake_context() -> None:
     assert gate("fulfillment", replace(in_thread, thread_request=False)) is not None
 
 
+# a hobby channel: photos with reactions, thanks, "again", "my old photos": words that can read
+# as a result or a repost, with no woman, no request and no invite anywhere
+HOBBY = [
+    ("a", "finally finished the shelf build", None, True, 3),
+    ("b", "looks clean, what wood is that?", 1, False, 0),
+    ("a", "oak offcuts from the yard, sanded twice", 2, False, 0),
+    ("c", "Have a look at this lathe I found at the flea market", None, True, 2),
+    ("b", "nice find!", 4, False, 0),
+    ("c", "thanks!", 5, False, 0),
+    ("d", "joined the channel", None, False, 0),
+    ("c", "My bench right now", None, True, 4),
+    ("a", "anyone got the link to the plans again?", None, False, 0),
+    ("b", "pinned in the other channel", 9, False, 0),
+    ("a", "got it, thanks", 10, False, 1),
+    ("d", "", None, True, 2),
+    ("c", "that joint is so tidy, well done", 12, False, 0),
+    ("d", "took me three tries lol", 13, False, 0),
+    ("b", "Read the wiki before asking about finishes please", None, False, 0),
+    ("a", "Here's the varnish I used", None, True, 1),
+    ("c", "again?? you always post the same tin", 16, False, 0),
+    ("d", "my old photos are all on the other drive", None, False, 0),
+]
+
+
+def test_no_role_stands_on_a_result_the_waves_undid(tmp_path: Path) -> None:
+    """The settling sweep gates every role again with the context it computes in time order:
+    here the waves once read a photo as a result, then undid it, and a later post kept
+    'distribution' on the strength of it (before the sweep gated again)."""
+    lines = []
+    for i, (author, text, parent, media, reactions) in enumerate(HOBBY, 1):
+        row: dict[str, Any] = {"platform": "discord", "community": "woodshop/general",
+                               "post_id": str(i), "created_at": T0 + 240 * i,
+                               "author_key": f"discord:{author}", "text": text}  # fmt: skip
+        if parent:
+            row["parent_ids"] = [str(parent)]
+        if media:
+            row["media"] = [{"name": f"IMG_{i}.jpg", "ext": ".jpg", "size": 50_000 + i,
+                             "md5": f"{i:032x}"}]  # fmt: skip
+        if reactions:
+            row["reactions"] = [{"emoji": "+1", "count": reactions}]
+        lines.append(orjson.dumps(row).decode())
+    (tmp_path / "hobby.jsonl").write_text("\n".join(lines) + "\n")
+    ws = Workspace.init(tmp_path / "ws")
+    ingest(ws, [str(tmp_path / "hobby.jsonl")])
+    analyze(ws)
+    roles = (
+        duckdb.connect()
+        .execute(f"SELECT uid, role, why FROM ({enriched_sql(ws)}) WHERE role <> 'other'")
+        .fetchall()
+    )
+    assert roles == []
+
+
 NEGATIVE_LINES = [
     "women belong in the kitchen and you know it",
     "she's a 10 but she knows it, insufferable",

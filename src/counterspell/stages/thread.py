@@ -156,7 +156,7 @@ class ThreadPass:
             flags = final.flags[j]
             why: list[str] = []
             if explain:
-                why = self._why(local[k], roles[k], best, evidence[j], wave.contexts[j], flags)
+                why = self._why(local[k], roles[k], best, evidence[j], final.contexts[j], flags)
                 if final.follows[j]:
                     why.append(f"follows the request {final.follows[j]}")
             out[k] = RoleResult(
@@ -219,6 +219,12 @@ class ThreadPass:
         batch = wave.batch
         row_of = {k: j for j, k in enumerate(new)}
         requests = self._requests
+        # the settling sweep gates each role again with the context it computes, in time order,
+        # so that no role stands on a request or result that the waves themselves later undid
+        # (a chain of waves can otherwise leave 'its author posted a result here' behind after
+        # that result fell back to other); what it undoes, it tells the later posts about
+        undone: set[str] = set()
+        touched: set[str] = set()
         for k, p in enumerate(posts):
             th = threads.get(p.thread)
             if th is None:
@@ -235,7 +241,13 @@ class ThreadPass:
                 assert v is not None
                 loc = local[k]
                 names = loc.names
-                reuse = previous is not None and dirty is not None and k not in dirty
+                reuse = (
+                    previous is not None
+                    and dirty is not None
+                    and k not in dirty
+                    and p.thread not in touched
+                    and undone.isdisjoint(p.parents)
+                )
                 if reuse and previous.contexts[j].community == (requests > 0):  # type: ignore[union-attr]
                     wave.features[j] = previous.features[j]  # type: ignore[union-attr]
                     wave.features[j, COMMUNITY_INDEX] = math.log1p(requests) / 5.0
@@ -246,6 +258,10 @@ class ThreadPass:
                             p, v, loc, th, parent, roles, children, requests, wave.features[j]
                         )
                     )
+                if settle and role != "other" and gate(role, wave.contexts[j]) is not None:
+                    role = roles[k] = "other"
+                    undone.add(p.uid)
+                    touched.add(p.thread)
                 if role == "request":
                     follows = follows_of(p, v, loc, th, parent)
                 if settle:
