@@ -71,14 +71,30 @@ _URL = re.compile(
 _TRAILING = ".,;:!?)]}'\"*"
 
 
+_HOST_END = re.compile(r"[/?#&;]")
+_ENTITY_END = re.compile(r"(?:&(?:#[0-9]{1,7};?|#x[0-9a-fA-F]{1,6};?|[a-zA-Z]{2,8};))+$")
+
+
 def normalise_url(url: str) -> str:
-    """Lower-case scheme and host, add a scheme to bare hosts, drop trailing punctuation."""
+    """Lower-case scheme and host, add a scheme to bare hosts, drop trailing punctuation.
+
+    A host ends at the first ``/``, ``?`` or ``#``; one that runs into ``&`` or ``;`` was cut by
+    an HTML entity left in the text (``https://t.c&#8230;``, a shortened link in a catalog teaser
+    or a twice-escaped export), so the address ends there: an entity is never part of a host, and
+    keeping it made hosts and destinations out of markup."""
+    if "&" in url:
+        url = _ENTITY_END.sub("", url)
     url = url.rstrip(_TRAILING)
     if "://" not in url:
         url = "https://" + url
     scheme, _, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
+    end = _HOST_END.search(rest)
+    if end is None:
+        return f"{scheme.lower()}://{rest.lower()}"
+    host, tail = rest[: end.start()], rest[end.start() :]
+    if tail[0] in "&;":
+        tail = ""
+    return f"{scheme.lower()}://{host.lower()}{tail}"
 
 
 def extract_urls(text: str, extra: list[str] | None = None) -> list[str]:

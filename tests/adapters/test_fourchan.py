@@ -15,7 +15,7 @@ from counterspell.adapters.fourchan import (
     md5_hex,
     parse_now,
 )
-from counterspell.textutil import fourchan_html_to_text
+from counterspell.textutil import extract_urls, fourchan_html_to_text, normalise_url
 from tests.conftest import problems, read_all, real
 
 
@@ -84,6 +84,18 @@ def test_html_conversion_cases() -> None:
     text, quotes, _ = fourchan_html_to_text(com)
     assert text == ">>123\n>be me\nspoiler and >>>/po/10\n>>>/po/lft http://example.com/a & >>77"
     assert quotes == [(None, "123"), ("po", "10"), (None, "77")]
+
+
+def test_entities_left_in_text_are_not_part_of_an_address() -> None:
+    """A teaser cut with an ellipsis entity, or an export escaped twice, leaves markup after a
+    link: it ends the address (it made hosts such as ``t.c&#8230`` before)."""
+    assert extract_urls("new one https://t.c&#8230; soon") == ["https://t.c"]
+    assert extract_urls("discord.gg/Ab12&#8230;") == ["https://discord.gg/Ab12"]
+    assert extract_urls("https://x.example.com/a?q=1&gt;") == ["https://x.example.com/a?q=1"]
+    # a real query keeps its ampersands, and only the host is lower-cased, even before a '?'
+    assert extract_urls("https://Ex.Example.COM?A=1&B=2") == ["https://ex.example.com?A=1&B=2"]
+    assert extract_urls("https://example.com/p?a=1&amp;b=2") == ["https://example.com/p?a=1&amp;b=2"]
+    assert normalise_url("https://example.com/x?flag&yy") == "https://example.com/x?flag&yy"
 
 
 def test_time_fallback_and_md5_and_board_inference() -> None:
