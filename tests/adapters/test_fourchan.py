@@ -94,7 +94,9 @@ def test_entities_left_in_text_are_not_part_of_an_address() -> None:
     assert extract_urls("https://x.example.com/a?q=1&gt;") == ["https://x.example.com/a?q=1"]
     # a real query keeps its ampersands, and only the host is lower-cased, even before a '?'
     assert extract_urls("https://Ex.Example.COM?A=1&B=2") == ["https://ex.example.com?A=1&B=2"]
-    assert extract_urls("https://example.com/p?a=1&amp;b=2") == ["https://example.com/p?a=1&amp;b=2"]
+    assert extract_urls("https://example.com/p?a=1&amp;b=2") == [
+        "https://example.com/p?a=1&amp;b=2"
+    ]
     assert normalise_url("https://example.com/x?flag&yy") == "https://example.com/x?flag&yy"
 
 
