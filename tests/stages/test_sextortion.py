@@ -60,6 +60,13 @@ def test_it_sits_beside_minors_at_the_top_of_the_queue() -> None:
     )
 
 
+def test_an_objection_in_a_minor_risk_thread_comes_after_what_it_objects_to() -> None:
+    objection = priority("counter_speech", 0.99, ["minor_risk"], 0, False)
+    assert priority("other", 1.0, ["sextortion"], 0, False) < objection
+    assert objection < priority("request", 0.0, ["minor_risk"], 0, False)
+    assert objection < priority("other", 0.3, ["minor_risk"], 0, False)  # may be a request
+
+
 @pytest.mark.parametrize("name", ["davidson-2017-tweets.jsonl", "hatecheck-test-suite.jsonl"])
 def test_silent_on_real_abusive_speech(name: str) -> None:
     path: Path = real(f"negatives/{name}")

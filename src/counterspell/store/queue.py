@@ -2,7 +2,7 @@
 
 ``sync`` copies what needs a person's eyes from the lake (risk flags, bank matches, and requests,
 fulfilments and distribution the model is fairly sure of) into ``queue_items`` with a 0-10
-priority: anything that may involve a minor is 9-10 and so always first; the rest is ordered by
+priority: anything that may involve a minor is 9.5-10 and so always first; the rest is ordered by
 severity and the model's confidence, never above 8.9. Sync is repeatable: it refreshes what the
 lake says about an item and never touches a decision or an assignment.
 
@@ -51,14 +51,15 @@ _ROLE_SEVERITY = {
 def priority(
     role: str, confidence: float, flags: Iterable[str], bank_matches: int, has_target: bool
 ) -> float:
-    """0-10: possible minors 9-10 (always first), sextortion 9-9.5, everything else by severity x
-    confidence, <= 8.9."""
+    """0-10: possible minors 9.5-10 (always first), sextortion 9-9.4, the rest by severity x
+    confidence, <= 8.9. An objection in a minor-risk thread is the witness, not the harm: 9.5,
+    under every other minor-risk item (confidently read counter-speech topped the queue)."""
     flags = set(flags)
     confidence = min(max(confidence, 0.0), 1.0)
     if "minor_risk" in flags:
-        return round(9.0 + confidence, 1)
+        return 9.5 if role == "counter_speech" else round(9.6 + 0.4 * confidence, 1)
     if "sextortion" in flags:  # beside minors: someone is being extorted now, never above them
-        return round(9.0 + 0.5 * confidence, 1)
+        return round(9.0 + 0.4 * confidence, 1)
     severity = (
         _ROLE_SEVERITY.get(role, 0.5)
         + sum(_FLAG_SEVERITY.get(f, 0.0) for f in flags)

@@ -37,7 +37,7 @@ def build(lake: ScopedLake) -> Section:
         "Counts only, never identifiers. These posts should be escalated first, to the hotline "
         "or authority that handles child sexual abuse material in your jurisdiction. In the "
         "case-work service (`counterspell queue sync`, then `counterspell serve`) they head the "
-        "review queue with priority 9-10, and escalated ones are listed by "
+        "review queue with priority 9.5-10, and escalated ones are listed by "
         "`counterspell queue list --status escalated`."
     )
     return s
