@@ -7,7 +7,9 @@ called ``export[1].json`` lost its brackets. Every such path is exercised here.
 from __future__ import annotations
 
 import builtins
+import os
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -162,3 +164,22 @@ def test_what_the_command_writes_is_private(tmp_path: Path, cli: CliRunner) -> N
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
     assert "store.sqlite" in (ws / ".gitignore").read_text(encoding="utf-8")
+
+
+def test_tables_sent_to_a_pipe_keep_their_cells(tmp_path: Path) -> None:
+    """Piped or redirected, Rich would take 80 columns and cut a table's cells; a saved log needs
+    a source's whole name (COLUMNS unset, stdout a pipe: 160 columns). A fresh interpreter: the
+    forked test commands inherit a console their parent made with COLUMNS set."""
+    name = "negatives-from-a-partner-with-a-long-descriptive-file-name-2026-12.jsonl"
+    (tmp_path / name).write_text(
+        '{"platform": "forum", "community": "c", "post_id": "1", "created_at": 1772000000, '
+        '"text": "what a lovely day at the lake"}\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    run = subprocess.run(
+        [sys.executable, "-m", "counterspell", "evaluate", "--no-synthetic", "--negatives", name],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert name in run.stdout, run.stdout
+    assert max(len(line) for line in run.stdout.splitlines()) <= 160

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -75,6 +77,17 @@ console = Console(stderr=True)
 
 
 out = Console()
+PIPE_WIDTH = 160
+
+
+def fit_width() -> None:
+    """Rich's width, decided when a command starts (not at import, when the streams may not yet
+    be the command's): the terminal's, or ``COLUMNS``; 160 when output goes to a pipe or a file,
+    where Rich would take 80 and cut tables' cells ("requ…", a source's file name) that a
+    reader of a saved report or a script's log needs whole."""
+    for con, stream in ((out, sys.stdout), (console, sys.stderr)):
+        piped = not os.environ.get("COLUMNS") and not getattr(stream, "isatty", lambda: False)()
+        con.width = PIPE_WIDTH if piped else None  # type: ignore[assignment]
 
 
 class _State:

@@ -11,7 +11,7 @@ import os
 import sys
 
 from ..errors import CounterspellError
-from .common import app, console, esc
+from .common import app, console, esc, fit_width
 
 # Every command module registers its commands on the one app when imported; this order is the
 # order of `counterspell --help`.
@@ -34,6 +34,7 @@ def main() -> None:
     # What the command writes (lake, store, anchors, exports) is readable by its user only: the
     # lake holds abusive posts and the store holds identities. Shared reports can be chmod-ed.
     os.umask(0o077)
+    fit_width()
     try:
         app()
     except BrokenPipeError:
