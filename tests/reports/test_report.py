@@ -127,8 +127,10 @@ def test_real_fixtures_report(tmp_path: Path) -> None:
     out = write_report(ws, tmp_path / "r").path
     html = out.read_text(encoding="utf-8")
     assert "1. Data</h2>" in html and "No fulfilments in this scope." in html
-    # no "would leave 100% of today's 0 fulfilled campaigns"
-    assert "nothing for a plan to take" in html and "of today's 0 fulfilled" not in html
+    # no "would leave 100% of today's 0 fulfilled campaigns": ordinary talk has no campaign
+    # (since 2026-12-02 not even an unfulfilled one), and the plan says there is nothing to take
+    assert "of today's 0 fulfilled" not in html
+    assert "No campaigns in this scope." in html or "nothing for a plan to take" in html
     # links between ordinary communities are not "no links"
     assert "No invites, links out or shared media from the abuse in this scope." in html
 

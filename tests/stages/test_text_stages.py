@@ -160,6 +160,42 @@ def test_other_flags_tools_targets_relationship() -> None:
         assert find_cues(normalise(t), clean(t)).relationship == rel, t
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this armchair is so comfy, best purchase of the year",
+        "we queued at the border checkpoint for two hours",
+        "the reactor in the third level is bugged, save before it",
+        "Lora from accounting is retiring, cake at four",
+        "lora gateways need line of sight for the sensors",
+        "magnetic flux through the coil, chapter 6",
+        "dfl table after matchday 12 looks grim",
+        "took her to an upscale place downtown for the anniversary",
+        "denoise the vocal track before the mix",
+    ],
+)
+def test_everyday_words_are_not_tools(text: str) -> None:
+    """Tool names that are also everyday words name the tool only beside talk of making images:
+    alone they made 'comfyui' of a comfy chair, and a deepfake 'domain ask' of game talk."""
+    c = find_cues(normalise(text), clean(text))
+    assert c.tools == [] and not c.domain_ask, (c.tools, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("which checkpoint for realistic gens?", "stable_diffusion"),
+        ("comfy workflow with reactor node for the face", "faceswap"),
+        ("trained a lora on her insta pics", "lora"),
+        ("did it in comfy with a lora", "comfyui"),
+        ("upscale it and make her lewd", "upscaler"),
+        ("comfyui", "comfyui"),
+    ],
+)
+def test_tool_words_beside_image_talk_are_tools(text: str, tool: str) -> None:
+    assert tool in find_cues(normalise(text), clean(text)).tools, text
+
+
 def test_pseudonyms_are_keyed_and_scoped() -> None:
     a = pseudonym(b"k1", "name", "Mia", "4chan/r")
     assert (

@@ -260,7 +260,8 @@ def _table(
         ids = s.cues.identifiers if r.role in ("request", "source_solicitation") else []
         out["target_ids"].append([pseudonym(key, kind, value, community) for kind, value in ids])
         out["target_kinds"].append([kind for kind, _ in ids])
-        out["tools"].append(s.cues.tools)
+        maybe = s.cues.maybe_tools if r.role not in ("other", "counter_speech") else []
+        out["tools"].append(s.cues.tools + maybe if maybe else s.cues.tools)
         out["female_ref"].append(s.cues.female_ref)
         out["follows_uid"].append(r.follows)
         out["analyzer_version"].append(ANALYZER_VERSION)

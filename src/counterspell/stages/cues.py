@@ -119,6 +119,10 @@ COMMON_WORDS = frozenset(
 class Cues:
     flags: list[str] = field(default_factory=list)
     tools: list[str] = field(default_factory=list)
+    # tools named only by an everyday word ("comfy", "checkpoint") with no talk of making images
+    # in the post: evidence for the model's words, never for the deepfake domain on their own;
+    # kept as the post's tools only where its thread made it more than ordinary talk
+    maybe_tools: list[str] = field(default_factory=list)
     relationship: str | None = None
     identifiers: list[tuple[str, str]] = field(default_factory=list)  # (kind, clear value)
     female_ref: bool = False
@@ -155,8 +159,14 @@ def find_cues(norm: str, clean_text: str) -> Cues:
     c.female_ref = any(L.FEMALE_REF.search(t) for t in views)
     edit = _first_match(EDIT_ASK, views)
     c.edit_ask = edit is not None
-    tools = _TOOLS.labels(words)
+    tools: set[str] = set()
+    loose: set[str] = set()
+    for i, label, n in _TOOLS.spans(words):
+        (loose if " ".join(words[i : i + n]) in L.TOOLS_AMBIGUOUS else tools).add(label)
+    if loose and (tools or len(loose) > 1 or c.edit_ask or L.TOOL_CONTEXT.search(norm)):
+        tools |= loose
     c.tools = [t for t in _TOOL_ORDER if t in tools]
+    c.maybe_tools = [t for t in _TOOL_ORDER if t in loose and t not in tools]
     c.domain_ask = (
         bool(_DOMAIN_TOOLS.intersection(tools))
         or any(_ASK_OBJECT.search(t) for t in views)

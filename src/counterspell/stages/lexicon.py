@@ -53,6 +53,21 @@ TOOLS: dict[str, tuple[str, ...]] = {
     "upscaler": ("upscale", "upscaler", "esrgan", "topaz"),
 }  # fmt: skip
 
+# Tool names that are also everyday words: a comfy chair, Checkpoint Charlie, a nuclear reactor,
+# LoRa radios and women named Lora, flux in a physics thread, the DFL (Deutsche Fußball Liga), an
+# upscale restaurant, denoising audio. They name the tool only beside other talk of making images
+# (TOOL_CONTEXT, or a tool name that is not ambiguous, or an ask to edit): alone they made
+# 'comfyui' and, for the tools in the deepfake domain, a "domain ask" out of ordinary talk.
+TOOLS_AMBIGUOUS = frozenset(
+    {"comfy", "checkpoint", "reactor", "denoise", "lora", "loras", "flux", "dfl", "upscale", "topaz",
+     "wan for", "face fusion"}
+)  # fmt: skip
+TOOL_CONTEXT = re.compile(
+    r"\b(?:ai|model|models|workflows?|prompt\w*|gens?|generat\w*|img2img|txt2img|i2i|t2i|nodes?|"
+    r"sampler|cfg|vae|safetensors|civitai|huggingface|inpaint\w*|faceswap\w*|swap\w*|nsfw|lewd\w*|"
+    r"nudes?|nudif\w*|naked|undress\w*|deepfakes?|fakes?|train(?:ed|ing)?|render\w*)\b"
+)
+
 # Minor risk favours recall (a missed minor is the worst error): strong cues flag on their own,
 # weak ones when the post also talks about a woman or asks for an edit.
 MINOR_STRONG = (

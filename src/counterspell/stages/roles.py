@@ -102,7 +102,7 @@ def text_tokens(v: PostView) -> list[str]:
         feats.append("c:edit_ask")
     if c.domain_ask:
         feats.append("c:domain_ask")
-    if c.tools:
+    if c.tools or c.maybe_tools:
         feats.append("c:tool")
     if _MONEY.search(v.norm):
         feats.append("c:money")

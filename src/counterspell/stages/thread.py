@@ -185,7 +185,7 @@ class ThreadPass:
                 c.edit_ask, c.domain_ask, c.female_ref, c.relationship is not None,
                 any(kind == "name" for kind, _ in c.identifiers),
                 any(kind.startswith("handle") for kind, _ in c.identifiers),
-                bool(c.tools), "c:money" in loc.feats, v.invites, v.mentions_platform, v.has_link,
+                bool(c.tools or c.maybe_tools), "c:money" in loc.feats, v.invites, v.mentions_platform, v.has_link,
                 "minor_risk" in c.flags, "non_consent" in c.flags, "payment" in c.flags,
                 "doxxing" in c.flags,
                 v.is_op, v.has_media, not v.norm.strip(), 0 < len(v.norm) < 25, len(v.norm) > 300,
