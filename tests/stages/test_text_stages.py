@@ -65,6 +65,30 @@ def test_no_invites_in_ordinary_talk() -> None:
         assert find_links(clean(text), normalise(text)) == ([], [])
 
 
+def test_kik_talk_is_not_a_username_and_an_unnamed_group_is_no_invite_key() -> None:
+    import duckdb
+
+    from counterspell.stages.links import invite_key, invite_key_sql
+
+    for text in ("kik me back when you're up", "kik was down all day", "kik still sucks"):
+        links, dests = find_links(clean(text), normalise(text))
+        assert links == [] and dests == ["kik"], text
+    for text, name in (
+        ("kik: back2back", "kik:back2back"),
+        ("add me on kik ghost_edits", "kik:ghost_edits"),
+    ):
+        assert find_links(clean(text), normalise(text))[0] == [name]
+    # "there's a kik group, ask the admin": an invite for the roles, but two communities that
+    # both mention one do not share the invite "kik:group"
+    links, _ = find_links(clean("there's a kik group too"), normalise("there's a kik group too"))
+    assert links == ["kik:group"] and invite_key("kik:group") is None
+    con = duckdb.connect()
+    assert con.execute(f"SELECT {invite_key_sql('$$kik:group$$')}").fetchone() == (None,)
+    assert con.execute(f"SELECT {invite_key_sql('$$kik:ghost_edits$$')}").fetchone() == (
+        "kik:ghost_edits",
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ..textutil import extract_urls, normalise_url
+from .cues import COMMON_WORDS
 
 DESTINATIONS = (
     "telegram",
@@ -49,6 +50,12 @@ _KIK = re.compile(
     r"(?<![a-z0-9])kik\b[\s:\-]{0,3}(?:me\b\s{0,3})?(?:(?:@|at\s|is\s|id\s?:?)\s{0,2})?@?([a-z][a-z0-9._]{2,31})",
     re.IGNORECASE,
 )
+# "there's a kik group, ask X": a pointer to a group whose name is not given. It stays a link (it
+# is an invite for the roles), but it is no invite key: every community that mentions "a kik
+# group" would otherwise share the invite "kik:group" and be bridged to the others by it.
+KIK_UNNAMED = ("kik:group", "kik:groups", "kik:channel", "kik:chat", "kik:chats")
+# "kik: name", "kik @name", "kik is name", "kik id name": a username follows, whatever the word
+_KIK_MARKED = re.compile(r"kik\b[\s\-]{0,3}(?:me\b\s{0,3})?(?::|@|at\s|is\s|id\b)", re.IGNORECASE)
 _KIK_STOP = frozenset(
     {
         "me",
@@ -66,6 +73,27 @@ _KIK_STOP = frozenset(
         "only",
         "name",
         "app",
+        # what people say about Kik ("kik me back", "kik was down all day"): after "kik" these
+        # are not a username ("kik group" is kept: it points to a group, see KIK_UNNAMED)
+        "back",
+        "user",
+        "users",
+        "username",
+        "account",
+        "link",
+        "messenger",
+        "bot",
+        "bots",
+        "was",
+        "has",
+        "still",
+        "sucks",
+        "died",
+        "down",
+        "later",
+        "tonight",
+        "instead",
+        "anymore",
     }
 )
 _TELEGUARD = re.compile(
@@ -135,7 +163,9 @@ def find_links(
     if "kik" in low:
         for m in _KIK.finditer(clean_text):
             name = m.group(1).rstrip(".")
-            if name.lower() not in _KIK_STOP:
+            if name.lower() not in _KIK_STOP and not (
+                name.lower() in COMMON_WORDS and not _KIK_MARKED.match(m.group(0))
+            ):
                 links.append("kik:" + name.lower())
     if "guard" in low:
         links.extend("teleguard:" + m.group(1).upper() for m in _TELEGUARD.finditer(clean_text))
@@ -182,6 +212,8 @@ def invite_key(link: str) -> str | None:
     if m:
         return "discord:" + m.group(1)
     kind, sep, value = link.partition(":")
+    if link.lower() in KIK_UNNAMED:
+        return None
     if sep and kind.lower() in ("kik", "teleguard", "session") and value:
         return f"{kind.lower()}:{value.lower() if kind.lower() != 'teleguard' else value.upper()}"
     return None
@@ -195,6 +227,7 @@ def invite_key_sql(link: str) -> str:
         WHEN {tg} <> '' THEN 'telegram:' || CASE WHEN {link} LIKE '%/joinchat/%' AND NOT starts_with({tg}, '+')
                                             THEN '+' || {tg} WHEN starts_with({tg}, '+') THEN {tg} ELSE lower({tg}) END
         WHEN {dc} <> '' THEN 'discord:' || {dc}
+        WHEN lower({link}) IN ({", ".join(f"'{k}'" for k in KIK_UNNAMED)}) THEN NULL
         WHEN starts_with({link}, 'kik:') OR starts_with({link}, 'session:') THEN lower({link})
         WHEN starts_with({link}, 'teleguard:') THEN 'teleguard:' || upper(substr({link}, 11))
     END"""
