@@ -212,3 +212,80 @@ def test_analyze_reports_its_stages_counts_and_steps(tmp_path: Path) -> None:
     steps = [(note, n) for kind, note, n in rec.events[second:] if kind == "advance"]
     assert sum(n for _, n in steps) == len(GRAPH_STEPS)
     assert [note for note, _ in steps][:3] == ["reply links", "media clusters", "linking campaigns"]
+
+
+def _same_key(ws: Workspace, like: Workspace) -> Workspace:
+    """Pseudonyms are keyed per workspace: lakes compared row for row share the key."""
+    (ws.root / ".secrets" / "hmac.key").write_bytes(
+        (like.root / ".secrets" / "hmac.key").read_bytes()
+    )
+    return ws
+
+
+def _enrichments(ws: Workspace) -> list[tuple[object, ...]]:
+    return (
+        duckdb.connect()
+        .execute(
+            f"""SELECT * EXCLUDE (analyzed_at) FROM read_parquet('{ws.dataset_glob("enrichments")}',
+                   hive_partitioning = false) ORDER BY uid"""
+        )
+        .fetchall()
+    )
+
+
+def test_a_prepass_gives_the_same_enrichments(tmp_path: Path) -> None:
+    """The text stages of a big community's tail, run ahead on another worker, are taken where
+    the uid at each row is the same, and change nothing: equal to the community analysed
+    alone, whether the prepass was in time (run first here) or not (the parallel run)."""
+    from counterspell.pipeline import analyze as A
+
+    generate(tmp_path / "c", posts=3000, seed=77)
+    alone = Workspace.init(tmp_path / "alone")
+    ingest(alone, [str(tmp_path / "c")])
+    analyze(alone, workers=1, graph=False)
+    expected = _enrichments(alone)
+
+    ahead = _same_key(Workspace.init(tmp_path / "ahead"), alone)
+    ingest(ahead, [str(tmp_path / "c")])
+    A.build_first_seen(ahead)
+    model, key = A.load_model(ahead), ahead.secret("hmac.key")
+    parts = A.communities(ahead)
+    platform, community, n = max(parts, key=lambda p: p[2])
+    start = n // 3
+    A._prepass(ahead, platform, community, "t", start)
+    got = A._analyze_partition(ahead, platform, community, model, key, "t", start)
+    new_in_tail = n - start  # a fresh lake: every post is new
+    assert got.prepared == new_in_tail
+    for p, c, _ in parts:
+        if (p, c) != (platform, community):
+            A._analyze_partition(ahead, p, c, model, key, "t")
+    assert _enrichments(ahead) == expected
+
+    # a prepass chunk whose rows no longer hold the posts it was computed for is not used
+    stale = _same_key(Workspace.init(tmp_path / "stale"), alone)
+    ingest(stale, [str(tmp_path / "c")])
+    A.build_first_seen(stale)
+    A._prepass(stale, platform, community, "s", start)
+    home = A.partition_dir(A._prepass_root(stale, "s"), platform, community)
+    first = sorted(home.glob("rows-*.rows.json"), key=lambda f: f.name)[0]
+    meta = orjson.loads(first.read_bytes())
+    meta["uids"] = list(reversed(meta["uids"]))
+    first.write_bytes(orjson.dumps(meta))
+    got = A._analyze_partition(stale, platform, community, model, key, "s", start)
+    assert got.prepared == new_in_tail - len(meta["uids"]) + (len(meta["uids"]) % 2)
+
+    # two local workers: the prepass is planned (the board is over a worker's share), and
+    # whatever it was in time for, the lake is the same
+    parallel = _same_key(Workspace.init(tmp_path / "parallel"), alone)
+    ingest(parallel, [str(tmp_path / "c")])
+    old = A.PARALLEL_MIN_POSTS, A.PREPASS_CHUNK
+    A.PARALLEL_MIN_POSTS, A.PREPASS_CHUNK = 100, 100
+    try:
+        assert A._prepass_plan(A.communities(parallel), 2) is not None
+        analyze(parallel, workers=2, graph=False)
+    finally:
+        A.PARALLEL_MIN_POSTS, A.PREPASS_CHUNK = old
+    assert _enrichments(parallel) == expected
+    assert not A._prepass_root(parallel, "x").parent.exists() or not list(
+        A._prepass_root(parallel, "x").parent.glob("*")
+    )

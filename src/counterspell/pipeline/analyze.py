@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 
 from ..executors import Executor, LocalExecutor, results_in_order
@@ -38,7 +39,13 @@ from ..lake.writer import isin_sorted, partition_dir, stored_hashes, write_atomi
 from ..privacy import pseudonym
 from ..stages.cues import Cues
 from ..stages.roles import RoleModel, RoleResult
-from ..stages.text import TextSignals, text_signals, thread_posts
+from ..stages.text import (
+    TextSignals,
+    signals_from_json,
+    signals_to_json,
+    text_signals,
+    thread_posts,
+)
 from ..stages.thread import ThreadPass
 from .progress import Progress, Quiet
 
@@ -56,12 +63,14 @@ class AnalyzeResult:
     partitions: int = 0
     roles: collections.Counter[str] = field(default_factory=collections.Counter)
     flags: collections.Counter[str] = field(default_factory=collections.Counter)
+    prepared: int = 0  # posts whose text stages a prepass ran on another worker
     network: NetworkResult | None = None  # the graph stages' counts, when they ran
 
     def merge(self, other: AnalyzeResult) -> None:
         self.analyzed += other.analyzed
         self.skipped += other.skipped
         self.partitions += other.partitions
+        self.prepared += other.prepared
         self.roles.update(other.roles)
         self.flags.update(other.flags)
 
@@ -180,11 +189,28 @@ def analyze(
     total = AnalyzeResult()
     progress = progress or Quiet()
     progress.stage("analysing posts", sum(int(n) for _, _, n in parts))
-    runner = executor or LocalExecutor(n_workers if len(parts) > 1 else 1)
-    jobs = [(ws, p, c, model, key, run) for p, c, _ in parts]
-    for (_, _, n), partial in zip(parts, results_in_order(runner, _analyze_job, jobs), strict=True):
-        total.merge(partial)
-        progress.advance(int(n))
+    big = _prepass_plan(parts, getattr(executor, "workers", n_workers) if executor else n_workers)
+    if big is not None and partition_dir(ws.dataset("enrichments"), *parts[big[0]][:2]).has_files(
+        "part-*.parquet"
+    ):
+        big = None  # analysed before: its new posts are few and the latest, no prepass pays
+    runner = executor or LocalExecutor(n_workers if len(parts) > 1 or big else 1)
+    jobs: list[_Job | _PrepassJob] = [(ws, p, c, model, key, run, None) for p, c, _ in parts]
+    sizes = [int(n) for _, _, n in parts]
+    if big is not None:  # the big community first, its prepass second: they start together
+        i, start = big
+        platform, community = parts[i][0], parts[i][1]
+        first: _Job = (ws, platform, community, model, key, run, start)
+        ahead: _PrepassJob = ("prepass", ws, platform, community, run, start)
+        jobs = [first, ahead, *jobs[:i], *jobs[i + 1 :]]
+        sizes = [sizes[i], 0, *sizes[:i], *sizes[i + 1 :]]
+    try:
+        for n, partial in zip(sizes, results_in_order(runner, _analyze_job, jobs), strict=True):
+            total.merge(partial)
+            progress.advance(n)
+    finally:
+        if big is not None:
+            _prepass_root(ws, run).rmtree()
     if graph:
         from .network import build_network
 
@@ -194,15 +220,114 @@ def analyze(
     return total
 
 
-def _analyze_job(job: tuple[Workspace, str, str, RoleModel, bytes, str]) -> AnalyzeResult:
-    ws, platform, community, model, key, run = job
-    return _analyze_partition(ws, platform, community, model, key, run)
+_Job = tuple[Workspace, str, str, RoleModel, bytes, str, int | None]
+_PrepassJob = tuple[str, Workspace, str, str, str, int]
+
+# The text stages' share of a post's analysis (normalising, links, cues: 30-35% in a profile of
+# the synthetic board, 2026-12-02); the rest is the thread pass, which must stream in order.
+TEXT_SHARE = 0.33
+PREPASS_CHUNK = 5_000
+
+
+def _prepass_plan(parts: list[tuple[str, str, int]], workers: int) -> tuple[int, int] | None:
+    """Which community gets a prepass, and from which row of its stream.
+
+    A community larger than a worker's share bounds a parallel run: its thread pass is one task.
+    Its text stages are pure, though, so another worker can run them ahead for the tail of its
+    stream (:func:`_prepass`) while the big task starts at the head; the big task takes what is
+    ready and computes the rest itself, so results are the same whoever computes them (and
+    whether the prepass is in time or not). The tail is sized so that both sides end together:
+    with ``n`` workers, a community of ``b`` posts out of ``t`` hands over a share
+    ``f = (n b - t) / (n b s)`` of its posts, ``s`` being :data:`TEXT_SHARE`."""
+    if workers <= 1 or not parts:
+        return None
+    total = sum(int(n) for _, _, n in parts)
+    i = max(range(len(parts)), key=lambda k: int(parts[k][2]))
+    b = int(parts[i][2])
+    if b < PARALLEL_MIN_POSTS:
+        return None
+    f = min(0.8, (workers * b - total) / (workers * b * TEXT_SHARE))
+    if f * b < PREPASS_CHUNK:
+        return None
+    return i, int(b * (1.0 - f))
+
+
+def _prepass_root(ws: Workspace, run: str) -> LakePath:
+    return ws.lake / "_state" / "prepass" / run
+
+
+def _prepass(ws: Workspace, platform: str, community: str, run: str, start: int) -> AnalyzeResult:
+    """The text stages of a community's posts from row ``start`` of its stream on, written in
+    chunks for :class:`_Prepared` (new posts only; settled ones are read for their role)."""
+    home = partition_dir(_prepass_root(ws, run), platform, community)
+    offset = 0
+    for batch in _batches(ws, platform, community):
+        n = batch.num_rows
+        if offset + n > start:
+            cols = batch.select(["uid", "text", "subject", "links", "known_role"]).to_pydict()
+            for lo in range(max(0, start - offset), n, PREPASS_CHUNK):
+                rows = [
+                    i
+                    for i in range(lo, min(n, lo + PREPASS_CHUNK))
+                    if cols["known_role"][i] is None
+                ]
+                sig = [
+                    text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
+                    for i in rows
+                ]
+                payload = {
+                    "rows": [offset + i for i in rows],
+                    "uids": [cols["uid"][i] for i in rows],
+                }
+                name = f"rows-{offset + lo:010d}-{offset + min(n, lo + PREPASS_CHUNK):010d}"
+                (home / f"{name}.signals.json").write_bytes(signals_to_json(sig))
+                (home / f"{name}.rows.json").write_bytes(orjson.dumps(payload))
+        offset += n
+    return AnalyzeResult()
+
+
+class _Prepared:
+    """What a prepass has written so far, taken batch by batch: a chunk is read once it is
+    whole (its rows file is written last) and used only where the uid at each row is the same."""
+
+    def __init__(self, ws: Workspace, platform: str, community: str, run: str) -> None:
+        self.home = partition_dir(_prepass_root(ws, run), platform, community)
+        self.done: set[str] = set()
+        self.ready: dict[int, tuple[str, TextSignals]] = {}
+
+    def take(self, lo: int, uids: list[str]) -> dict[int, TextSignals]:
+        hi = lo + len(uids)
+        for f in self.home.glob("rows-*.rows.json") if self.home.exists() else []:
+            name = f.name.removesuffix(".rows.json")
+            first, last = (int(x) for x in name.split("-")[1:3])
+            if name in self.done or last <= lo or first >= hi + BATCH:
+                continue
+            self.done.add(name)
+            meta = orjson.loads(f.read_bytes())
+            sig = signals_from_json((self.home / f"{name}.signals.json").read_bytes())
+            self.ready.update(zip(meta["rows"], zip(meta["uids"], sig, strict=True), strict=True))
+        out: dict[int, TextSignals] = {}
+        for row in range(lo, hi):
+            hit = self.ready.pop(row, None)
+            if hit is not None and hit[0] == uids[row - lo]:
+                out[row - lo] = hit[1]
+        return out
+
+
+def _analyze_job(job: _Job | _PrepassJob) -> AnalyzeResult:
+    if len(job) == 6:
+        _, ws, platform, community, run, start = job
+        return _prepass(ws, platform, community, run, start)
+    ws, platform, community, model, key, run, prepass = job
+    return _analyze_partition(ws, platform, community, model, key, run, prepass)
 
 
 def _analyze_partition(
-    ws: Workspace, platform: str, community: str, model: RoleModel, key: bytes, run: str
-) -> AnalyzeResult:
-    """Analyse one community's new posts and write them to its enrichments partition."""
+    ws: Workspace, platform: str, community: str, model: RoleModel, key: bytes, run: str,
+    prepass: int | None = None,
+) -> AnalyzeResult:  # fmt: skip
+    """Analyse one community's new posts and write them to its enrichments partition (with
+    ``prepass``, taking the text stages of its tail from :func:`_prepass` where they are ready)."""
     result = AnalyzeResult(partitions=1)
     directory, done = _existing(ws, platform, community)
     stored = stored_hashes(partition_dir(ws.dataset("posts"), platform, community), "uid_hash")
@@ -210,7 +335,8 @@ def _analyze_partition(
         result.skipped = len(stored)
         return result
     judge = ThreadPass(model)
-    seq = 0
+    prepared = _Prepared(ws, platform, community, run) if prepass is not None else None
+    seq = offset = 0
     for batch in _batches(ws, platform, community):
         cols = batch.to_pydict()
         n = len(cols["uid"])
@@ -218,9 +344,17 @@ def _analyze_partition(
         new = ~isin_sorted(hashes, done)
         result.skipped += int(n - new.sum())
         rows = np.flatnonzero(new)
+        ready = (
+            prepared.take(offset, cols["uid"])
+            if prepared is not None and prepass is not None and offset + n > prepass
+            else {}
+        )
+        offset += n
+        result.prepared += len(ready)
         # Text stages run only on new posts; settled ones give context through their role.
         signals = {
-            int(i): text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
+            int(i): ready.get(int(i))
+            or text_signals(cols["text"][i] or "", cols["subject"][i], cols["links"][i])
             for i in rows
         }
         posts = thread_posts(cols, signals)

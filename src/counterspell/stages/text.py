@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from .cues import Cues, find_cues
 from .links import find_links
 from .normalize import clean, normalise
@@ -39,6 +41,21 @@ def text_signals(
     norm = normalise(full)
     links, dests = find_links(cleaned, norm, known_links)
     return TextSignals(norm, find_cues(norm, cleaned), links, dests)
+
+
+def signals_to_json(signals: list[TextSignals]) -> bytes:
+    """Signals as JSON (not pickle: the files lie in a lake that others may write to)."""
+    return orjson.dumps(signals)
+
+
+def signals_from_json(data: bytes) -> list[TextSignals]:
+    """The inverse of :func:`signals_to_json`: equal signals, field for field."""
+    out: list[TextSignals] = []
+    for d in orjson.loads(data):
+        c = d["cues"]
+        c["identifiers"] = [tuple(x) for x in c["identifiers"]]
+        out.append(TextSignals(d["norm"], Cues(**c), d["links"], d["destinations"]))
+    return out
 
 
 def post_view(cols: dict[str, list[Any]], i: int, s: TextSignals) -> PostView:
@@ -81,4 +98,11 @@ def thread_posts(cols: dict[str, list[Any]], signals: dict[int, TextSignals]) ->
     return out
 
 
-__all__ = ["TextSignals", "post_view", "text_signals", "thread_posts"]
+__all__ = [
+    "TextSignals",
+    "post_view",
+    "signals_from_json",
+    "signals_to_json",
+    "text_signals",
+    "thread_posts",
+]
