@@ -12,7 +12,8 @@ import pytest
 
 from counterspell import Workspace, ingest
 from counterspell.evaluation.evaluate import heldout_synthetic, predictions, real_fixture_rates
-from counterspell.lake.query import export_posts, stats
+from counterspell.lake.query import communities, export_posts, stats
+from counterspell.lake.writer import partition_dir
 from counterspell.pipeline.analyze import analyze
 from counterspell.stages.roles import ROLES, RoleModel
 from counterspell.synth import generate
@@ -249,7 +250,7 @@ def test_a_prepass_gives_the_same_enrichments(tmp_path: Path) -> None:
     ingest(ahead, [str(tmp_path / "c")])
     A.build_first_seen(ahead)
     model, key = A.load_model(ahead), ahead.secret("hmac.key")
-    parts = A.communities(ahead)
+    parts = communities(ahead)
     platform, community, n = max(parts, key=lambda p: p[2])
     start = n // 3
     A._prepass(ahead, platform, community, "t", start)
@@ -266,7 +267,7 @@ def test_a_prepass_gives_the_same_enrichments(tmp_path: Path) -> None:
     ingest(stale, [str(tmp_path / "c")])
     A.build_first_seen(stale)
     A._prepass(stale, platform, community, "s", start)
-    home = A.partition_dir(A._prepass_root(stale, "s"), platform, community)
+    home = partition_dir(A._prepass_root(stale, "s"), platform, community)
     first = sorted(home.glob("rows-*.rows.json"), key=lambda f: f.name)[0]
     meta = orjson.loads(first.read_bytes())
     meta["uids"] = list(reversed(meta["uids"]))
@@ -281,7 +282,7 @@ def test_a_prepass_gives_the_same_enrichments(tmp_path: Path) -> None:
     old = A.PARALLEL_MIN_POSTS, A.PREPASS_CHUNK
     A.PARALLEL_MIN_POSTS, A.PREPASS_CHUNK = 100, 100
     try:
-        assert A._prepass_plan(A.communities(parallel), 2) is not None
+        assert A._prepass_plan(communities(parallel), 2) is not None
         analyze(parallel, workers=2, graph=False)
     finally:
         A.PARALLEL_MIN_POSTS, A.PREPASS_CHUNK = old
