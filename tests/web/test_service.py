@@ -327,6 +327,22 @@ def test_docs_and_openapi_behind_login(service: tuple[Store, dict[str, User]]) -
     text = str(spec)  # written for the API's users: no developers' notes from docstrings
     assert ":mod:" not in text and "counterspell.web" not in text and ".py" not in text
     assert "/api/queue/{item_id}/decision" in client.get("/docs").text
+    # every operation says what it does and who may call it
+    bare = [
+        f"{method.upper()} {path}"
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if not op.get("description")
+    ]
+    assert bare == []
+    roles = ("Any role", "Reviewer or above", "Analyst or above", "Admin", "Public")
+    unsaid = [
+        f"{method.upper()} {path}"
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if not any(r in " ".join(op["description"].split()) for r in roles)
+    ]
+    assert unsaid == []
 
 
 def test_huge_bodies_are_refused_before_parsing(service: tuple[Store, dict[str, User]]) -> None:

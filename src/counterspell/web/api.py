@@ -134,6 +134,8 @@ def _json_bytes(body: dict[str, Any]) -> bytes:
 
 @router.get("/me")
 def me(who: Viewer) -> dict[str, Any]:
+    """Who the credentials belong to, their role, how they signed in (cookie or token) and the
+    roles there are. Any role."""
     return {"name": who.user.name, "role": who.user.role, "via": who.via, "roles": list(ROLES)}
 
 
@@ -177,6 +179,8 @@ def queue_list(
 
 @router.post("/queue/next")
 def queue_next(request: Request, who: Reviewer) -> dict[str, Any]:
+    """Claim the caller's current item, else the highest-priority item nobody holds (a 30-minute
+    lease); ``item`` is null when the queue is empty. Reviewer or above."""
     with store_of(request).begin() as conn:
         item = queue.claim_next(conn, who.user)
     return {"item": item}
@@ -184,6 +188,8 @@ def queue_next(request: Request, who: Reviewer) -> dict[str, Any]:
 
 @router.get("/queue/{item_id}", response_model=dict[str, Any])
 def queue_item(request: Request, who: Viewer, item_id: Id) -> Response:
+    """One item with the lake's view of it: the post, its thread, campaign, the author's other
+    posts, signals and their reasons, media as hashes only; target identifiers masked. Any role."""
     from .lakeview import mask_view
     from .viewcache import next_in_queue
 
@@ -200,12 +206,16 @@ def queue_item(request: Request, who: Viewer, item_id: Id) -> Response:
 
 @router.post("/queue/{item_id}/claim")
 def queue_claim(request: Request, who: Reviewer, item_id: Id) -> dict[str, Any]:
+    """Take an item for review (a 30-minute lease); 409 while another reviewer holds it. Reviewer
+    or above."""
     with store_of(request).begin() as conn:
         return {"item": queue.claim(conn, who.user, item_id)}
 
 
 @router.post("/queue/{item_id}/decision")
 def queue_decide(request: Request, who: Reviewer, item_id: Id, body: DecisionIn) -> dict[str, Any]:
+    """Confirm, correct (with the right role and flags), escalate or dismiss an item, with a note;
+    decisions become training labels. Reviewer or above."""
     with store_of(request).begin() as conn:
         item = queue.decide(conn, who.user, item_id, body.action, body.role, body.flags, body.note)
     return {"item": item}
@@ -213,7 +223,8 @@ def queue_decide(request: Request, who: Reviewer, item_id: Id, body: DecisionIn)
 
 @router.post("/queue/{item_id}/reveal")
 def queue_reveal(request: Request, who: Analyst, item_id: Id) -> dict[str, Any]:
-    """The clear target identifiers behind an item's pseudonyms; every reveal is audited."""
+    """The clear target identifiers behind an item's pseudonyms; every reveal is audited.
+    Analyst or above."""
     with store_of(request).begin() as conn:
         return {"identities": queue.reveal(conn, who.user, item_id)}
 
@@ -224,12 +235,15 @@ def case_list(
     who: Viewer,
     status: Literal["open", "in_progress", "actioned", "closed"] | None = None,
 ) -> dict[str, Any]:
+    """Cases, newest first, optionally of one status. Any role."""
     with store_of(request).engine.connect() as conn:
         return {"cases": cases.list_cases(conn, status)}
 
 
 @router.post("/cases", status_code=201)
 def case_open(request: Request, who: Analyst, body: CaseIn) -> dict[str, Any]:
+    """Open the case of a target (pseudonym), a request thread or a removal request, or return
+    the one already open for that key, and link the posts it gathers. Analyst or above."""
     store = store_of(request)
     with store.begin() as conn:
         cid, created = cases.open_case(conn, who.user, body.kind, body.key, body.title)
@@ -239,6 +253,7 @@ def case_open(request: Request, who: Analyst, body: CaseIn) -> dict[str, Any]:
 
 @router.get("/cases/{case_id}")
 def case_get(request: Request, who: Viewer, case_id: Id) -> dict[str, Any]:
+    """A case with its links, notes and status history. Any role."""
     with store_of(request).engine.connect() as conn:
         case = cases.get(conn, case_id)
         notes, status = cases.history(conn, case_id)
@@ -248,6 +263,7 @@ def case_get(request: Request, who: Viewer, case_id: Id) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/notes", status_code=201)
 def case_note(request: Request, who: Reviewer, case_id: Id, body: NoteIn) -> dict[str, Any]:
+    """Add a note to a case. Reviewer or above."""
     with store_of(request).begin() as conn:
         cases.add_note(conn, case_id, who.user, body.text)
     return {"ok": True}
@@ -255,6 +271,8 @@ def case_note(request: Request, who: Reviewer, case_id: Id, body: NoteIn) -> dic
 
 @router.post("/cases/{case_id}/status")
 def case_status(request: Request, who: Analyst, case_id: Id, body: CaseStatusIn) -> dict[str, Any]:
+    """Move a case to another status (open, in_progress, actioned, closed), with a note; audited.
+    Analyst or above."""
     with store_of(request).begin() as conn:
         cases.set_status(conn, case_id, who.user, body.status, body.note)
         return {"case": cases.get(conn, case_id)}
@@ -262,6 +280,8 @@ def case_status(request: Request, who: Analyst, case_id: Id, body: CaseStatusIn)
 
 @router.get("/cases/{case_id}/bundle")
 def case_bundle(request: Request, who: Analyst, case_id: Id) -> dict[str, Any]:
+    """The case as evidence: its links with hashes and times, notes, status history and audit
+    trail; the export is audited with the digest of its content. Analyst or above."""
     return cases.bundle(store_of(request), case_id, who.user)
 
 
@@ -297,7 +317,8 @@ def takedown_list(
     limit: int = Query(200, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),
 ) -> dict[str, Any]:
-    """Requests by deadline (without a status: all but those waiting in triage)."""
+    """Requests by deadline (without a status: all but those waiting in triage), requesters'
+    details masked. Any role."""
     with store_of(request).engine.connect() as conn:
         rows = takedown.list_requests(conn, status, limit, offset)
         return {"takedowns": [r.masked().as_dict() for r in rows]}
@@ -307,6 +328,8 @@ def takedown_list(
 def takedown_due(
     request: Request, who: Viewer, within_hours: float = Query(12.0, ge=0, le=24 * 365)
 ) -> dict[str, Any]:
+    """Valid removal requests whose 48-hour deadline falls within ``within_hours`` (overdue ones
+    first), requesters' details masked. Any role."""
     with store_of(request).engine.connect() as conn:
         due = takedown.due(conn, timedelta(hours=within_hours))
         return {"due": [r.masked().as_dict() for r in due]}
@@ -314,6 +337,7 @@ def takedown_due(
 
 @router.get("/takedowns/{tid}")
 def takedown_get(request: Request, who: Viewer, tid: Id) -> dict[str, Any]:
+    """One removal request (requester's details masked) and the copies its sweep found. Any role."""
     with store_of(request).engine.connect() as conn:
         row = takedown.get(conn, tid).masked()
         return {"takedown": row.as_dict(), "copies": takedown.copies_of(conn, tid)}
@@ -321,7 +345,8 @@ def takedown_get(request: Request, who: Viewer, tid: Id) -> dict[str, Any]:
 
 @router.post("/takedowns/{tid}/reveal")
 def takedown_reveal(request: Request, who: Analyst, tid: Id) -> dict[str, Any]:
-    """The requester's details in the clear, for processing the request; audited."""
+    """The requester's details in the clear, for processing the request; audited. Analyst or
+    above."""
     with store_of(request).begin() as conn:
         return {"takedown": takedown.reveal(conn, tid, who.user.name).as_dict()}
 
@@ -330,6 +355,8 @@ def takedown_reveal(request: Request, who: Analyst, tid: Id) -> dict[str, Any]:
 def takedown_status(
     request: Request, who: Analyst, tid: Id, body: TakedownStatusIn
 ) -> dict[str, Any]:
+    """Move a removal request on (valid, removed, closed...), with a note; the 48-hour clock starts
+    when it is valid. Analyst or above."""
     with store_of(request).begin() as conn:
         row = takedown.set_status(conn, tid, body.status, who.user.name, body.note)
         return {"takedown": row.masked().as_dict()}
@@ -337,18 +364,23 @@ def takedown_status(
 
 @router.post("/takedowns/{tid}/sweep")
 def takedown_sweep(request: Request, who: Analyst, tid: Id) -> dict[str, Any]:
+    """Look for copies of the request's media across the lake (MD5, PDQ within the workspace's
+    radius) and record them. Analyst or above."""
     copies = takedown.sweep(store_of(request), tid, who.user.name, request.app.state.finder)
     return {"copies": copies}
 
 
 @router.post("/takedowns/{tid}/case", status_code=201)
 def takedown_case(request: Request, who: Analyst, tid: Id) -> dict[str, Any]:
-    """Open (or refresh) the case of a removal request from its sweep's copies."""
+    """Open (or refresh) the case of a removal request from its sweep's copies. Analyst or
+    above."""
     return {"case_id": cases.from_takedown(store_of(request), tid, who.user)}
 
 
 @router.get("/compliance")
 def compliance(request: Request, who: Viewer) -> dict[str, Any]:
+    """How removal requests met the 48-hour deadline: valid, removed, removed in time, the share in
+    time, the median hours to removal, overdue ones still open. Any role."""
     with store_of(request).engine.connect() as conn:
         c = takedown.compliance(conn)
     return {
@@ -360,7 +392,7 @@ def compliance(request: Request, who: Viewer) -> dict[str, Any]:
 
 @router.post("/match")
 def match(request: Request, who: Analyst, body: MatchIn) -> dict[str, Any]:
-    """Look hashes up in the lake and the positive banks (nothing is stored)."""
+    """Look hashes up in the lake and the positive banks (nothing is stored). Analyst or above."""
     signals, problems = takedown.parse_hashes("\n".join(body.hashes))
     if problems:
         raise HTTPException(422, problems)
@@ -371,6 +403,8 @@ def match(request: Request, who: Analyst, body: MatchIn) -> dict[str, Any]:
 
 @router.get("/audit/verify")
 def audit_verify(request: Request, who: Admin) -> dict[str, Any]:
+    """Check the audit log's hash chain against its signed anchor: ``ok`` false names the entries
+    that were changed or removed. Admin."""
     store = store_of(request)
     with store.engine.connect() as conn:
         v = audit.verify(conn, store.anchor)
@@ -379,12 +413,14 @@ def audit_verify(request: Request, who: Admin) -> dict[str, Any]:
 
 @router.get("/users")
 def users_list(request: Request, who: Admin) -> dict[str, Any]:
+    """Accounts with their roles (never password hashes). Admin."""
     with store_of(request).engine.connect() as conn:
         return {"users": list_users(conn)}
 
 
 @router.post("/users", status_code=201)
 def users_add(request: Request, who: Admin, body: UserIn) -> dict[str, Any]:
+    """Create an account with a role and a password (checked against the password rules). Admin."""
     with store_of(request).begin() as conn:
         u = add_user(conn, body.name, body.role, body.password, actor=who.user.name)
     return {"id": u.id, "name": u.name, "role": u.role}
@@ -392,6 +428,7 @@ def users_add(request: Request, who: Admin, body: UserIn) -> dict[str, Any]:
 
 @router.post("/users/{name}/tokens", status_code=201)
 def users_token(request: Request, who: Admin, name: str, body: TokenIn) -> dict[str, Any]:
+    """Create an API token for an account: shown once, only its digest is stored. Admin."""
     with store_of(request).begin() as conn:
         token = create_token(conn, name, body.name, actor=who.user.name)
     return {"token": token, "note": "shown once; only its digest is stored"}

@@ -130,6 +130,8 @@ def shadow_vs_live(request: Request, days: int = COUNT_DAYS) -> list[dict[str, A
 
 @api.get("")
 def rules_list(request: Request, who: Viewer) -> dict[str, Any]:
+    """Every rule with its state (shadow, live, off), its hits in the last 30 days and, for rules
+    in shadow, what going live would add to the queue per day. Any role."""
     rows = shadow_vs_live(request)
     return {
         "rules": [
@@ -142,6 +144,8 @@ def rules_list(request: Request, who: Viewer) -> dict[str, Any]:
 
 @api.get("/fields")
 def rules_fields(who: Viewer) -> dict[str, Any]:
+    """What a rule's condition may use: the fields of a post with their kinds and choices, the
+    functions and the operators. Any role."""
     return {
         "fields": [
             {"name": f.name, "kind": f.kind, "doc": f.doc, "choices": list(f.choices)}
@@ -154,6 +158,8 @@ def rules_fields(who: Viewer) -> dict[str, Any]:
 
 @api.post("", status_code=201)
 def rules_save(request: Request, who: Analyst, body: RuleIn) -> dict[str, Any]:
+    """Create or change a rule (a new version; the condition is checked before it is kept). Only an
+    admin may save it live. Analyst or above."""
     rule = Rule.make(body.name, body.condition, body.actions, body.state, body.description)
     with store_of(request).begin() as conn:
         saved = rules.save(conn, rule, who.user.name, may_go_live=who.user.can("admin"))
@@ -162,6 +168,8 @@ def rules_save(request: Request, who: Analyst, body: RuleIn) -> dict[str, Any]:
 
 @api.post("/count")
 def rules_count(request: Request, who: Analyst, body: CountIn) -> dict[str, Any]:
+    """How many posts a condition matches over the last ``days`` days, and the SQL it compiles to
+    (nothing is saved). Analyst or above."""
     rule = Rule.make("editor", body.condition)
     window = _last_days(request, body.days)
     return {
@@ -174,6 +182,7 @@ def rules_count(request: Request, who: Analyst, body: CountIn) -> dict[str, Any]
 
 @api.get("/{name}")
 def rules_get(request: Request, who: Viewer, name: str) -> dict[str, Any]:
+    """One rule with every version of it. Any role."""
     with store_of(request).engine.connect() as conn:
         r = rules.get(conn, name)
         versions = rules.history(conn, name)
@@ -182,6 +191,7 @@ def rules_get(request: Request, who: Viewer, name: str) -> dict[str, Any]:
 
 @api.post("/{name}/state")
 def rules_state(request: Request, who: Analyst, name: str, body: StateIn) -> dict[str, Any]:
+    """Put a rule in shadow, live or off; going live needs an admin. Audited. Analyst or above."""
     with store_of(request).begin() as conn:
         r = rules.set_state(
             conn, name, body.state, who.user.name, may_go_live=who.user.can("admin")
@@ -191,6 +201,9 @@ def rules_state(request: Request, who: Analyst, name: str, body: StateIn) -> dic
 
 @api.post("/{name}/backtest")
 def rules_backtest(request: Request, who: Analyst, name: str, body: WindowIn) -> dict[str, Any]:
+    """Run a rule over the lake's history (a window and scope) and score it against reviewers'
+    decisions: hits per day and community, precision and recall where reviewed, what changed since
+    its previous version. Analyst or above."""
     return _run_backtest(request, name, Window(body.since, body.until, body.scope)).to_dict()
 
 
