@@ -6,7 +6,8 @@ what the coordinator holds.
 
 One corpus (with its image files) is ingested once and a bank is made of every tenth picture.
 Then, per configuration (one local process, two local processes, a Dask ``LocalCluster`` of two
-workers), each step runs in a fresh process on the same lake: ``hash-media`` (from scratch),
+workers started by each command, and one started once that every command joins), each step
+runs in a fresh process on the same lake: ``hash-media`` (from scratch),
 ``analyze --all`` (text and graph stages) and ``match --bank``, then ``report``. Prints seconds
 per step, posts/s over the first three (the issue's measure), the speed-up over one process, the
 coordinator's peak memory over those three (VmHWM of the process that runs the command; workers
@@ -31,11 +32,15 @@ sys.path.insert(0, str(ROOT / "src"))
 import duckdb  # noqa: E402
 
 from counterspell import Workspace, ingest  # noqa: E402
+from counterspell.executors.dask import DaskExecutor  # noqa: E402
 from counterspell.matching.banks import create_bank, import_hashes  # noqa: E402
 from counterspell.pipeline.hash_media import hash_media  # noqa: E402
 from counterspell.synth import generate  # noqa: E402
 
-CONFIGS = [("local", 1), ("local", 2), ("dask", 2)]
+# "dask": each command starts its own LocalCluster (what `--executor dask` alone does);
+# "dask-running": one LocalCluster started here before the steps, which every command joins with
+# --scheduler, as commands join a deployed cluster (its start-up is not the commands' work)
+CONFIGS = [("local", 1), ("local", 2), ("dask", 2), ("dask-running", 2)]
 
 
 def main() -> None:
@@ -62,11 +67,16 @@ def main() -> None:
             f"({time.strftime('%Y-%m-%d')})"
         )
         print(
-            f"{'executor':>9} {'workers':>8} {'hash s':>7} {'analyze s':>10} {'match s':>8} {'total s':>8} "
+            f"{'executor':>12} {'workers':>8} {'hash s':>7} {'analyze s':>10} {'match s':>8} {'total s':>8} "
             f"{'posts/s':>8} {'speed-up':>9} {'coord. MB':>10} {'report s':>9} {'speed-up':>9} {'report MB':>10}"
         )
         base = base_report = None
         for name, workers in CONFIGS:
+            cluster = None
+            executor = ["--executor", name, "--workers", str(workers)]
+            if name == "dask-running":
+                cluster = DaskExecutor(workers)  # its LocalCluster, as `--executor dask` makes
+                executor = ["--executor", "dask", "--scheduler", cluster.cluster.scheduler_address]
             for dataset in ("media", "matches"):
                 ws.dataset(dataset).rmtree()
             report = ["report", "-o", str(Path(tmp) / f"report-{name}-{workers}")]
@@ -74,7 +84,7 @@ def main() -> None:
             times, peaks = [], []
             for step in steps:
                 cmd = [sys.executable, str(ROOT / "bench" / "peak.py"), "-w", str(ws.root), *step,
-                       "--executor", name, "--workers", str(workers)]  # fmt: skip
+                       *executor]  # fmt: skip
                 t0 = time.perf_counter()
                 proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
                 times.append(time.perf_counter() - t0)
@@ -89,11 +99,13 @@ def main() -> None:
                         if x.startswith("PEAK_MB")
                     )
                 )
+            if cluster is not None:
+                cluster.close()
             total = sum(times[:3])
             base = base or total
             base_report = base_report or times[3]
             print(
-                f"{name:>9} {workers:>8} {times[0]:>7.1f} {times[1]:>10.1f} {times[2]:>8.1f} {total:>8.1f} "
+                f"{name:>12} {workers:>8} {times[0]:>7.1f} {times[1]:>10.1f} {times[2]:>8.1f} {total:>8.1f} "
                 f"{summary.posts / total:>8,.0f} {base / total:>8.2f}x {max(peaks[:3]):>10,.0f} "
                 f"{times[3]:>9.1f} {base_report / times[3]:>8.2f}x {peaks[3]:>10,.0f}"
             )
