@@ -111,6 +111,35 @@ def test_scope_filters_every_table(workspace: Workspace, tmp_path: Path) -> None
     assert "platform telegram" in html
 
 
+def test_the_report_replaces_only_an_earlier_report(tmp_path: Path, cli: CliRunner) -> None:
+    """The report replaces its folder whole; a folder with anything else in it, a file, or the
+    workspace itself is refused before any work and left as it was (it was emptied before)."""
+    from counterspell.errors import CounterspellError
+
+    ws = Workspace.init(tmp_path / "ws")
+    out = tmp_path / "r"
+    write_report(ws, out)
+    write_report(ws, out)  # an earlier report: replaced
+    assert (out / "report.html").exists() and (out / ".counterspell-report").exists()
+    (tmp_path / "empty").mkdir()
+    write_report(ws, tmp_path / "empty")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("keep", encoding="utf-8")
+    (tmp_path / "labels.csv").write_text("uid,role\n", encoding="utf-8")
+    for target in (notes, ws.root, tmp_path / "labels.csv"):
+        with pytest.raises(CounterspellError, match="new or empty folder|not a folder"):
+            write_report(ws, target)
+    assert (notes / "notes.txt").read_text(encoding="utf-8") == "keep"
+    assert (ws.root / "counterspell.toml").exists()
+    assert (tmp_path / "labels.csv").read_text(encoding="utf-8") == "uid,role\n"
+    run = cli("-w", str(ws.root), "report", "-o", str(ws.root))
+    assert (
+        run.returncode == 2 and "counterspell.toml" in run.stderr and "Traceback" not in run.stderr
+    )
+    assert Workspace.open(str(ws.root)).root == ws.root
+
+
 def test_empty_workspace_says_so(tmp_path: Path) -> None:
     ws = Workspace.init(tmp_path / "ws")
     out = write_report(ws, tmp_path / "r").path

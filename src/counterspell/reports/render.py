@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import csvsafe
+from ..errors import CounterspellError
 from ..lake.workspace import Workspace
 from ..version import __version__
 from .data import Fact, Report, Row, Scope, build_report
@@ -59,9 +60,14 @@ def write_report(
     *,
     allow_empty: bool = True,
 ) -> Written:
-    """Build the report and write it into ``out`` (replaced whole, atomically, when done)."""
+    """Build the report and write it into ``out`` (replaced whole, atomically, when done).
+
+    ``out`` must be a new or empty folder, or an earlier report: replacing the folder whole is
+    what keeps a report's files from mixing with another's, so a folder holding anything else
+    (notes, an export, a workspace) is refused before any work, never emptied."""
+    final = Path(out).resolve()
+    check_output(final)
     report = build_report(ws, scope, executor, allow_empty=allow_empty)
-    final = Path(out)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
@@ -79,8 +85,31 @@ def write_report(
     return Written(final / "report.html", written.tables, written.figures, written.graphs)
 
 
+MARKER = ".counterspell-report"  # written into every report folder
+REPORT_FILES = frozenset({"report.html", "tables", "figures", "graphs", MARKER})
+
+
+def check_output(final: Path) -> None:
+    """Refuse an output that is a file, or a folder with more in it than an earlier report."""
+    if final.is_symlink() or (final.exists() and not final.is_dir()):
+        raise CounterspellError(f"{final}: not a folder; give a new folder for the report")
+    if not final.exists():
+        return
+    inside = sorted(p.name for p in final.iterdir())
+    if not inside:
+        return
+    other = [n for n in inside if n not in REPORT_FILES]
+    if other or "report.html" not in inside:
+        shown = ", ".join(other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
+        raise CounterspellError(
+            f"{final}: holds {shown or 'files'} and is not an earlier report; the report replaces "
+            "its folder whole, so give a new or empty folder (or an earlier report's)"
+        )
+
+
 def _write(ws: Workspace, report: Report, root: Path) -> Written:
     (root / "tables").mkdir(parents=True)
+    (root / MARKER).write_text(f"counterspell {__version__}\n", encoding="utf-8")
     (root / "figures").mkdir()
     for name, rows in report.tables().items():
         _csv(root / "tables" / f"{name}.csv", rows)
