@@ -128,7 +128,7 @@ def test_the_report_replaces_only_an_earlier_report(tmp_path: Path, cli: CliRunn
     (notes / "notes.txt").write_text("keep", encoding="utf-8")
     (tmp_path / "labels.csv").write_text("uid,role\n", encoding="utf-8")
     for target in (notes, ws.root, tmp_path / "labels.csv"):
-        with pytest.raises(CounterspellError, match="new or empty folder|not a folder"):
+        with pytest.raises(CounterspellError, match=r"new or empty folder|not a folder"):
             write_report(ws, target)
     assert (notes / "notes.txt").read_text(encoding="utf-8") == "keep"
     assert (ws.root / "counterspell.toml").exists()
