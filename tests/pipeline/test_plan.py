@@ -235,3 +235,13 @@ def test_plan_command(synthetic: tuple[Workspace, Path], tmp_path: Path) -> None
     assert isinstance(nowhere.exception, CounterspellError) and "nowhere" in str(nowhere.exception)
     bad = run(app, [*args, "--combine", "wizard=3"])
     assert isinstance(bad.exception, CounterspellError) and "--combine" in str(bad.exception)
+    # a truth file that is not there, or lacks a column, is a sentence naming it (a database
+    # traceback before)
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    for path, words in (
+        (tmp_path / "none.csv", "no such file"),
+        (tmp_path / "other.csv", "author"),
+    ):
+        wrong = run(app, [*args, "--truth", str(path)])
+        assert isinstance(wrong.exception, CounterspellError), wrong.exception
+        assert words in str(wrong.exception) and str(path) in str(wrong.exception)

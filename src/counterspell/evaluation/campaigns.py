@@ -67,26 +67,35 @@ def _pairwise(con: duckdb.DuckDBPyConnection, predicted: str) -> tuple[int, int,
     )
 
 
-def _truth_relation(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
-    """Load the truth CSV as table ``_truth``; returns whether it names communities."""
+def csv_table(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, required: tuple[str, ...], usage: str
+) -> set[str]:
+    """Load a CSV the user gave as temp table ``table`` (every column text) and return its
+    columns; a missing file, an unreadable one or a missing column is an error naming the file
+    (``usage``: the header expected), never a database traceback."""
     if not path.exists():
         raise InputError(Place(str(path)), "no such file")
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _truth AS SELECT * FROM read_csv({sql_path(path)}, header = true, all_varchar = true)"
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv({sql_path(path)}, header = true, all_varchar = true)"
         )
     except duckdb.Error as exc:
         raise InputError(
             Place(str(path)), f"not a readable CSV: {str(exc).splitlines()[0]}"
         ) from None
-    cols = {str(r[0]) for r in con.execute("DESCRIBE _truth").fetchall()}
-    missing = [c for c in REQUIRED if c not in cols]
+    cols = {str(r[0]) for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    missing = [c for c in required if c not in cols]
     if missing:
         raise InputError(
-            Place(str(path), line=1),
-            f"missing column(s) {', '.join(missing)}; expected {','.join(REQUIRED)}[,community]",
+            Place(str(path), line=1), f"missing column(s) {', '.join(missing)}; expected {usage}"
         )
-    return "community" in cols
+    return cols
+
+
+def _truth_relation(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """Load the truth CSV as table ``_truth``; returns whether it names communities."""
+    usage = f"{','.join(REQUIRED)}[,community]"
+    return "community" in csv_table(con, path, "_truth", REQUIRED, usage)
 
 
 def score_campaigns(ws: Workspace, truth_path: str | Path) -> CampaignScores:

@@ -115,8 +115,20 @@ def actor_authors(ws: Workspace, authors: dict[str, str]) -> dict[str, str]:
     return {actor: c.most_common(1)[0][0] for actor, c in votes.items()}
 
 
+PLAN_TRUTH = ("platform", "community", "post_id", "author", "part", "campaign")
+
+
 def score_plan(ws: Workspace, truth: str | Path) -> PlanTruth:
+    from .campaigns import csv_table
+
     truth = Path(truth)
+    csv_table(
+        connect(ws),
+        truth,
+        "_plan_truth",
+        PLAN_TRUTH,
+        ",".join(PLAN_TRUTH) + " (the synthetic truth.csv)",
+    )
     sim = Simulator(load_graph(ws))
     mapping = actor_authors(ws, truth_authors(ws, truth))
     ranked = [r["name"] for r in rank(sim, "creator")]
