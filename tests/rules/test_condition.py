@@ -124,3 +124,26 @@ def test_any_text_is_a_condition_or_a_condition_error(pieces: list[str], noise: 
 def test_deep_nesting_is_refused_not_a_crash() -> None:
     with pytest.raises(ConditionError):
         parse("(" * 3000 + "minor_risk" + ")" * 3000)
+
+
+@pytest.mark.parametrize(
+    ("text", "says", "position"),
+    [
+        ("role = 'requst'", "role is never 'requst'", 8),
+        ("'fulfilment' = role", "role is never 'fulfilment'", 1),
+        ("role IN ('request', 'fulfilment')", "role is never 'fulfilment'", 21),
+        ("list_contains(flags, 'minor')", "flags never holds 'minor'", 22),
+        ("role <> 'Request' AND minor_risk", "role is never 'Request'", 9),
+    ],
+)
+def test_a_value_a_field_never_takes_is_refused(text: str, says: str, position: int) -> None:
+    """A misspelt role or flag made a rule that could never fire (and was saved as a draft)."""
+    with pytest.raises(ConditionError) as err:
+        parse(text)
+    assert says in str(err.value) and "request" in str(err.value) or "minor_risk" in str(err.value)
+    assert err.value.position + 1 == position, str(err.value)
+    # fields without a fixed set of values take any
+    assert parse("platform = 'kik' AND role IN ('request', 'fulfillment')").columns == {
+        "platform",
+        "role",
+    }

@@ -159,8 +159,39 @@ def parse(text: str) -> Condition:
         )
     if isinstance(tree, (exp.Column, exp.Literal)) and not _is_bool_field(tree):
         raise ConditionError("a condition must be true or false for each post", 0)
+    _check_values(tree, text)
     sql = tree.sql(dialect="duckdb")
     return Condition(text=text, sql=sql, columns=frozenset(columns))
+
+
+def _check_values(tree: Any, text: str) -> None:
+    """A value compared with a field of known values (role, flags, target kinds...) must be one
+    of them: ``role = 'requst'`` is a rule that can never fire, and saying so is kinder than a
+    backtest with no hits."""
+    for node in tree.walk():
+        pairs: list[tuple[Any, list[Any]]] = []
+        if isinstance(node, (exp.EQ, exp.NEQ)):
+            a, b = node.this, node.expression
+            pairs = [(a, [b]), (b, [a])]
+        elif isinstance(node, exp.In):
+            pairs = [(node.this, list(node.expressions))]
+        elif isinstance(node, exp.ArrayContains):  # list_contains(flags, 'x'), list_has
+            pairs = [(node.this, [node.expression])]
+        elif isinstance(node, exp.ArrayOverlaps) and isinstance(node.expression, exp.Array):
+            pairs = [(node.this, list(node.expression.expressions))]  # list_has_any(flags, [...])
+        for column, values in pairs:
+            if not isinstance(column, exp.Column):
+                continue
+            field = BY_NAME.get(column.name.lower())
+            if field is None or not field.choices:
+                continue
+            for v in values:
+                if isinstance(v, exp.Literal) and v.is_string and v.this not in field.choices:
+                    raise ConditionError(
+                        f"{field.name} {'never holds' if field.kind == 'list' else 'is never'} "
+                        f"{v.this!r} (its values: {', '.join(field.choices)})",
+                        _position(v, text),
+                    )
 
 
 def _is_bool_field(tree: exp.Expression) -> bool:
