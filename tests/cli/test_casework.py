@@ -53,7 +53,7 @@ def test_store_commands_end_to_end(lake: Workspace, tmp_path: Path) -> None:
     assert token.startswith("cs_")
     analysed = run(*w, "analyze", "--no-graph")  # with a store, analyze fills the queue itself
     assert analysed.returncode == 0 and "review queue:" in analysed.stdout, analysed.stderr
-    assert " 0 new flagged posts" not in analysed.stdout
+    assert " 0 new posts to review" not in analysed.stdout
     assert "rules: 4 shadow or live" in analysed.stdout  # the built-in rules ran in shadow
     synced = run(*w, "queue", "sync")
     assert synced.returncode == 0 and "0 new" in synced.stdout

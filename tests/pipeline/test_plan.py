@@ -98,6 +98,13 @@ def test_rankings_plans_and_displacement_on_the_small_graph() -> None:
         {"kind": "creator", "name": "b:wiz2", "campaigns": 1}
     ]
     assert [s["fulfilled"] for s in one["displacement"]["scenarios"]] == [0.5, 0.75, 1.0]
+    # a budget over what there is takes all of it and says so: two creators exist, not five
+    wide = plan_graph(g, None, PlanOptions(budget=5, bootstrap=5, random_draws=3))
+    names = [p["name"] for p in wide["plans"]]
+    assert "2 creators (all)" in names and "5 creators" not in names
+    assert next(p for p in wide["plans"] if p["name"] == "2 creators (all)")["removed"]["creator"] == [
+        "creator:b:wiz1", "creator:b:wiz2"
+    ]  # fmt: skip
     # thread t1 gone: A's requester asks again in t2, the board's other thread
     thread = next(p for p in result["plans"] if p["name"] == "1 threads")
     assert thread["removed"] == {"thread": ["thread:b:r:t1"]}

@@ -159,7 +159,10 @@ def analyze_cmd(
         f"analysed {result.analyzed:,} posts in {result.partitions} communities ({result.skipped:,} already done)"
     )
     if result.analyzed:
-        table = Table(title="roles and flags of the posts analysed now")
+        table = Table(
+            title="roles and flags of the posts analysed now",
+            caption="flags as the posts raised them; `stats` counts them after they spread along each campaign",
+        )
         table.add_column("role")
         table.add_column("posts", justify="right")
         for role, n in result.roles.most_common():

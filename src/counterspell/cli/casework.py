@@ -37,7 +37,9 @@ db_app = typer.Typer(
 user_app = typer.Typer(
     help="Accounts: users, roles, passwords and API tokens.", no_args_is_help=True
 )
-queue_app = typer.Typer(help="The review queue of flagged posts.", no_args_is_help=True)
+queue_app = typer.Typer(
+    help="The review queue: flagged, matched or confidently harmful posts.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 takedown_app = typer.Typer(help="TAKE IT DOWN Act removal requests.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -213,7 +215,7 @@ def queue_sync_cmd(db: DbOption = None) -> None:
     finally:
         store.close()
     out.print(
-        f"review queue: {r.seen:,} flagged posts, {r.added:,} new, {r.updated:,} refreshed; {r.identities:,} identities held in the store; {views:,} item views built"
+        f"review queue: {r.seen:,} posts to review (flagged, matched or confidently harmful), {r.added:,} new, {r.updated:,} refreshed; {r.identities:,} identities held in the store; {views:,} item views built"
     )
     out.print(
         f"rules: {run.rules} shadow or live, {run.hits:,} new hits, {run.acted:,} acted on",

@@ -189,7 +189,7 @@ def sync_queue_if_any(ws: Workspace, trigger: str = "analyze") -> None:
         store = Store(ws)
         try:
             r = sync(store)
-            out.print(f"review queue: {r.added:,} new flagged posts ({r.seen:,} in all)")
+            out.print(f"review queue: {r.added:,} new posts to review ({r.seen:,} in all)")
             run = rules.run(store, trigger)
             try:  # the item pages' views, for the lake as it is now: a speed-up only
                 prebuilt.build(store)

@@ -174,8 +174,16 @@ def plan_graph(
     sim = Simulator(graph)
     combine = opt.combine or {k: opt.budget for k in DEFAULT_COMBINED if k in opt.kinds}
     rankings = {k: rank(sim, k) for k in dict.fromkeys([*opt.kinds, *combine])}
-    plans = [(_name({k: opt.budget}), {k: opt.budget}) for k in opt.kinds]
-    plans.append(("combined: " + _name(combine), combine))
+
+    # a budget over what there is takes all of it, and says so ("4 communities (all)", not
+    # "5 communities" where only 4 exist)
+    def fit(asked: dict[str, int]) -> tuple[str, dict[str, int]]:
+        sizes = {k: min(n, len(rankings[k])) for k, n in asked.items()}
+        return _name(sizes, asked), sizes
+
+    plans = [fit({k: opt.budget}) for k in opt.kinds]
+    name, sizes = fit(combine)
+    plans.append(("combined: " + name, sizes))
     rng = np.random.default_rng(opt.seed)
     samples = [
         rng.integers(0, len(graph.campaigns), len(graph.campaigns)) for _ in range(opt.bootstrap)
@@ -201,8 +209,11 @@ def plan_graph(
     }
 
 
-def _name(sizes: dict[str, int]) -> str:
-    return " + ".join(f"{n} {KIND_NOUNS[k]}" for k, n in sizes.items())
+def _name(sizes: dict[str, int], asked: dict[str, int] | None = None) -> str:
+    return " + ".join(
+        f"{n} {KIND_NOUNS[k]}" + (" (all)" if asked and n < asked[k] else "")
+        for k, n in sizes.items()
+    )
 
 
 def simulate(
