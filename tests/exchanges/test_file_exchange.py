@@ -127,6 +127,13 @@ def test_a_file_with_one_hash_matches(tmp_path: Path) -> None:
     flipped = f"{int(pdq, 16) ^ 0b111:064x}"  # 3 bits away: outside this bank's threshold of 0
     one.write_text(f"pdq {flipped}\n", encoding="utf-8")
     fetch(ws, "single")
+    # the withdrawn hash's matches left the lake with it, before any new `match` (they stayed,
+    # and kept raising queue items' priority, until one was run by hand)
+    left = duckdb.execute(
+        f"SELECT count(*) FROM read_parquet('{ws.dataset_glob('matches')}', hive_partitioning = true) "
+        "WHERE bank = 'single'"
+    ).fetchall()[0][0]
+    assert left == 0
     assert match(ws, "single").matches == 0 and match(ws, "single", radius=3).matched_items >= n
     one.write_text(f"pdq {pdq}\n", encoding="utf-8")
     fetch(ws, "single")

@@ -376,6 +376,27 @@ def _commit(ws: Workspace, info: BankInfo, table: pa.Table, *, removal: bool = F
     info.version += 1
     info.entries = table.num_rows
     _save_info(ws, info)
+    if removal:
+        _prune_matches(ws, info.name, table.column("entry_id"))
+
+
+def _prune_matches(ws: Workspace, name: str, kept: pa.ChunkedArray) -> int:
+    """Drop the lake's matches against entries the bank no longer holds: a withdrawn hash (an
+    exchange's deletion, a victim's completed request) must stop counting for a post, in the
+    queue's priority and the reports, at once, not at the next ``match``. Returns rows dropped."""
+    from ..lake.writer import DerivedDataset, partition_dir_name
+
+    folder = ws.dataset("matches") / partition_dir_name("bank", name)
+    if not folder.has_files("*.parquet"):
+        return 0
+    rows = pa.concat_tables(
+        [f.read_table() for f in folder.glob("*.parquet")], promote_options="default"
+    )
+    keep = pa.compute.is_in(rows.column("entry_id"), value_set=kept.combine_chunks())
+    dropped: int = rows.num_rows - int(pa.compute.sum(keep).as_py() or 0)
+    if dropped:
+        DerivedDataset(folder, ws.lake).replace_with(rows.filter(keep))
+    return dropped
 
 
 def load_index(ws: Workspace, name: str) -> MultiIndex:
