@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from counterspell.stages.text import text_signals
-from counterspell.store.queue import priority
+from counterspell.store.priority import priority
 from tests.conftest import real
 
 EXTORTION = [

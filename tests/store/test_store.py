@@ -237,6 +237,39 @@ def test_audit_chain_holds_under_concurrent_writers(store: Store) -> None:
     assert v.ok and v.entries == 60
 
 
+def test_an_item_whose_bank_match_was_withdrawn_drops_it_at_the_next_sync(store: Store) -> None:
+    """The lake's matches leave with a withdrawn hash; a queue item queued only for that match
+    is no longer selected by the sync, and kept its count and the priority it raised (2.5 of
+    severity) until the sync refreshed items it did not see."""
+    from counterspell.store.priority import priority
+
+    queue.sync(store)
+    old = datetime.now(UTC) - timedelta(days=1)
+    with store.begin() as conn:
+        template = dict(
+            conn.execute(select(queue_items).where(queue_items.c.status == "open").limit(1))
+            .mappings()
+            .one()
+        )
+        template.pop("id")
+        template.update(uid="4chan:r:withdrawn-1", bank_matches=2, priority=8.9, synced_at=old)
+        conn.execute(queue_items.insert().values(**template))
+    queue.sync(store)
+    with store.begin() as conn:
+        after = (
+            conn.execute(select(queue_items).where(queue_items.c.uid == "4chan:r:withdrawn-1"))
+            .mappings()
+            .one()
+        )
+        conn.execute(delete(queue_items).where(queue_items.c.uid == "4chan:r:withdrawn-1"))
+    flags = [f for f in template["flags"].split(";") if f]
+    expected = priority(
+        template["role"], template["confidence"], flags, 0, bool(template["targets"])
+    )
+    assert after["bank_matches"] == 0
+    assert after["priority"] == max(expected, template["rule_priority"] or 0)
+
+
 def test_queue_sync_priorities_claims_and_decisions(store: Store) -> None:
     users = make_users(store)
     first = queue.sync(store)

@@ -31,6 +31,7 @@ from ..stages.text import text_signals
 from . import audit
 from .accounts import User
 from .db import Store
+from .priority import priority
 from .records import QUEUE_COLUMNS, QueueItem
 from .schema import decisions, identities, queue_items, row_by_id
 
@@ -39,34 +40,6 @@ ACTIONS = ("confirm", "correct", "escalate", "dismiss")
 STATUSES = ("open", "escalated", "decided")
 HARMFUL_ROLES = ("request", "fulfillment", "distribution", "source_solicitation")
 MIN_CONFIDENCE = 0.6
-_FLAG_SEVERITY = {"doxxing": 3.0, "non_consent": 2.0, "payment": 0.5}
-_ROLE_SEVERITY = {
-    "fulfillment": 2.5,
-    "distribution": 2.0,
-    "request": 1.5,
-    "source_solicitation": 1.0,
-}
-
-
-def priority(
-    role: str, confidence: float, flags: Iterable[str], bank_matches: int, has_target: bool
-) -> float:
-    """0-10: possible minors 9.5-10 (always first), sextortion 9-9.4, the rest by severity x
-    confidence, <= 8.9. An objection in a minor-risk thread is the witness, not the harm: 9.5,
-    under every other minor-risk item (confidently read counter-speech topped the queue)."""
-    flags = set(flags)
-    confidence = min(max(confidence, 0.0), 1.0)
-    if "minor_risk" in flags:
-        return 9.5 if role == "counter_speech" else round(9.6 + 0.4 * confidence, 1)
-    if "sextortion" in flags:  # beside minors: someone is being extorted now, never above them
-        return round(9.0 + 0.4 * confidence, 1)
-    severity = (
-        _ROLE_SEVERITY.get(role, 0.5)
-        + sum(_FLAG_SEVERITY.get(f, 0.0) for f in flags)
-        + (2.5 if bank_matches else 0.0)
-        + (0.5 if has_target else 0.0)
-    )
-    return round(min(8.9, severity * (0.6 + 0.4 * confidence)), 1)
 
 
 @dataclass
@@ -172,10 +145,30 @@ def sync(store: Store, batch: int = 5_000) -> SyncResult:
         result.added += new
         result.updated += len(items) - new
     with store.begin() as conn:
+        _matches_gone(conn, now)
         audit.record(
             conn, "system", "queue.sync", "queue", "", {"seen": result.seen, "added": result.added}
         )
     return result
+
+
+def _matches_gone(conn: Connection, now: datetime) -> None:
+    """Items with bank matches that this sync did not see: the lake has no match for them any
+    more (a withdrawn hash), so their count drops to 0 and an open one's priority with it."""
+    c = queue_items.c
+    stale = conn.execute(
+        select(c.id, c.role, c.confidence, c.flags, c.targets, c.rule_priority, c.status).where(
+            c.bank_matches > 0, c.synced_at < now
+        )
+    ).all()
+    for r in stale:
+        values: dict[str, Any] = {"bank_matches": 0, "synced_at": now}
+        if r.status == "open":
+            p = priority(
+                r.role, r.confidence, [f for f in r.flags.split(";") if f], 0, bool(r.targets)
+            )
+            values["priority"] = max(p, r.rule_priority or 0.0)
+        conn.execute(update(queue_items).where(c.id == r.id).values(**values))
 
 
 def _row(conn: Connection, item_id: int) -> QueueItem:

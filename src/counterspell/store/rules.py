@@ -30,7 +30,7 @@ from ..rules.model import BUILTIN, STATES, Rule, RuleError
 from ..stages.roles import ROLES
 from . import audit
 from .db import Store
-from .queue import priority as queue_priority
+from .priority import priority as queue_priority
 from .schema import (
     decisions,
     queue_items,
