@@ -290,3 +290,20 @@ def test_a_prepass_gives_the_same_enrichments(tmp_path: Path) -> None:
     assert not A._prepass_root(parallel, "x").parent.exists() or not list(
         A._prepass_root(parallel, "x").parent.glob("*")
     )
+
+
+def test_evaluate_runs_add_up_for_the_same_model(tmp_path: Path) -> None:
+    """A labels run no longer wipes the held-out figures the report's methods section shows;
+    another model's figures are not mixed with this one's."""
+    from counterspell.evaluation.evaluate import save
+
+    ws = Workspace.init(tmp_path / "ws")
+    save(ws, {"model_version": "m1", "heldout_synthetic": {"accuracy": 0.9}})
+    path = save(ws, {"model_version": "m1", "labels": {"accuracy": 0.7}})
+    assert path is not None
+    kept = orjson.loads(path.read_bytes())
+    assert kept["heldout_synthetic"]["accuracy"] == 0.9 and kept["labels"]["accuracy"] == 0.7
+    assert set(kept["parts_measured_at"]) == {"heldout_synthetic", "labels"}
+    save(ws, {"model_version": "m2", "labels": {"accuracy": 0.8}})
+    other = orjson.loads(path.read_bytes())
+    assert "heldout_synthetic" not in other and other["labels"]["accuracy"] == 0.8

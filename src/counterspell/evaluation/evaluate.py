@@ -13,6 +13,7 @@ Four measurements:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from collections.abc import Sequence
@@ -213,12 +214,24 @@ def against_labels(ws: Workspace, labels_path: str) -> Metrics:
 
 
 def save(ws: Workspace | None, report: dict[str, Any]) -> Path | None:
-    """Keep the last evaluation in the workspace, for reports' methods sections."""
+    """Keep the evaluation in the workspace, for reports' methods sections.
+
+    A run adds its parts to what earlier runs of the same model measured (an ``evaluate
+    --labels`` run replaced the held-out figures before, and the report then had neither); each
+    part keeps when it was measured. Another model's figures are dropped."""
     if ws is None:
         return None
     path = ws.root / "models" / "evaluation.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    report = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), **report}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    earlier: dict[str, Any] = {}
+    with contextlib.suppress(FileNotFoundError, ValueError):  # none yet, or one cut short
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(earlier, dict) or earlier.get("model_version") != report.get("model_version"):
+        earlier = {}
+    when = dict(earlier.get("parts_measured_at") or {})
+    when.update({k: now for k in report if k not in ("model_version", "model_info")})
+    report = {**earlier, **report, "measured_at": now, "parts_measured_at": when}
     path.write_text(
         json.dumps(
             report,

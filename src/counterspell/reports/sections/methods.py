@@ -31,6 +31,14 @@ def build(lake: ScopedLake) -> Section:
                     {"measure": f"{key}: pairwise precision", "value": ev[key]["precision"]}
                 )
                 rows.append({"measure": f"{key}: pairwise recall", "value": ev[key]["recall"]})
+        lab = ev.get("labels") or {}
+        if lab:
+            when = (ev.get("parts_measured_at") or {}).get("labels", "")
+            rows.append(
+                {"measure": f"labelled posts ({when}): role accuracy", "value": lab.get("accuracy")}
+            )
+            rows.append({"measure": f"labelled posts ({when}): minor_risk recall",
+                         "value": lab.get("minor_risk_recall")})  # fmt: skip
         rf = ev.get("real_fixtures") or {}
         if rf:
             rows.append(
