@@ -128,7 +128,7 @@ def test_every_command_on_a_lake_in_s3(
     assert "<gexf" in graph.stdout
     cli("-w", w, "db", "upgrade", check=True)  # the case store stays in the folder
     synced = cli("-w", w, "queue", "sync", check=True).stdout
-    assert re.search(r"review queue: [1-9][0-9]* flagged posts", synced), synced
+    assert re.search(r"review queue: [1-9][0-9]* posts to review", synced), synced
     listed = cli("-w", w, "queue", "list", check=True).stdout
     assert "4chan" in listed or "telegram" in listed or "discord" in listed, listed
     ws = Workspace.open(w)
