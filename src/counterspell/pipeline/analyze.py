@@ -290,13 +290,16 @@ class _Prepared:
     """What a prepass has written so far, taken batch by batch: a chunk is read once it is
     whole (its rows file is written last) and used only where the uid at each row is the same."""
 
-    def __init__(self, ws: Workspace, platform: str, community: str, run: str) -> None:
+    def __init__(self, ws: Workspace, platform: str, community: str, run: str, start: int) -> None:
         self.home = partition_dir(_prepass_root(ws, run), platform, community)
+        self.start = start  # the prepass covers the stream from this row on
         self.done: set[str] = set()
         self.ready: dict[int, tuple[str, TextSignals]] = {}
 
     def take(self, lo: int, uids: list[str]) -> dict[int, TextSignals]:
         hi = lo + len(uids)
+        if hi <= self.start:
+            return {}
         for f in self.home.glob("rows-*.rows.json") if self.home.exists() else []:
             name = f.name.removesuffix(".rows.json")
             first, last = (int(x) for x in name.split("-")[1:3])
@@ -335,7 +338,7 @@ def _analyze_partition(
         result.skipped = len(stored)
         return result
     judge = ThreadPass(model)
-    prepared = _Prepared(ws, platform, community, run) if prepass is not None else None
+    prepared = _Prepared(ws, platform, community, run, prepass) if prepass is not None else None
     seq = offset = 0
     for batch in _batches(ws, platform, community):
         cols = batch.to_pydict()
@@ -344,11 +347,7 @@ def _analyze_partition(
         new = ~isin_sorted(hashes, done)
         result.skipped += int(n - new.sum())
         rows = np.flatnonzero(new)
-        ready = (
-            prepared.take(offset, cols["uid"])
-            if prepared is not None and prepass is not None and offset + n > prepass
-            else {}
-        )
+        ready = prepared.take(offset, cols["uid"]) if prepared is not None else {}
         offset += n
         result.prepared += len(ready)
         # Text stages run only on new posts; settled ones give context through their role.
